@@ -1,0 +1,183 @@
+"""The one diagnostic type, its stable codes, and how diagnostics are printed."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from enum import Enum
+from typing import Iterable
+
+from .source import Span
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+# Stable codes: never renumber, only add. The title is what `--format json` reports.
+CODES: dict[str, str] = {
+    # F0xx: reading the input
+    "F001": "syntax error",
+    "F002": "unknown key",
+    "F003": "wrong type",
+    "F004": "missing required key",
+    "F005": "value not allowed",
+    "F006": "unknown reference",
+    "F007": "cannot read file",
+    # F1xx: names and machine-ids
+    "F101": "invalid name",
+    "F102": "duplicate name",
+    "F110": "malformed machine-id",
+    "F111": "uppercase machine-id",
+    "F112": "all-zero machine-id",
+    "F113": "duplicate machine-id",
+    "F114": "missing machine-id",
+    # F2xx: addresses and networks
+    "F201": "malformed address",
+    "F202": "address outside its network",
+    "F203": "duplicate IPv4 address",
+    "F204": "duplicate IPv6 address",
+    "F205": "address not usable by a host",
+    "F206": "address in a reserved range",
+    "F207": "gateway outside its subnet",
+    "F208": "overlapping networks",
+    "F209": "missing address",
+    "F210": "address family not on this network",
+    "F211": "malformed network",
+    "F212": "more than one interface on a network",
+    # F3xx: MAC addresses
+    "F301": "malformed MAC address",
+    "F302": "multicast MAC address",
+    "F303": "duplicate MAC address",
+    "F304": "universally administered MAC address",
+    "F305": "missing MAC address",
+    # F4xx: tap ids
+    "F401": "tap id too long",
+    "F402": "illegal tap id",
+    "F403": "duplicate tap id on a host",
+    "F404": "missing tap id",
+    # F5xx: shares and volumes
+    "F501": "duplicate share tag",
+    "F502": "duplicate virtiofs socket",
+    "F503": "bad mount point",
+    "F504": "duplicate volume image",
+    "F505": "volume size not positive",
+    "F506": "bad share source",
+    # F6xx: hypervisor, vsock, interface types
+    "F601": "vsock CID below 3",
+    "F602": "duplicate vsock CID on a host",
+    "F603": "unknown hypervisor",
+    "F604": "interface type not supported",
+    "F605": "macvtap needs link and mode",
+    "F606": "unknown share protocol",
+    "F607": "unknown macvtap mode",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    code: str
+    severity: Severity
+    message: str
+    span: Span | None
+    label: str | None = None
+    help: str | None = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+
+def error(code: str, message: str, span: Span | None, **kw) -> Diagnostic:
+    return Diagnostic(code, Severity.ERROR, message, span, **kw)
+
+
+def warning(code: str, message: str, span: Span | None, **kw) -> Diagnostic:
+    return Diagnostic(code, Severity.WARNING, message, span, **kw)
+
+
+def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
+    return any(d.is_error for d in diagnostics)
+
+
+def sort_key(diagnostic: Diagnostic) -> tuple:
+    span = diagnostic.span
+    where = (span.source.name, span.start) if span else ("", -1)
+    return (*where, diagnostic.code, diagnostic.message)
+
+
+def render_text(diagnostic: Diagnostic) -> str:
+    """rustc-style: header, location, the source line with carets, help."""
+    lines = [f"{diagnostic.severity.value}[{diagnostic.code}]: {diagnostic.message}"]
+    span = diagnostic.span
+    if span is not None:
+        lines += _snippet(span, diagnostic.label)
+    elif diagnostic.label:
+        lines.append(f"   = note: {diagnostic.label}")
+    if diagnostic.help:
+        lines.append(f"   = help: {diagnostic.help}")
+    return "\n".join(lines)
+
+
+def _snippet(span: Span, label: str | None) -> list[str]:
+    line, col = span.line_col
+    text = span.source.line_text(line)
+    width = max(1, min(span.end, span.start + len(text) - col + 1) - span.start)
+    gutter = " " * len(str(line))
+    carets = " " * (col - 1) + "^" * width + (f" {label}" if label else "")
+    return [
+        f"{gutter}--> {span.location()}",
+        f"{gutter} |",
+        f"{line} | {text}",
+        f"{gutter} | {carets}",
+    ]
+
+
+def render_github(diagnostic: Diagnostic) -> str:
+    """A GitHub Actions workflow command; message data is %-escaped as GitHub requires."""
+    parts = []
+    if diagnostic.span is not None:
+        line, col = diagnostic.span.line_col
+        parts = [f"file={diagnostic.span.source.name}", f"line={line}", f"col={col}"]
+    parts.append(f"title={diagnostic.code}")
+    text = diagnostic.message + (f" ({diagnostic.label})" if diagnostic.label else "")
+    if diagnostic.help:
+        text += f"\nhelp: {diagnostic.help}"
+    kind = "error" if diagnostic.is_error else "warning"
+    return f"::{kind} {','.join(_gh_property(p) for p in parts)}::{_gh_data(text)}"
+
+
+def _gh_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_property(part: str) -> str:
+    key, _, value = part.partition("=")
+    return f"{key}={_gh_data(value).replace(':', '%3A').replace(',', '%2C')}"
+
+
+def to_json(diagnostic: Diagnostic) -> dict:
+    place = None
+    if diagnostic.span is not None:
+        line, col = diagnostic.span.line_col
+        place = {"file": diagnostic.span.source.name, "line": line, "column": col}
+    return {
+        "code": diagnostic.code,
+        "severity": diagnostic.severity.value,
+        "title": CODES.get(diagnostic.code, ""),
+        "message": diagnostic.message,
+        "location": place,
+        "label": diagnostic.label,
+        "help": diagnostic.help,
+    }
+
+
+def render_json(diagnostics: list[Diagnostic]) -> str:
+    document = {
+        "version": 1,
+        "errors": sum(d.is_error for d in diagnostics),
+        "warnings": sum(not d.is_error for d in diagnostics),
+        "diagnostics": [to_json(d) for d in diagnostics],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False)

@@ -1,0 +1,198 @@
+"""The fleet model: frozen dataclasses built by a frontend, read by checks and emitters.
+
+Every node carries `span` (where the node itself was written: its table header or
+inline table) and `spans` (field name -> span of that field's value; list elements
+as "field[i]"). Spans never take part in equality, so a model read from TOML equals
+the same model read from the DSL.
+
+Optional values are `None` when the user did not write them. For addresses,
+`False` means "no address of this family here" (`ipv4 = false`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Literal, Mapping, Union
+
+from .source import Span
+
+NO_SPANS: Mapping[str, Span] = MappingProxyType({})
+
+# None: not written (to be allocated); False: explicitly none; str: as written.
+Address = Union[str, Literal[False], None]
+
+
+@dataclass(frozen=True)
+class Node:
+    span: Span | None = field(default=None, compare=False, repr=False, kw_only=True)
+    spans: Mapping[str, Span] = field(
+        default_factory=lambda: NO_SPANS, compare=False, repr=False, kw_only=True
+    )
+
+    def at(self, name: str, index: int | None = None) -> Span | None:
+        """Span of a field (or one element of a list field), else of the node."""
+        if index is not None:
+            found = self.spans.get(f"{name}[{index}]")
+            if found is not None:
+                return found
+        return self.spans.get(name, self.span)
+
+
+@dataclass(frozen=True)
+class ModuleRef(Node):
+    """A module: a file relative to the fleet file, or `inputs.<name>.<attr...>`."""
+
+    text: str
+
+    @property
+    def is_input(self) -> bool:
+        return self.text.startswith("inputs.")
+
+    @property
+    def input_name(self) -> str:
+        return self.text.split(".")[1]
+
+
+@dataclass(frozen=True)
+class FlakeInput(Node):
+    name: str
+    url: str
+    follows_nixpkgs: bool = False
+
+
+@dataclass(frozen=True)
+class Network(Node):
+    name: str
+    ipv4: str | None = None
+    gateway4: str | None = None
+    ipv6: str | None = None
+    gateway6: str | None = None
+    dns: tuple[str, ...] = ()
+    mode: str = "bridge"
+    bridge: str | None = None
+    vlan: int | None = None
+    reserved: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class HostInterface(Node):
+    network: str
+    ipv4: Address = None
+    ipv6: Address = None
+
+
+@dataclass(frozen=True)
+class Host(Node):
+    name: str
+    system: str
+    machine_id: str | None = None
+    uplink: str | None = None
+    modules: tuple[ModuleRef, ...] = ()
+    interfaces: tuple[HostInterface, ...] = ()
+
+
+@dataclass(frozen=True)
+class Interface(Node):
+    network: str
+    ipv4: Address = None
+    ipv6: Address = None
+    mac: str | None = None
+    id: str | None = None
+    type: str = "tap"
+    macvtap_link: str | None = None
+    macvtap_mode: str | None = None
+
+
+@dataclass(frozen=True)
+class Share(Node):
+    tag: str
+    source: str
+    mount: str
+    proto: str = "virtiofs"
+    socket: str | None = None
+    read_only: bool = False
+
+
+@dataclass(frozen=True)
+class Volume(Node):
+    image: str
+    mount: str | None = None
+    size: int | None = None
+
+
+@dataclass(frozen=True)
+class Vm(Node):
+    name: str
+    host: str
+    system: str
+    machine_id: str | None = None
+    hypervisor: str = "qemu"
+    vcpu: int = 1
+    mem: int = 512
+    autostart: bool = True
+    vsock_cid: int | None = None
+    modules: tuple[ModuleRef, ...] = ()
+    interfaces: tuple[Interface, ...] = ()
+    shares: tuple[Share, ...] = ()
+    volumes: tuple[Volume, ...] = ()
+
+
+@dataclass(frozen=True)
+class Fleet(Node):
+    name: str
+    domain: str | None = None
+    system: str = "x86_64-linux"
+    nixpkgs: str = "github:NixOS/nixpkgs/nixos-unstable"
+    microvm: str = "github:microvm-nix/microvm.nix"
+    flake: str | None = None
+    state_dir: str = "/var/lib/microvms"
+    output: str = "generated"
+    journal: bool = True
+    nix_path: str = "flake"
+    store: str = "virtiofs"
+    network_stack: str = "networkd"
+    modules: tuple[ModuleRef, ...] = ()
+    vm_modules: tuple[ModuleRef, ...] = ()
+    host_modules: tuple[ModuleRef, ...] = ()
+    inputs: tuple[FlakeInput, ...] = ()
+    networks: tuple[Network, ...] = ()
+    hosts: tuple[Host, ...] = ()
+    vms: tuple[Vm, ...] = ()
+    # Display name of the file the fleet was read from (for generated headers).
+    source_name: str = field(default="fleet.toml", compare=False)
+
+    def network(self, name: str) -> Network | None:
+        return self._networks_by_name.get(name)
+
+    def host(self, name: str) -> Host | None:
+        return self._hosts_by_name.get(name)
+
+    def vms_on(self, host: str) -> tuple[Vm, ...]:
+        return self._vms_by_host.get(host, ())
+
+    @property
+    def _networks_by_name(self) -> dict[str, Network]:
+        return _index(self, "_networks", lambda: {n.name: n for n in self.networks})
+
+    @property
+    def _hosts_by_name(self) -> dict[str, Host]:
+        return _index(self, "_hosts", lambda: {h.name: h for h in self.hosts})
+
+    @property
+    def _vms_by_host(self) -> dict[str, tuple[Vm, ...]]:
+        def build() -> dict[str, tuple[Vm, ...]]:
+            grouped: dict[str, list[Vm]] = {}
+            for vm in self.vms:
+                grouped.setdefault(vm.host, []).append(vm)
+            return {host: tuple(vms) for host, vms in grouped.items()}
+
+        return _index(self, "_by_host", build)
+
+
+def _index(fleet: Fleet, key: str, build):
+    """Lookup tables are derived data: cached on the frozen object, built once."""
+    cache = fleet.__dict__.setdefault("_cache", {})
+    if key not in cache:
+        cache[key] = build()
+    return cache[key]

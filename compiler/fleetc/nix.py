@@ -1,0 +1,122 @@
+"""Rendering Python values as Nix source. All escaping of Nix lives here.
+
+Layout follows nixfmt (RFC 166 style): two-space indent; lists and attribute sets
+with more than one element are expanded one element a line; a list or set of a
+single scalar stays on one line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+INDENT = "  "
+KEYWORDS = frozenset(
+    "assert else if in inherit let or rec then with true false null".split()
+)
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_'-]*\Z")
+_PATH = re.compile(r"(\.\.?|[A-Za-z0-9._+-]+)(/[A-Za-z0-9._+-]+)+\Z")
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "$": "\\$", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_ESCAPE = re.compile(r'[\\"$\n\r\t]')
+
+
+@dataclass(frozen=True)
+class Expr:
+    """Nix source written by fleetc itself (never user text): emitted verbatim."""
+
+    text: str
+
+
+def string(value: str) -> str:
+    """A double-quoted Nix string that evaluates to exactly `value`.
+
+    Every `$` is escaped, so no `${` can start an interpolation. NUL cannot occur
+    in a Nix string at all; frontends reject it before it gets here.
+    """
+    if "\0" in value:
+        raise ValueError("NUL cannot be represented in a Nix string")
+    return '"' + _ESCAPE.sub(lambda m: _ESCAPES[m.group()], value) + '"'
+
+
+def interpolated(*parts: str | Expr) -> Expr:
+    """A string mixing escaped text with interpolations of fleetc's own expressions."""
+    body = "".join(
+        f"${{{p.text}}}" if isinstance(p, Expr) else string(p)[1:-1] for p in parts
+    )
+    return Expr(f'"{body}"')
+
+
+def attr_name(name: str) -> str:
+    """An attribute name: bare where Nix allows it, else a quoted string."""
+    if _IDENTIFIER.match(name) and name not in KEYWORDS:
+        return name
+    return string(name)
+
+
+def attr_path(*names: str) -> str:
+    return ".".join(attr_name(n) for n in names)
+
+
+def path(relative: str) -> Expr:
+    """A path relative to the file that contains it (`relative` uses `/`)."""
+    if not relative.startswith(("./", "../")):
+        relative = "./" + relative
+    if _PATH.match(relative):
+        return Expr(relative)
+    # A path literal cannot hold spaces and the like: append them as a string.
+    rest = relative.removeprefix("./")
+    ups = 0
+    while rest.startswith("../"):
+        rest, ups = rest[3:], ups + 1
+    base = "./" + "/".join([".."] * ups) if ups else "./."
+    return Expr(f"({base} + {string('/' + rest)})")
+
+
+def render(value: Any, indent: int = 0) -> str:
+    """Nix source for a value; nested lines are indented `indent` levels deeper."""
+    if isinstance(value, Expr):
+        return value.text
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return string(value)
+    if isinstance(value, Mapping):
+        return _attrs(value, indent)
+    if isinstance(value, (list, tuple)):
+        return _list(value, indent)
+    raise TypeError(f"cannot render {type(value).__name__} as Nix")
+
+
+def _is_scalar(value: Any) -> bool:
+    return not isinstance(value, (Mapping, list, tuple))
+
+
+def _list(items: list | tuple, indent: int) -> str:
+    if not items:
+        return "[ ]"
+    if len(items) == 1 and _is_scalar(items[0]):
+        return f"[ {render(items[0], indent)} ]"
+    inner = INDENT * (indent + 1)
+    body = "".join(f"{inner}{render(item, indent + 1)}\n" for item in items)
+    return f"[\n{body}{INDENT * indent}]"
+
+
+def _attrs(attrs: Mapping, indent: int) -> str:
+    """Keys are strings (one attribute) or tuples (a dotted attribute path)."""
+    if not attrs:
+        return "{ }"
+    inner = INDENT * (indent + 1)
+    body = "".join(
+        f"{inner}{_key(key)} = {render(value, indent + 1)};\n"
+        for key, value in attrs.items()
+    )
+    return f"{{\n{body}{INDENT * indent}}}"
+
+
+def _key(key: str | tuple[str, ...]) -> str:
+    return attr_path(*key) if isinstance(key, tuple) else attr_name(key)
