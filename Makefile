@@ -1,0 +1,48 @@
+# Set-up and everyday tasks. `make demo` and `make test` work on a fresh Debian machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test nix lint format goldens bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# Compile the bundled sample fleet and show what was written.
+demo: $(STAMP)
+	$(BIN)/fleetc generate samples/basic/fleet.toml --out /tmp/fleetc-demo
+	@echo
+	@find /tmp/fleetc-demo -type f | sort
+	@echo
+	cat /tmp/fleetc-demo/vms/web.nix
+
+# Real Nix for the tests: Debian's nix-bin, installed when missing (needs root).
+nix:
+	@command -v nix-instantiate >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get install -y --no-install-recommends nix-bin shellcheck \
+	    || { apt-get update && apt-get install -y --no-install-recommends nix-bin shellcheck; }; \
+	  else echo "make test needs Nix: run 'sudo apt-get install nix-bin shellcheck'"; exit 2; fi; }
+
+test: $(STAMP) nix
+	$(BIN)/python -m black --check --quiet compiler tests
+	$(BIN)/python -m ruff check --quiet compiler tests
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/python -m black --check compiler tests
+	$(BIN)/python -m ruff check compiler tests
+
+format: $(STAMP)
+	$(BIN)/python -m black compiler tests
+
+# Regenerate the expected trees of tests/cases and samples/ (then review the diff!).
+goldens: $(STAMP)
+	$(BIN)/python tests/regen_goldens.py
+
+clean:
+	rm -rf $(VENV) build dist compiler/*.egg-info .pytest_cache
