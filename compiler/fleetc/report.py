@@ -9,8 +9,9 @@ from .diagnostics import Diagnostic, render_github, render_json, render_text
 
 
 def print_diagnostics(
-    diagnostics: list[Diagnostic], fmt: str, stream: TextIO = sys.stderr
+    diagnostics: list[Diagnostic], fmt: str, stream: TextIO | None = None
 ) -> None:
+    stream = stream or sys.stderr
     if fmt == "json":
         print(render_json(diagnostics), file=stream)
     elif fmt == "github":

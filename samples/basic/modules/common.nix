@@ -1,0 +1,5 @@
+# Everything in the fleet, hosts and VMs alike.
+{ ... }:
+{
+  time.timeZone = "UTC";
+}

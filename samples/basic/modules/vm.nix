@@ -1,0 +1,5 @@
+# Every VM of the fleet.
+{ ... }:
+{
+  services.openssh.enable = true;
+}

@@ -1,0 +1,5 @@
+# The web VM's service.
+{ ... }:
+{
+  services.nginx.enable = true;
+}

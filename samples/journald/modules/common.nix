@@ -1,0 +1,5 @@
+# Every machine keeps its journal for a month.
+{ ... }:
+{
+  services.journald.extraConfig = "MaxRetentionSec=1month";
+}

@@ -1,0 +1,22 @@
+"""Rewrite every golden (tests/cases/*, samples/*/generated). Review the diff after."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from goldens import (  # noqa: E402
+    case_dirs,
+    regenerate_case,
+    regenerate_sample,
+    sample_dirs,
+)
+
+for case in case_dirs():
+    regenerate_case(case)
+    print(f"regenerated {case.relative_to(case.parent.parent.parent)}")
+for sample in sample_dirs():
+    regenerate_sample(sample)
+    print(f"regenerated {sample.relative_to(sample.parent.parent)}/generated")
