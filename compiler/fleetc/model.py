@@ -152,6 +152,9 @@ class Fleet(Node):
     nix_path: str = "flake"
     store: str = "virtiofs"
     network_stack: str = "networkd"
+    # How VMs' machine-ids are allocated: "derived" (microvm.nix's own default,
+    # so adopting fleetc keeps existing journals) or "random" (`systemd-id128 new`).
+    machine_ids: str = "derived"
     modules: tuple[ModuleRef, ...] = ()
     vm_modules: tuple[ModuleRef, ...] = ()
     host_modules: tuple[ModuleRef, ...] = ()
