@@ -1,5 +1,10 @@
 """Whole-fleet checks (contract section 3). Each pass only reads the model and
-returns diagnostics; all passes run, so one run reports every problem."""
+returns diagnostics; all passes run, so one run reports every problem.
+
+`run` judges the values that are present; `complete` then requires the values
+fleetc will one day allocate itself. Every pass is linear in the fleet's size:
+duplicates through dicts keyed by value, network overlap through a sorted sweep.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +12,81 @@ from typing import Callable, Iterable
 
 from ..diagnostics import Diagnostic
 from ..model import Fleet
+from . import (
+    addresses,
+    completeness,
+    hardware,
+    machine_ids,
+    macs,
+    names,
+    networks,
+    references,
+    storage,
+    taps,
+)
 
 Check = Callable[[Fleet], Iterable[Diagnostic]]
 
 # In order: the list is the documentation of what is checked.
-CHECKS: list[Check] = []
+CHECKS: list[Check] = [
+    # references (F006)
+    references.check_vm_hosts,
+    references.check_interface_networks,
+    references.check_module_inputs,
+    # names (F101, F102)
+    names.check_machine_names,
+    names.check_unique_machine_names,
+    names.check_network_names,
+    names.check_input_names,
+    # machine-ids (F110..F113)
+    machine_ids.check_machine_id_format,
+    machine_ids.check_unique_machine_ids,
+    # networks (F004, F005, F201, F205, F207, F208, F210, F211)
+    networks.check_prefixes,
+    networks.check_gateways,
+    networks.check_routed_gateways,
+    networks.check_reserved,
+    networks.check_dns,
+    networks.check_vlans,
+    networks.check_overlaps,
+    # interface addresses (F201..F206, F210, F212)
+    addresses.check_interface_addresses,
+    addresses.check_one_interface_per_network,
+    # MACs (F301..F304)
+    macs.check_mac_format,
+    macs.check_mac_kind,
+    macs.check_unique_macs,
+    # tap ids (F401..F403)
+    taps.check_tap_ids,
+    taps.check_unique_tap_ids,
+    # shares and volumes (F501..F506)
+    storage.check_share_tags,
+    storage.check_share_sockets,
+    storage.check_mount_points,
+    storage.check_share_sources,
+    storage.check_volume_images,
+    storage.check_volume_sizes,
+    # hypervisor and devices (F005, F601..F607)
+    hardware.check_vsock_cids,
+    hardware.check_hypervisors,
+    hardware.check_interface_types,
+    hardware.check_macvtap,
+    hardware.check_share_protos,
+    hardware.check_sizes,
+]
+
+# Values fleetc will allocate (machine-id, MAC, tap id, addresses): required for now.
+COMPLETENESS: list[Check] = [
+    completeness.check_machine_ids_present,
+    completeness.check_macs_present,
+    completeness.check_tap_ids_present,
+    completeness.check_addresses_present,
+]
 
 
 def run(fleet: Fleet) -> list[Diagnostic]:
     return [d for check in CHECKS for d in check(fleet)]
+
+
+def complete(fleet: Fleet) -> list[Diagnostic]:
+    return [d for check in COMPLETENESS for d in check(fleet)]

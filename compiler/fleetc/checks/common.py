@@ -1,0 +1,94 @@
+"""Helpers shared by the checks: naming owners, first-seen tables, did-you-mean."""
+
+from __future__ import annotations
+
+from difflib import get_close_matches
+from typing import Hashable, Iterable, Iterator, Union
+
+from ..model import Fleet, Host, HostInterface, Interface, Node, Vm
+from ..source import Span
+
+Owner = Union[Host, Vm]
+
+
+def owner_name(owner: Owner) -> str:
+    """How diagnostics name a host or VM: "vm `web`"."""
+    kind = "vm" if isinstance(owner, Vm) else "host"
+    return f"{kind} `{owner.name}`"
+
+
+def element_span(owner: Node, field: str, index: int, item: Node) -> Span | None:
+    """A list element's span: as the list recorded it, else the element's own."""
+    return owner.spans.get(f"{field}[{index}]") or item.span or owner.at(field)
+
+
+def located(what: str, span: Span | None) -> str:
+    return f"{what} ({span.location()})" if span is not None else what
+
+
+class FirstSeen:
+    """The first user of each key, so that every later user is labelled with it.
+
+    One dict lookup per use keeps duplicate detection linear in the fleet's size.
+    """
+
+    def __init__(self) -> None:
+        self._first: dict[Hashable, tuple[str, Span | None]] = {}
+
+    def reserve(self, key: Hashable, what: str) -> None:
+        """Claim a key for something fleetc itself adds (no span to point at)."""
+        self._first.setdefault(key, (what, None))
+
+    def claim(self, key: Hashable, what: str, span: Span | None) -> str | None:
+        """None for the first user; otherwise the label naming that first user."""
+        first = self._first.get(key)
+        if first is None:
+            self._first[key] = (what, span)
+            return None
+        return "also used by " + located(*first)
+
+
+def suggestion(word: str, choices: Iterable[str]) -> str | None:
+    """A "did you mean" help line, or None when nothing is close."""
+    close = get_close_matches(word, list(choices), n=1)
+    return f"did you mean `{close[0]}`?" if close else None
+
+
+class Suggester:
+    """`suggestion` over fixed choices, remembered per word.
+
+    Each new word costs a scan of every choice, so only the first few distinct
+    words get one: thousands of misspelt names must not cost quadratic time.
+    """
+
+    LIMIT = 32
+
+    def __init__(self, choices: Iterable[str]) -> None:
+        self._choices = list(choices)
+        self._known: dict[str, str | None] = {}
+
+    def __call__(self, word: str) -> str | None:
+        if word not in self._known and len(self._known) < self.LIMIT:
+            self._known[word] = suggestion(word, self._choices)
+        return self._known.get(word)
+
+
+def interfaces(fleet: Fleet) -> Iterator[tuple[Owner, HostInterface | Interface]]:
+    """Every interface with its owner: hosts' own first, so VMs' duplicates are
+    the ones reported."""
+    for host in fleet.hosts:
+        for interface in host.interfaces:
+            yield host, interface
+    yield from vm_interfaces(fleet)
+
+
+def vm_interfaces(fleet: Fleet) -> Iterator[tuple[Vm, Interface]]:
+    for vm in fleet.vms:
+        for interface in vm.interfaces:
+            yield vm, interface
+
+
+def machines(fleet: Fleet) -> Iterator[Owner]:
+    """Hosts, then VMs: a VM clashing with a host is the one reported."""
+    yield from fleet.hosts
+    yield from fleet.vms

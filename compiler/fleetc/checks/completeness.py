@@ -1,0 +1,63 @@
+"""Values the contract calls "allocated" (F114, F209, F305, F404).
+
+fleetc will fill them in itself; until allocation exists they must be written by
+hand. These checks run after the validity checks (see `checks.complete`), and
+disappear one by one as allocation lands.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..diagnostics import Diagnostic, error
+from ..model import Fleet, Interface, Network
+from . import inet
+from .common import vm_interfaces
+
+HELP = "set it by hand; automatic allocation is not available yet"
+
+
+def check_machine_ids_present(fleet: Fleet) -> Iterator[Diagnostic]:
+    for vm in fleet.vms:
+        if vm.machine_id is None:
+            message = f"vm `{vm.name}` needs a machine_id"
+            yield error("F114", message, vm.at("machine_id"), help=HELP)
+
+
+def check_macs_present(fleet: Fleet) -> Iterator[Diagnostic]:
+    for vm, interface in vm_interfaces(fleet):
+        if interface.mac is None:
+            message = (
+                f"interface of vm `{vm.name}` on `{interface.network}` needs a mac"
+            )
+            yield error("F305", message, interface.at("mac"), help=HELP)
+
+
+def check_tap_ids_present(fleet: Fleet) -> Iterator[Diagnostic]:
+    for vm, interface in vm_interfaces(fleet):
+        if interface.id is None:
+            message = (
+                f"interface of vm `{vm.name}` on `{interface.network}` needs an id"
+            )
+            yield error("F404", message, interface.at("id"), help=HELP)
+
+
+def check_addresses_present(fleet: Fleet) -> Iterator[Diagnostic]:
+    """Only where the network has that family and the VM did not opt out (false)."""
+    for vm, interface in vm_interfaces(fleet):
+        net = fleet.network(interface.network)
+        if net is not None:
+            yield from _missing_addresses(vm.name, interface, net)
+
+
+def _missing_addresses(
+    vm: str, interface: Interface, net: Network
+) -> Iterator[Diagnostic]:
+    for field, _, version in inet.FAMILIES:
+        if getattr(net, field) is not None and getattr(interface, field) is None:
+            family = inet.LABEL[version]
+            message = (
+                f"interface of vm `{vm}` on `{net.name}` needs an {family} address"
+                f" (or {field} = false for none)"
+            )
+            yield error("F209", message, interface.at(field), help=HELP)

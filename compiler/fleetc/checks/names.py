@@ -1,0 +1,86 @@
+"""Names of hosts, VMs, networks and inputs (F101, F102)."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable, Iterator
+
+from ..diagnostics import Diagnostic, error
+from ..model import FlakeInput, Fleet, Network
+from .common import FirstSeen, machines, owner_name
+
+# NixOS's `networking.hostName` check, in the C locale (ASCII alphanumerics).
+HOST_NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?")
+# Network and input names become systemd unit names and Nix attribute names.
+UNIT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+
+HOST_NAME_HELP = (
+    "use 1 to 63 letters, digits, `-` and `_`, starting and ending with a letter"
+    " or digit"
+)
+DOT_HELP = "leave the domain out of the name: set fleet.domain instead"
+UNIT_NAME_HELP = "use letters, digits, `-` and `_`, starting with a letter or digit"
+# Inputs the generated flake always has: a second declaration would clash.
+RESERVED_INPUTS = {
+    "nixpkgs": "set its URL with fleet.nixpkgs",
+    "microvm": "set its URL with fleet.microvm",
+    "self": "`self` is the fleet's own flake: pick another name",
+}
+
+
+def check_machine_names(fleet: Fleet) -> Iterator[Diagnostic]:
+    for machine in machines(fleet):
+        if not HOST_NAME.fullmatch(machine.name):
+            help = DOT_HELP if "." in machine.name else HOST_NAME_HELP
+            message = f"{owner_name(machine)} is not a valid NixOS host name"
+            yield error("F101", message, machine.at("name"), help=help)
+
+
+def check_unique_machine_names(fleet: Fleet) -> Iterator[Diagnostic]:
+    seen = FirstSeen()
+    for machine in machines(fleet):
+        span = machine.at("name")
+        label = seen.claim(machine.name, owner_name(machine), span)
+        if label:
+            message = f"duplicate name `{machine.name}`"
+            help = "hosts and VMs share one namespace: nixosConfigurations.<name>"
+            yield error("F102", message, span, label=label, help=help)
+
+
+def check_network_names(fleet: Fleet) -> Iterator[Diagnostic]:
+    yield from _unit_names("network", fleet.networks)
+    yield from _unique_names("network", fleet.networks)
+
+
+def check_input_names(fleet: Fleet) -> Iterator[Diagnostic]:
+    yield from _unit_names("flake input", fleet.inputs)
+    for flake_input in fleet.inputs:
+        if flake_input.name in RESERVED_INPUTS:
+            yield _reserved_input(flake_input)
+    yield from _unique_names("flake input", fleet.inputs)
+
+
+def _reserved_input(flake_input: FlakeInput) -> Diagnostic:
+    message = f"flake input `{flake_input.name}` is declared by fleetc itself"
+    help = RESERVED_INPUTS[flake_input.name]
+    return error("F102", message, flake_input.at("name"), help=help)
+
+
+def _unit_names(
+    kind: str, nodes: Iterable[Network | FlakeInput]
+) -> Iterator[Diagnostic]:
+    for node in nodes:
+        if not UNIT_NAME.fullmatch(node.name):
+            message = f"{kind} name `{node.name}` is not allowed"
+            yield error("F101", message, node.at("name"), help=UNIT_NAME_HELP)
+
+
+def _unique_names(
+    kind: str, nodes: Iterable[Network | FlakeInput]
+) -> Iterator[Diagnostic]:
+    seen = FirstSeen()
+    for node in nodes:
+        span = node.at("name")
+        label = seen.claim(node.name, f"{kind} `{node.name}`", span)
+        if label:
+            yield error("F102", f"duplicate {kind} `{node.name}`", span, label=label)

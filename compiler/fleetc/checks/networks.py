@@ -1,0 +1,143 @@
+"""Network declarations: prefixes, gateways, reserved ranges, DNS, VLAN, overlap
+(F004, F005, F201, F205, F207, F208, F210, F211)."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Iterator
+
+from ..diagnostics import Diagnostic, error
+from ..model import Fleet, Network
+from . import inet
+from .common import located
+
+LINK_LOCAL = ipaddress.ip_network("fe80::/10")
+
+
+def check_prefixes(fleet: Fleet) -> Iterator[Diagnostic]:
+    for net in fleet.networks:
+        for prefix_field, _, version in inet.FAMILIES:
+            text = getattr(net, prefix_field)
+            if text is not None:
+                yield from _parse(net, prefix_field, "F211", inet.network, version)
+
+
+def _parse(net: Network, field: str, code: str, parse, version) -> Iterator[Diagnostic]:
+    try:
+        parse(getattr(net, field), version)
+    except inet.Invalid as bad:
+        yield error(code, bad.message, net.at(field), help=bad.help)
+
+
+def check_gateways(fleet: Fleet) -> Iterator[Diagnostic]:
+    parsed = inet.subnets(fleet)
+    for net in fleet.networks:
+        for prefix_field, gateway_field, version in inet.FAMILIES:
+            if getattr(net, gateway_field) is None:
+                continue
+            yield from _parse(net, gateway_field, "F201", inet.address, version)
+            fields = (prefix_field, gateway_field)
+            yield from _gateway(net, parsed[net.name], fields, version)
+
+
+def _gateway(
+    net: Network, parsed: inet.Subnets, fields: tuple[str, str], version: int
+) -> Iterator[Diagnostic]:
+    gateway, prefix = parsed.gateways.get(version), parsed.prefixes.get(version)
+    prefix_field, field = fields
+    if getattr(net, prefix_field) is None:
+        message = f"network `{net.name}` has no {inet.LABEL[version]} prefix"
+        help = f"set {prefix_field} on [networks.{net.name}], or remove {field}"
+        yield error("F210", message, net.at(field), help=help)
+    elif gateway is not None and prefix is not None:
+        yield from _gateway_placement(net, field, gateway, prefix)
+
+
+def _gateway_placement(
+    net: Network, field: str, gateway: inet.IPAddress, prefix: inet.IPNetwork
+) -> Iterator[Diagnostic]:
+    if gateway not in prefix and not (gateway.version == 6 and gateway in LINK_LOCAL):
+        where = f"{prefix}" + (" or fe80::/10" if gateway.version == 6 else "")
+        message = f"gateway {gateway} is outside {where}"
+        yield error("F207", message, net.at(field))
+    elif reason := inet.reserved_by_subnet(gateway, prefix):
+        yield error("F205", f"gateway {gateway} is {reason}", net.at(field))
+
+
+def check_routed_gateways(fleet: Fleet) -> Iterator[Diagnostic]:
+    """A routed network's gateway is the host's address on every VM's tap."""
+    for net in fleet.networks:
+        if net.mode != "routed":
+            continue
+        for prefix_field, gateway_field, _ in inet.FAMILIES:
+            if getattr(net, prefix_field) is not None and not getattr(
+                net, gateway_field
+            ):
+                message = f"routed network `{net.name}` needs {gateway_field}"
+                help = f"set {gateway_field}: the host's address on every VM's tap"
+                yield error("F004", message, net.at("mode"), help=help)
+
+
+def check_reserved(fleet: Fleet) -> Iterator[Diagnostic]:
+    for net in fleet.networks:
+        for index, text in enumerate(net.reserved):
+            try:
+                inet.reserved_range(text)
+            except inet.Invalid as bad:
+                span = net.at("reserved", index)
+                yield error("F211", bad.message, span, help=bad.help)
+
+
+def check_dns(fleet: Fleet) -> Iterator[Diagnostic]:
+    for net in fleet.networks:
+        for index, text in enumerate(net.dns):
+            try:
+                ipaddress.ip_address(text)
+            except ValueError:
+                message = f"DNS server `{text}` is not an IP address"
+                yield error("F201", message, net.at("dns", index))
+
+
+def check_vlans(fleet: Fleet) -> Iterator[Diagnostic]:
+    for net in fleet.networks:
+        if net.vlan is not None and not 1 <= net.vlan <= 4094:
+            message = f"VLAN id {net.vlan} is outside 1..4094"
+            yield error("F005", message, net.at("vlan"))
+
+
+def check_overlaps(fleet: Fleet) -> Iterator[Diagnostic]:
+    """One sorted sweep per family: each network is compared with the one
+    reaching furthest before it, never with every other network."""
+    parsed = inet.subnets(fleet)
+    for prefix_field, _, version in inet.FAMILIES:
+        found = [
+            (parsed[net.name].prefixes[version], net)
+            for net in fleet.networks
+            if version in parsed[net.name].prefixes
+        ]
+        yield from _sweep(sorted(found, key=lambda item: item[0]), prefix_field)
+
+
+def _sweep(
+    ordered: list[tuple[inet.IPNetwork, Network]], field: str
+) -> Iterator[Diagnostic]:
+    reach: tuple[inet.IPNetwork, Network] | None = None
+    for prefix, net in ordered:
+        if reach is not None and prefix[0] <= reach[0][-1]:
+            yield _overlap(prefix, net, *reach, field)
+        if reach is None or prefix[-1] > reach[0][-1]:
+            reach = (prefix, net)
+
+
+def _overlap(
+    prefix: inet.IPNetwork,
+    net: Network,
+    other_prefix: inet.IPNetwork,
+    other: Network,
+    field: str,
+) -> Diagnostic:
+    message = (
+        f"network `{net.name}` ({prefix}) overlaps `{other.name}` ({other_prefix})"
+    )
+    label = "overlaps " + located(f"network `{other.name}`", other.at(field))
+    return error("F208", message, net.at(field), label=label)

@@ -1,0 +1,70 @@
+"""Names that refer to something declared elsewhere in the fleet (F006)."""
+
+from __future__ import annotations
+
+from typing import Iterable, Iterator
+
+from ..diagnostics import Diagnostic, error
+from ..model import Fleet, ModuleRef, Node
+from .common import Suggester, element_span, interfaces
+
+# Inputs every generated flake has, besides the fleet's own `[fleet.inputs.*]`.
+BUILTIN_INPUTS = ("nixpkgs", "microvm")
+
+
+def check_vm_hosts(fleet: Fleet) -> Iterator[Diagnostic]:
+    suggest = Suggester(host.name for host in fleet.hosts)
+    for vm in fleet.vms:
+        if fleet.host(vm.host) is None:
+            help = suggest(vm.host) or f"declare it as [hosts.{vm.host}]"
+            yield unknown("host", vm.host, vm, "host", help)
+
+
+def check_interface_networks(fleet: Fleet) -> Iterator[Diagnostic]:
+    suggest = Suggester(network.name for network in fleet.networks)
+    for _, interface in interfaces(fleet):
+        name = interface.network
+        if fleet.network(name) is None:
+            help = suggest(name) or f"declare it as [networks.{name}]"
+            yield unknown("network", name, interface, "network", help)
+
+
+def check_module_inputs(fleet: Fleet) -> Iterator[Diagnostic]:
+    declared = [*BUILTIN_INPUTS, *(flake_input.name for flake_input in fleet.inputs)]
+    known, suggest = set(declared), Suggester(declared)
+    for owner, field, index, module in module_refs(fleet):
+        if module.is_input and module.input_name not in known:
+            yield unknown_input(owner, field, index, module, suggest)
+
+
+def unknown_input(
+    owner: Node, field: str, index: int, module: ModuleRef, suggest: Suggester
+) -> Diagnostic:
+    name = module.input_name
+    help = suggest(name) or f"declare it as [fleet.inputs.{name}]"
+    if not name:
+        help = (
+            "write `inputs.<input>.<attribute>`, e.g. `inputs.disko.nixosModules.disko`"
+        )
+    message = f"module `{module.text}` names an unknown flake input `{name}`"
+    return error("F006", message, element_span(owner, field, index, module), help=help)
+
+
+def module_refs(fleet: Fleet) -> Iterator[tuple[Node, str, int, ModuleRef]]:
+    """Every module reference with the node and list field that holds it."""
+    yield from _listed(fleet, "modules", fleet.modules)
+    yield from _listed(fleet, "vm_modules", fleet.vm_modules)
+    yield from _listed(fleet, "host_modules", fleet.host_modules)
+    for machine in (*fleet.hosts, *fleet.vms):
+        yield from _listed(machine, "modules", machine.modules)
+
+
+def _listed(
+    owner: Node, field: str, modules: Iterable[ModuleRef]
+) -> Iterator[tuple[Node, str, int, ModuleRef]]:
+    for index, module in enumerate(modules):
+        yield owner, field, index, module
+
+
+def unknown(kind: str, name: str, node: Node, field: str, help: str) -> Diagnostic:
+    return error("F006", f"unknown {kind} `{name}`", node.at(field), help=help)

@@ -1,0 +1,138 @@
+"""Shares and volumes (F501..F506), including the shares fleetc adds itself:
+`journal` (fleet.journal, the FAQ's journald share) and `ro-store` (the host's
+/nix/store, unless fleet.store is "disk")."""
+
+from __future__ import annotations
+
+import posixpath
+from typing import Iterator
+
+from ..diagnostics import Diagnostic, error
+from ..model import Fleet, Share, Vm, Volume
+from .common import FirstSeen
+
+JOURNAL = "fleetc's journal share (fleet.journal)"
+STORE = "fleetc's /nix/store share (fleet.store)"
+
+
+def fleetc_shares(fleet: Fleet, vm: Vm) -> list[tuple[str, str, str | None]]:
+    """(what, tag, virtiofs socket or None) of the shares fleetc adds to `vm`.
+
+    The journal socket is the FAQ's; the store share keeps microvm.nix's default.
+    """
+    shares = []
+    if fleet.journal:
+        shares.append((JOURNAL, "journal", "journal.sock"))
+    if fleet.store != "disk":
+        socket = default_socket(vm, "ro-store") if fleet.store == "virtiofs" else None
+        shares.append((STORE, "ro-store", socket))
+    return shares
+
+
+def default_socket(vm: Vm, tag: str) -> str:
+    """microvm.nix's default (nixos-modules/microvm/options.nix, shares.socket)."""
+    return f"{vm.name}-virtiofs-{tag}.sock"
+
+
+def socket_of(vm: Vm, share: Share) -> str | None:
+    if share.proto != "virtiofs":
+        return None
+    return share.socket or default_socket(vm, share.tag)
+
+
+def check_share_tags(fleet: Fleet) -> Iterator[Diagnostic]:
+    for vm in fleet.vms:
+        seen = FirstSeen()
+        for what, tag, _ in fleetc_shares(fleet, vm):
+            seen.reserve(tag, what)
+        for share in vm.shares:
+            span = share.at("tag")
+            if label := seen.claim(share.tag, f"another share of vm `{vm.name}`", span):
+                message = f"duplicate share tag `{share.tag}` in vm `{vm.name}`"
+                yield error("F501", message, span, label=label)
+
+
+def check_share_sockets(fleet: Fleet) -> Iterator[Diagnostic]:
+    for vm in fleet.vms:
+        seen = FirstSeen()
+        for what, _, socket in fleetc_shares(fleet, vm):
+            if socket is not None:
+                seen.reserve(socket, what)
+        for share in vm.shares:
+            yield from _socket(vm, share, seen)
+
+
+def _socket(vm: Vm, share: Share, seen: FirstSeen) -> Iterator[Diagnostic]:
+    socket = socket_of(vm, share)
+    span = share.at("socket") if share.socket else share.at("tag")
+    if socket and (label := seen.claim(socket, f"a share of vm `{vm.name}`", span)):
+        message = f"duplicate virtiofs socket `{socket}` in vm `{vm.name}`"
+        help = "set a distinct `socket` on one of the shares"
+        yield error("F502", message, span, label=label, help=help)
+
+
+def check_mount_points(fleet: Fleet) -> Iterator[Diagnostic]:
+    for vm in fleet.vms:
+        seen = _fleetc_mounts(fleet)
+        mounted = [*vm.shares, *(v for v in vm.volumes if v.mount is not None)]
+        for node in mounted:
+            yield from _mount_point(vm, node, seen)
+
+
+def _fleetc_mounts(fleet: Fleet) -> FirstSeen:
+    seen = FirstSeen()
+    if fleet.journal:
+        seen.reserve("/var/log/journal", JOURNAL)
+    if fleet.store != "disk":
+        seen.reserve("/nix/.ro-store", STORE)
+    return seen
+
+
+def _mount_point(vm: Vm, node: Share | Volume, seen: FirstSeen) -> Iterator[Diagnostic]:
+    mount, span = node.mount, node.at("mount")
+    if not mount.startswith("/") or ".." in mount.split("/"):
+        message = f"mount point `{mount}` must be an absolute path without `..`"
+        yield error("F503", message, span)
+    elif label := seen.claim(posixpath.normpath(mount), f"vm `{vm.name}`", span):
+        message = f"mount point {mount} is already used in vm `{vm.name}`"
+        yield error("F503", message, span, label=label)
+
+
+def check_share_sources(fleet: Fleet) -> Iterator[Diagnostic]:
+    for vm in fleet.vms:
+        for share in vm.shares:
+            source = share.source
+            if not source or ".." in source.split("/"):
+                message = f"share source `{source}` must be a path without `..`"
+                help = f"absolute, or relative to {fleet.state_dir}/{vm.name}"
+                yield error("F506", message, share.at("source"), help=help)
+
+
+def check_volume_images(fleet: Fleet) -> Iterator[Diagnostic]:
+    seen = FirstSeen()
+    for vm in fleet.vms:
+        for volume in vm.volumes:
+            span = volume.at("image")
+            if label := seen.claim(
+                _image_key(vm, volume.image), f"vm `{vm.name}`", span
+            ):
+                message = f"duplicate volume image `{volume.image}`"
+                yield error("F504", message, span, label=label)
+
+
+def _image_key(vm: Vm, image: str) -> tuple[str, str, str]:
+    """Relative images live in the VM's directory; absolute ones are host-wide."""
+    if image.startswith("/"):
+        return ("host", vm.host, posixpath.normpath(image))
+    return ("vm", vm.name, posixpath.normpath(image))
+
+
+def check_volume_sizes(fleet: Fleet) -> Iterator[Diagnostic]:
+    for vm in fleet.vms:
+        for volume in vm.volumes:
+            if volume.size is None:
+                help = "set size in MiB, e.g. size = 4096"
+                yield error("F505", "volume needs a size", volume.at("size"), help=help)
+            elif volume.size <= 0:
+                message = f"volume size {volume.size} is not positive"
+                yield error("F505", message, volume.at("size"), help="size is in MiB")
