@@ -58,7 +58,7 @@ def compile(source: Source, placement: Placement, fmt: str | None = None) -> Res
     fleet, diagnostics = frontend.load(source, fmt)
     if fleet is None:
         return Result(None, sorted(diagnostics, key=sort_key))
-    diagnostics += checks.run(fleet)
+    diagnostics += checks.run(fleet) + checks.complete(fleet)
     diagnostics.sort(key=sort_key)
     if has_errors(diagnostics):
         return Result(fleet, diagnostics)
