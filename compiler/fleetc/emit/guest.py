@@ -1,0 +1,131 @@
+"""vms/<vm>.nix: the guest module of one MicroVM."""
+
+from __future__ import annotations
+
+from .. import nix
+from ..model import Fleet, Interface, Share, Vm, Volume
+from .common import JOURNAL_MOUNT, bridge_name, journal_dir, uuid
+from .guest_network import guest_network
+from .templating import render
+
+NIX_PATHS = {
+    "flake": nix.interpolated("nixpkgs=", nix.Expr("inputs.nixpkgs")),
+    "channel": nix.interpolated("nixpkgs=", nix.Expr("builtins.storePath <nixpkgs>")),
+}
+
+
+def vm_file(fleet: Fleet, vm: Vm, layout) -> str:
+    return render(
+        "vm.nix.j2",
+        layout.source_name,
+        settings=settings(fleet, vm),
+        machine_id_option={("microvm", "machineId"): uuid(vm.machine_id)},
+        machine_id_file=machine_id_file(vm.machine_id),
+    )
+
+
+def machine_id_file(machine_id: str) -> dict:
+    """The FAQ's /etc/machine-id, for microvm.nix generations without machineId."""
+    text = {"mode": "0644", "text": machine_id + "\n"}
+    return {("environment", "etc", "machine-id"): text}
+
+
+def settings(fleet: Fleet, vm: Vm) -> dict:
+    found = identity(fleet, vm.name) | hardware(vm)
+    found |= devices(fleet, vm)
+    if fleet.nix_path in NIX_PATHS:
+        found[("nix", "nixPath")] = [NIX_PATHS[fleet.nix_path]]
+    if fleet.network_stack == "networkd":
+        found |= guest_network(fleet, vm)
+    return found
+
+
+def identity(fleet: Fleet, name: str) -> dict:
+    found: dict = {("networking", "hostName"): name}
+    if fleet.domain is not None:
+        found[("networking", "domain")] = fleet.domain
+    return found
+
+
+def hardware(vm: Vm) -> dict:
+    return {
+        ("microvm", "hypervisor"): vm.hypervisor,
+        ("microvm", "vcpu"): vm.vcpu,
+        ("microvm", "mem"): vm.mem,
+    }
+
+
+def devices(fleet: Fleet, vm: Vm) -> dict:
+    found: dict = {}
+    if vm.interfaces:
+        nics = [interface(fleet, nic) for nic in vm.interfaces]
+        found[("microvm", "interfaces")] = nics
+    share_list = shares(fleet, vm)
+    if share_list:
+        found[("microvm", "shares")] = share_list
+    if vm.volumes:
+        found[("microvm", "volumes")] = [volume(v) for v in vm.volumes]
+    if vm.vsock_cid is not None:
+        found[("microvm", "vsock", "cid")] = vm.vsock_cid
+    return found
+
+
+def interface(fleet: Fleet, nic: Interface) -> dict:
+    found: dict = {"type": nic.type, "id": nic.id, "mac": nic.mac}
+    if nic.type == "macvtap":
+        found["macvtap"] = {"link": nic.macvtap_link, "mode": nic.macvtap_mode}
+    if nic.type == "bridge":
+        # qemu-bridge-helper attaches the tap to the bridge of the interface's network.
+        found["bridge"] = bridge_name(fleet.network(nic.network))
+    return found
+
+
+def shares(fleet: Fleet, vm: Vm) -> list[dict]:
+    found = []
+    if fleet.store != "disk":
+        found.append(store_share(fleet.store))
+    if fleet.journal:
+        found.append(journal_share(fleet, vm))
+    return found + [share(s) for s in vm.shares]
+
+
+def store_share(proto: str) -> dict:
+    return {
+        "tag": "ro-store",
+        "source": "/nix/store",
+        "mountPoint": "/nix/.ro-store",
+        "proto": proto,
+        "readOnly": True,
+    }
+
+
+def journal_share(fleet: Fleet, vm: Vm) -> dict:
+    """The FAQ's journal share: the host reads the guest's journal directly."""
+    return {
+        "tag": "journal",
+        "source": journal_dir(fleet.state_dir, vm),
+        "mountPoint": JOURNAL_MOUNT,
+        "proto": "virtiofs",
+        "socket": "journal.sock",
+    }
+
+
+def share(user_share: Share) -> dict:
+    found: dict = {
+        "tag": user_share.tag,
+        "source": user_share.source,
+        "mountPoint": user_share.mount,
+        "proto": user_share.proto,
+    }
+    if user_share.socket is not None:
+        found["socket"] = user_share.socket
+    if user_share.read_only:
+        found["readOnly"] = True
+    return found
+
+
+def volume(user_volume: Volume) -> dict:
+    found: dict = {"image": user_volume.image, "mountPoint": user_volume.mount}
+    if user_volume.size is not None:
+        found["size"] = user_volume.size
+    return found
