@@ -1,0 +1,77 @@
+"""hosts/<host>.nix: the host module, declaring only the VMs placed on this host."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from .. import microvm_options, nix
+from ..model import Fleet, Host, Vm
+from .common import JOURNAL_MOUNT, by_name, journal_dir
+from .guest import identity
+from .host_network import host_network
+from .templating import render
+from .tmpfiles import tmpfiles_line
+
+
+def host_file(fleet: Fleet, host: Host, layout) -> str:
+    vms = by_name(fleet.vms_on(host.name))
+    found = identity(fleet, host.name)
+    if fleet.state_dir != microvm_options.host_option("stateDir")["default"]:
+        found[("microvm", "stateDir")] = fleet.state_dir
+    found[("microvm", "vms")] = {
+        vm.name: declaration(vm, fleet.flake, layout.output_in_repo) for vm in vms
+    }
+    if fleet.journal and vms:
+        found[("systemd", "tmpfiles", "rules")] = journal_rules(fleet, vms)
+    if fleet.network_stack == "networkd":
+        found |= host_network(fleet, host, vms)
+    return render("host.nix.j2", layout.source_name, settings=found)
+
+
+def declaration(vm: Vm, flake: str | None, output_in_repo: str | None) -> dict:
+    # microvm.nix derives microvm.autostart from these flags (default true), so
+    # fleetc sets the flag instead of the list: a list would be appended to the
+    # derived one, and a VM with autostart = false would still start.
+    found: dict = {"flake": nix.Expr("self")}
+    if flake is not None:
+        found["updateFlake"] = update_flake(flake, output_in_repo)
+    found["autostart"] = vm.autostart
+    return found
+
+
+def update_flake(flake: str, output_in_repo: str | None) -> str:
+    """`microvm -u` fetches this flake ref: it must point into the output directory."""
+    url, hash_sign, fragment = flake.partition("#")
+    query = url.partition("?")[2]
+    names = {pair.partition("=")[0] for pair in query.split("&")}
+    if output_in_repo is None or "dir" in names:
+        return flake
+    if url.endswith(("?", "&")):
+        joiner = ""
+    else:
+        joiner = "&" if "?" in url else "?"
+    parameter = "dir=" + quote(output_in_repo, safe="/")
+    return f"{url}{joiner}{parameter}{hash_sign}{fragment}"
+
+
+def journal_rules(fleet: Fleet, vms: list[Vm]) -> list[str]:
+    """The FAQ's journal links, for this host's VMs only.
+
+    The `d` rule is left out when VMs carry updateFlake: microvm.nix then installs
+    a VM only while <state_dir>/<vm> does not exist, and systemd-tmpfiles (run
+    before sysinit.target, ahead of install-microvm-<vm>) creates the parents of
+    a `d` path, so the VM would never be installed. Without updateFlake the
+    install runs on every boot and the rule only makes sure virtiofsd finds the
+    directory; microvm.nix since 2026-04 also creates share sources itself.
+    """
+    rules = []
+    for vm in vms:
+        directory = journal_dir(fleet.state_dir, vm)
+        if fleet.flake is None:
+            rules.append(
+                tmpfiles_line("d", directory, "0755", "root", "root", "-", "-")
+            )
+        link = f"{JOURNAL_MOUNT}/{vm.machine_id}"
+        target = f"{directory}/{vm.machine_id}"
+        rules.append(tmpfiles_line("L+", link, "-", "-", "-", "-", target))
+    return rules
