@@ -67,15 +67,20 @@ def _gateway_placement(
 def check_routed_gateways(fleet: Fleet) -> Iterator[Diagnostic]:
     """A routed network's gateway is the host's address on every VM's tap."""
     for net in fleet.networks:
-        if net.mode != "routed":
-            continue
-        for prefix_field, gateway_field, _ in inet.FAMILIES:
-            if getattr(net, prefix_field) is not None and not getattr(
-                net, gateway_field
-            ):
+        if net.mode == "routed":
+            for gateway_field in _missing_gateways(net):
                 message = f"routed network `{net.name}` needs {gateway_field}"
                 help = f"set {gateway_field}: the host's address on every VM's tap"
                 yield error("F004", message, net.at("mode"), help=help)
+
+
+def _missing_gateways(net: Network) -> list[str]:
+    return [
+        gateway_field
+        for prefix_field, gateway_field, _ in inet.FAMILIES
+        if getattr(net, prefix_field) is not None
+        and getattr(net, gateway_field) is None
+    ]
 
 
 def check_reserved(fleet: Fleet) -> Iterator[Diagnostic]:
