@@ -33,7 +33,7 @@ from fleetc.pipeline import Layout
 
 LAYOUT = Layout("fleet.toml", "..", "generated")
 NASTY = "a${b}c''d\"e\\f\ng"
-STUB_ARGS = '{ config = { }; lib = { mkMerge = parts: parts; }; inputs = { nixpkgs = "/nixpkgs"; }; self = { outPath = "self"; }; }'
+STUB_ARGS = '{ config = { }; lib = { mkMerge = parts: parts; mkForce = value: value; }; inputs = { nixpkgs = "/nixpkgs"; }; self = { outPath = "self"; }; }'
 
 
 # ---- fleets -----------------------------------------------------------------
@@ -357,17 +357,17 @@ def test_host_tmpfiles_rules_cover_only_its_own_vms(trees):
         for h in ("hosta", "hostb")
     }
     assert rules["hosta"] == [
-        "d /var/lib/microvms/alpha/journal 0755 root root - -",
+        "d /var/lib/microvms/alpha/journal 0755 microvm kvm - -",
         "L+ /var/log/journal/0000000000000000000000000000000b - - - - /var/lib/microvms/alpha/journal/0000000000000000000000000000000b",
-        "d /var/lib/microvms/charlie/journal 0755 root root - -",
+        "d /var/lib/microvms/charlie/journal 0755 microvm kvm - -",
         "L+ /var/log/journal/0000000000000000000000000000000d - - - - /var/lib/microvms/charlie/journal/0000000000000000000000000000000d",
-        "d /var/lib/microvms/echo/journal 0755 root root - -",
+        "d /var/lib/microvms/echo/journal 0755 microvm kvm - -",
         "L+ /var/log/journal/0000000000000000000000000000000f - - - - /var/lib/microvms/echo/journal/0000000000000000000000000000000f",
     ]
     assert rules["hostb"] == [
-        "d /var/lib/microvms/bravo/journal 0755 root root - -",
+        "d /var/lib/microvms/bravo/journal 0755 microvm kvm - -",
         "L+ /var/log/journal/0000000000000000000000000000000c - - - - /var/lib/microvms/bravo/journal/0000000000000000000000000000000c",
-        "d /var/lib/microvms/delta/journal 0755 root root - -",
+        "d /var/lib/microvms/delta/journal 0755 microvm kvm - -",
         "L+ /var/log/journal/0000000000000000000000000000000e - - - - /var/lib/microvms/delta/journal/0000000000000000000000000000000e",
     ]
 
@@ -383,13 +383,18 @@ def test_host_declares_only_its_vms_with_autostart_flags(trees):
     assert host["networking"] == {"hostName": "hosta", "useNetworkd": True}
 
 
-def test_update_flake_skips_the_journal_d_rule(trees):
+def test_update_flake_keeps_the_d_rule_and_installs_until_current_exists(trees):
+    """microvm.nix would skip installing a VM whose state dir exists; the `d` rule
+    creates it, so the install condition is moved to the `current` link."""
     host = module(trees["sample"], "hosts/server1.nix")
     assert (
         host["microvm"]["vms"]["web"]["updateFlake"]
         == "git+https://git.example.org/org/fleet?dir=generated"
     )
+    unit = host["systemd"]["services"]["install-microvm-web"]["unitConfig"]
+    assert unit == {"ConditionPathExists": "!/var/lib/microvms/web/current"}
     assert host["systemd"]["tmpfiles"]["rules"] == [
+        "d /var/lib/microvms/web/journal 0755 microvm kvm - -",
         "L+ /var/log/journal/0123456789abcdef0123456789abcdef - - - - /var/lib/microvms/web/journal/0123456789abcdef0123456789abcdef",
     ]
 
@@ -603,7 +608,7 @@ def test_nasty_strings_come_back_unchanged(trees):
     assert host["networking"]["domain"] == NASTY
     assert host["microvm"]["stateDir"] == '/var/lib/my vms/${x}"q%'
     assert host["systemd"]["tmpfiles"]["rules"] == [
-        'd "/var/lib/my vms/${x}\\"q%%/web/journal" 0755 root root - -',
+        'd "/var/lib/my vms/${x}\\"q%%/web/journal" 0755 microvm kvm - -',
         'L+ /var/log/journal/0000000000000000000000000000000a - - - - "/var/lib/my vms/${x}\\"q%%/web/journal/0000000000000000000000000000000a"',
     ]
     flake = nix_eval(

@@ -18,6 +18,7 @@ KEYWORDS = frozenset(
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_'-]*\Z")
 _PATH = re.compile(r"(\.\.?|[A-Za-z0-9._+-]+)(/[A-Za-z0-9._+-]+)+\Z")
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "$": "\\$", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_ONE_LINE = 72
 _ESCAPE = re.compile(r'[\\"$\n\r\t]')
 
 
@@ -100,7 +101,10 @@ def _list(items: list | tuple, indent: int) -> str:
     if not items:
         return "[ ]"
     if len(items) == 1 and _is_scalar(items[0]):
-        return f"[ {render(items[0], indent)} ]"
+        single = render(items[0], indent)
+        # nixfmt keeps a one-element list on its line only when the line fits.
+        if len(single) + 2 * indent <= _ONE_LINE:
+            return f"[ {single} ]"
     inner = INDENT * (indent + 1)
     body = "".join(f"{inner}{render(item, indent + 1)}\n" for item in items)
     return f"[\n{body}{INDENT * indent}]"

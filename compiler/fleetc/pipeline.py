@@ -72,5 +72,6 @@ def layout(source: Source, placement: Placement, output_dir: PurePosixPath) -> L
     in_repo = None
     if placement.repo_root is not None:
         relative = posixpath.relpath(output_dir, placement.repo_root)
-        in_repo = None if relative == "." else relative
+        inside = relative != "." and not relative.startswith("../")
+        in_repo = relative if inside else None
     return Layout(PurePosixPath(source.name).name, back, in_repo)

@@ -23,6 +23,8 @@ def host_file(fleet: Fleet, host: Host, layout) -> str:
     }
     if fleet.journal and vms:
         found[("systemd", "tmpfiles", "rules")] = journal_rules(fleet, vms)
+    if fleet.flake is not None:
+        found |= install_conditions(fleet, vms)
     if fleet.network_stack == "networkd":
         found |= host_network(fleet, host, vms)
     return render("host.nix.j2", layout.source_name, settings=found)
@@ -55,23 +57,28 @@ def update_flake(flake: str, output_in_repo: str | None) -> str:
 
 
 def journal_rules(fleet: Fleet, vms: list[Vm]) -> list[str]:
-    """The FAQ's journal links, for this host's VMs only.
-
-    The `d` rule is left out when VMs carry updateFlake: microvm.nix then installs
-    a VM only while <state_dir>/<vm> does not exist, and systemd-tmpfiles (run
-    before sysinit.target, ahead of install-microvm-<vm>) creates the parents of
-    a `d` path, so the VM would never be installed. Without updateFlake the
-    install runs on every boot and the rule only makes sure virtiofsd finds the
-    directory; microvm.nix since 2026-04 also creates share sources itself.
-    """
+    """The FAQ's journal links, for this host's VMs only, and their directories."""
     rules = []
     for vm in vms:
         directory = journal_dir(fleet.state_dir, vm)
-        if fleet.flake is None:
-            rules.append(
-                tmpfiles_line("d", directory, "0755", "root", "root", "-", "-")
-            )
+        rules.append(tmpfiles_line("d", directory, "0755", "microvm", "kvm", "-", "-"))
         link = f"{JOURNAL_MOUNT}/{vm.machine_id}"
         target = f"{directory}/{vm.machine_id}"
         rules.append(tmpfiles_line("L+", link, "-", "-", "-", "-", target))
     return rules
+
+
+def install_conditions(fleet: Fleet, vms: list[Vm]) -> dict:
+    """With updateFlake, microvm.nix installs a VM only while <state_dir>/<vm> does
+    not exist. systemd-tmpfiles creates that directory first (our journal `d` rule,
+    and microvm.nix's own rules for share sources), so the VM would never be
+    installed. "Not installed yet" really means "no `current` link": test that.
+    """
+    return {
+        ("systemd", "services", f"install-microvm-{vm.name}", "unitConfig"): {
+            "ConditionPathExists": nix.Expr(
+                "lib.mkForce " + nix.string(f"!{fleet.state_dir}/{vm.name}/current")
+            )
+        }
+        for vm in vms
+    }
