@@ -72,6 +72,11 @@ CODES: dict[str, str] = {
     "F605": "macvtap needs link and mode",
     "F606": "unknown share protocol",
     "F607": "unknown macvtap mode",
+    # F8xx: allocation and fleet.lock
+    "F801": "fleet.lock syntax error",
+    "F802": "bad value in fleet.lock",
+    "F803": "fleet.lock conflicts with the fleet",
+    "F804": "network exhausted",
 }
 
 
