@@ -1,0 +1,31 @@
+# What both generations of the guest module share: the microvm.* declarations
+# from options.json (minus `omit`), defaults the data only describes, and
+# the runners. `import ./guest.nix { omit = [ ... ]; }` is a module.
+{ omit }:
+{ config, lib, ... }:
+let
+  data = lib.importJSON ../options.json;
+  fromJSON = import ../lib/options-from-json.nix { inherit lib; };
+  # As in microvm.nix's options.nix.
+  hostName = config.networking.hostName or "$HOSTNAME";
+  hash = builtins.hashString "sha256" "microvm.nix:${hostName}";
+  hashPart = offset: length: builtins.substring offset length hash;
+  computedDefaults = {
+    machineId = lib.concatStringsSep "-" [
+      (hashPart 0 8)
+      (hashPart 8 4)
+      (hashPart 12 4)
+      (hashPart 16 4)
+      (hashPart 20 12)
+    ];
+    socket = "${hostName}.sock";
+    "graphics.socket" = "${hostName}-gpu.sock";
+    declaredRunner = config.microvm.runner.${config.microvm.hypervisor};
+  };
+in
+{
+  imports = [ ./runner.nix ];
+  options.microvm = fromJSON.declarations computedDefaults (
+    builtins.removeAttrs data.microvm_guest_options omit
+  );
+}

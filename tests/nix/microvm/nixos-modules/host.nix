@@ -1,0 +1,51 @@
+# Stand-in for microvm.nix's host module (nixos-modules/host): the host
+# options from options.json, the assertions on declarative VMs, and, like the
+# real install-microvm-<name> services, a dependency of the host's toplevel on
+# each VM's declaredRunner, read from `flake.nixosConfigurations.<name>` (so
+# a host only evaluates if the flake it names really has that VM).
+# Left out: systemd units, tmpfiles for shares, the `microvm` command,
+# fully declarative VMs (`config`), which need real nixpkgs.
+{ config, lib, ... }:
+let
+  cfg = config.microvm;
+  data = lib.importJSON ../options.json;
+  fromJSON = import ../lib/options-from-json.nix { inherit lib; };
+  guestConfig =
+    name: vm:
+    if vm.flake != null then
+      vm.flake.nixosConfigurations.${name}.config
+    else if vm.evaluatedConfig != null then
+      vm.evaluatedConfig.config
+    else
+      throw "microvm.vms.${name}: the stand-in models only `flake` and `evaluatedConfig` MicroVMs";
+  runnerOf = name: (guestConfig name cfg.vms.${name}).microvm.declaredRunner;
+  describe = name: vm: {
+    inherit (vm) autostart restartIfChanged updateFlake;
+    flake = if vm.flake == null then null else toString vm.flake;
+    runner = "${runnerOf name}";
+    shareSources = map (share: share.source) (guestConfig name vm).microvm.shares;
+  };
+  declarativeAssertions = name: vm: [
+    {
+      assertion = vm.config != null -> vm.flake == null;
+      message = "vm ${name}: Fully-declarative VMs cannot also set a flake!";
+    }
+    {
+      assertion = vm.config != null -> vm.updateFlake == null;
+      message = "vm ${name}: Fully-declarative VMs cannot set a updateFlake!";
+    }
+  ];
+in
+{
+  options.microvm = fromJSON.declarations { } data.microvm_host_options;
+  config = lib.mkIf cfg.host.enable {
+    assertions = lib.concatLists (lib.mapAttrsToList declarativeAssertions cfg.vms);
+    # As the real host module does; the per-VM `autostart` feeds the list.
+    microvm.autostart = builtins.filter (name: cfg.vms.${name}.autostart) (builtins.attrNames cfg.vms);
+    standIn.buildInputs = map runnerOf (builtins.attrNames cfg.vms);
+    standIn.manifest.microvm = {
+      inherit (cfg) stateDir autostart;
+      vms = lib.mapAttrs describe cfg.vms;
+    };
+  };
+}
