@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path, PurePosixPath
 
-from . import __version__
+from . import __version__, build
 from .compare import unified_diff
 from .diagnostics import error
 from .pipeline import Placement, Result, compile
@@ -35,6 +35,16 @@ def parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="overwrite generated files edited by hand"
     )
     _command(commands, "diff", "show what generate would change")
+    build = _command(
+        commands, "build", "generate, then nix build every runner and host"
+    )
+    build.add_argument(
+        "names", nargs="*", metavar="NAME", help="only these VMs or hosts"
+    )
+    build.add_argument(
+        "--force", action="store_true", help="overwrite hand-edited files"
+    )
+    build.epilog = "Arguments after `--` go to nix unchanged."
     return top
 
 
@@ -59,11 +69,22 @@ def _command(commands, name: str, summary: str) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    ours, nix_args = split_passthrough(argv)
+    args = parser().parse_args(ours)
+    args.nix_args = nix_args
     try:
         return COMMANDS[args.command](args)
     except KeyboardInterrupt:
         return 130
+
+
+def split_passthrough(argv: list[str]) -> tuple[list[str], list[str]]:
+    """Arguments after the first `--` belong to nix, untouched."""
+    if "--" not in argv:
+        return argv, []
+    cut = argv.index("--")
+    return argv[:cut], argv[cut + 1 :]
 
 
 def compile_file(args) -> Result | int:
@@ -115,6 +136,10 @@ def cmd_generate(args) -> int:
     out_dir = Path(str(result.output_dir))
     if args.check:
         return _stale_check(out_dir, result)
+    return _write(args, out_dir, result)
+
+
+def _write(args, out_dir: Path, result: Result) -> int:
     try:
         report = write_tree(out_dir, result.files, force=args.force)
     except WriteRefused as refused:
@@ -157,6 +182,31 @@ def cmd_diff(args) -> int:
     return EXIT_OK
 
 
+def cmd_build(args) -> int:
+    result = compile_file(args)
+    if isinstance(result, int):
+        return result
+    if not result.ok:
+        return EXIT_ERRORS
+    out_dir = Path(str(result.output_dir))
+    written = _write(args, out_dir, result)
+    if written != EXIT_OK:
+        return written
+    fleet_dir = args.fleet.resolve().parent
+    try:
+        outcomes, unknown = build.build(
+            result.fleet, fleet_dir, out_dir, args.names, args.nix_args
+        )
+    except FileNotFoundError as missing:
+        print(missing, file=sys.stderr)
+        return EXIT_USAGE
+    if unknown:
+        print(f"fleetc: no VM or host named {', '.join(unknown)}", file=sys.stderr)
+        return EXIT_USAGE
+    build.print_table(outcomes)
+    return EXIT_NIX if any(o.result == "failed" for o in outcomes) else EXIT_OK
+
+
 def _shown(out_dir: Path) -> str:
     """A path as users should see it: relative to the repository, else to the cwd."""
     root = _repo_root(out_dir.parent if not out_dir.exists() else out_dir)
@@ -167,7 +217,12 @@ def _shown(out_dir: Path) -> str:
         return os.path.relpath(out_dir)
 
 
-COMMANDS = {"check": cmd_check, "generate": cmd_generate, "diff": cmd_diff}
+COMMANDS = {
+    "check": cmd_check,
+    "generate": cmd_generate,
+    "diff": cmd_diff,
+    "build": cmd_build,
+}
 
 if __name__ == "__main__":
     raise SystemExit(main())

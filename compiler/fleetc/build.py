@@ -1,0 +1,170 @@
+"""`fleetc build`: one `nix build` over every VM runner and host toplevel.
+
+Nix sees a staged copy of the fleet, never the checkout itself, which avoids the
+flakes trap (a git flake ignores files git does not track yet, and fleetc has
+just written them) and keeps user modules reachable: the generated flake names
+them as `../modules/x.nix`, outside its own directory, so the copy is rooted at
+the directory that holds the fleet file, the output and every module, with a
+small flake at its root that forwards to the generated one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import nix
+from .emit.flake import inputs as flake_inputs
+from .model import Fleet
+
+NIX_FLAGS = ["--extra-experimental-features", "nix-command flakes"]
+SKIP = shutil.ignore_patterns(
+    ".git", ".venv", "venv", "node_modules", "__pycache__", ".direnv", "result*"
+)
+NO_NIX = (
+    "fleetc: `nix` was not found. Install Nix (Debian: `apt-get install nix-bin`;"
+    " elsewhere: https://nixos.org/download) and run fleetc build again."
+)
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    kind: str  # "vm" or "host"
+
+    @property
+    def attribute(self) -> tuple[str, ...]:
+        if self.kind == "vm":
+            return ("config", "microvm", "declaredRunner")
+        return ("config", "system", "build", "toplevel")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    target: Target
+    result: str  # built | failed | skipped
+    out_path: str = ""
+
+
+def targets(fleet: Fleet, names: list[str]) -> tuple[list[Target], list[str]]:
+    """The targets to build, and the names that are neither a VM nor a host."""
+    every = [Target(vm.name, "vm") for vm in fleet.vms]
+    every += [Target(host.name, "host") for host in fleet.hosts]
+    every.sort(key=lambda t: t.name)
+    if not names:
+        return every, []
+    known = {t.name for t in every}
+    return [t for t in every if t.name in names], [n for n in names if n not in known]
+
+
+def stage_root(fleet: Fleet, fleet_dir: Path, out_dir: Path) -> Path:
+    """The smallest directory holding the fleet file, the output and every module."""
+    places = [fleet_dir, out_dir]
+    for ref in fleet.modules + fleet.vm_modules + fleet.host_modules:
+        places.append(fleet_dir / ref.text)
+    for node in fleet.hosts + fleet.vms:
+        places += [fleet_dir / ref.text for ref in node.modules if not ref.is_input]
+    files = [p for p in places if not str(p).startswith(str(fleet_dir / "inputs."))]
+    return Path(os.path.commonpath([os.path.normpath(p) for p in files]))
+
+
+def stage(fleet: Fleet, fleet_dir: Path, out_dir: Path, into: Path) -> Path:
+    """A copy of the fleet for Nix to read, with a forwarding flake; its path."""
+    root = stage_root(fleet, fleet_dir, out_dir)
+    tree = into / "tree"
+    shutil.copytree(root, tree, symlinks=True, ignore=SKIP)
+    relative = out_dir.relative_to(root).as_posix()
+    forward = "./tree" if relative == "." else f"./tree/{relative}"
+    lock = out_dir / "flake.lock"
+    if lock.exists():
+        shutil.copy2(lock, into / "flake.lock")
+    (into / "flake.nix").write_text(wrapper(fleet, forward))
+    return into
+
+
+def wrapper(fleet: Fleet, forward: str) -> str:
+    generated = nix.path(f"{forward}/flake.nix").text
+    return (
+        "# Written by fleetc build: forwards to the generated flake.\n"
+        "{\n"
+        f"  inputs = {nix.render(flake_inputs(fleet), 1)};\n"
+        f"  outputs = inputs: (import {generated}).outputs inputs;\n"
+        "}\n"
+    )
+
+
+def eval_expression(chosen: list[Target]) -> str:
+    """An --apply function: name -> { drv; out; } for every target."""
+    entries = {}
+    for target in chosen:
+        path = nix.attr_path(target.name, *target.attribute)
+        entries[target.name] = nix.Expr(
+            f"let d = configurations.{path}; in {{ drv = d.drvPath; out = d.outPath; }}"
+        )
+    return "configurations: " + nix.render(entries)
+
+
+def run_nix(flake: Path, chosen: list[Target], nix_args: list[str]) -> list[Outcome]:
+    ref = f"path:{flake}#nixosConfigurations"
+    evaluated = subprocess.run(
+        ["nix", "eval", *NIX_FLAGS, "--json", ref, "--apply", eval_expression(chosen)]
+        + nix_args,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    if evaluated.returncode != 0:
+        return [Outcome(t, "failed") for t in chosen]
+    paths = json.loads(evaluated.stdout)
+    drvs = [paths[t.name]["drv"] for t in chosen]
+    subprocess.run(
+        ["nix", "build", *NIX_FLAGS, "--no-link", "--keep-going", *drvs, *nix_args]
+    )
+    return [outcome(t, paths[t.name]["out"]) for t in chosen]
+
+
+def outcome(target: Target, out_path: str) -> Outcome:
+    built = os.path.exists(out_path)
+    return Outcome(target, "built" if built else "failed", out_path if built else "")
+
+
+def build(
+    fleet: Fleet, fleet_dir: Path, out_dir: Path, names: list[str], nix_args: list[str]
+) -> tuple[list[Outcome], list[str]]:
+    """Outcomes for every target (skipped ones included) and the unknown names."""
+    chosen, unknown = targets(fleet, names)
+    if unknown:
+        return [], unknown
+    if shutil.which("nix") is None:
+        raise FileNotFoundError(NO_NIX)
+    with tempfile.TemporaryDirectory(prefix="fleetc-build-") as scratch:
+        flake = stage(fleet, fleet_dir, out_dir, Path(scratch))
+        done = run_nix(flake, chosen, nix_args)
+        keep_lock(flake, out_dir, nix_args)
+    skipped = [Outcome(t, "skipped") for t in targets(fleet, [])[0] if t not in chosen]
+    return sorted(done + skipped, key=lambda o: o.target.name), []
+
+
+def keep_lock(flake: Path, out_dir: Path, nix_args: list[str]) -> None:
+    """Nix pins the inputs in flake.lock; keep it beside the generated flake,
+    except when inputs were overridden for this build only."""
+    lock = flake / "flake.lock"
+    if lock.exists() and "--override-input" not in nix_args:
+        shutil.copy2(lock, out_dir / "flake.lock")
+
+
+def table(outcomes: list[Outcome]) -> str:
+    rows = [("NAME", "KIND", "RESULT", "OUTPUT")]
+    rows += [(o.target.name, o.target.kind, o.result, o.out_path) for o in outcomes]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in rows]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def print_table(outcomes: list[Outcome]) -> None:
+    print(table(outcomes), file=sys.stdout)
