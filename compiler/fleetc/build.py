@@ -162,7 +162,9 @@ def table(outcomes: list[Outcome]) -> str:
     rows = [("NAME", "KIND", "RESULT", "OUTPUT")]
     rows += [(o.target.name, o.target.kind, o.result, o.out_path) for o in outcomes]
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in rows]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows
+    ]
     return "\n".join(line.rstrip() for line in lines)
 
 

@@ -15,7 +15,9 @@ def format_of(name: str, forced: str | None = None) -> str:
     return "fleet" if name.endswith(".fleet") else "toml"
 
 
-def load(source: Source, forced: str | None = None) -> tuple[Fleet | None, list[Diagnostic]]:
+def load(
+    source: Source, forced: str | None = None
+) -> tuple[Fleet | None, list[Diagnostic]]:
     """The model (None when the input is unusable) and every problem found reading it."""
     if format_of(source.name, forced) == "fleet":
         from .dsl import load_dsl
