@@ -8,5 +8,6 @@
   ./nix.nix
   ./users.nix
   ./services.nix
+  ./misc.nix
   ./system.nix
 ]
