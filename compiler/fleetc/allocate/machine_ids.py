@@ -1,0 +1,77 @@
+"""machine-ids: microvm.nix's own default, or random like `systemd-id128 new`.
+
+microvm.nix derives `microvm.machineId` from sha256("microvm.nix:<hostName>");
+fleetc derives the same 32 digits, so that a VM adopted from a plain
+microvm.nix setup keeps the id its journal is filed under.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Callable, Hashable, Iterator
+
+from ..checks.machine_ids import ANY_CASE
+from ..lock import Lock
+from ..model import Fleet
+from .settle import Kind, Holder, Slot, Taken, hold, vm_slots
+
+Entropy = Callable[[int], bytes]
+
+
+def derived(name: str, attempt: int = 0) -> str:
+    """microvm.nix's default for `name`; later attempts only after a collision."""
+    seed = f"microvm.nix:{name}" if attempt == 0 else f"fleetc:{name}:{attempt}"
+    return hashlib.sha256(seed.encode()).hexdigest()[:32]
+
+
+def random_id(entropy: Entropy) -> str:
+    """128 random bits marked as a UUID v4, as `systemd-id128 new` makes them."""
+    raw = bytearray(entropy(16))
+    raw[6] = (raw[6] & 0x0F) | 0x40  # version 4
+    raw[8] = (raw[8] & 0x3F) | 0x80  # variant 1 (RFC 4122)
+    return raw.hex()
+
+
+class MachineIds(Kind):
+    def __init__(self, mode: str, entropy: Entropy) -> None:
+        self.mode = mode
+        self.entropy = entropy
+
+    def parse(self, slot: Slot, value: object) -> Hashable | None:
+        if isinstance(value, str) and ANY_CASE.fullmatch(value) and value.strip("0"):
+            return value.lower()
+        return None
+
+    def describe(self, slot: Slot, key: Hashable) -> str:
+        return f"machine-id {key}"
+
+    def fresh(self, slot: Slot, taken: dict) -> str:
+        attempt = 0
+        while (value := self._candidate(slot.vm.name, attempt)) in taken or not (
+            value.strip("0")
+        ):
+            attempt += 1
+        return value
+
+    def _candidate(self, name: str, attempt: int) -> str:
+        if self.mode == "random":
+            return random_id(self.entropy)
+        return derived(name, attempt)
+
+
+def slots(fleet: Fleet, lock: Lock) -> list[Slot]:
+    return list(vm_slots(fleet, lock, "machine_id", lambda vm: "fleet"))
+
+
+def taken(fleet: Fleet) -> Taken:
+    """Hosts' ids: a VM sharing one would clobber the host's journal link."""
+    return hold({}, _host_ids(fleet))
+
+
+def _host_ids(fleet: Fleet) -> Iterator[tuple[str, str, Holder]]:
+    for host in fleet.hosts:
+        value = host.machine_id
+        if value is not None and ANY_CASE.fullmatch(value):
+            yield "fleet", value.lower(), Holder(
+                f"host `{host.name}`", host.at("machine_id")
+            )

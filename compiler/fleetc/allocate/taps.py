@@ -1,0 +1,76 @@
+"""Tap ids: the interface names on the host, readable and at most 15 bytes.
+
+"vm-<name>" for a VM's first interface and "vm-<name>-<network>" for the
+others; when that is too long, its start plus a stable hash suffix.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Hashable, Iterator
+
+from ..checks.taps import IFNAMSIZ, LEGAL
+from ..lock import Lock
+from ..model import Fleet, Interface, Vm
+from .settle import Kind, Holder, Slot, Taken, hold, interface_slots
+
+MAX_BYTES = IFNAMSIZ - 1
+SUFFIX_DIGITS = 4
+_NOT_IN_ID = re.compile(r"[^A-Za-z0-9_-]")
+
+
+def derived(vm: str, network: str, position: int, attempt: int = 0) -> str:
+    readable = f"vm-{vm}" if position == 0 else f"vm-{vm}-{network}"
+    readable = _NOT_IN_ID.sub("-", readable)
+    if attempt == 0 and len(readable) <= MAX_BYTES:
+        return readable
+    seed = f"{vm} {network} {attempt}".encode()
+    suffix = hashlib.sha256(seed).hexdigest()[:SUFFIX_DIGITS]
+    return f"{readable[: MAX_BYTES - SUFFIX_DIGITS - 1]}-{suffix}"
+
+
+def scope(vm: Vm, interface: Interface) -> tuple[str, str]:
+    """As the checks see it: user-mode interfaces exist only inside their VM."""
+    if interface.type == "user":
+        return ("vm", vm.name)
+    return ("host", vm.host)
+
+
+class TapIds(Kind):
+    def parse(self, slot: Slot, value: object) -> Hashable | None:
+        if isinstance(value, str) and LEGAL.fullmatch(value):
+            return value
+        return None
+
+    def describe(self, slot: Slot, key: Hashable) -> str:
+        return f"tap id `{key}` on host `{slot.vm.host}`"
+
+    def fresh(self, slot: Slot, taken: dict) -> str:
+        vm, network, position = slot.vm.name, slot.interface.network, slot.key[1]
+        attempt = 0
+        while (value := derived(vm, network, position, attempt)) in taken:
+            attempt += 1
+        return value
+
+
+def slots(fleet: Fleet, lock: Lock) -> list[Slot]:
+    return list(interface_slots(fleet, lock, "id", scope, per_host=True))
+
+
+def taken(fleet: Fleet) -> Taken:
+    """Hosts' uplinks and bridges are named before any VM's tap."""
+    return hold({}, _host_interfaces(fleet))
+
+
+def _host_interfaces(fleet: Fleet) -> Iterator[tuple[tuple, str, Holder]]:
+    for host in fleet.hosts:
+        if host.uplink:
+            holder = Holder(f"the uplink of host `{host.name}`", host.at("uplink"))
+            yield ("host", host.name), host.uplink, holder
+    for vm in fleet.vms:
+        for interface in vm.interfaces:
+            net = fleet.network(interface.network)
+            if net is not None and net.mode == "bridge" and net.bridge:
+                holder = Holder(f"the bridge of network `{net.name}`", net.at("bridge"))
+                yield ("host", vm.host), net.bridge, holder
