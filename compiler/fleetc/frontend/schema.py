@@ -1,0 +1,266 @@
+"""Every section and key of the fleet file (contract section 1), declared once.
+
+The TOML reader checks input against these tables; the DSL frontend and the
+TOML writer (`fleetc convert`) read the same tables, so a key is added here and
+nowhere else. Only values the contract itself fixes are listed as `allowed`;
+hypervisors, interface types, share protocols and macvtap modes are plain
+strings here because the checks hold them against microvm.nix's option data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from functools import cached_property
+from typing import Any, Callable
+
+from .. import model
+
+
+@dataclass(frozen=True, eq=False)
+class Kind:
+    """What a key's value must be: how to test it and how to describe it.
+
+    Kinds, keys and sections are singletons: compared and hashed by identity.
+    """
+
+    name: str
+    expected: str  # completes "expected ..."
+    example: str  # a value to show in a fix
+    accepts: Callable[[Any], bool]
+    element: Kind | None = None  # for lists: the kind of each element
+
+
+def _is_list(value: Any) -> bool:
+    return isinstance(value, (list, tuple))
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+STR = Kind("str", "a string", '"..."', lambda v: isinstance(v, str))
+INT = Kind("int", "an integer", "1", _is_int)
+BOOL = Kind("bool", "a boolean", "true", lambda v: isinstance(v, bool))
+ADDRESS = Kind(
+    "address",
+    "an address string or false",
+    '"10.0.0.10"',
+    lambda v: isinstance(v, str) or v is False,
+)
+STRS = Kind("strs", "a list of strings", '["..."]', _is_list, STR)
+# Module strings: files relative to the fleet file, or `inputs.<name>.<attr>`.
+MODULES = Kind(
+    "modules",
+    "a list of strings",
+    '["modules/x.nix"]',
+    _is_list,
+    STR,
+)
+TABLE = Kind("table", "a table", "{ ... }", lambda v: isinstance(v, dict))
+# A list of tables: [[x]] headers or an array of inline tables.
+TABLES = Kind("tables", "a list of tables", "[{ ... }]", _is_list, TABLE)
+# Tables keyed by the name of what they declare: [vms.<name>].
+NAMED = Kind(
+    "named",
+    "a table of named tables",
+    "{ name = { ... } }",
+    lambda v: isinstance(v, dict),
+    TABLE,
+)
+
+
+@dataclass(frozen=True, eq=False)
+class Key:
+    name: str  # as written in the fleet file
+    kind: Kind
+    required: bool = False
+    allowed: tuple[str, ...] = ()  # empty: any value of the kind
+    section: Section | None = None  # for TABLE, TABLES and NAMED
+    field: str = ""  # model field, when it differs from `name`
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "field", self.field or self.name)
+
+
+@dataclass(frozen=True, eq=False)
+class Section:
+    """A kind of table: its keys, and the model class built from it (if any)."""
+
+    title: str
+    keys: tuple[Key, ...]
+    model: type | None = None
+    name_field: str | None = None  # model field that takes the table's own name
+
+    @cached_property
+    def by_name(self) -> dict[str, Key]:
+        return {key.name: key for key in self.keys}
+
+    @cached_property
+    def required(self) -> tuple[Key, ...]:
+        return tuple(key for key in self.keys if key.required)
+
+    def key(self, name: str) -> Key | None:
+        return self.by_name.get(name)
+
+
+def _str(name: str, **kw) -> Key:
+    return Key(name, STR, **kw)
+
+
+INPUT = Section(
+    "[fleet.inputs.<name>]",
+    (_str("url", required=True), Key("follows_nixpkgs", BOOL)),
+    model.FlakeInput,
+    "name",
+)
+
+FLEET = Section(
+    "[fleet]",
+    (
+        _str("name", required=True),
+        _str("domain"),
+        _str("system"),
+        _str("nixpkgs"),
+        _str("microvm"),
+        _str("flake"),
+        _str("state_dir"),
+        _str("output"),
+        Key("journal", BOOL),
+        _str("nix_path", allowed=("flake", "channel", "none")),
+        _str("store", allowed=("virtiofs", "9p", "disk")),
+        _str("network_stack", allowed=("networkd", "none")),
+        Key("modules", MODULES),
+        Key("vm_modules", MODULES),
+        Key("host_modules", MODULES),
+        Key("inputs", NAMED, section=INPUT),
+    ),
+    model.Fleet,
+)
+
+NETWORK = Section(
+    "[networks.<name>]",
+    (
+        _str("ipv4"),
+        _str("gateway4"),
+        _str("ipv6"),
+        _str("gateway6"),
+        Key("dns", STRS),
+        _str("mode", allowed=("bridge", "routed")),
+        _str("bridge"),
+        Key("vlan", INT),
+        Key("reserved", STRS),
+    ),
+    model.Network,
+    "name",
+)
+
+HOST_INTERFACE = Section(
+    "[[hosts.<name>.interfaces]]",
+    (_str("network", required=True), Key("ipv4", ADDRESS), Key("ipv6", ADDRESS)),
+    model.HostInterface,
+)
+
+HOST = Section(
+    "[hosts.<name>]",
+    (
+        _str("machine_id"),
+        _str("system"),
+        _str("uplink"),
+        Key("modules", MODULES),
+        Key("interfaces", TABLES, section=HOST_INTERFACE),
+    ),
+    model.Host,
+    "name",
+)
+
+INTERFACE = Section(
+    "[[vms.<name>.interfaces]]",
+    (
+        _str("network", required=True),
+        Key("ipv4", ADDRESS),
+        Key("ipv6", ADDRESS),
+        _str("mac"),
+        _str("id"),
+        _str("type"),
+        _str("macvtap_link"),
+        _str("macvtap_mode"),
+    ),
+    model.Interface,
+)
+
+SHARE = Section(
+    "[[vms.<name>.shares]]",
+    (
+        _str("tag", required=True),
+        _str("source", required=True),
+        _str("mount", required=True),
+        _str("proto"),
+        _str("socket"),
+        Key("read_only", BOOL),
+    ),
+    model.Share,
+)
+
+VOLUME = Section(
+    "[[vms.<name>.volumes]]",
+    (_str("image", required=True), _str("mount"), Key("size", INT)),
+    model.Volume,
+)
+
+VM = Section(
+    "[vms.<name>]",
+    (
+        _str("host", required=True),
+        _str("system"),
+        _str("machine_id"),
+        _str("hypervisor"),
+        Key("vcpu", INT),
+        Key("mem", INT),
+        Key("autostart", BOOL),
+        Key("vsock_cid", INT),
+        Key("modules", MODULES),
+        Key("interfaces", TABLES, section=INTERFACE),
+        Key("shares", TABLES, section=SHARE),
+        Key("volumes", TABLES, section=VOLUME),
+    ),
+    model.Vm,
+    "name",
+)
+
+# [defaults.vm] takes any VM key; required keys are checked on each VM after merging.
+DEFAULTS = Section("[defaults]", (Key("vm", TABLE, section=VM),))
+
+DOCUMENT = Section(
+    "the fleet file",
+    (
+        Key("fleet", TABLE, required=True, section=FLEET),
+        Key("defaults", TABLE, section=DEFAULTS),
+        Key("networks", NAMED, section=NETWORK),
+        Key("hosts", NAMED, section=HOST),
+        Key("vms", NAMED, section=VM),
+    ),
+)
+
+
+def describe(value: Any) -> str:
+    """How a parsed value is named in "found ..." messages."""
+    if isinstance(value, bool):
+        return "a boolean"
+    for kinds, text in _DESCRIPTIONS:
+        if isinstance(value, kinds):
+            return text
+    return "a value of another type"
+
+
+# datetime before date: a datetime is also a date.
+_DESCRIPTIONS = (
+    (str, "a string"),
+    (int, "an integer"),
+    (float, "a float"),
+    (list, "an array"),
+    (dict, "a table"),
+    (datetime, "a date-time"),
+    (date, "a date"),
+    (time, "a time"),
+)
