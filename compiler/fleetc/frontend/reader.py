@@ -1,0 +1,282 @@
+"""Schema-driven reading: parsed tables in, model nodes and diagnostics out.
+
+Format-neutral: a frontend hands in plain values (dict, list, str, int, bool)
+and a Locator that knows where each key path was written. A bad value is
+reported and dropped, never raised, so one run reports every problem and the
+checks still get a model to look at.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Protocol
+
+from ..diagnostics import Diagnostic, error
+from ..model import ModuleRef, Node
+from ..source import Span
+from .schema import Key, Kind, Section, describe
+from .tomlspans import Path
+
+
+class Locator(Protocol):
+    def key(self, path: Path) -> Span: ...
+
+    def value(self, path: Path) -> Span: ...
+
+
+@dataclass
+class Fields:
+    """Values read from one table, by model field, and where each was written."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    # model field -> {"field": span, "field[0]": span, ...}
+    spans: dict[str, dict[str, Span]] = field(default_factory=dict)
+    # Written but unusable (already reported): not "missing" as well.
+    rejected: set[str] = field(default_factory=set)
+
+    def put(self, name: str, value: Any, spans: dict[str, Span]) -> None:
+        self.values[name] = value
+        self.spans[name] = spans
+
+    def filled_from(self, fallback: Fields) -> Fields:
+        """These fields, plus those of `fallback` that these leave out."""
+        merged = Fields(dict(fallback.values), dict(fallback.spans))
+        merged.rejected = self.rejected | fallback.rejected
+        merged.values.update(self.values)
+        merged.spans.update(self.spans)
+        return merged
+
+    def flat_spans(self) -> dict[str, Span]:
+        return {
+            name: span for group in self.spans.values() for name, span in group.items()
+        }
+
+
+_DROP = object()  # what a rejected value converts to
+_BARE = re.compile(r"[A-Za-z0-9_-]+\Z")
+# A number or boolean written in quotes is the likeliest wrong type of all.
+_UNQUOTED = {
+    "int": re.compile(r"[+-]?[0-9]+\Z"),
+    "bool": re.compile(r"(?:true|false)\Z"),
+}
+
+
+class Reader:
+    def __init__(self, locate: Locator) -> None:
+        self.locate = locate
+        self.diagnostics: list[Diagnostic] = []
+        # Values used where a table of the section leaves a key out ([defaults.vm]).
+        self.fallbacks: dict[Section, Fields] = {}
+
+    # -- tables ------------------------------------------------------------------
+
+    def known(self, raw: dict, section: Section, path: Path) -> Iterator[tuple]:
+        """(key, value) for each key of `raw` the section declares; reports the rest."""
+        for name, value in raw.items():
+            key = section.by_name.get(name)
+            if key is None:
+                self._unknown(name, section, path + (name,))
+            else:
+                yield key, value
+
+    def fields(self, raw: dict, section: Section, path: Path) -> Fields:
+        found = Fields()
+        for key, value in self.known(raw, section, path):
+            self.read_key(key, value, path + (key.name,), found)
+        return found
+
+    def read_key(self, key: Key, value: Any, path: Path, into: Fields) -> None:
+        spans = {key.field: self.locate.value(path)}
+        converted = self._convert(key, value, path, spans)
+        if converted is _DROP:
+            into.rejected.add(key.field)
+        else:
+            into.put(key.field, converted, spans)
+
+    def node(self, raw: dict, section: Section, path: Path, **extra) -> Node | None:
+        return self.build(section, self.fields(raw, section, path), path, **extra)
+
+    def build(
+        self, section: Section, found: Fields, path: Path, **extra
+    ) -> Node | None:
+        """The model node, or None (reported) when a required key is missing."""
+        if section in self.fallbacks:
+            found = found.filled_from(self.fallbacks[section])
+        absent = [k for k in section.required if k.field not in found.values]
+        for key in absent:
+            if key.field not in found.rejected:
+                self._missing(key, path)
+        if absent:
+            return None
+        span = self.locate.value(path)
+        return section.model(
+            **found.values, **extra, span=span, spans=found.flat_spans()
+        )
+
+    # -- values ------------------------------------------------------------------
+
+    def _convert(self, key: Key, value: Any, path: Path, spans: dict) -> Any:
+        if not key.kind.accepts(value):
+            self._wrong_type(key.name, key.kind, value, path)
+            return _DROP
+        return _CONVERTERS[key.kind.name](self, key, value, path, spans)
+
+    def _scalar(self, key: Key, value: Any, path: Path, spans: dict) -> Any:
+        if isinstance(value, str):
+            return self._text(key, value, path)
+        return value
+
+    def _text(self, key: Key, value: str, path: Path) -> Any:
+        if "\0" in value:
+            self._nul(key.name, path)
+            return _DROP
+        if key.allowed and value not in key.allowed:
+            self._not_allowed(key, value, path)
+            return _DROP
+        return value
+
+    def _strings(self, key: Key, value: list, path: Path, spans: dict) -> Any:
+        items = []
+        for index, item in enumerate(value):
+            where = path + (index,)
+            name = f"{key.name}[{index}]"
+            if not isinstance(item, str):
+                self._wrong_type(name, key.kind.element, item, where)
+                return _DROP
+            if "\0" in item:
+                self._nul(name, where)
+                return _DROP
+            spans[f"{key.field}[{index}]"] = self.locate.value(where)
+            items.append(item)
+        return tuple(items)
+
+    def _modules(self, key: Key, value: list, path: Path, spans: dict) -> Any:
+        texts = self._strings(key, value, path, spans)
+        if texts is _DROP:
+            return _DROP
+        return tuple(
+            ModuleRef(text=text.removeprefix("./"), span=spans[f"{key.field}[{index}]"])
+            for index, text in enumerate(texts)
+        )
+
+    def _table(self, key: Key, value: dict, path: Path, spans: dict) -> Any:
+        return self.fields(value, key.section, path)
+
+    def _tables(self, key: Key, value: list, path: Path, spans: dict) -> Any:
+        nodes = []
+        for index, item in enumerate(value):
+            where = path + (index,)
+            if not isinstance(item, dict):
+                self._wrong_type(f"{key.name}[{index}]", key.kind.element, item, where)
+                continue
+            built = self.node(item, key.section, where)
+            if built is not None:
+                spans[f"{key.field}[{len(nodes)}]"] = built.span
+                nodes.append(built)
+        return tuple(nodes)
+
+    def _named(self, key: Key, value: dict, path: Path, spans: dict) -> Any:
+        nodes = []
+        for name, item in value.items():
+            built = self._named_node(key, name, item, path + (name,))
+            if built is not None:
+                spans[f"{key.field}[{len(nodes)}]"] = built.span
+                nodes.append(built)
+        return tuple(nodes)
+
+    def _named_node(self, key: Key, name: str, item: Any, path: Path) -> Node | None:
+        if "\0" in name:
+            self._nul(name.replace("\0", "\\0"), path, at_key=True)
+            return None
+        if not isinstance(item, dict):
+            self._wrong_type(name, key.kind.element, item, path)
+            return None
+        return self.node(item, key.section, path, **{key.section.name_field: name})
+
+    # -- diagnostics -------------------------------------------------------------
+
+    def _report(self, code: str, message: str, span: Span, fix: str) -> None:
+        self.diagnostics.append(error(code, message, span, help=fix))
+
+    def _unknown(self, name: str, section: Section, path: Path) -> None:
+        where = _where(path[:-1])
+        message = f"unknown key `{name}`" + (f" in `{where}`" if where else "")
+        names = [key.name for key in section.keys]
+        close = difflib.get_close_matches(name, names, n=1)
+        fix = (
+            f"did you mean `{close[0]}`?"
+            if close
+            else "allowed keys: " + ", ".join(names)
+        )
+        self._report("F002", message, self.locate.key(path), fix)
+
+    def _wrong_type(self, name: str, kind: Kind, value: Any, path: Path) -> None:
+        message = f"wrong type for `{name}`: expected {kind.expected}, found {describe(value)}"
+        example = _unquoted(kind, value) or kind.example
+        in_list = name.endswith("]")
+        fix = f"write `{example}` here" if in_list else f"write `{name} = {example}`"
+        self._report("F003", message, self.locate.value(path), fix)
+
+    def _missing(self, key: Key, path: Path) -> None:
+        message = f"missing required key `{key.name}` in `{_where(path)}`"
+        fix = f"add `{key.name} = {key.kind.example}`"
+        self._report("F004", message, self.locate.value(path), fix)
+
+    def _not_allowed(self, key: Key, value: str, path: Path) -> None:
+        choices = ", ".join(key.allowed)
+        message = f"`{key.name}` must be one of {choices}, not {_show(value)}"
+        close = difflib.get_close_matches(value, key.allowed, n=1)
+        fix = (
+            f"did you mean `{close[0]}`?"
+            if close
+            else f'write `{key.name} = "{key.allowed[0]}"`'
+        )
+        self._report("F005", message, self.locate.value(path), fix)
+
+    def _nul(self, name: str, path: Path, at_key: bool = False) -> None:
+        span = self.locate.key(path) if at_key else self.locate.value(path)
+        message = f"`{name}` contains a NUL character"
+        self._report(
+            "F005", message, span, "Nix strings cannot hold NUL (\\u0000): remove it"
+        )
+
+
+_CONVERTERS = {
+    "str": Reader._scalar,
+    "int": Reader._scalar,
+    "bool": Reader._scalar,
+    "address": Reader._scalar,
+    "strs": Reader._strings,
+    "modules": Reader._modules,
+    "table": Reader._table,
+    "tables": Reader._tables,
+    "named": Reader._named,
+}
+
+
+def _where(path: Path) -> str:
+    """A key path as a user would write it: vms.web.interfaces[0]."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            name = part if _BARE.match(part) else json.dumps(part)
+            text += f".{name}" if text else name
+    return text
+
+
+def _show(value: str) -> str:
+    shown = json.dumps(value, ensure_ascii=False)
+    return shown if len(shown) <= 40 else shown[:36] + '..."'
+
+
+def _unquoted(kind: Kind, value: Any) -> str | None:
+    """The text of a quoted number or boolean, when that is what the key wants."""
+    pattern = _UNQUOTED.get(kind.name)
+    if pattern and isinstance(value, str) and pattern.match(value.strip()):
+        return value.strip()
+    return None

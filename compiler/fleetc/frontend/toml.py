@@ -1,0 +1,49 @@
+"""The TOML frontend: fleet.toml text into the model (contract section 1)."""
+
+from __future__ import annotations
+
+import tomli
+
+from ..diagnostics import Diagnostic, error
+from ..model import Fleet
+from ..source import Source, Span
+from .document import read_document
+from .tomlspans import index_spans
+
+
+def load_toml(source: Source) -> tuple[Fleet | None, list[Diagnostic]]:
+    """The model (None when the input is unusable) and every problem found reading it."""
+    try:
+        data = tomli.loads(source.text)
+    except tomli.TOMLDecodeError as problem:
+        return None, [_syntax_error(source, problem)]
+    except RecursionError:
+        return None, [_too_deep(source)]
+    return read_document(data, index_spans(source), source.name)
+
+
+def _syntax_error(source: Source, problem: tomli.TOMLDecodeError) -> Diagnostic:
+    offset = _offset(source, problem)
+    span = Span(source, offset, min(offset + 1, len(source.text)))
+    message = getattr(problem, "msg", None) or str(problem)
+    return error("F001", f"invalid TOML: {message[:1].lower()}{message[1:]}", span)
+
+
+def _offset(source: Source, problem: tomli.TOMLDecodeError) -> int:
+    """tomli counts in its own copy of the text (CRLF folded to LF): go by line:col."""
+    line = getattr(problem, "lineno", None)
+    column = getattr(problem, "colno", None)
+    if line is None or column is None:
+        return min(getattr(problem, "pos", 0) or 0, len(source.text))
+    starts = source.line_starts
+    start = starts[min(line, len(starts)) - 1]
+    return min(start + column - 1, len(source.text))
+
+
+def _too_deep(source: Source) -> Diagnostic:
+    return error(
+        "F001",
+        "invalid TOML: arrays or tables nested too deeply",
+        Span(source, 0, 0),
+        help="a fleet file needs only a few levels of nesting",
+    )
