@@ -130,6 +130,7 @@ FLEET = Section(
         _str("nix_path", allowed=("flake", "channel", "none")),
         _str("store", allowed=("virtiofs", "9p", "disk")),
         _str("network_stack", allowed=("networkd", "none")),
+        _str("machine_ids", allowed=("derived", "random")),
         Key("modules", MODULES),
         Key("vm_modules", MODULES),
         Key("host_modules", MODULES),
