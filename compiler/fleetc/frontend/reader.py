@@ -125,11 +125,8 @@ class Reader:
         return _CONVERTERS[key.kind.name](self, key, value, path, spans)
 
     def _scalar(self, key: Key, value: Any, path: Path, spans: dict) -> Any:
-        if isinstance(value, str):
-            return self._text(key, value, path)
-        return value
-
-    def _text(self, key: Key, value: str, path: Path) -> Any:
+        if not isinstance(value, str):
+            return value
         if "\0" in value:
             self._nul(key.name, path)
             return _DROP

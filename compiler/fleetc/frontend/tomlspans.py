@@ -69,18 +69,15 @@ class SpanIndex:
     def key(self, path: Path) -> Span:
         """The key as written (in a header, its last part; an array element: its value)."""
         found = self._keys.get(path) or self._values.get(path)
-        return self._span(found) if found else self._enclosing(path)
+        return Span(self.source, *found) if found else self._enclosing(path)
 
     def value(self, path: Path) -> Span:
         """The value: a scalar, an array, an inline table, or a table's header key."""
         found = self._values.get(path) or self._keys.get(path)
-        return self._span(found) if found else self._enclosing(path)
+        return Span(self.source, *found) if found else self._enclosing(path)
 
     def _enclosing(self, path: Path) -> Span:
         return self.value(path[:-1]) if path else Span(self.source, 0, 0)
-
-    def _span(self, found: Range) -> Span:
-        return Span(self.source, found[0], found[1])
 
 
 def index_spans(source: Source) -> SpanIndex:
