@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 from hypothesis import given, settings
@@ -25,6 +25,7 @@ from fleetc.model import (
     Vm,
     Volume,
 )
+from fleetc.pipeline import Placement, compile
 from fleetc.source import Source
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -251,3 +252,13 @@ def test_suspicious_but_valid_fleets_pass(text):
     fleet, read_problems = load_toml(Source("fleet.toml", text))
     assert read_problems == []
     assert [render_text(d) for d in checks.run(fleet)] == []
+
+
+def test_compile_reports_checks_and_completeness_and_writes_nothing():
+    text = SAMPLE.replace('id = "vm-web"\n', "").replace("vcpu = 2", "vcpu = 0")
+    result = compile(Source("fleet.toml", text), Placement(PurePosixPath("/fleet")))
+    assert [where(d) for d in result.diagnostics] == [
+        ("F005", "error", 54, 8),
+        ("F404", "error", 60, 3),
+    ]
+    assert result.files == {}
