@@ -220,6 +220,13 @@ def test_defaults_vm_fill_in_and_lose_to_own_values():
     assert at(b.at("hypervisor")) == (5, 14)
 
 
+def test_a_bad_default_is_reported_once_not_per_vm():
+    text = FLEET + '[defaults.vm]\nvcpu = "x"\nhost = 7\n[vms.a]\n[vms.b]\n'
+    fleet, diagnostics = load(text)
+    assert found(diagnostics) == [("F003", 4, 8), ("F003", 5, 8)]
+    assert fleet.vms == ()  # no host at all, but that was already said once
+
+
 def test_system_defaults_to_the_fleets():
     text = '[fleet]\nname = "f"\nsystem = "aarch64-linux"\n[hosts.h]\n[vms.v]\nhost = "h"\n'
     fleet, _ = load(text)
