@@ -110,6 +110,11 @@ def test_random_machine_id_is_a_uuid_v4_from_entropy():
     assert allocated.vms[0].machine_id == "ffffffffffff4fffbfffffffffffffff"
 
 
+def test_random_machine_ids_from_a_stuck_entropy_source_fail_loudly():
+    with pytest.raises(RuntimeError, match="entropy"):
+        run(fleet(vm("a"), vm("b"), machine_ids="random"), entropy=bytes_of(7))
+
+
 def test_random_machine_id_draws_again_on_collision():
     first = "00112233445566778899aabbccddeeff"
     host = replace(SERVER1, machine_id="001122334455467788" + "99aabbccddeeff")
@@ -472,3 +477,43 @@ def test_hand_broken_lock_with_one_cid_twice_on_a_host():
 
 def test_lock_codes_are_registered():
     assert {"F801", "F802", "F803", "F804"} <= set(CODES)
+
+
+FLEET_TOML = """\
+[fleet]
+name = "t"
+machine_ids = "random"
+
+[networks.lan]
+ipv4 = "10.0.0.0/24"
+gateway4 = "10.0.0.1"
+
+[hosts.server1]
+
+[vms.web]
+host = "server1"
+interfaces = [{ network = "lan" }]
+
+[vms.db]
+host = "server1"
+interfaces = [{ network = "lan", ipv4 = "10.0.0.2" }]
+"""
+
+
+def test_from_fleet_toml_to_a_located_conflict():
+    from fleetc.frontend import load
+
+    loaded, problems = load(Source("fleet.toml", FLEET_TOML))
+    assert problems == [] and loaded.machine_ids == "random"
+    lock, _ = parse_lock(Source("fleet.lock", LOCK_TEXT))
+    counter = iter(range(256))
+    allocated, _, diagnostics = run(loaded, lock, lambda n: bytes([next(counter)]) * n)
+    assert by_name(allocated)["web"].machine_id == "00000000000040008000000000000000"
+    assert by_name(allocated)["db"].machine_id == "01010101010141018101010101010101"
+    assert render_text(diagnostics[0]).splitlines()[1:5] == [
+        "  --> fleet.toml:17:41",
+        "   |",
+        '17 | interfaces = [{ network = "lan", ipv4 = "10.0.0.2" }]',
+        "   |                                         ^^^^^^^^^^ locked for vm `web`"
+        " (fleet.lock:7:8)",
+    ]

@@ -16,6 +16,7 @@ from ..model import Fleet
 from .settle import Kind, Holder, Slot, Taken, hold, vm_slots
 
 Entropy = Callable[[int], bytes]
+MAX_ATTEMPTS = 64
 
 
 def derived(name: str, attempt: int = 0) -> str:
@@ -46,12 +47,12 @@ class MachineIds(Kind):
         return f"machine-id {key}"
 
     def fresh(self, slot: Slot, taken: dict) -> str:
-        attempt = 0
-        while (value := self._candidate(slot.vm.name, attempt)) in taken or not (
-            value.strip("0")
-        ):
-            attempt += 1
-        return value
+        for attempt in range(MAX_ATTEMPTS):
+            value = self._candidate(slot.vm.name, attempt)
+            if value not in taken and value.strip("0"):
+                return value
+        # 128 random bits colliding this often means the source is not random.
+        raise RuntimeError(f"entropy source repeats itself: {value} again")
 
     def _candidate(self, name: str, attempt: int) -> str:
         if self.mode == "random":
