@@ -210,7 +210,7 @@ def test_exhausted_network_is_one_diagnostic_naming_it():
     allocated, _, diagnostics = run(fleet(*vms, networks=(tiny,)))
     assert codes(diagnostics) == ["F804"]
     assert diagnostics[0].message == (
-        "network `tiny` has run out of IPv4 addresses: 10.0.0.0/30 has 4,"
+        "network `tiny` has run out of IPv4 addresses: 10.0.0.0/30 has 4 addresses,"
         " 3 VMs ask for one, and 2 cannot have one"
     )
     assert by_name(allocated)["a"].interfaces[0].ipv4 == "10.0.0.2"

@@ -184,7 +184,7 @@ class Addresses(Kind):
         family = inet.LABEL[pool.version]
         message = (
             f"network `{pool.net.name}` has run out of {family} addresses:"
-            f" {pool.prefix} has {pool.prefix.num_addresses}, {asked} VMs ask for"
+            f" {pool.prefix} has {pool.prefix.num_addresses} addresses, {asked} VMs ask for"
             f" one, and {short} cannot have one"
         )
         help = (

@@ -13,7 +13,7 @@ from typing import Callable, Hashable, Iterator
 from ..checks.machine_ids import ANY_CASE
 from ..lock import Lock
 from ..model import Fleet
-from .settle import Kind, Holder, Slot, Taken, hold, vm_slots
+from .settle import FLEET_WIDE, Holder, Kind, Slot, Taken, hold, vm_slots
 
 Entropy = Callable[[int], bytes]
 MAX_ATTEMPTS = 64
@@ -61,7 +61,7 @@ class MachineIds(Kind):
 
 
 def slots(fleet: Fleet, lock: Lock) -> list[Slot]:
-    return list(vm_slots(fleet, lock, "machine_id", lambda vm: "fleet"))
+    return list(vm_slots(fleet, lock, "machine_id", lambda vm: FLEET_WIDE))
 
 
 def taken(fleet: Fleet) -> Taken:
@@ -73,6 +73,5 @@ def _host_ids(fleet: Fleet) -> Iterator[tuple[str, str, Holder]]:
     for host in fleet.hosts:
         value = host.machine_id
         if value is not None and ANY_CASE.fullmatch(value):
-            yield "fleet", value.lower(), Holder(
-                f"host `{host.name}`", host.at("machine_id")
-            )
+            holder = Holder(f"host `{host.name}`", host.at("machine_id"))
+            yield FLEET_WIDE, value.lower(), holder

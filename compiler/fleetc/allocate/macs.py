@@ -12,7 +12,7 @@ from typing import Hashable
 from ..checks.macs import MAC
 from ..lock import Lock
 from ..model import Fleet, Vm
-from .settle import Kind, Slot, Taken, interface_slots
+from .settle import FLEET_WIDE, Kind, Slot, Taken, interface_slots
 
 MULTICAST = 0x01
 LOCALLY_ADMINISTERED = 0x02
@@ -50,7 +50,7 @@ class Macs(Kind):
 
 
 def slots(fleet: Fleet, lock: Lock) -> list[Slot]:
-    return list(interface_slots(fleet, lock, "mac", lambda vm, interface: "fleet"))
+    return list(interface_slots(fleet, lock, "mac", lambda vm, interface: FLEET_WIDE))
 
 
 def taken(fleet: Fleet) -> Taken:

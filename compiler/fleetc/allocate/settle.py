@@ -19,6 +19,9 @@ from ..lock import Lock, LockedInterface, LockedVm
 from ..model import Fleet, Interface, Vm
 from ..source import Span
 
+# The scope of values unique across the whole fleet (machine-ids, MACs).
+FLEET_WIDE = "fleet"
+
 # Where a value goes: (index of the VM, index of its interface or None, field).
 Key = tuple[int, "int | None", str]
 
