@@ -16,6 +16,7 @@ import contextlib
 import io
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 from fleetc.cli import main
@@ -57,8 +58,13 @@ def extra_args(case: Path) -> list[str]:
 
 
 def run_case(case: Path, out_dir: Path) -> tuple[int, str]:
+    """Run in a scratch copy of the case: fleetc writes fleet.lock beside the fleet."""
+    scratch = out_dir.parent / f"{case.name}-input"
+    shutil.rmtree(scratch, ignore_errors=True)
+    shutil.copytree(case, scratch, ignore=shutil.ignore_patterns("expected*"))
     args = ["generate", fleet_file(case).name, "--out", str(out_dir), *extra_args(case)]
-    code, _, stderr = run_fleetc(case, *args)
+    code, _, stderr = run_fleetc(scratch, *args)
+    shutil.rmtree(scratch)
     return code, stderr
 
 
@@ -75,7 +81,10 @@ def read_tree(directory: Path) -> dict[str, str]:
 def regenerate_case(case: Path) -> None:
     expected = case / "expected"
     shutil.rmtree(expected, ignore_errors=True)
-    _, stderr = run_case(case, expected)
+    with tempfile.TemporaryDirectory() as scratch:
+        _, stderr = run_case(case, Path(scratch) / "out")
+        if (Path(scratch) / "out").is_dir():
+            shutil.copytree(Path(scratch) / "out", expected)
     (case / "expected.stderr").write_text(stderr)
 
 

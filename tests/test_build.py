@@ -56,7 +56,7 @@ def test_builds_every_runner_and_host_to_real_store_paths(journald):
     rows = table(done.stdout)
     assert sorted(rows) == ["alpha", "beta", "ci", "db", "dns", "git", "metrics", "web"]
     assert {rows[n][0] for n in ("alpha", "beta")} == {"host"}
-    for kind, result, out in rows.values():
+    for _kind, result, out in rows.values():
         assert result == "built"
         assert out.startswith("/nix/store/") and os.path.isdir(out)
 

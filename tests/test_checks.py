@@ -254,11 +254,18 @@ def test_suspicious_but_valid_fleets_pass(text):
     assert [render_text(d) for d in checks.run(fleet)] == []
 
 
-def test_compile_reports_checks_and_completeness_and_writes_nothing():
+def test_compile_stops_before_allocation_on_errors_and_writes_nothing():
+    """A missing tap id is allocated, not reported; a check error stops the run."""
     text = SAMPLE.replace('id = "vm-web"\n', "").replace("vcpu = 2", "vcpu = 0")
     result = compile(Source("fleet.toml", text), Placement(PurePosixPath("/fleet")))
-    assert [where(d) for d in result.diagnostics] == [
-        ("F005", "error", 54, 8),
-        ("F404", "error", 60, 3),
-    ]
+    assert [where(d) for d in result.diagnostics] == [("F005", "error", 54, 8)]
     assert result.files == {}
+    assert result.lock_text is None
+
+
+def test_compile_allocates_what_is_left_out():
+    text = SAMPLE.replace('id = "vm-web"\n', "")
+    result = compile(Source("fleet.toml", text), Placement(PurePosixPath("/fleet")))
+    assert result.diagnostics == []
+    assert 'id = "vm-web";' in result.files["vms/web.nix"]
+    assert 'id = "vm-web"' in result.lock_text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from goldens import case_dirs, read_tree, run_case, run_fleetc, sample_dirs
@@ -25,8 +27,19 @@ def test_sample_tree_is_current(sample):
 
 @pytest.mark.parametrize("sample", sample_dirs(), ids=lambda p: p.name)
 def test_generation_is_stable(sample, tmp_path):
-    """Like black: generating twice gives the same bytes."""
-    first, second = tmp_path / "a", tmp_path / "b"
-    for out in (first, second):
-        assert run_fleetc(sample, "generate", "fleet.toml", "--out", str(out))[0] == 0
-    assert read_tree(first) == read_tree(second)
+    """Like black: generating twice gives the same bytes, and the lock settles."""
+    fleet = tmp_path / "fleet"
+    shutil.copytree(sample, fleet, ignore=shutil.ignore_patterns("generated"))
+    (fleet / "fleet.lock").unlink(missing_ok=True)
+    trees = []
+    for out in (tmp_path / "a", tmp_path / "b"):
+        assert run_fleetc(fleet, "generate", "fleet.toml", "--out", str(out))[0] == 0
+        trees.append(read_tree(out) | {"lock": (fleet / "fleet.lock").read_text()})
+    assert trees[0] == trees[1]
+    assert run_fleetc(fleet, "check", "fleet.toml", "--locked")[0] == 0
+
+
+@pytest.mark.parametrize("sample", sample_dirs(), ids=lambda p: p.name)
+def test_sample_lock_is_current(sample):
+    code, _, stderr = run_fleetc(sample, "check", "fleet.toml", "--locked")
+    assert code == 0, stderr

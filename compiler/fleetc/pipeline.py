@@ -7,10 +7,13 @@ touches the disk. Passes run in the order listed in `compile`.
 from __future__ import annotations
 
 import posixpath
+import secrets
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from . import checks, emit, frontend
+from .allocate import Entropy, allocate, lock_changes
+from .lock import Lock, parse_lock, render_lock
 from .diagnostics import Diagnostic, has_errors, sort_key
 from .model import Fleet
 from .source import Source
@@ -48,23 +51,57 @@ class Result:
     diagnostics: list[Diagnostic]
     files: dict[str, str] = field(default_factory=dict)
     output_dir: PurePosixPath | None = None
+    # The lock to write beside the fleet file, and what it changes (None: no lock yet).
+    lock_text: str | None = None
+    lock_changes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not has_errors(self.diagnostics)
 
 
-def compile(source: Source, placement: Placement, fmt: str | None = None) -> Result:
+def compile(
+    source: Source,
+    placement: Placement,
+    fmt: str | None = None,
+    lock: Source | None = None,
+    entropy: Entropy = secrets.token_bytes,
+) -> Result:
+    """Every pass in order; each later pass runs only on a fleet without errors.
+
+    `lock` is the current fleet.lock (None when there is none); `entropy` is the
+    only source of randomness (machine_ids = "random"), passed in for tests.
+    """
     fleet, diagnostics = frontend.load(source, fmt)
     if fleet is None:
-        return Result(None, sorted(diagnostics, key=sort_key))
-    diagnostics += checks.run(fleet) + checks.complete(fleet)
-    diagnostics.sort(key=sort_key)
+        return _failed(None, diagnostics)
+    diagnostics += checks.run(fleet)
     if has_errors(diagnostics):
-        return Result(fleet, diagnostics)
+        return _failed(fleet, diagnostics)
+    old_lock, problems = parse_lock(lock) if lock is not None else (Lock(), [])
+    diagnostics += problems
+    if has_errors(diagnostics):
+        return _failed(fleet, diagnostics)
+    fleet, new_lock, problems = allocate(fleet, old_lock, entropy)
+    diagnostics += problems
+    diagnostics += checks.complete(fleet) if not has_errors(problems) else []
+    if has_errors(diagnostics):
+        return _failed(fleet, diagnostics)
     output_dir = placement.output_dir(fleet)
     files = emit.emit(fleet, layout(source, placement, output_dir))
-    return Result(fleet, diagnostics, files, output_dir)
+    lock_text = render_lock(new_lock, PurePosixPath(source.name).name)
+    changes = lock_changes(old_lock, new_lock)
+    diagnostics.sort(key=sort_key)
+    return Result(fleet, diagnostics, files, output_dir, lock_text, changes)
+
+
+def _failed(fleet: Fleet | None, diagnostics: list[Diagnostic]) -> Result:
+    return Result(fleet, sorted(diagnostics, key=sort_key))
+
+
+def lock_path(fleet_file: str) -> str:
+    """fleet.lock beside the fleet file (`fleet.toml` and `fleet.fleet` share one)."""
+    return str(PurePosixPath(fleet_file).with_suffix(".lock"))
 
 
 def layout(source: Source, placement: Placement, output_dir: PurePosixPath) -> Layout:

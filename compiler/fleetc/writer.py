@@ -168,3 +168,13 @@ def _report(out_dir: Path, files: dict[str, str], old: dict[str, str]) -> WriteR
     changed = tuple(n for n in sorted(files) if old.get(n) != digest(files[n]))
     removed = tuple(sorted(old.keys() - files.keys()))
     return WriteReport(len(files), changed, removed)
+
+
+def write_file_atomically(path: Path, text: str) -> None:
+    """Replace one file in one step (fleet.lock): a crash leaves old or new, never half."""
+    staging = path.with_name(f".{path.name}.fleetc-{os.getpid()}")
+    try:
+        _write_file(staging, text)
+        os.replace(staging, path)
+    finally:
+        staging.unlink(missing_ok=True)

@@ -22,7 +22,7 @@ from .addresses import Addresses
 from .changes import lock_changes
 from .settle import Key, Kind, Settled, Slot, Taken, settle
 
-__all__ = ["allocate", "lock_changes"]
+__all__ = ["Entropy", "allocate", "lock_changes"]
 
 Entropy = Callable[[int], bytes]
 
