@@ -77,6 +77,18 @@ CODES: dict[str, str] = {
     "F802": "bad value in fleet.lock",
     "F803": "fleet.lock conflicts with the fleet",
     "F804": "network exhausted",
+    # F9xx: the microvm.nix FAQ's recipes. F90x: deploying from CI ([fleet.deploy])
+    "F901": "deploy needs the fleet's flake",
+    "F902": "bad Hydra URL",
+    "F903": "bad Hydra jobset",
+    "F904": "not a Hydra job name",
+    "F905": "bad binary cache URL",
+    # F91x: block devices as volumes
+    "F910": "bad block device path",
+    "F911": "block device by kernel name",
+    "F912": "microvm user in the disk group",
+    # F92x: sops-nix secrets shared with VMs
+    "F920": "secrets need a reboot of their VMs",
 }
 
 
@@ -116,12 +128,13 @@ def render_text(diagnostic: Diagnostic) -> str:
     """rustc-style: header, location, the source line with carets, help."""
     lines = [f"{diagnostic.severity.value}[{diagnostic.code}]: {diagnostic.message}"]
     span = diagnostic.span
+    gutter = " " * len(str(span.line_col[0])) if span else "  "
     if span is not None:
         lines += _snippet(span, diagnostic.label)
     elif diagnostic.label:
-        lines.append(f"   = note: {diagnostic.label}")
+        lines.append(f"{gutter} = note: {diagnostic.label}")
     if diagnostic.help:
-        lines.append(f"   = help: {diagnostic.help}")
+        lines.append(f"{gutter} = help: {diagnostic.help}")
     return "\n".join(lines)
 
 
