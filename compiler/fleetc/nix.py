@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Mapping
 
 INDENT = "  "
@@ -48,6 +49,7 @@ def interpolated(*parts: str | Expr) -> Expr:
     return Expr(f'"{body}"')
 
 
+@lru_cache(maxsize=1 << 16)
 def attr_name(name: str) -> str:
     """An attribute name: bare where Nix allows it, else a quoted string."""
     if _IDENTIFIER.match(name) and name not in KEYWORDS:
@@ -76,31 +78,20 @@ def path(relative: str) -> Expr:
 
 def render(value: Any, indent: int = 0) -> str:
     """Nix source for a value; nested lines are indented `indent` levels deeper."""
-    if isinstance(value, Expr):
-        return value.text
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str):
-        return string(value)
+    # Dispatch on the exact type: this runs millions of times for a large fleet,
+    # and isinstance checks against typing ABCs are slow.
+    renderer = _RENDERERS.get(type(value))
+    if renderer is not None:
+        return renderer(value, indent)
     if isinstance(value, Mapping):
         return _attrs(value, indent)
-    if isinstance(value, (list, tuple)):
-        return _list(value, indent)
     raise TypeError(f"cannot render {type(value).__name__} as Nix")
-
-
-def _is_scalar(value: Any) -> bool:
-    return not isinstance(value, (Mapping, list, tuple))
 
 
 def _list(items: list | tuple, indent: int) -> str:
     if not items:
         return "[ ]"
-    if len(items) == 1 and _is_scalar(items[0]):
+    if len(items) == 1 and type(items[0]) not in _COMPOUND:
         single = render(items[0], indent)
         # nixfmt keeps a one-element list on its line only when the line fits.
         if len(single) + 2 * indent <= _ONE_LINE:
@@ -122,5 +113,19 @@ def _attrs(attrs: Mapping, indent: int) -> str:
     return f"{{\n{body}{INDENT * indent}}}"
 
 
+_COMPOUND = {dict, list, tuple}
+_RENDERERS = {
+    Expr: lambda value, _: value.text,
+    bool: lambda value, _: "true" if value else "false",
+    type(None): lambda value, _: "null",
+    int: lambda value, _: str(value),
+    str: lambda value, _: string(value),
+    dict: _attrs,
+    list: _list,
+    tuple: _list,
+}
+
+
+@lru_cache(maxsize=1 << 16)
 def _key(key: str | tuple[str, ...]) -> str:
     return attr_path(*key) if isinstance(key, tuple) else attr_name(key)
