@@ -11,6 +11,7 @@ Optional values are `None` when the user did not write them. For addresses,
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal, Mapping, Union
@@ -59,6 +60,17 @@ class FlakeInput(Node):
     name: str
     url: str
     follows_nixpkgs: bool = False
+
+
+@dataclass(frozen=True)
+class Deploy(Node):
+    """[fleet.deploy]: hosts fetch their VMs' runners from Hydra (the FAQ's
+    update-microvm). `vms` empty: every VM; else only those named."""
+
+    hydra: str
+    jobset: str  # "<project>/<jobset>", as in <hydra>/job/<project>/<jobset>/<job>
+    cache: str
+    vms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -113,12 +125,26 @@ class Share(Node):
     socket: str | None = None
     read_only: bool = False
 
+    @property
+    def holds_secrets(self) -> bool:
+        """Shares sops-nix's /run/secrets (a link to its newest generation) or
+        something inside it."""
+        if not self.source.startswith("/"):
+            return False
+        path = "/" + posixpath.normpath(self.source).lstrip("/")
+        return path == "/run/secrets" or path.startswith("/run/secrets/")
+
 
 @dataclass(frozen=True)
 class Volume(Node):
     image: str
     mount: str | None = None
     size: int | None = None
+
+    @property
+    def is_block_device(self) -> bool:
+        """A host block device handed to the VM: never created, no size needed."""
+        return self.image.startswith("/dev/")
 
 
 @dataclass(frozen=True)
@@ -132,6 +158,8 @@ class Vm(Node):
     mem: int = 512
     autostart: bool = True
     vsock_cid: int | None = None
+    # Build the runner with the host's pkgs (the FAQ's lib.buildRunner answer).
+    runner_from_host: bool = False
     modules: tuple[ModuleRef, ...] = ()
     interfaces: tuple[Interface, ...] = ()
     shares: tuple[Share, ...] = ()
@@ -155,6 +183,10 @@ class Fleet(Node):
     # How VMs' machine-ids are allocated: "derived" (microvm.nix's own default,
     # so adopting fleetc keeps existing journals) or "random" (`systemd-id128 new`).
     machine_ids: str = "derived"
+    # The FAQ's `users.users.microvm.extraGroups = [ "disk" ]`: every block
+    # device on every host. Off unless asked for; udev rules are the default.
+    microvm_disk_group: bool = False
+    deploy: Deploy | None = None
     modules: tuple[ModuleRef, ...] = ()
     vm_modules: tuple[ModuleRef, ...] = ()
     host_modules: tuple[ModuleRef, ...] = ()

@@ -15,11 +15,13 @@ from ..model import Fleet
 from . import (
     addresses,
     completeness,
+    deploy,
     hardware,
     machine_ids,
     macs,
     names,
     networks,
+    recipes,
     references,
     storage,
     taps,
@@ -73,6 +75,17 @@ CHECKS: list[Check] = [
     hardware.check_macvtap,
     hardware.check_share_protos,
     hardware.check_sizes,
+    # the FAQ's recipes: deploying from CI (F006, F901..F905)
+    deploy.check_deploy_flake,
+    deploy.check_hydra,
+    deploy.check_jobset,
+    deploy.check_cache,
+    deploy.check_deployed_vms,
+    deploy.check_job_names,
+    # ... block devices, the disk group, shared secrets (F910..F912, F920)
+    recipes.check_block_devices,
+    recipes.check_disk_group,
+    recipes.check_shared_secrets,
 ]
 
 # Values fleetc will allocate (machine-id, MAC, tap id, addresses): required for now.

@@ -130,6 +130,8 @@ def _image_key(vm: Vm, image: str) -> tuple[str, str, str]:
 def check_volume_sizes(fleet: Fleet) -> Iterator[Diagnostic]:
     for vm in fleet.vms:
         for volume in vm.volumes:
+            if volume.size is None and volume.is_block_device:
+                continue  # the device has a size; microvm.nix creates nothing
             if volume.size is None:
                 help = "set size in MiB, e.g. size = 4096"
                 yield error("F505", "volume needs a size", volume.at("size"), help=help)

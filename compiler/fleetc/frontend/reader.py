@@ -17,7 +17,7 @@ from typing import Any, Iterator, Protocol
 from ..diagnostics import Diagnostic, error
 from ..model import ModuleRef, Node
 from ..source import Span
-from .schema import Key, Kind, Section, describe
+from .schema import TABLE, Key, Kind, Section, describe
 from .tomlspans import Path
 
 
@@ -105,6 +105,7 @@ class Reader:
         """The model node, or None (reported) when a required key is missing."""
         if section in self.fallbacks:
             found = found.filled_from(self.fallbacks[section])
+        found = self._build_tables(section, found, path)
         absent = [k for k in section.required if k.field not in found.values]
         for key in absent:
             if key.field not in found.rejected:
@@ -115,6 +116,23 @@ class Reader:
         return section.model(
             **found.values, **extra, span=span, spans=found.flat_spans()
         )
+
+    def _build_tables(self, section: Section, found: Fields, path: Path) -> Fields:
+        """Tables with a model of their own ([fleet.deploy]) are read as Fields
+        like [defaults.vm], and become nodes when the table holding them does."""
+        built = Fields(dict(found.values), dict(found.spans), set(found.rejected))
+        for key in section.keys:
+            value = found.values.get(key.field)
+            if key.section is None or key.section.model is None:
+                continue
+            if key.kind is TABLE and isinstance(value, Fields):
+                node = self.build(key.section, value, path + (key.name,))
+                if node is None:
+                    del built.values[key.field]
+                    built.rejected.add(key.field)
+                else:
+                    built.values[key.field] = node
+        return built
 
     # -- values ------------------------------------------------------------------
 

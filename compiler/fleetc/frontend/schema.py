@@ -115,6 +115,18 @@ INPUT = Section(
     "name",
 )
 
+# A table with a model inside [fleet] is built into that node when [fleet] is.
+DEPLOY = Section(
+    "[fleet.deploy]",
+    (
+        _str("hydra", required=True),
+        _str("jobset", required=True),
+        _str("cache", required=True),
+        Key("vms", STRS),
+    ),
+    model.Deploy,
+)
+
 FLEET = Section(
     "[fleet]",
     (
@@ -131,10 +143,12 @@ FLEET = Section(
         _str("store", allowed=("virtiofs", "9p", "disk")),
         _str("network_stack", allowed=("networkd", "none")),
         _str("machine_ids", allowed=("derived", "random")),
+        Key("microvm_disk_group", BOOL),
         Key("modules", MODULES),
         Key("vm_modules", MODULES),
         Key("host_modules", MODULES),
         Key("inputs", NAMED, section=INPUT),
+        Key("deploy", TABLE, section=DEPLOY),
     ),
     model.Fleet,
 )
@@ -220,6 +234,7 @@ VM = Section(
         Key("mem", INT),
         Key("autostart", BOOL),
         Key("vsock_cid", INT),
+        Key("runner_from_host", BOOL),
         Key("modules", MODULES),
         Key("interfaces", TABLES, section=INTERFACE),
         Key("shares", TABLES, section=SHARE),

@@ -1,0 +1,96 @@
+"""[fleet.deploy]: what update-microvm needs to reach Hydra, the binary cache
+and the right VMs (F006, F901..F905).
+
+Hydra's own rules ($projectNameRE and friends in Hydra's
+src/lib/Hydra/Helper/CatalystUtils.pm): project names `[A-Za-z_][A-Za-z0-9-_]*`,
+jobset names the same plus `.`, job names dot-separated attribute names
+`[A-Za-z_][A-Za-z0-9-_]*`. The script asks for job `<vm>`, so a VM name must
+be such a name; host names may start with a digit, Hydra job names may not.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+from urllib.parse import urlsplit
+
+from ..diagnostics import Diagnostic, error
+from ..model import Fleet
+from .common import Suggester
+
+JOBSET = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*/[A-Za-z_][A-Za-z0-9_.-]*\Z")
+JOB = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
+# Text that reaches a URL unencoded: no whitespace or control characters.
+_UNSAFE = re.compile(r"[\s\x00-\x1f\x7f]")
+
+
+def check_deploy_flake(fleet: Fleet) -> Iterator[Diagnostic]:
+    deploy = fleet.deploy
+    if deploy is not None and fleet.flake is None:
+        message = "[fleet.deploy] needs `flake` in [fleet]"
+        help = (
+            "update-microvm only touches VMs installed from this fleet's flake:"
+            ' add `flake = "git+https://..."` to [fleet]'
+        )
+        yield error("F901", message, deploy.span, help=help)
+
+
+def check_hydra(fleet: Fleet) -> Iterator[Diagnostic]:
+    deploy = fleet.deploy
+    if deploy is None:
+        return
+    parts = urlsplit(deploy.hydra)
+    plain = not (parts.query or parts.fragment or _UNSAFE.search(deploy.hydra))
+    if parts.scheme not in ("http", "https") or not parts.netloc or not plain:
+        message = (
+            f"`hydra` must be the http(s) URL of a Hydra server, not `{deploy.hydra}`"
+        )
+        help = 'e.g. hydra = "https://hydra.example.org"'
+        yield error("F902", message, deploy.at("hydra"), help=help)
+
+
+def check_jobset(fleet: Fleet) -> Iterator[Diagnostic]:
+    deploy = fleet.deploy
+    if deploy is not None and not JOBSET.match(deploy.jobset):
+        message = f"`jobset` must be `<project>/<jobset>`, not `{deploy.jobset}`"
+        help = (
+            "as in <hydra>/job/<project>/<jobset>/<job>, e.g."
+            ' jobset = "org/nix-config"'
+        )
+        yield error("F903", message, deploy.at("jobset"), help=help)
+
+
+def check_cache(fleet: Fleet) -> Iterator[Diagnostic]:
+    deploy = fleet.deploy
+    if deploy is None:
+        return
+    if "://" not in deploy.cache or _UNSAFE.search(deploy.cache):
+        message = f"`cache` must be a Nix store URL, not `{deploy.cache}`"
+        help = 'what `nix copy --from` takes, e.g. cache = "https://cache.example.org"'
+        yield error("F905", message, deploy.at("cache"), help=help)
+
+
+def check_deployed_vms(fleet: Fleet) -> Iterator[Diagnostic]:
+    deploy = fleet.deploy
+    if deploy is None:
+        return
+    names = {vm.name for vm in fleet.vms}
+    suggest = Suggester(sorted(names))
+    for index, name in enumerate(deploy.vms):
+        if name not in names:
+            help = suggest(name) or f"declare it as [vms.{name}]"
+            yield error(
+                "F006", f"unknown vm `{name}`", deploy.at("vms", index), help=help
+            )
+
+
+def check_job_names(fleet: Fleet) -> Iterator[Diagnostic]:
+    deploy = fleet.deploy
+    if deploy is None:
+        return
+    chosen = set(deploy.vms)
+    for vm in fleet.vms:
+        if (not chosen or vm.name in chosen) and not JOB.match(vm.name):
+            message = f"vm `{vm.name}` cannot be a Hydra job: job names start with a letter or `_`"
+            help = "rename the VM, or leave it out of [fleet.deploy] vms"
+            yield error("F904", message, vm.span, help=help)

@@ -1,0 +1,74 @@
+"""Block devices, the `disk` group and shared secrets: the storage answers of
+the microvm.nix FAQ (F910..F912, F920). See emit/storage.py for what fleetc
+writes; these checks make sure it can, and say what it costs."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from ..diagnostics import Diagnostic, error, warning
+from ..model import Fleet, Volume
+
+# What udev puts in device names and link names (its allowed characters, plus
+# `/`): nothing a udev match pattern or a rules file would read specially.
+DEVICE = re.compile(r"/dev(/[A-Za-z0-9#+.:=@_-]+)+\Z")
+# A warning's list of VMs stops here: the rest are counted.
+NAMED_VMS = 8
+
+
+def check_block_devices(fleet: Fleet) -> Iterator[Diagnostic]:
+    for vm in fleet.vms:
+        for volume in vm.volumes:
+            if volume.is_block_device:
+                yield from _device(volume)
+
+
+def _device(volume: Volume) -> Iterator[Diagnostic]:
+    image, span = volume.image, volume.at("image")
+    parts = image.split("/")[2:]
+    if not DEVICE.match(image) or {".", ".."} & set(parts):
+        message = f"block device `{image}` cannot be matched by a udev rule"
+        help = "name it as udev does: /dev/disk/by-id/..., letters, digits and #+-.:=@_"
+        yield error("F910", message, span, help=help)
+    elif len(parts) == 1:
+        message = f"kernel device name {image} can name another disk after a reboot"
+        help = f"use a stable link to it, e.g. from `ls -l /dev/disk/by-id | grep {parts[0]}`"
+        yield warning("F911", message, span, help=help)
+
+
+def check_disk_group(fleet: Fleet) -> Iterator[Diagnostic]:
+    if fleet.microvm_disk_group:
+        message = (
+            "`microvm_disk_group` gives every hypervisor on every host read and"
+            " write access to every block device, the hosts' own disks included"
+        )
+        help = (
+            'list the devices as volumes (image = "/dev/disk/by-id/...") instead:'
+            " fleetc then gives the microvm user exactly those"
+        )
+        yield warning("F912", message, fleet.at("microvm_disk_group"), help=help)
+
+
+def check_shared_secrets(fleet: Fleet) -> Iterator[Diagnostic]:
+    found = [
+        (vm, share) for vm in fleet.vms for share in vm.shares if share.holds_secrets
+    ]
+    if not found:
+        return
+    vms = sorted({vm.name for vm, _ in found})
+    hosts = sorted({vm.host for vm, _ in found})
+    message = f"{_names('vm', vms)} see updated sops-nix secrets only after a reboot"
+    help = (
+        f"fleetc sets sops.keepGenerations = 0 on {_names('host', hosts)}, so the"
+        " shared /run/secrets never disappears; after changing secrets, restart"
+        " these VMs (systemctl restart microvm@<vm>)"
+    )
+    yield warning("F920", message, found[0][1].at("source"), help=help)
+
+
+def _names(kind: str, names: list[str]) -> str:
+    shown = ", ".join(f"`{name}`" for name in names[:NAMED_VMS])
+    more = len(names) - NAMED_VMS
+    plural = kind + ("s" if len(names) > 1 else "")
+    return f"{plural} {shown}" + (f" and {more} more" if more > 0 else "")
