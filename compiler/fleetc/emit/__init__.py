@@ -9,6 +9,7 @@ from __future__ import annotations
 from ..model import Fleet
 from .addresses import addresses_file
 from .common import by_name
+from .deploy import deploy_files
 from .flake import flake_file
 from .guest import vm_file
 from .host import host_file
@@ -21,6 +22,7 @@ def emit(fleet: Fleet, layout) -> dict[str, str]:
     }
     for host in by_name(fleet.hosts):
         files[f"hosts/{host.name}.nix"] = host_file(fleet, host, layout)
+        files |= deploy_files(fleet, host, layout)
     for vm in by_name(fleet.vms):
         files[f"vms/{vm.name}.nix"] = vm_file(fleet, vm, layout)
     return files

@@ -5,6 +5,8 @@ from __future__ import annotations
 from .. import nix
 from ..model import Fleet, FlakeInput, Host, Vm
 from .common import by_name, modules
+from .deploy import deployed_vms
+from .deploy import module_path as deploy_module
 from .templating import render
 
 FOLLOWS_NIXPKGS = {("inputs", "nixpkgs", "follows"): "nixpkgs"}
@@ -46,6 +48,8 @@ def configurations(fleet: Fleet, back: str) -> list[dict]:
 
 def host_configuration(fleet: Fleet, host: Host, back: str) -> dict:
     own = [nix.Expr("microvm.nixosModules.host"), nix.path(f"hosts/{host.name}.nix")]
+    if deployed_vms(fleet, host):
+        own.append(nix.path(deploy_module(host)))
     shared = modules(fleet.modules + fleet.host_modules + host.modules, back)
     return configuration(host.name, host.system, own + shared)
 

@@ -6,6 +6,7 @@ from .. import nix
 from ..model import Fleet, Interface, Share, Vm, Volume
 from .common import JOURNAL_MOUNT, bridge_name, journal_dir, uuid
 from .guest_network import guest_network
+from .runners import host_runner
 from .templating import render
 
 NIX_PATHS = {
@@ -31,7 +32,7 @@ def machine_id_file(machine_id: str) -> dict:
 
 
 def settings(fleet: Fleet, vm: Vm) -> dict:
-    found = identity(fleet, vm.name) | hardware(vm)
+    found = identity(fleet, vm.name) | hardware(vm) | host_runner(vm)
     found |= devices(fleet, vm)
     if fleet.nix_path in NIX_PATHS:
         found[("nix", "nixPath")] = [NIX_PATHS[fleet.nix_path]]
@@ -128,4 +129,7 @@ def volume(user_volume: Volume) -> dict:
     found: dict = {"image": user_volume.image, "mountPoint": user_volume.mount}
     if user_volume.size is not None:
         found["size"] = user_volume.size
+    if user_volume.is_block_device:
+        # The device exists: microvm.nix must neither create nor format it.
+        found["autoCreate"] = False
     return found

@@ -9,6 +9,7 @@ from ..model import Fleet, Host, Vm
 from .common import JOURNAL_MOUNT, by_name, journal_dir
 from .guest import identity
 from .host_network import host_network
+from .storage import host_storage
 from .templating import render
 from .tmpfiles import tmpfiles_line
 
@@ -27,6 +28,7 @@ def host_file(fleet: Fleet, host: Host, layout) -> str:
         found |= install_conditions(fleet, vms)
     if fleet.network_stack == "networkd":
         found |= host_network(fleet, host, vms)
+    found |= host_storage(fleet, vms)
     return render("host.nix.j2", layout.source_name, settings=found)
 
 
