@@ -144,10 +144,16 @@ def build(
         raise FileNotFoundError(NO_NIX)
     with tempfile.TemporaryDirectory(prefix="fleetc-build-") as scratch:
         flake = stage(fleet, fleet_dir, out_dir, Path(scratch))
-        done = run_nix(flake, chosen, nix_args)
+        done = run_nix(flake, chosen, purity_flags(fleet) + nix_args)
         keep_lock(flake, out_dir, nix_args)
     skipped = [Outcome(t, "skipped") for t in targets(fleet, [])[0] if t not in chosen]
     return sorted(done + skipped, key=lambda o: o.target.name), []
+
+
+def purity_flags(fleet: Fleet) -> list[str]:
+    """nix_path = "channel" reads <nixpkgs> from NIX_PATH (the FAQ's
+    `builtins.storePath <nixpkgs>`), which pure flake evaluation forbids."""
+    return ["--impure"] if fleet.nix_path == "channel" else []
 
 
 def keep_lock(flake: Path, out_dir: Path, nix_args: list[str]) -> None:
