@@ -5,6 +5,7 @@
 #   nixosModules.microvm         guest module, current generation (machineId)
 #   nixosModules.microvm-legacy  guest module before 2026-03 (no machineId)
 #   nixosModules.host            host module
+#   lib.buildRunner              { pkgs, microvmConfig, toplevel }: a runner
 # ../microvm-legacy is a flake whose nixosModules.microvm is the old one.
 # Tests replace the nixpkgs input with ../nixpkgs via --override-input.
 {
@@ -25,6 +26,7 @@
       };
       lib = {
         inherit (data) hypervisors;
+        buildRunner = import ./lib/runner.nix;
         optionsFromJSON = import ./lib/options-from-json.nix { inherit (nixpkgs) lib; };
       };
     };

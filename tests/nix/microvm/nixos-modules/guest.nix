@@ -2,7 +2,12 @@
 # from options.json (minus `omit`), defaults the data only describes, and
 # the runners. `import ./guest.nix { omit = [ ... ]; }` is a module.
 { omit }:
-{ config, lib, ... }:
+{
+  config,
+  lib,
+  pkgs,
+  ...
+}:
 let
   data = lib.importJSON ../options.json;
   fromJSON = import ../lib/options-from-json.nix { inherit lib; };
@@ -21,6 +26,24 @@ let
     socket = "${hostName}.sock";
     "graphics.socket" = "${hostName}-gpu.sock";
     declaredRunner = config.microvm.runner.${config.microvm.hypervisor};
+    # As options.nix: host-side packages come from vmHostPackages (the
+    # guest's own pkgs unless set), each hypervisor's under its nixpkgs name.
+    vmHostPackages = pkgs;
+  }
+  // lib.mapAttrs' (name: attribute: {
+    name = "${name}.package";
+    value = config.microvm.vmHostPackages.${attribute};
+  }) packageNames;
+  packageNames = {
+    qemu = "qemu_kvm";
+    cloud-hypervisor = "cloud-hypervisor";
+    firecracker = "firecracker";
+    crosvm = "crosvm";
+    kvmtool = "kvmtool";
+    stratovirt = "stratovirt";
+    alioth = "alioth";
+    vfkit = "vfkit";
+    virtiofsd = "virtiofsd";
   };
 in
 {
