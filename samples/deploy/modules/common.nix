@@ -1,0 +1,5 @@
+# Every host and VM of the fleet.
+{ ... }:
+{
+  time.timeZone = "UTC";
+}
