@@ -1,4 +1,4 @@
-"""The FAQ recipes' checks (F901..F905, F910..F912, F920, F006 in
+"""The FAQ recipes' checks (F901..F906, F910..F912, F920, F006 in
 [fleet.deploy]) and how [fleet.deploy] is read, through the TOML frontend.
 
 Lines and columns were counted by hand: a value's column is its opening
@@ -54,6 +54,12 @@ CASES = [
         DEPLOYED.replace('flake = "git+https://example.org/f"\n', ""),
         "F901",
         ("error", 4, 2),
+    ),
+    (
+        "deploy-with-channel-nix-path",
+        DEPLOYED.replace('name = "t"', 'name = "t"\nnix_path = "channel"'),
+        "F906",
+        ("error", 3, 12),
     ),
     (
         "hydra-without-scheme",
@@ -147,6 +153,7 @@ def test_every_recipe_code_has_a_case():
         "F903",
         "F904",
         "F905",
+        "F906",
         "F910",
         "F911",
         "F912",

@@ -83,6 +83,7 @@ CODES: dict[str, str] = {
     "F903": "bad Hydra jobset",
     "F904": "not a Hydra job name",
     "F905": "bad binary cache URL",
+    "F906": "Hydra cannot evaluate a channel nix_path",
     # F91x: block devices as volumes
     "F910": "bad block device path",
     "F911": "block device by kernel name",

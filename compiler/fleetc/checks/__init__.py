@@ -75,8 +75,9 @@ CHECKS: list[Check] = [
     hardware.check_macvtap,
     hardware.check_share_protos,
     hardware.check_sizes,
-    # the FAQ's recipes: deploying from CI (F006, F901..F905)
+    # the FAQ's recipes: deploying from CI (F006, F901..F906)
     deploy.check_deploy_flake,
+    deploy.check_deploy_purity,
     deploy.check_hydra,
     deploy.check_jobset,
     deploy.check_cache,

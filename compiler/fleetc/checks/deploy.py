@@ -1,5 +1,5 @@
 """[fleet.deploy]: what update-microvm needs to reach Hydra, the binary cache
-and the right VMs (F006, F901..F905).
+and the right VMs (F006, F901..F906).
 
 Hydra's own rules ($projectNameRE and friends in Hydra's
 src/lib/Hydra/Helper/CatalystUtils.pm): project names `[A-Za-z_][A-Za-z0-9-_]*`,
@@ -33,6 +33,15 @@ def check_deploy_flake(fleet: Fleet) -> Iterator[Diagnostic]:
             ' add `flake = "git+https://..."` to [fleet]'
         )
         yield error("F901", message, deploy.span, help=help)
+
+
+def check_deploy_purity(fleet: Fleet) -> Iterator[Diagnostic]:
+    """Hydra evaluates flakes purely, where `builtins.storePath <nixpkgs>`
+    (nix_path = "channel") is an error: no job would ever build."""
+    if fleet.deploy is not None and fleet.nix_path == "channel":
+        message = 'Hydra cannot evaluate `nix_path = "channel"`: it is impure'
+        help = 'use nix_path = "flake" (the VMs then get the flake\'s own nixpkgs)'
+        yield error("F906", message, fleet.at("nix_path"), help=help)
 
 
 def check_hydra(fleet: Fleet) -> Iterator[Diagnostic]:
