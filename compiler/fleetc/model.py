@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 from typing import Literal, Mapping, Union
 
@@ -71,6 +72,14 @@ class Deploy(Node):
     jobset: str  # "<project>/<jobset>", as in <hydra>/job/<project>/<jobset>/<job>
     cache: str
     vms: tuple[str, ...] = ()
+
+    def deploys(self, vm: str) -> bool:
+        return not self.vms or vm in self._chosen
+
+    @cached_property
+    def _chosen(self) -> frozenset[str]:
+        # Built once: every host asks about each of its VMs.
+        return frozenset(self.vms)
 
 
 @dataclass(frozen=True)

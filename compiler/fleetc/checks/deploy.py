@@ -97,9 +97,8 @@ def check_job_names(fleet: Fleet) -> Iterator[Diagnostic]:
     deploy = fleet.deploy
     if deploy is None:
         return
-    chosen = set(deploy.vms)
     for vm in fleet.vms:
-        if (not chosen or vm.name in chosen) and not JOB.match(vm.name):
+        if deploy.deploys(vm.name) and not JOB.match(vm.name):
             message = f"vm `{vm.name}` cannot be a Hydra job: job names start with a letter or `_`"
             help = "rename the VM, or leave it out of [fleet.deploy] vms"
             yield error("F904", message, vm.span, help=help)

@@ -29,11 +29,7 @@ def deployed_vms(fleet: Fleet, host: Host) -> list[Vm]:
     deploy = fleet.deploy
     if deploy is None:
         return []
-    vms = by_name(fleet.vms_on(host.name))
-    if not deploy.vms:
-        return vms
-    chosen = set(deploy.vms)
-    return [vm for vm in vms if vm.name in chosen]
+    return [vm for vm in by_name(fleet.vms_on(host.name)) if deploy.deploys(vm.name)]
 
 
 def module_path(host: Host) -> str:
