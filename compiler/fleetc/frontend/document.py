@@ -18,9 +18,13 @@ _MEMBERS = ("networks", "hosts", "vms")
 
 
 def read_document(
-    data: dict[str, Any], locate: Locator, source_name: str
+    data: dict[str, Any],
+    locate: Locator,
+    source_name: str,
+    reader: Reader | None = None,
 ) -> tuple[Fleet | None, list[Diagnostic]]:
-    reader = Reader(locate)
+    """`reader`: one that words its messages for another format (the DSL's)."""
+    reader = reader or Reader(locate)
     top = Fields()
     written = {
         key.name: (key, value) for key, value in reader.known(data, DOCUMENT, ())

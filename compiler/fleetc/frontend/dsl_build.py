@@ -1,0 +1,376 @@
+"""Statements into the plain tables the schema reader takes, and where each was written.
+
+The result has exactly the shape tomli gives for the same fleet in TOML
+(`{"vms": {"web": {"interfaces": [{...}]}}}`), so frontend/document.py reads
+both, with the same checks and codes. Spans are recorded by the same key paths
+as tomlspans records them. What a word means is looked up in the schema
+through dsl_words; nothing here names a key, except that VMs nest in hosts.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..diagnostics import Diagnostic, error
+from ..source import Source, Span
+from . import dsl_words as words
+from .dsl_syntax import Statement, Word
+from .schema import DOCUMENT, STR, Key, Kind, Section
+from .tomlspans import Path
+
+Range = tuple[int, int]
+_INT = re.compile(r"[+-]?[0-9]+\Z")
+_LOOKS_LIKE_A_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
+_DIGITS = re.compile(r"[0-9]+\Z")
+
+
+@dataclass
+class Table:
+    """One table being filled: a block, or a statement's own values."""
+
+    section: Section
+    path: Path
+    title: str  # how messages name it: "`interface lan` in `vm web`"
+    head: str = ""  # the word of the statement that opened it
+    raw: dict = field(default_factory=dict)
+    name: Word | None = None  # its name, for what nests in it (a VM's host)
+    set_by: dict[str, Word] = field(default_factory=dict)  # key -> where set
+
+
+class Builder:
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self.keys: dict[Path, Range] = {(): (0, 0)}
+        self.values: dict[Path, Range] = {(): (0, 0)}
+        self.tables: dict[Path, Table] = {}
+        self.diagnostics: list[Diagnostic] = []
+        self.root = Table(DOCUMENT, (), "the fleet file")
+
+    def build(self, statements: list[Statement]) -> dict:
+        self.block(statements, self.root)
+        return self.root.raw
+
+    def block(self, statements: list[Statement] | None, table: Table) -> None:
+        for statement in statements or ():
+            self.statement(statement, table)
+
+    def statement(self, statement: Statement, table: Table) -> None:
+        entry = words.vocabulary(table.section).get(statement.head.value)
+        if entry is None:
+            self.unknown(statement.head, table)
+            return
+        handler = _handler(entry.key.kind)
+        if statement.block is not None and handler in _VALUES:
+            self.no_block(statement, entry.key, table)
+        else:
+            handler(self, statement, entry, table)
+
+    # -- statements, by the kind of their key ------------------------------------
+
+    def scalar(self, statement: Statement, entry: words.Entry, table: Table) -> None:
+        values = self.after_equals(statement)
+        if not values or values[0].type == "ARROW":
+            self.missing_value(statement.head, entry.key, table)
+            return
+        self.assign(table, entry.key, statement.head, values[0])
+        self.pairs(table, values[1:], after=entry.key)
+
+    def strings(self, statement: Statement, entry: words.Entry, table: Table) -> None:
+        key = entry.key
+        items = table.raw.setdefault(key.name, [])
+        path = table.path + (key.name,)
+        self.locate(path, statement.head, statement.header)
+        for token in statement.values:
+            if token.type == "ARROW":
+                self.arrow_not_here(token, table)
+                continue
+            self.locate(path + (len(items),), token, _range(token))
+            items.append(self.value_of(token, key.kind.element or STR))
+
+    def table(self, statement: Statement, entry: words.Entry, table: Table) -> None:
+        key = entry.key
+        first = table.set_by.get(key.name)
+        if first is not None:
+            self.twice(statement.head, key, first)
+            return
+        table.set_by[key.name] = statement.head
+        child = self.open(table, key, table.path + (key.name,), statement)
+        table.raw[key.name] = child.raw
+        rest = self.fill(child, statement.values)
+        if self.descends(child, rest):
+            nested = Statement(rest[0], rest[1:], statement.block)
+            self.statement(nested, child)
+            return
+        self.pairs(child, rest)
+        self.block(statement.block, child)
+
+    def tables(self, statement: Statement, entry: words.Entry, table: Table) -> None:
+        key = entry.key
+        items = table.raw.setdefault(key.name, [])
+        self.locate(table.path + (key.name,), statement.head, statement.header)
+        child = self.open(table, key, table.path + (key.name, len(items)), statement)
+        items.append(child.raw)
+        self.pairs(child, self.fill(child, statement.values))
+        self.block(statement.block, child)
+
+    def named(self, statement: Statement, entry: words.Entry, table: Table) -> None:
+        values = statement.values
+        if not values or values[0].type == "ARROW":
+            self.report(
+                "F001", f"expected a name after `{statement.head}`", statement.head
+            )
+            return
+        owner = table if entry.owner is table.section else self.root
+        items = owner.raw.setdefault(entry.key.name, {})
+        self.locate(owner.path + (entry.key.name,), statement.head, statement.header)
+        name = self.value_of(values[0], STR)
+        path = owner.path + (entry.key.name, name)
+        if name in items:
+            self.duplicate_name(statement, name, path)
+            return
+        child = self.open(table, entry.key, path, statement, name=values[0])
+        items[name] = child.raw
+        if entry.implied:
+            self.assign(
+                child, child.section.by_name[entry.implied], table.name, table.name
+            )
+        self.pairs(child, values[1:])
+        self.block(statement.block, child)
+
+    # -- values on a statement's line --------------------------------------------
+
+    def fill(self, table: Table, tokens: list[Word]) -> list[Word]:
+        """Give the section's positional keys the first values; return the rest."""
+        keys = words.positional(table.section)
+        taken = 0
+        while taken < min(len(keys), len(tokens)) and tokens[taken].type != "ARROW":
+            self.assign(table, keys[taken], tokens[taken], tokens[taken])
+            taken += 1
+        return tokens[taken:]
+
+    def pairs(self, table: Table, tokens: list[Word], after: Key | None = None) -> None:
+        """`key value`, `-> mount`, or a value whose shape names its key."""
+        index = 0
+        while index < len(tokens):
+            index = self.pair(table, tokens, index, after)
+
+    def pair(self, table: Table, tokens: list[Word], index: int, after) -> int:
+        token = tokens[index]
+        if token.type == "ARROW":
+            return self.arrow(table, tokens, index)
+        key = self.key_named(table.section, token, after)
+        if key is not None:
+            return self.keyed(table, key, tokens, index)
+        shaped = words.shaped_key(token.value, table.section)
+        if token.type == "WORD" and shaped is not None:
+            self.assign(table, shaped, token, token)
+        else:
+            self.not_a_key(token, table)
+        return index + 1
+
+    def keyed(self, table: Table, key: Key, tokens: list[Word], index: int) -> int:
+        word, value = tokens[index], _at(tokens, index + 1)
+        if value is None or value.type == "ARROW":
+            self.missing_value(word, key, table)
+            return index + 1
+        kind = _handler(key.kind)
+        if kind is Builder.scalar:
+            self.assign(table, key, word, value)
+        elif kind is Builder.strings:
+            self.append(table, key, word, value)
+        else:
+            message = f"`{word}` takes a statement of its own, on its own line"
+            self.report("F001", message, word)
+        return index + 2
+
+    def arrow(self, table: Table, tokens: list[Word], index: int) -> int:
+        key = table.section.by_name.get(words.ARROW_KEY)
+        if key is None:
+            self.arrow_not_here(tokens[index], table)
+            return index + 1
+        value = _at(tokens, index + 1)
+        if value is None or value.type == "ARROW":
+            self.report("F001", "expected a mount point after `->`", tokens[index])
+            return index + 1
+        self.assign(table, key, tokens[index], value)
+        return index + 2
+
+    def key_named(self, section: Section, token: Word, after: Key | None) -> Key | None:
+        """The key a word names; after `ipv4 X`, `gateway` names `gateway4`."""
+        if token.type != "WORD":
+            return None
+        vocabulary = words.vocabulary(section)
+        digits = _DIGITS.search(after.name) if after else None
+        entry = digits and vocabulary.get(token.value + digits.group())
+        entry = entry or vocabulary.get(token.value)
+        return entry.key if entry else None
+
+    # -- recording values ----------------------------------------------------------
+
+    def assign(self, table: Table, key: Key, word: Word, value: Word) -> None:
+        first = table.set_by.get(key.name)
+        if first is not None:
+            self.twice(word, key, first)
+            return
+        table.set_by[key.name] = word
+        path = table.path + (key.name,)
+        self.locate(path, word, _range(value))
+        table.raw[key.name] = self.value_of(value, key.kind)
+
+    def append(self, table: Table, key: Key, word: Word, value: Word) -> None:
+        items = table.raw.setdefault(key.name, [])
+        path = table.path + (key.name,)
+        self.locate(path, word, _range(value))
+        self.locate(path + (len(items),), value, _range(value))
+        items.append(self.value_of(value, key.kind.element or STR))
+
+    def value_of(self, token: Word, kind: Kind) -> Any:
+        """A value by its key's kind: `2` is a number for `vcpu`, a string for `uplink`."""
+        if token.type == "STRING":
+            return self.text(token)
+        text = token.value
+        if kind.name == "int" and _INT.match(text):
+            return int(text)
+        if kind.name in ("bool", "address") and text in ("true", "false"):
+            return text == "true"
+        return text
+
+    def text(self, token: Word) -> str:
+        text, problems = words.unquoted(token.value)
+        for offset, message in problems:
+            start = token.start_pos + offset
+            span = Span(self.source, start, start + 1)
+            fix = 'escapes: \\" \\\\ \\n \\t \\r \\uXXXX \\UXXXXXXXX'
+            self.diagnostics.append(error("F001", message, span, help=fix))
+        return text
+
+    def locate(self, path: Path, key: Word, value: Range) -> None:
+        self.keys.setdefault(path, _range(key))
+        self.values.setdefault(path, value)
+
+    def open(
+        self,
+        parent: Table,
+        key: Key,
+        path: Path,
+        statement: Statement,
+        name: Word | None = None,
+    ) -> Table:
+        own = f"`{' '.join(_title_words(statement, key))}`"
+        nested = parent is not self.root and key.kind.name != "named"
+        title = f"{own} in {parent.title}" if nested else own
+        table = Table(key.section, path, title, statement.head.value, name=name)
+        self.tables[path] = table
+        self.locate(path, name or statement.head, statement.header)
+        return table
+
+    def descends(self, table: Table, tokens: list[Word]) -> bool:
+        """`defaults vm {` is `defaults { vm {`: a table named on its parent's line."""
+        if words.positional(table.section) or not tokens:
+            return False
+        entry = words.vocabulary(table.section).get(tokens[0].value)
+        return (
+            tokens[0].type == "WORD"
+            and entry is not None
+            and entry.key.kind.name == "table"
+        )
+
+    # -- diagnostics ---------------------------------------------------------------
+
+    def report(self, code: str, message: str, token: Word, **kw) -> None:
+        span = Span(self.source, token.start_pos, token.end_pos)
+        self.diagnostics.append(error(code, message, span, **kw))
+
+    def unknown(self, token: Word, table: Table) -> None:
+        vocabulary = words.vocabulary(table.section)
+        close = difflib.get_close_matches(token.value, list(vocabulary), n=1)
+        fix = f"did you mean `{close[0]}`?" if close else _allowed(table.section)
+        where = "" if table is self.root else f" in {table.title}"
+        self.report("F002", f"unknown key `{token}`{where}", token, help=fix)
+
+    def not_a_key(self, token: Word, table: Table) -> None:
+        if token.type == "WORD" and _LOOKS_LIKE_A_KEY.match(token.value):
+            self.unknown(token, table)
+            return
+        shown = f"`{token}`" if token.type == "WORD" else "a quoted string"
+        message = f"expected a key of {table.title}, found {shown}"
+        fix = "write the key before its value; " + _allowed(table.section)
+        self.report("F001", message, token, help=fix)
+
+    def missing_value(self, word: Word, key: Key, table: Table) -> None:
+        expected = words.expected_value(key, table.section)
+        message = f"expected {expected} after `{word}`"
+        self.report("F001", message, word, help=f"write `{word} VALUE`")
+
+    def after_equals(self, statement: Statement) -> list[Word]:
+        """`mem = 1024` is TOML's way: say so, and read the value anyway."""
+        values = statement.values
+        if values and values[0].type == "WORD" and values[0].value == "=":
+            fix = f"write `{statement.head} VALUE`, without `=`"
+            self.report("F001", "unexpected `=`", values[0], help=fix)
+            return values[1:]
+        return values
+
+    def twice(self, word: Word, key: Key, first: Word) -> None:
+        line, _ = self.source.line_col(first.start_pos)
+        message = f"`{words.word(key)}` is already set (on line {line})"
+        self.report("F001", message, word, help="give each key once per table")
+
+    def duplicate_name(self, statement: Statement, name: str, path: Path) -> None:
+        first = self.tables[path]
+        line, _ = self.source.line_col(self.values[path][0])
+        message = f"duplicate name `{name}`: {first.title} is declared on line {line}"
+        self.report("F102", message, statement.values[0], help="rename one of them")
+
+    def no_block(self, statement: Statement, key: Key, table: Table) -> None:
+        message = f"`{statement.head}` takes values on its line, not a block"
+        fix = f"write `{statement.head} VALUE`: {words.expected_value(key, table.section)}"
+        self.report("F001", message, statement.head, help=fix)
+
+    def arrow_not_here(self, token: Word, table: Table) -> None:
+        message = f"`->` gives a mount point, and {table.title} has none"
+        self.report("F001", message, token, help="remove `->`")
+
+
+_HANDLERS = {
+    "named": Builder.named,
+    "tables": Builder.tables,
+    "table": Builder.table,
+}
+
+
+_VALUES = (Builder.scalar, Builder.strings)
+
+
+def _handler(kind: Kind):
+    """By kind: tables by their own handlers, lists of values, else one value."""
+    if kind.name in _HANDLERS:
+        return _HANDLERS[kind.name]
+    return Builder.strings if kind.element is not None else Builder.scalar
+
+
+def _range(token: Word) -> Range:
+    return token.start_pos, token.end_pos
+
+
+def _at(tokens: list[Word], index: int) -> Word | None:
+    return tokens[index] if index < len(tokens) else None
+
+
+def _allowed(section: Section) -> str:
+    keys = {entry.key: None for entry in words.vocabulary(section).values()}
+    return "allowed here: " + ", ".join(words.statement_word(key) for key in keys)
+
+
+def _title_words(statement: Statement, key: Key) -> list[str]:
+    """The statement's word and what names the table: `interface lan`, `vm web`."""
+    count = 1 if key.kind.name == "named" else len(words.positional(key.section))
+    shown = [statement.head.value]
+    for token in statement.values[:count]:
+        if token.type == "ARROW":
+            break
+        shown.append(token.value)
+    return shown

@@ -1,0 +1,252 @@
+"""The .fleet grammar: text into statements, or one syntax error in words (F001).
+
+The grammar (grammar/fleet.lark, shipped inside the package) only knows lines,
+values and blocks; what a statement means is decided by dsl_build against the
+schema. Statements are built while the LALR parser reduces, without a parse
+tree, and the parser is built once per process.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+
+from lark import Lark, Token, Transformer
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+
+from ..diagnostics import Diagnostic, error
+from ..source import Source, Span
+
+
+class Word:
+    """A statement's word or one of its values: WORD, STRING (quoted) or ARROW.
+
+    A plain class: a large fleet has hundreds of thousands, and a frozen
+    dataclass takes three times as long to make.
+    """
+
+    __slots__ = ("type", "value", "start_pos", "end_pos")
+
+    def __init__(self, kind: str, value: str, start_pos: int, end_pos: int) -> None:
+        self.type = kind
+        self.value = value
+        self.start_pos = start_pos
+        self.end_pos = end_pos
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __repr__(self) -> str:
+        return f"Word({self.type}, {self.value!r}, {self.start_pos})"
+
+
+@dataclass(slots=True)
+class Statement:
+    """`head value... [{ statement... }]` as written, with offsets."""
+
+    head: Word
+    values: list[Word]
+    block: list[Statement] | None
+
+    @property
+    def header(self) -> tuple[int, int]:
+        """From the head to its last value: what a diagnostic about it underlines."""
+        last = self.values[-1] if self.values else self.head
+        return self.head.start_pos, last.end_pos
+
+
+# The grammar's STRING and WORD: what a VALUES token holds, between blanks.
+_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+_ITEM = re.compile(_STRING.pattern + r'|[^\s"{}]+')
+
+
+class _Statements(Transformer):
+    def start(self, children: list) -> list[Statement]:
+        return children
+
+    def line(self, children: list) -> Statement:
+        return Statement(_head(children[0]), _values(children), None)
+
+    def block(self, children: list) -> Statement:
+        first = 3 if _has_values(children) else 2
+        return Statement(_head(children[0]), _values(children), children[first:-1])
+
+
+def _head(token: Token) -> Word:
+    return Word("WORD", token.value, token.start_pos, token.end_pos)
+
+
+def _has_values(children: list) -> bool:
+    return len(children) > 1 and getattr(children[1], "type", None) == "VALUES"
+
+
+def _values(children: list) -> list[Word]:
+    if not _has_values(children):
+        return []
+    token = children[1]
+    start = token.start_pos
+    return [
+        _word(found.group(), start + found.start()) for found in _ITEM.finditer(token)
+    ]
+
+
+def _word(text: str, start: int) -> Word:
+    kind = "STRING" if text[0] == '"' else "ARROW" if text == "->" else "WORD"
+    return Word(kind, text, start, start + len(text))
+
+
+@cache
+def parser() -> Lark:
+    grammar = (files("fleetc") / "grammar" / "fleet.lark").read_text(encoding="utf-8")
+    return Lark(grammar, parser="lalr", lexer="contextual", transformer=_Statements())
+
+
+def parse(source: Source) -> tuple[list[Statement] | None, Diagnostic | None]:
+    # Every statement ends a line: give the last one its newline.
+    text = source.text if source.text.endswith("\n") else source.text + "\n"
+    try:
+        return parser().parse(text), None
+    except UnexpectedInput as problem:
+        return None, syntax_error(source, text, problem)
+
+
+# -- syntax errors -------------------------------------------------------------
+
+# What each terminal is called in a message, in the order messages list them.
+_EXPECTED = {
+    "VALUES": "a value",
+    "WORD": "a statement",
+    "LBRACE": "`{`",
+    "RBRACE": "`}`",
+    "_NL": "the end of the line",
+    "$END": "the end of the file",
+}
+_FOUND = {"_NL": "the end of the line", "$END": "the end of the file"}
+
+# Mistakes worth a hint, by examples that fail the same way (same parser state,
+# same kind of token) as the mistake does.
+_HINTS = {
+    "no block is open here: remove this `}`": ["}\n", "a {\n}\n}\n"],
+    "one statement a line: start the block's statements on the next line": [
+        "a { b\n}\n",
+        "a b { c\n}\n",
+        "a {\nb { c\n}\n}\n",
+        "a {\nb c { d\n}\n}\n",
+    ],
+    "one statement a line: put what follows `}` on a line of its own": [
+        "a {} b\n",
+        "a {\n} b\n",
+        "a {\nc\n} b\n",
+        "z {\na {} b\n}\n",
+        "z {\na {\n} b\n}\n",
+        "z {\na {\nc\n} b\n}\n",
+    ],
+    "a line holds one block: end it with `}` before opening another": [
+        "a { {\n}\n",
+        "a b { {\n}\n",
+    ],
+}
+
+
+def syntax_error(source: Source, text: str, problem: UnexpectedInput) -> Diagnostic:
+    if isinstance(problem, UnexpectedCharacters):
+        return _bad_character(source, problem)
+    assert isinstance(problem, UnexpectedToken)
+    token = problem.token
+    message = f"expected {_expected(problem)}, found {_found(token)}"
+    if token.type == "$END":
+        return _unclosed(source, text, message)
+    start = token.start_pos + len(token) - len(token.lstrip())
+    span = Span(source, start, max(token.end_pos, start + 1))
+    return error("F001", message, span, help=_hint(problem))
+
+
+def _expected(problem: UnexpectedToken) -> str:
+    names = set(problem.accepts or problem.expected)
+    if "WORD" in names:
+        # Blank lines are always welcome: not worth naming among statements.
+        names.discard("_NL")
+    words = [word for name, word in _EXPECTED.items() if name in names]
+    if len(words) < 3:
+        return " or ".join(words)
+    return ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _found(token: Token) -> str:
+    return _FOUND.get(token.type) or f"`{token.value.strip()}`"
+
+
+def _hint(problem: UnexpectedToken) -> str | None:
+    state = getattr(problem.state, "position", None)
+    return _hints().get((state, problem.token.type))
+
+
+@cache
+def _hints() -> dict[tuple, str]:
+    """(parser state, token kind) -> hint, found by parsing each example once."""
+    found: dict[tuple, str] = {}
+    for hint, examples in _HINTS.items():
+        for example in examples:
+            try:
+                parser().parse(example)
+            except UnexpectedToken as failure:
+                key = (failure.state.position, failure.token.type)
+                found.setdefault(key, hint)
+    return found
+
+
+def _unclosed(source: Source, text: str, message: str) -> Diagnostic:
+    """The file ended inside a block: point at the `{` that was never closed."""
+    opening = _last_unclosed_brace(text)
+    if opening is None:
+        end = len(source.text)
+        return error("F001", message, Span(source, end, end))
+    line, _ = source.line_col(opening)
+    span = Span(source, opening, opening + 1)
+    fix = f"close the block opened on line {line} with `}}` on a line of its own"
+    return error("F001", message, span, label="never closed", help=fix)
+
+
+def _last_unclosed_brace(text: str) -> int | None:
+    opened: list[int] = []
+    try:
+        for token in parser().lex(text):
+            if token.type == "LBRACE":
+                opened.append(token.start_pos)
+            elif token.type == "RBRACE" and opened:
+                opened.pop()
+    except UnexpectedInput:
+        return None
+    return opened[-1] if opened else None
+
+
+def _bad_character(source: Source, problem: UnexpectedCharacters) -> Diagnostic:
+    start = problem.pos_in_stream
+    if problem.char == '"':
+        return _misplaced_quote(source, problem, start)
+    span = Span(source, start, start + 1)
+    name = unicodedata.name(problem.char, "a control character")
+    message = f"unexpected character U+{ord(problem.char):04X} ({name.lower()})"
+    fix = "words are separated by spaces and tabs; quote a value that holds others"
+    return error("F001", message, span, help=fix)
+
+
+def _misplaced_quote(
+    source: Source, problem: UnexpectedCharacters, start: int
+) -> Diagnostic:
+    whole = _STRING.match(source.text, start)
+    if whole is None:
+        message = 'unterminated string: expected `"` before the end of the line'
+        fix = 'a quoted string ends on its own line; write a newline as "\\n"'
+        return error("F001", message, Span(source, start, start + 1), help=fix)
+    span = Span(source, start, whole.end())
+    if "WORD" in problem.allowed:
+        message = "expected a statement, found a quoted string"
+        fix = "a statement starts with a word such as `host` or `vm`; quotes are for values"
+    else:
+        message = "expected a blank before a quoted string"
+        fix = "separate values with spaces"
+    return error("F001", message, span, help=fix)
