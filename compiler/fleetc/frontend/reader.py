@@ -120,18 +120,17 @@ class Reader:
     def _build_tables(self, section: Section, found: Fields, path: Path) -> Fields:
         """Tables with a model of their own ([fleet.deploy]) are read as Fields
         like [defaults.vm], and become nodes when the table holding them does."""
+        tables = [key for key in section.keys if _unbuilt_table(key, found)]
+        if not tables:
+            return found
         built = Fields(dict(found.values), dict(found.spans), set(found.rejected))
-        for key in section.keys:
-            value = found.values.get(key.field)
-            if key.section is None or key.section.model is None:
-                continue
-            if key.kind is TABLE and isinstance(value, Fields):
-                node = self.build(key.section, value, path + (key.name,))
-                if node is None:
-                    del built.values[key.field]
-                    built.rejected.add(key.field)
-                else:
-                    built.values[key.field] = node
+        for key in tables:
+            node = self.build(key.section, found.values[key.field], path + (key.name,))
+            if node is None:
+                del built.values[key.field]
+                built.rejected.add(key.field)
+            else:
+                built.values[key.field] = node
         return built
 
     # -- values ------------------------------------------------------------------
@@ -270,6 +269,12 @@ _CONVERTERS = {
     "tables": Reader._tables,
     "named": Reader._named,
 }
+
+
+def _unbuilt_table(key: Key, found: Fields) -> bool:
+    """A table read as Fields whose section has a model to build."""
+    has_model = key.kind is TABLE and key.section.model is not None
+    return has_model and isinstance(found.values.get(key.field), Fields)
 
 
 def _where(path: Path) -> str:
