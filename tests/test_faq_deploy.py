@@ -110,6 +110,9 @@ def test_the_script_is_the_file_after_writeshellapplications_preamble(fleet):
     script = fleet["scripts"]["h1"]
     assert script.startswith("#!/nix/store/")
     assert "set -o errexit\nset -o nounset\nset -o pipefail\n" in script
+    [path] = [line for line in script.splitlines() if line.startswith("export PATH=")]
+    bins = [entry.split("-", 1)[1] for entry in path[13:].split(":")[:-1]]
+    assert bins == ["coreutils/bin", "curl/bin", "jq/bin", "nix/bin", "systemd/bin"]
     assert script.endswith(fleet["files"]["deploy/h1.sh"])
 
 

@@ -20,8 +20,16 @@ from .host import update_flake
 from .templating import render
 
 COMMAND = "update-microvm"
-# writeShellApplication puts these on the script's PATH, nothing else.
-RUNTIME_INPUTS = ("coreutils", "curl", "jq", "nix", "systemd")
+# writeShellApplication puts these on the script's PATH, nothing else. Nix
+# and systemd are the system's own, so the script's `nix` and `systemctl`
+# match the running daemons.
+RUNTIME_INPUTS = (
+    "pkgs.coreutils",
+    "pkgs.curl",
+    "pkgs.jq",
+    "config.nix.package",
+    "config.systemd.package",
+)
 
 
 def deployed_vms(fleet: Fleet, host: Host) -> list[Vm]:
@@ -53,7 +61,7 @@ def deploy_module(script: str, layout) -> str:
         "deploy.nix.j2",
         layout.source_name,
         command=COMMAND,
-        runtime_inputs=[nix.Expr(f"pkgs.{name}") for name in RUNTIME_INPUTS],
+        runtime_inputs=[nix.Expr(name) for name in RUNTIME_INPUTS],
         script=nix.path(script),
     )
 

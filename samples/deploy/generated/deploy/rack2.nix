@@ -2,7 +2,7 @@
 # The microvm.nix FAQ's update-microvm command ("How can I deploy imperatively
 # from Continuous Integration?") for this host's MicroVMs. The script is the
 # .sh file of the same name beside this file.
-{ pkgs, ... }:
+{ config, pkgs, ... }:
 {
   environment.systemPackages = [
     (pkgs.writeShellApplication {
@@ -11,8 +11,8 @@
         pkgs.coreutils
         pkgs.curl
         pkgs.jq
-        pkgs.nix
-        pkgs.systemd
+        config.nix.package
+        config.systemd.package
       ];
       text = builtins.readFile ./rack2.sh;
     })

@@ -1,10 +1,15 @@
-# nix.nixPath and nix.settings.
-{ lib, ... }:
+# nix.package, nix.nixPath and nix.settings.
+{ lib, pkgs, ... }:
 let
   inherit (lib) mkOption types;
 in
 {
   options.nix = {
+    package = mkOption {
+      type = types.package;
+      default = pkgs.nix;
+      description = "The Nix the system uses (its daemon and its `nix` command).";
+    };
     nixPath = mkOption {
       type = types.listOf types.str;
       default = [ ];

@@ -1,7 +1,7 @@
-# systemd-networkd units, tmpfiles rules and services. NixOS types the unit
-# sections in detail; `attrsOf anything` keeps the merge behaviour that matters
-# (units merge per attribute, conflicting scalars fail).
-{ lib, ... }:
+# systemd.package, systemd-networkd units, tmpfiles rules and services. NixOS
+# types the unit sections in detail; `attrsOf anything` keeps the merge
+# behaviour that matters (units merge per attribute, conflicting scalars fail).
+{ lib, pkgs, ... }:
 let
   inherit (lib) mkOption types;
   units =
@@ -14,6 +14,11 @@ let
 in
 {
   options.systemd = {
+    package = mkOption {
+      type = types.package;
+      default = pkgs.systemd;
+      description = "The systemd the system runs (systemctl included).";
+    };
     network = {
       enable = mkOption {
         type = types.bool;
