@@ -29,12 +29,12 @@ def sh(cwd: Path, *command: str, env=None) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def fleet_repo(tmp_path_factory) -> Path:
     repo = tmp_path_factory.mktemp("fleet-repo")
-    shutil.copytree(SAMPLES / "journald", repo, dirs_exist_ok=True)
-    assert (
-        sh(repo, sys.executable, "-m", "fleetc", "generate", "fleet.toml").returncode
-        == 0
-    )
+    skip = shutil.ignore_patterns("generated", "fleet.lock")
+    shutil.copytree(SAMPLES / "journald", repo, dirs_exist_ok=True, ignore=skip)
+    # In the repository first: updateFlake then carries dir=generated.
     sh(repo, *GIT, "init", "-q")
+    fleetc = [sys.executable, "-m", "fleetc", "generate", "fleet.toml"]
+    assert sh(repo, *fleetc).returncode == 0
     sh(repo, *GIT, "add", ".")
     assert sh(repo, *GIT, "commit", "-qm", "fleet").returncode == 0
     return repo

@@ -207,14 +207,13 @@ def cmd_build(args) -> int:
     if code != EXIT_OK:
         return code
     fleet_dir = args.fleet.resolve().parent
-    extra = ["--impure"] if compiled.result.fleet.nix_path == "channel" else []
     try:
         outcomes, unknown = build.build(
             compiled.result.fleet,
             fleet_dir,
             compiled.out_dir,
             args.names,
-            extra + args.nix_args,
+            args.nix_args,
         )
     except FileNotFoundError as missing:
         print(missing, file=sys.stderr)
