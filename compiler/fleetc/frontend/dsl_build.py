@@ -190,7 +190,7 @@ class Builder:
         key = table.section.by_name.get(words.ARROW_KEY)
         if key is None:
             self.arrow_not_here(tokens[index], table)
-            return index + 1
+            return index + 2  # and its value
         value = _at(tokens, index + 1)
         if value is None or value.type == "ARROW":
             self.report("F001", "expected a mount point after `->`", tokens[index])
@@ -285,8 +285,8 @@ class Builder:
         self.diagnostics.append(error(code, message, span, **kw))
 
     def unknown(self, token: Word, table: Table) -> None:
-        vocabulary = words.vocabulary(table.section)
-        close = difflib.get_close_matches(token.value, list(vocabulary), n=1)
+        choices = words.suggestions(table.section)
+        close = difflib.get_close_matches(token.value, choices, n=1)
         fix = f"did you mean `{close[0]}`?" if close else _allowed(table.section)
         where = "" if table is self.root else f" in {table.title}"
         self.report("F002", f"unknown key `{token}`{where}", token, help=fix)
@@ -361,8 +361,7 @@ def _at(tokens: list[Word], index: int) -> Word | None:
 
 
 def _allowed(section: Section) -> str:
-    keys = {entry.key: None for entry in words.vocabulary(section).values()}
-    return "allowed here: " + ", ".join(words.statement_word(key) for key in keys)
+    return "allowed here: " + ", ".join(words.suggestions(section))
 
 
 def _title_words(statement: Statement, key: Key) -> list[str]:

@@ -126,27 +126,18 @@ _EXPECTED = {
 }
 _FOUND = {"_NL": "the end of the line", "$END": "the end of the file"}
 
-# Mistakes worth a hint, by examples that fail the same way (same parser state,
-# same kind of token) as the mistake does.
+# Mistakes worth a hint, by examples that fail the same way (the same tokens
+# expected, the same kind of token found) as the mistake does.
 _HINTS = {
     "no block is open here: remove this `}`": ["}\n", "a {\n}\n}\n"],
     "one statement a line: start the block's statements on the next line": [
         "a { b\n}\n",
-        "a b { c\n}\n",
-        "a {\nb { c\n}\n}\n",
-        "a {\nb c { d\n}\n}\n",
     ],
     "one statement a line: put what follows `}` on a line of its own": [
-        "a {} b\n",
         "a {\n} b\n",
-        "a {\nc\n} b\n",
-        "z {\na {} b\n}\n",
-        "z {\na {\n} b\n}\n",
-        "z {\na {\nc\n} b\n}\n",
     ],
     "a line holds one block: end it with `}` before opening another": [
         "a { {\n}\n",
-        "a b { {\n}\n",
     ],
 }
 
@@ -180,21 +171,23 @@ def _found(token: Token) -> str:
 
 
 def _hint(problem: UnexpectedToken) -> str | None:
-    state = getattr(problem.state, "position", None)
-    return _hints().get((state, problem.token.type))
+    return _hints().get(_failure(problem))
+
+
+def _failure(problem: UnexpectedToken) -> tuple:
+    return frozenset(problem.accepts or problem.expected), problem.token.type
 
 
 @cache
 def _hints() -> dict[tuple, str]:
-    """(parser state, token kind) -> hint, found by parsing each example once."""
+    """(tokens expected, token found) -> hint, by parsing each example once."""
     found: dict[tuple, str] = {}
     for hint, examples in _HINTS.items():
         for example in examples:
             try:
                 parser().parse(example)
             except UnexpectedToken as failure:
-                key = (failure.state.position, failure.token.type)
-                found.setdefault(key, hint)
+                found.setdefault(_failure(failure), hint)
     return found
 
 

@@ -75,6 +75,13 @@ def vocabulary(section: Section) -> dict[str, Entry]:
     return words
 
 
+@cache
+def suggestions(section: Section) -> tuple[str, ...]:
+    """One word per key, the way statements are usually written."""
+    keys = {entry.key: None for entry in vocabulary(section).values()}
+    return tuple(statement_word(key) for key in keys)
+
+
 def positional(section: Section) -> tuple[Key, ...]:
     """Keys written as plain values after the statement's word, in order.
 
