@@ -9,21 +9,20 @@ through dsl_words; nothing here names a key, except that VMs nest in hosts.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..diagnostics import Diagnostic, error
-from ..source import Source, Span
+from ..diagnostics import Diagnostic
+from ..source import Source
 from . import dsl_words as words
+from .dsl_messages import Reporting
 from .dsl_syntax import Statement, Word
 from .schema import DOCUMENT, STR, Key, Kind, Section
 from .tomlspans import Path
 
 Range = tuple[int, int]
 _INT = re.compile(r"[+-]?[0-9]+\Z")
-_LOOKS_LIKE_A_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
 _DIGITS = re.compile(r"[0-9]+\Z")
 
 
@@ -40,7 +39,7 @@ class Table:
     set_by: dict[str, Word] = field(default_factory=dict)  # key -> where set
 
 
-class Builder:
+class Builder(Reporting):
     def __init__(self, source: Source) -> None:
         self.source = source
         self.keys: dict[Path, Range] = {(): (0, 0)}
@@ -92,20 +91,16 @@ class Builder:
 
     def table(self, statement: Statement, entry: words.Entry, table: Table) -> None:
         key = entry.key
-        first = table.set_by.get(key.name)
-        if first is not None:
-            self.twice(statement.head, key, first)
+        if self.given_before(table, key, statement.head):
             return
-        table.set_by[key.name] = statement.head
         child = self.open(table, key, table.path + (key.name,), statement)
         table.raw[key.name] = child.raw
         rest = self.fill(child, statement.values)
         if self.descends(child, rest):
-            nested = Statement(rest[0], rest[1:], statement.block)
-            self.statement(nested, child)
-            return
-        self.pairs(child, rest)
-        self.block(statement.block, child)
+            self.statement(Statement(rest[0], rest[1:], statement.block), child)
+        else:
+            self.pairs(child, rest)
+            self.block(statement.block, child)
 
     def tables(self, statement: Statement, entry: words.Entry, table: Table) -> None:
         key = entry.key
@@ -119,26 +114,32 @@ class Builder:
     def named(self, statement: Statement, entry: words.Entry, table: Table) -> None:
         values = statement.values
         if not values or values[0].type == "ARROW":
-            self.report(
-                "F001", f"expected a name after `{statement.head}`", statement.head
-            )
+            self.missing_name(statement)
             return
         owner = table if entry.owner is table.section else self.root
-        items = owner.raw.setdefault(entry.key.name, {})
-        self.locate(owner.path + (entry.key.name,), statement.head, statement.header)
-        name = self.value_of(values[0], STR)
-        path = owner.path + (entry.key.name, name)
-        if name in items:
-            self.duplicate_name(statement, name, path)
+        child = self.declare(owner, entry.key, statement, parent=table)
+        if child is None:
             return
-        child = self.open(table, entry.key, path, statement, name=values[0])
-        items[name] = child.raw
-        if entry.implied:
-            self.assign(
-                child, child.section.by_name[entry.implied], table.name, table.name
-            )
+        if entry.implied and table.name is not None:
+            implied = child.section.by_name[entry.implied]
+            self.assign(child, implied, table.name, table.name)
         self.pairs(child, values[1:])
         self.block(statement.block, child)
+
+    def declare(
+        self, owner: Table, key: Key, statement: Statement, parent: Table
+    ) -> Table | None:
+        """A new named table in `owner`; None (reported) when the name is taken."""
+        items = owner.raw.setdefault(key.name, {})
+        self.locate(owner.path + (key.name,), statement.head, statement.header)
+        name = self.value_of(statement.values[0], STR)
+        path = owner.path + (key.name, name)
+        if name in items:
+            self.duplicate_name(statement, name, self.tables[path])
+            return None
+        child = self.open(parent, key, path, statement, name=statement.values[0])
+        items[name] = child.raw
+        return child
 
     # -- values on a statement's line --------------------------------------------
 
@@ -182,8 +183,7 @@ class Builder:
         elif kind is Builder.strings:
             self.append(table, key, word, value)
         else:
-            message = f"`{word}` takes a statement of its own, on its own line"
-            self.report("F001", message, word)
+            self.table_on_a_line(word)
         return index + 2
 
     def arrow(self, table: Table, tokens: list[Word], index: int) -> int:
@@ -193,7 +193,7 @@ class Builder:
             return index + 2  # and its value
         value = _at(tokens, index + 1)
         if value is None or value.type == "ARROW":
-            self.report("F001", "expected a mount point after `->`", tokens[index])
+            self.missing_value(tokens[index], key, table)
             return index + 1
         self.assign(table, key, tokens[index], value)
         return index + 2
@@ -211,14 +211,18 @@ class Builder:
     # -- recording values ----------------------------------------------------------
 
     def assign(self, table: Table, key: Key, word: Word, value: Word) -> None:
-        first = table.set_by.get(key.name)
-        if first is not None:
-            self.twice(word, key, first)
+        if self.given_before(table, key, word):
             return
-        table.set_by[key.name] = word
         path = table.path + (key.name,)
         self.locate(path, word, _range(value))
         table.raw[key.name] = self.value_of(value, key.kind)
+
+    def given_before(self, table: Table, key: Key, word: Word) -> bool:
+        """A key is given once per table; says so when `word` gives it again."""
+        first = table.set_by.setdefault(key.name, word)
+        if first is not word:
+            self.twice(word, key, first)
+        return first is not word
 
     def append(self, table: Table, key: Key, word: Word, value: Word) -> None:
         items = table.raw.setdefault(key.name, [])
@@ -241,10 +245,7 @@ class Builder:
     def text(self, token: Word) -> str:
         text, problems = words.unquoted(token.value)
         for offset, message in problems:
-            start = token.start_pos + offset
-            span = Span(self.source, start, start + 1)
-            fix = 'escapes: \\" \\\\ \\n \\t \\r \\uXXXX \\UXXXXXXXX'
-            self.diagnostics.append(error("F001", message, span, help=fix))
+            self.bad_escape(token.start_pos + offset, message)
         return text
 
     def locate(self, path: Path, key: Word, value: Range) -> None:
@@ -278,62 +279,6 @@ class Builder:
             and entry.key.kind.name == "table"
         )
 
-    # -- diagnostics ---------------------------------------------------------------
-
-    def report(self, code: str, message: str, token: Word, **kw) -> None:
-        span = Span(self.source, token.start_pos, token.end_pos)
-        self.diagnostics.append(error(code, message, span, **kw))
-
-    def unknown(self, token: Word, table: Table) -> None:
-        choices = words.suggestions(table.section)
-        close = difflib.get_close_matches(token.value, choices, n=1)
-        fix = f"did you mean `{close[0]}`?" if close else _allowed(table.section)
-        where = "" if table is self.root else f" in {table.title}"
-        self.report("F002", f"unknown key `{token}`{where}", token, help=fix)
-
-    def not_a_key(self, token: Word, table: Table) -> None:
-        if token.type == "WORD" and _LOOKS_LIKE_A_KEY.match(token.value):
-            self.unknown(token, table)
-            return
-        shown = f"`{token}`" if token.type == "WORD" else "a quoted string"
-        message = f"expected a key of {table.title}, found {shown}"
-        fix = "write the key before its value; " + _allowed(table.section)
-        self.report("F001", message, token, help=fix)
-
-    def missing_value(self, word: Word, key: Key, table: Table) -> None:
-        expected = words.expected_value(key, table.section)
-        message = f"expected {expected} after `{word}`"
-        self.report("F001", message, word, help=f"write `{word} VALUE`")
-
-    def after_equals(self, statement: Statement) -> list[Word]:
-        """`mem = 1024` is TOML's way: say so, and read the value anyway."""
-        values = statement.values
-        if values and values[0].type == "WORD" and values[0].value == "=":
-            fix = f"write `{statement.head} VALUE`, without `=`"
-            self.report("F001", "unexpected `=`", values[0], help=fix)
-            return values[1:]
-        return values
-
-    def twice(self, word: Word, key: Key, first: Word) -> None:
-        line, _ = self.source.line_col(first.start_pos)
-        message = f"`{words.word(key)}` is already set (on line {line})"
-        self.report("F001", message, word, help="give each key once per table")
-
-    def duplicate_name(self, statement: Statement, name: str, path: Path) -> None:
-        first = self.tables[path]
-        line, _ = self.source.line_col(self.values[path][0])
-        message = f"duplicate name `{name}`: {first.title} is declared on line {line}"
-        self.report("F102", message, statement.values[0], help="rename one of them")
-
-    def no_block(self, statement: Statement, key: Key, table: Table) -> None:
-        message = f"`{statement.head}` takes values on its line, not a block"
-        fix = f"write `{statement.head} VALUE`: {words.expected_value(key, table.section)}"
-        self.report("F001", message, statement.head, help=fix)
-
-    def arrow_not_here(self, token: Word, table: Table) -> None:
-        message = f"`->` gives a mount point, and {table.title} has none"
-        self.report("F001", message, token, help="remove `->`")
-
 
 _HANDLERS = {
     "named": Builder.named,
@@ -358,10 +303,6 @@ def _range(token: Word) -> Range:
 
 def _at(tokens: list[Word], index: int) -> Word | None:
     return tokens[index] if index < len(tokens) else None
-
-
-def _allowed(section: Section) -> str:
-    return "allowed here: " + ", ".join(words.suggestions(section))
 
 
 def _title_words(statement: Statement, key: Key) -> list[str]:

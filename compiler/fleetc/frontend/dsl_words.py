@@ -121,6 +121,7 @@ SHAPES = (
 # What a missing value should have been, where the key's kind says too little.
 _PHRASES = {
     "machine_id": "a machine-id (32 hex digits)",
+    "mount": "a mount point",
     "mac": "a MAC address",
     "ipv4": "an IPv4 address",
     "gateway4": "an IPv4 address",
