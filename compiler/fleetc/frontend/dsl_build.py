@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from ..diagnostics import Diagnostic
@@ -32,11 +33,26 @@ class Table:
 
     section: Section
     path: Path
-    title: str  # how messages name it: "`interface lan` in `vm web`"
-    head: str = ""  # the word of the statement that opened it
+    statement: Statement | None = None  # what opened it; None: the file itself
+    parent: Table | None = None  # the block it was written in
     raw: dict = field(default_factory=dict)
     name: Word | None = None  # its name, for what nests in it (a VM's host)
     set_by: dict[str, Word] = field(default_factory=dict)  # key -> where set
+
+    @property
+    def head(self) -> str:
+        return self.statement.head.value if self.statement else ""
+
+    @cached_property
+    def title(self) -> str:
+        """How messages name it: "`interface lan` in `vm web`" (made only for them)."""
+        if self.statement is None:
+            return "the fleet file"
+        own = f"`{' '.join(_title_words(self.statement, self.section))}`"
+        nested = self.parent is not None and self.parent.statement is not None
+        if nested and not self.section.name_field:
+            return f"{own} in {self.parent.title}"
+        return own
 
 
 class Builder(Reporting):
@@ -46,7 +62,7 @@ class Builder(Reporting):
         self.values: dict[Path, Range] = {(): (0, 0)}
         self.tables: dict[Path, Table] = {}
         self.diagnostics: list[Diagnostic] = []
-        self.root = Table(DOCUMENT, (), "the fleet file")
+        self.root = Table(DOCUMENT, ())
 
     def build(self, statements: list[Statement]) -> dict:
         self.block(statements, self.root)
@@ -260,10 +276,7 @@ class Builder(Reporting):
         statement: Statement,
         name: Word | None = None,
     ) -> Table:
-        own = f"`{' '.join(_title_words(statement, key))}`"
-        nested = parent is not self.root and key.kind.name != "named"
-        title = f"{own} in {parent.title}" if nested else own
-        table = Table(key.section, path, title, statement.head.value, name=name)
+        table = Table(key.section, path, statement, parent, name=name)
         self.tables[path] = table
         self.locate(path, name or statement.head, statement.header)
         return table
@@ -305,9 +318,9 @@ def _at(tokens: list[Word], index: int) -> Word | None:
     return tokens[index] if index < len(tokens) else None
 
 
-def _title_words(statement: Statement, key: Key) -> list[str]:
+def _title_words(statement: Statement, section: Section) -> list[str]:
     """The statement's word and what names the table: `interface lan`, `vm web`."""
-    count = 1 if key.kind.name == "named" else len(words.positional(key.section))
+    count = 1 if section.name_field else len(words.positional(section))
     shown = [statement.head.value]
     for token in statement.values[:count]:
         if token.type == "ARROW":

@@ -82,6 +82,7 @@ def suggestions(section: Section) -> tuple[str, ...]:
     return tuple(statement_word(key) for key in keys)
 
 
+@cache
 def positional(section: Section) -> tuple[Key, ...]:
     """Keys written as plain values after the statement's word, in order.
 
