@@ -136,7 +136,7 @@ def fleets(draw) -> Fleet:
 
 
 PROPERTIES = settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 
 
