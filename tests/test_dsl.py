@@ -587,7 +587,7 @@ host b {
     by_code = {d.code: d for d in diagnostics}
     assert (
         by_code["F005"].message
-        == "`nix-path` must be one of flake, channel, none, not flak"
+        == "`nix-path` must be one of flake, channel, none, not `flak`"
     )
     assert by_code["F005"].help == "did you mean `flake`?"
     assert by_code["F003"].message == (

@@ -30,7 +30,9 @@ class DslReader(Reader):
         span = self.locate.value(path)
         written = span.source.text[span.start : span.end]
         spelt = _spelt(name)
-        message = f"wrong type for `{spelt}`{self._in(path[:-1])}: expected {kind.expected}, found `{written}`"
+        where = self._in(path[:-1])
+        message = f"wrong type for `{spelt}`{where}: expected {kind.expected}"
+        message += f", found `{written}`"
         example = _unquoted(written, kind) or _EXAMPLES.get(kind.name, kind.example)
         self._report("F003", message, span, f"write `{spelt} {example}`")
 
@@ -59,7 +61,7 @@ class DslReader(Reader):
     def _not_allowed(self, key: Key, value: str, path: Path) -> None:
         spelt = words.word(key)
         choices = ", ".join(key.allowed)
-        message = f"`{spelt}` must be one of {choices}, not {words.literal(value)}"
+        message = f"`{spelt}` must be one of {choices}, not `{value}`"
         close = difflib.get_close_matches(value, key.allowed, n=1)
         fix = (
             f"did you mean `{close[0]}`?"
