@@ -20,13 +20,18 @@ demo: $(STAMP)
 	@echo
 	cat /tmp/fleetc-demo/vms/web.nix
 
-# Real Nix for the tests: Debian's nix-bin, installed when missing (needs root).
+# What the tests run besides Python: Debian's nix-bin (a real Nix), shellcheck
+# (the deploy script is linted) and jq (the script is run); installed when
+# missing, which needs root.
+DEBIAN_TOOLS := nix-instantiate:nix-bin shellcheck:shellcheck jq:jq git:git
 nix:
-	@command -v nix-instantiate >/dev/null 2>&1 || { \
+	@missing=""; for pair in $(DEBIAN_TOOLS); do \
+	  command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair##*:}"; done; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get install -y --no-install-recommends nix-bin shellcheck \
-	    || { apt-get update && apt-get install -y --no-install-recommends nix-bin shellcheck; }; \
-	  else echo "make test needs Nix: run 'sudo apt-get install nix-bin shellcheck'"; exit 2; fi; }
+	    apt-get install -y --no-install-recommends $$missing \
+	    || { apt-get update && apt-get install -y --no-install-recommends $$missing; }; \
+	  else echo "make test needs:$$missing (sudo apt-get install$$missing)"; exit 2; fi; fi
 
 test: $(STAMP) nix
 	$(BIN)/python -m black --check --quiet compiler tests

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 
 import pytest
 
-from goldens import case_dirs, read_tree, run_case, run_fleetc, sample_dirs
+from goldens import (
+    CASES,
+    SAMPLES,
+    case_dirs,
+    read_tree,
+    run_case,
+    run_fleetc,
+    sample_dirs,
+)
 
 
 @pytest.mark.parametrize("case", case_dirs(), ids=lambda p: p.name)
@@ -43,3 +52,14 @@ def test_generation_is_stable(sample, tmp_path):
 def test_sample_lock_is_current(sample):
     code, _, stderr = run_fleetc(sample, "check", "fleet.toml", "--locked")
     assert code == 0, stderr
+
+
+def test_every_checked_in_nix_file_parses():
+    """The golden trees are what users review: all of them must be valid Nix."""
+    files = sorted(SAMPLES.glob("*/generated/**/*.nix"))
+    files += sorted(CASES.glob("*/expected/**/*.nix"))
+    assert len(files) > 20
+    done = subprocess.run(
+        ["nix-instantiate", "--parse", *map(str, files)], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
