@@ -113,3 +113,31 @@ def test_missing_nix_is_one_clear_sentence(journald, tmp_path):
     assert done.returncode == 2
     assert "`nix` was not found" in done.stderr
     assert "apt-get install nix-bin" in done.stderr
+
+
+def test_one_broken_vm_does_not_stop_the_others(journald):
+    """--keep-going for evaluation too: the VM whose config throws, and its host
+    (whose toplevel includes the VM's runner), fail; everything else builds."""
+    (journald / "modules" / "bad.nix").write_text(
+        '{ lib, ... }: { microvm.vcpu = lib.mkForce "two"; }\n'
+    )
+    fleet = journald / "fleet.toml"
+    fleet.write_text(
+        fleet.read_text().replace(
+            "[vms.metrics]\n", '[vms.metrics]\nmodules = ["modules/bad.nix"]\n'
+        )
+    )
+    done = fleetc(journald, "build", "fleet.toml", "--", *OVERRIDES)
+    assert done.returncode == 3
+    assert "microvm.vcpu" in done.stderr and "is not of type" in done.stderr
+    results = {name: row[1] for name, row in table(done.stdout).items()}
+    assert results == {
+        "alpha": "built",
+        "beta": "failed",
+        "ci": "built",
+        "db": "built",
+        "dns": "built",
+        "git": "built",
+        "metrics": "failed",
+        "web": "built",
+    }

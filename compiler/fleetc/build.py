@@ -99,33 +99,48 @@ def wrapper(fleet: Fleet, forward: str) -> str:
     )
 
 
-def eval_expression(chosen: list[Target]) -> str:
-    """An --apply function: name -> { drv; out; } for every target."""
+def eval_expression(chosen: list[Target], keep_going: bool = True) -> str:
+    """An --apply function: name -> { drv; out; } for every target, or null for
+    one whose evaluation throws (a module error), so the others still build."""
     entries = {}
     for target in chosen:
-        path = nix.attr_path(target.name, *target.attribute)
-        entries[target.name] = nix.Expr(
-            f"let d = configurations.{path}; in {{ drv = d.drvPath; out = d.outPath; }}"
-        )
+        path = "configurations." + nix.attr_path(target.name, *target.attribute)
+        paths = f"{{ drv = {path}.drvPath; out = {path}.outPath; }}"
+        if keep_going:
+            paths = (
+                f"if (builtins.tryEval {path}.drvPath).success then {paths} else null"
+            )
+        entries[target.name] = nix.Expr(paths)
     return "configurations: " + nix.render(entries)
+
+
+# How many failed evaluations are evaluated again alone, to show nix's message.
+SHOWN_FAILURES = 3
+
+
+def evaluate(ref: str, chosen: list[Target], nix_args: list[str], keep_going: bool):
+    command = ["nix", "eval", *NIX_FLAGS, "--json", ref]
+    command += ["--apply", eval_expression(chosen, keep_going), *nix_args]
+    done = subprocess.run(command, stdout=subprocess.PIPE, text=True)
+    return json.loads(done.stdout) if done.returncode == 0 else None
 
 
 def run_nix(flake: Path, chosen: list[Target], nix_args: list[str]) -> list[Outcome]:
     ref = f"path:{flake}#nixosConfigurations"
-    evaluated = subprocess.run(
-        ["nix", "eval", *NIX_FLAGS, "--json", ref, "--apply", eval_expression(chosen)]
-        + nix_args,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    if evaluated.returncode != 0:
+    paths = evaluate(ref, chosen, nix_args, keep_going=True)
+    if paths is None:  # an error tryEval cannot catch; nix has shown it
         return [Outcome(t, "failed") for t in chosen]
-    paths = json.loads(evaluated.stdout)
-    drvs = [paths[t.name]["drv"] for t in chosen]
-    subprocess.run(
-        ["nix", "build", *NIX_FLAGS, "--no-link", "--keep-going", *drvs, *nix_args]
-    )
-    return [outcome(t, paths[t.name]["out"]) for t in chosen]
+    broken = [t for t in chosen if paths[t.name] is None]
+    for target in broken[:SHOWN_FAILURES]:
+        evaluate(ref, [target], nix_args, keep_going=False)
+    drvs = [paths[t.name]["drv"] for t in chosen if t not in broken]
+    if drvs:
+        command = ["nix", "build", *NIX_FLAGS, "--no-link", "--keep-going", *drvs]
+        subprocess.run(command + nix_args)
+    return [
+        Outcome(t, "failed") if t in broken else outcome(t, paths[t.name]["out"])
+        for t in chosen
+    ]
 
 
 def outcome(target: Target, out_path: str) -> Outcome:
