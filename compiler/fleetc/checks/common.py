@@ -35,9 +35,11 @@ class FirstSeen:
     def __init__(self) -> None:
         self._first: dict[Hashable, tuple[str, Span | None]] = {}
 
-    def reserve(self, key: Hashable, what: str) -> None:
-        """Claim a key for something fleetc itself adds (no span to point at)."""
-        self._first.setdefault(key, (what, None))
+    def reserve(self, key: Hashable, what: str, span: Span | None = None) -> None:
+        """Claim a key before the users checked: something fleetc itself adds (no
+        span), or a host's own interface. Makes no label: claiming one key again
+        and again must not look up a location each time."""
+        self._first.setdefault(key, (what, span))
 
     def claim(self, key: Hashable, what: str, span: Span | None) -> str | None:
         """None for the first user; otherwise the label naming that first user."""

@@ -58,10 +58,10 @@ def _host_interfaces(fleet: Fleet) -> FirstSeen:
     for host in fleet.hosts:
         if host.uplink:
             uplink = f"the uplink of host `{host.name}`"
-            seen.claim(("host", host.name, host.uplink), uplink, host.at("uplink"))
+            seen.reserve(("host", host.name, host.uplink), uplink, host.at("uplink"))
     for vm, interface in vm_interfaces(fleet):
         net = fleet.network(interface.network)
         if net is not None and net.mode == "bridge" and net.bridge:
             bridge = f"the bridge of network `{net.name}`"
-            seen.claim(("host", vm.host, net.bridge), bridge, net.at("bridge"))
+            seen.reserve(("host", vm.host, net.bridge), bridge, net.at("bridge"))
     return seen
