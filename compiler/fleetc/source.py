@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
 from functools import cached_property
+from typing import Any, Callable
+
+Range = tuple[int, int]
 
 
 class Source:
@@ -40,11 +42,44 @@ class Source:
         return f"Source({self.name!r})"
 
 
-@dataclass(frozen=True, slots=True)
 class Span:
-    source: Source
-    start: int
-    end: int
+    """A range of a source's text, `source.text[start:end]`; immutable.
+
+    Only diagnostics read a span's offsets, and most spans of a large fleet are
+    never shown. A frontend that finds positions in a pass of its own (TOML's)
+    makes its spans with `deferred`: the offsets are looked up the first time
+    `start` or `end` is read, and that pass runs only if some span is read.
+    """
+
+    __slots__ = ("_source", "_range", "_find", "_key")
+
+    def __init__(self, source: Source, start: int, end: int) -> None:
+        self._source = source
+        self._range: tuple[int, int] | None = (start, end)
+
+    @classmethod
+    def deferred(cls, source: Source, find: Callable[[Any], Range], key: Any) -> Span:
+        """A span whose offsets are `find(key)`, asked for when first needed."""
+        span = cls.__new__(cls)
+        span._source, span._range, span._find, span._key = source, None, find, key
+        return span
+
+    @property
+    def source(self) -> Source:
+        return self._source
+
+    @property
+    def start(self) -> int:
+        return self._offsets()[0]
+
+    @property
+    def end(self) -> int:
+        return self._offsets()[1]
+
+    def _offsets(self) -> tuple[int, int]:
+        if self._range is None:
+            self._range = self._find(self._key)
+        return self._range
 
     @property
     def line_col(self) -> tuple[int, int]:
@@ -53,3 +88,14 @@ class Span:
     def location(self) -> str:
         line, col = self.line_col
         return f"{self.source.name}:{line}:{col}"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Span):
+            return NotImplemented
+        return (self.source, self._offsets()) == (other.source, other._offsets())
+
+    def __hash__(self) -> int:
+        return hash((self.source, self._offsets()))
+
+    def __repr__(self) -> str:
+        return f"Span(source={self.source!r}, start={self.start!r}, end={self.end!r})"

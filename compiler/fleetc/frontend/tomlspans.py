@@ -59,34 +59,70 @@ _SCALAR = re.compile(
 
 
 class SpanIndex:
-    """Spans of keys and values by key path; lookups fall back to the enclosing path."""
+    """Spans of keys and values by key path; lookups fall back to the enclosing path.
+
+    Spans are deferred (see `Span.deferred`): a range is looked up only when a
+    span's offsets are read, which most of a large fleet's spans never are.
+    """
 
     def __init__(self, source: Source, keys: dict, values: dict) -> None:
         self.source = source
         self._keys = keys
         self._values = values
+        # Bound once: a bound method made per span would double the objects
+        # that a 10,000-VM fleet keeps alive.
+        self._find_key = self._key_range
+        self._find_value = self._value_range
 
     def key(self, path: Path) -> Span:
         """The key as written (in a header, its last part; an array element: its value)."""
-        found = self._keys.get(path) or self._values.get(path)
-        return Span(self.source, *found) if found else self._enclosing(path)
+        return Span.deferred(self.source, self._find_key, path)
 
     def value(self, path: Path) -> Span:
         """The value: a scalar, an array, an inline table, or a table's header key."""
-        found = self._values.get(path) or self._keys.get(path)
-        return Span(self.source, *found) if found else self._enclosing(path)
+        return Span.deferred(self.source, self._find_value, path)
 
-    def _enclosing(self, path: Path) -> Span:
-        return self.value(path[:-1]) if path else Span(self.source, 0, 0)
+    def _key_range(self, path: Path) -> Range:
+        keys, values = self._ranges()
+        return keys.get(path) or values.get(path) or self._enclosing(path)
+
+    def _value_range(self, path: Path) -> Range:
+        keys, values = self._ranges()
+        return values.get(path) or keys.get(path) or self._enclosing(path)
+
+    def _enclosing(self, path: Path) -> Range:
+        return self._value_range(path[:-1]) if path else (0, 0)
+
+    def _ranges(self) -> tuple[dict, dict]:
+        return self._keys, self._values
+
+
+class _ScanningIndex(SpanIndex):
+    """A TOML text's index, scanned when the first range is looked up: a fleet
+    without diagnostics never pays for the scan."""
+
+    def __init__(self, source: Source) -> None:
+        super().__init__(source, {}, {})
+        self._scanned = False
+
+    def _ranges(self) -> tuple[dict, dict]:
+        if not self._scanned:
+            self._keys, self._values = _scan(self.source.text)
+            self._scanned = True
+        return self._keys, self._values
 
 
 def index_spans(source: Source) -> SpanIndex:
-    scanner = _Scanner(source.text)
+    return _ScanningIndex(source)
+
+
+def _scan(text: str) -> tuple[dict, dict]:
+    scanner = _Scanner(text)
     try:
         scanner.scan()
     except (_Malformed, IndexError, RecursionError):
         pass  # keep what was found; lookups fall back to enclosing paths
-    return SpanIndex(source, scanner.keys, scanner.values)
+    return scanner.keys, scanner.values
 
 
 class _Malformed(Exception):
