@@ -6,8 +6,10 @@ touches the disk. Passes run in the order listed in `compile`.
 
 from __future__ import annotations
 
+import gc
 import posixpath
 import secrets
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -72,6 +74,37 @@ def compile(
     `lock` is the current fleet.lock (None when there is none); `entropy` is the
     only source of randomness (machine_ids = "random"), passed in for tests.
     """
+    with collector_paused():
+        return _compile(source, placement, fmt, lock, entropy)
+
+
+@contextmanager
+def collector_paused():
+    """Run without CPython's cyclic garbage collector, then restore it.
+
+    A compile builds a few million small objects that live until it returns,
+    and makes no reference cycles: after a 10,000-VM compile the collector finds
+    7 unreachable objects. Yet it walks every live object each time the heap
+    grows by a quarter, and on the bench fleet that was a third of the time
+    (11 full collections, 2.5-3.5 s). Reference counting still frees every
+    object as before, so memory use is the same; any cycle is collected later.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _compile(
+    source: Source,
+    placement: Placement,
+    fmt: str | None,
+    lock: Source | None,
+    entropy: Entropy,
+) -> Result:
     fleet, diagnostics = frontend.load(source, fmt)
     if fleet is None:
         return _failed(None, diagnostics)
