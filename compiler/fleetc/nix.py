@@ -38,7 +38,11 @@ def string(value: str) -> str:
     """
     if "\0" in value:
         raise ValueError("NUL cannot be represented in a Nix string")
-    return '"' + _ESCAPE.sub(lambda m: _ESCAPES[m.group()], value) + '"'
+    return f'"{_ESCAPE.sub(_escaped, value)}"'
+
+
+def _escaped(special: re.Match) -> str:
+    return _ESCAPES[special.group()]
 
 
 def interpolated(*parts: str | Expr) -> Expr:
@@ -80,7 +84,10 @@ def render(value: Any, indent: int = 0) -> str:
     """Nix source for a value; nested lines are indented `indent` levels deeper."""
     # Dispatch on the exact type: this runs millions of times for a large fleet,
     # and isinstance checks against typing ABCs are slow.
-    renderer = _RENDERERS.get(type(value))
+    kind = type(value)
+    if kind is str:  # most values are strings: one call, not two
+        return string(value)
+    renderer = _RENDERERS.get(kind)
     if renderer is not None:
         return renderer(value, indent)
     if isinstance(value, Mapping):
@@ -97,7 +104,9 @@ def _list(items: list | tuple, indent: int) -> str:
         if len(single) + 2 * indent <= _ONE_LINE:
             return f"[ {single} ]"
     inner = INDENT * (indent + 1)
-    body = "".join(f"{inner}{render(item, indent + 1)}\n" for item in items)
+    # join() of a list comprehension, not of a generator: join makes a list of
+    # a generator anyway, and resuming one per element costs more.
+    body = "".join([f"{inner}{render(item, indent + 1)}\n" for item in items])
     return f"[\n{body}{INDENT * indent}]"
 
 
@@ -107,8 +116,10 @@ def _attrs(attrs: Mapping, indent: int) -> str:
         return "{ }"
     inner = INDENT * (indent + 1)
     body = "".join(
-        f"{inner}{_key(key)} = {render(value, indent + 1)};\n"
-        for key, value in attrs.items()
+        [
+            f"{inner}{_key(key)} = {render(value, indent + 1)};\n"
+            for key, value in attrs.items()
+        ]
     )
     return f"{{\n{body}{INDENT * indent}}}"
 
@@ -119,7 +130,6 @@ _RENDERERS = {
     bool: lambda value, _: "true" if value else "false",
     type(None): lambda value, _: "null",
     int: lambda value, _: str(value),
-    str: lambda value, _: string(value),
     dict: _attrs,
     list: _list,
     tuple: _list,
