@@ -25,6 +25,10 @@ def environment() -> jinja2.Environment:
         autoescape=False,
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates ship inside the package and never change while fleetc runs:
+        # without this, every rendered file stats its template again (11,000
+        # stat calls for a 10,000-VM fleet).
+        auto_reload=False,
     )
     env.filters["nix"] = nix.render
     return env
