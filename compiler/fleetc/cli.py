@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
 from pathlib import Path
 
@@ -120,10 +119,6 @@ def split_passthrough(argv: list[str]) -> tuple[list[str], list[str]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    # A compile allocates millions of small objects that all live until exit;
-    # the default collector thresholds spend about a third of a large run
-    # scanning them for cycles there are none of.
-    gc.set_threshold(100_000, 50, 100)
     ours, nix_args = split_passthrough(sys.argv[1:] if argv is None else argv)
     args = parser().parse_args(ours)
     args.nix_args = nix_args

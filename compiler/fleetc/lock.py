@@ -25,6 +25,7 @@ from .checks.machine_ids import MACHINE_ID
 from .checks.macs import MAC
 from .checks.taps import IFNAMSIZ, LEGAL
 from .diagnostics import Diagnostic, error
+from .frontend.toml import decode_error_span
 from .frontend.tomlspans import SpanIndex, index_spans
 from .model import Node
 from .source import Source, Span
@@ -135,20 +136,10 @@ def parse_lock(source: Source) -> tuple[Lock, list[Diagnostic]]:
 
 
 def _syntax_error(source: Source, problem: tomli.TOMLDecodeError) -> Diagnostic:
-    offset = _offset(source, problem)
-    span = Span(source, offset, min(offset + 1, len(source.text)))
+    span = decode_error_span(source, problem)
     message = getattr(problem, "msg", None) or str(problem)
     help = "fleet.lock is generated: restore it from version control"
     return error("F801", f"fleet.lock is not valid TOML: {message}", span, help=help)
-
-
-def _offset(source: Source, problem: tomli.TOMLDecodeError) -> int:
-    """tomli folds CRLF to LF in its own copy of the text: go by line and column."""
-    line, column = getattr(problem, "lineno", None), getattr(problem, "colno", None)
-    if line is None or column is None:
-        return min(getattr(problem, "pos", 0) or 0, len(source.text))
-    starts = source.line_starts
-    return min(starts[min(line, len(starts)) - 1] + column - 1, len(source.text))
 
 
 class _Reader:

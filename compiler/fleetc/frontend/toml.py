@@ -23,10 +23,15 @@ def load_toml(source: Source) -> tuple[Fleet | None, list[Diagnostic]]:
 
 
 def _syntax_error(source: Source, problem: tomli.TOMLDecodeError) -> Diagnostic:
-    offset = _offset(source, problem)
-    span = Span(source, offset, min(offset + 1, len(source.text)))
     message = getattr(problem, "msg", None) or str(problem)
+    span = decode_error_span(source, problem)
     return error("F001", f"invalid TOML: {message[:1].lower()}{message[1:]}", span)
+
+
+def decode_error_span(source: Source, problem: tomli.TOMLDecodeError) -> Span:
+    """Where tomli stopped, as a one-character span (fleet.toml and fleet.lock)."""
+    offset = _offset(source, problem)
+    return Span(source, offset, min(offset + 1, len(source.text)))
 
 
 def _offset(source: Source, problem: tomli.TOMLDecodeError) -> int:
