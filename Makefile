@@ -32,6 +32,12 @@ nix:
 	    apt-get install -y --no-install-recommends $$missing \
 	    || { apt-get update && apt-get install -y --no-install-recommends $$missing; }; \
 	  else echo "make test needs:$$missing (sudo apt-get install$$missing)"; exit 2; fi; fi
+	@# nix-bin alone creates no build users (Debian's nix-setup-systemd would, via
+	@# systemd-sysusers); Nix run as root refuses to build without its group.
+	@if [ "$$(id -u)" = 0 ] && ! getent group nixbld >/dev/null; then \
+	  groupadd --system nixbld; \
+	  for i in 1 2 3 4; do useradd --system --no-create-home --home-dir /var/empty \
+	    --shell /usr/sbin/nologin --gid nixbld --groups nixbld nixbld$$i; done; fi
 
 test: $(STAMP) nix
 	$(BIN)/python -m black --check --quiet compiler tests
