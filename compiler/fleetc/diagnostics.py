@@ -25,6 +25,13 @@ CODES: dict[str, str] = {
     "F005": "value not allowed",
     "F006": "unknown reference",
     "F007": "cannot read file",
+    # F02x: module files and what Nix can see of them
+    "F020": "absolute module path",
+    "F021": "module outside the flake",
+    "F022": "missing module file",
+    "F023": "module not tracked by git",
+    "F024": "output cannot reach the modules",
+    "F025": "updateFlake without dir",
     # F1xx: names and machine-ids
     "F101": "invalid name",
     "F102": "duplicate name",

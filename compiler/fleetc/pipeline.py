@@ -11,10 +11,12 @@ import posixpath
 import secrets
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import PurePosixPath
 
 from . import checks, emit, frontend
 from .allocate import Entropy, allocate, lock_changes
+from .checks import module_files
 from .lock import Lock, parse_lock, render_lock
 from .diagnostics import Diagnostic, has_errors, sort_key
 from .model import Fleet
@@ -22,15 +24,32 @@ from .source import Source
 
 
 @dataclass(frozen=True)
+class DiskView:
+    """What the CLI found on disk for the module files the fleet references.
+
+    Paths are absolute and normalised. `present`: those that exist (a file, or a
+    directory Nix can import); `tracked`: those git tracks, None outside git.
+    """
+
+    present: frozenset[str] = frozenset()
+    tracked: frozenset[str] | None = None
+
+
+@dataclass(frozen=True)
 class Placement:
     """Where the fleet file and its output live; decided by the caller, not read here.
 
     `fleet_dir` and `repo_root` are absolute; `out` overrides `fleet.output`.
+    `flake_root` is the directory Nix is given (the repository in git; for
+    `fleetc build` outside git, the fleet's directory); None when unknown.
+    `disk` is None when nothing was looked up (then only the paths are judged).
     """
 
     fleet_dir: PurePosixPath
     repo_root: PurePosixPath | None = None
     out: PurePosixPath | None = None
+    flake_root: PurePosixPath | None = None
+    disk: DiskView | None = None
 
     def output_dir(self, fleet: Fleet) -> PurePosixPath:
         return self.out or self.fleet_dir / fleet.output
@@ -105,10 +124,11 @@ def _compile(
     lock: Source | None,
     entropy: Entropy,
 ) -> Result:
-    fleet, diagnostics = frontend.load(source, fmt)
+    fleet, diagnostics = load(source, fmt)
     if fleet is None:
         return _failed(None, diagnostics)
     diagnostics += checks.run(fleet)
+    diagnostics += checks.run_placed(fleet, placement)
     if has_errors(diagnostics):
         return _failed(fleet, diagnostics)
     old_lock, problems = parse_lock(lock) if lock is not None else (Lock(), [])
@@ -126,6 +146,26 @@ def _compile(
     changes = lock_changes(old_lock, new_lock)
     diagnostics.sort(key=sort_key)
     return Result(fleet, diagnostics, files, output_dir, lock_text, changes)
+
+
+def load(source: Source, fmt: str | None) -> tuple[Fleet | None, list[Diagnostic]]:
+    """frontend.load, remembered for the last text: the CLI reads the fleet's
+    module paths before compiling (to look them up on disk), and a 10,000-VM
+    fleet should not be parsed twice for that."""
+    fleet, diagnostics = _load_text(source.name, source.text, fmt)
+    return fleet, list(diagnostics)
+
+
+@lru_cache(maxsize=1)
+def _load_text(name: str, text: str, fmt: str | None):
+    fleet, diagnostics = frontend.load(Source(name, text), fmt)
+    return fleet, tuple(diagnostics)
+
+
+def module_paths(source: Source, placement: Placement, fmt: str | None) -> list[str]:
+    """The absolute, normalised paths of the fleet's file modules (none if unreadable)."""
+    fleet, _ = load(source, fmt)
+    return module_files.file_paths(fleet, placement.fleet_dir) if fleet else []
 
 
 def _failed(fleet: Fleet | None, diagnostics: list[Diagnostic]) -> Result:

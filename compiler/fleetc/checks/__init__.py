@@ -8,7 +8,7 @@ duplicates through dicts keyed by value, network overlap through a sorted sweep.
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from ..diagnostics import Diagnostic
 from ..model import Fleet
@@ -19,6 +19,7 @@ from . import (
     hardware,
     machine_ids,
     macs,
+    module_files,
     names,
     networks,
     recipes,
@@ -89,6 +90,11 @@ CHECKS: list[Check] = [
     recipes.check_shared_secrets,
 ]
 
+# Checks that also read where the fleet lives and what is on disk (a Placement).
+PLACED: list[Callable[[Fleet, Any], Iterable[Diagnostic]]] = [
+    module_files.check_module_files,  # module files (F020..F025)
+]
+
 # Values fleetc will allocate (machine-id, MAC, tap id, addresses): required for now.
 COMPLETENESS: list[Check] = [
     completeness.check_machine_ids_present,
@@ -100,6 +106,10 @@ COMPLETENESS: list[Check] = [
 
 def run(fleet: Fleet) -> list[Diagnostic]:
     return [d for check in CHECKS for d in check(fleet)]
+
+
+def run_placed(fleet: Fleet, placement) -> list[Diagnostic]:
+    return [d for check in PLACED for d in check(fleet, placement)]
 
 
 def complete(fleet: Fleet) -> list[Diagnostic]:
