@@ -12,13 +12,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# Compile the bundled sample fleet and show what was written.
+# Compile the bundled sample fleet and show what was written. The sample is
+# copied out of this checkout first: generating from it into /tmp would leave the
+# generated flake importing modules outside its repository (F024).
+DEMO := /tmp/fleetc-demo
 demo: $(STAMP)
-	$(BIN)/fleetc generate samples/basic/fleet.toml --out /tmp/fleetc-demo
+	mkdir -p $(DEMO)
+	cp -R samples/basic/. $(DEMO)/
+	$(BIN)/fleetc generate $(DEMO)/fleet.toml
 	@echo
-	@find /tmp/fleetc-demo -type f | sort
+	@find $(DEMO)/generated -type f | sort
 	@echo
-	cat /tmp/fleetc-demo/vms/web.nix
+	cat $(DEMO)/generated/vms/web.nix
 
 # What the tests run besides Python: Debian's nix-bin (a real Nix), shellcheck
 # (the deploy script is linted) and jq (the script is run); installed when

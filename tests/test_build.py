@@ -10,6 +10,7 @@ data). Substituters are off (nixeval.NIX_CONFIG); nothing touches the network.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -69,16 +70,119 @@ def test_named_targets_build_alone_the_rest_is_skipped(journald):
     assert {rows[n][1] for n in rows if n != "web"} == {"skipped"}
 
 
-def test_untracked_files_in_a_git_repository_are_built(journald):
+def git(cwd: Path, *args: str) -> None:
+    command = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args]
+    subprocess.run(command, cwd=cwd, check=True, capture_output=True)
+
+
+def commit(repo: Path, *paths: str) -> None:
+    git(repo, "init", "-q")
+    git(repo, "add", *paths)
+    git(repo, "commit", "-qm", "fleet")
+
+
+def in_store(name: str) -> list[Path]:
+    """Every file called `name` in a flake source Nix copied into the store."""
+    found = []
+    for source in Path("/nix/store").glob("*-source"):
+        for directory, _, files in os.walk(source):
+            found += [Path(directory, name) for f in files if f == name]
+    return found
+
+
+def test_untracked_generated_files_in_a_git_repository_are_built(journald):
     """The flakes trap: git flakes ignore untracked files, and the generated tree
-    and modules here have never been added to git."""
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]
-    subprocess.run([*git, "init", "-q"], cwd=journald, check=True)
-    subprocess.run([*git, "add", "fleet.toml"], cwd=journald, check=True)
-    subprocess.run([*git, "commit", "-qm", "fleet"], cwd=journald, check=True)
+    here has never been added to git."""
+    commit(journald, "fleet.toml", "modules")
     done = fleetc(journald, "build", "fleet.toml", "dns", "--", *OVERRIDES)
     assert done.returncode == 0, done.stderr
     assert table(done.stdout)["dns"][1] == "built"
+
+
+def test_ignored_and_untracked_files_never_reach_the_store(journald):
+    """Only `git ls-files` and the generated tree are staged: a mode-600 key that
+    .gitignore lists, an ignored log and an untracked note stay out; a tracked
+    file with the same kind of name is found, so the search does find files."""
+    token = secrets.token_hex(8)
+    secret = journald / f"secret-{token}.key"
+    secret.write_text("-----BEGIN PRIVATE KEY-----\n")
+    secret.chmod(0o600)
+    (journald / f"ignored-{token}.log").write_text("ignored\n")
+    (journald / f"notes-{token}.txt").write_text("untracked\n")
+    (journald / f"tracked-{token}.txt").write_text("tracked\n")
+    (journald / ".gitignore").write_text("*.key\n*.log\n")
+    commit(journald, "fleet.toml", "modules", ".gitignore", f"tracked-{token}.txt")
+    done = fleetc(journald, "build", "fleet.toml", "dns", "--", *OVERRIDES)
+    assert done.returncode == 0, done.stderr
+    assert in_store(f"tracked-{token}.txt") != []
+    assert in_store(f"secret-{token}.key") == []
+    assert in_store(f"ignored-{token}.log") == []
+    assert in_store(f"notes-{token}.txt") == []
+
+
+def test_outside_git_the_fleet_directory_is_staged_without_private_files(journald):
+    """Like a `path:` flake of the fleet's directory, but a file only its owner
+    may read is left out (and named): the store would make it world-readable."""
+    token = secrets.token_hex(8)
+    secret = journald / f"secret-{token}.key"
+    secret.write_text("-----BEGIN PRIVATE KEY-----\n")
+    secret.chmod(0o600)
+    (journald / f"notes-{token}.txt").write_text("readable by all\n")
+    done = fleetc(journald, "build", "fleet.toml", "dns", "--", *OVERRIDES)
+    assert done.returncode == 0, done.stderr
+    assert in_store(f"notes-{token}.txt") != []
+    assert in_store(f"secret-{token}.key") == []
+    assert f"not given to Nix (readable only by its owner): {secret}" in done.stderr
+
+
+def test_output_outside_the_repository_is_refused_before_nix(journald, tmp_path):
+    """The old `make demo` layout: the generated flake would import
+    ../<repo>/modules/..., which pure evaluation forbids."""
+    commit(journald, "fleet.toml", "modules")
+    out = tmp_path / "elsewhere"
+    done = fleetc(journald, "build", "fleet.toml", "--out", str(out), "--", *OVERRIDES)
+    assert done.returncode == 1, done.stderr
+    assert "error[F024]" in done.stderr
+    assert "--> fleet.toml:11:12" in done.stderr
+    assert "NAME" not in done.stdout
+    assert not out.exists()
+
+
+def test_outside_git_an_output_beside_the_fleet_is_refused_before_nix(
+    journald, tmp_path
+):
+    token = secrets.token_hex(8)
+    (tmp_path / f"beside-{token}.txt").write_text("not the fleet's\n")
+    out = tmp_path / "elsewhere"
+    done = fleetc(journald, "build", "fleet.toml", "--out", str(out), "--", *OVERRIDES)
+    assert done.returncode == 1, done.stderr
+    assert "error[F024]" in done.stderr and "fleet's directory" in done.stderr
+    assert in_store(f"beside-{token}.txt") == []
+
+
+def test_output_outside_the_repository_without_file_modules_builds(journald, tmp_path):
+    """Nothing beside the generated flake is needed: it is staged alone, and
+    updateFlake, which cannot name the output's place, is warned about."""
+    fleet = journald / "fleet.toml"
+    fleet.write_text(fleet.read_text().replace('modules = ["modules/common.nix"]', ""))
+    commit(journald, "fleet.toml")
+    out = tmp_path / "elsewhere"
+    done = fleetc(
+        journald, "build", "fleet.toml", "dns", "--out", str(out), "--", *OVERRIDES
+    )
+    assert done.returncode == 0, done.stderr
+    assert table(done.stdout)["dns"][1] == "built"
+    assert "warning[F025]" in done.stderr
+
+
+def test_a_missing_module_is_reported_before_nix(journald):
+    (journald / "modules" / "common.nix").unlink()
+    done = fleetc(journald, "build", "fleet.toml", "--", *OVERRIDES)
+    assert done.returncode == 1, done.stderr
+    assert "error[F022]: module file `modules/common.nix` does not exist" in (
+        done.stderr
+    )
+    assert "NAME" not in done.stdout
 
 
 def test_a_type_error_fails_the_build_with_nix_message(journald):

@@ -1,11 +1,23 @@
 """`fleetc build`: one `nix build` over every VM runner and host toplevel.
 
-Nix sees a staged copy of the fleet, never the checkout itself, which avoids the
-flakes trap (a git flake ignores files git does not track yet, and fleetc has
-just written them) and keeps user modules reachable: the generated flake names
-them as `../modules/x.nix`, outside its own directory, so the copy is rooted at
-the directory that holds the fleet file, the output and every module, with a
-small flake at its root that forwards to the generated one.
+Nix sees a staged copy of the fleet, never the checkout itself: fleetc has just
+written the generated tree, which git may not track yet (the flakes trap), and
+the generated flake names user modules as `../modules/x.nix`, outside its own
+directory. The copy is rooted at the flake's source, with a small flake at its
+root that forwards to the generated one:
+
+- in a git repository, the repository: its tracked files (`git ls-files`) and
+  fleetc's generated files, nothing git ignores or does not track, nothing
+  outside the repository;
+- outside git, the fleet file's directory, as Nix's own `path:` flake would copy
+  it (minus `.git`, `.venv`, `result` links and the like), never a directory
+  above it: not `/tmp`, not `/`;
+- in both, files readable only by their owner (a mode-600 key) are left out and
+  named, since everything in the store is world-readable.
+
+If the output directory is outside that root, only the generated files are
+staged; checks/module_files.py has refused file modules in that layout (F024)
+and modules Nix could not see (F020..F023) before Nix runs. Details: staging.py.
 """
 
 from __future__ import annotations
@@ -22,11 +34,9 @@ from pathlib import Path
 from . import nix
 from .emit.flake import inputs as flake_inputs
 from .model import Fleet
+from .staging import Root, stage_tree
 
 NIX_FLAGS = ["--extra-experimental-features", "nix-command flakes"]
-SKIP = shutil.ignore_patterns(
-    ".git", ".venv", "venv", "node_modules", "__pycache__", ".direnv", "result*"
-)
 NO_NIX = (
     "fleetc: `nix` was not found. Install Nix (Debian: `apt-get install nix-bin`;"
     " elsewhere: https://nixos.org/download) and run fleetc build again."
@@ -63,24 +73,15 @@ def targets(fleet: Fleet, names: list[str]) -> tuple[list[Target], list[str]]:
     return [t for t in every if t.name in names], [n for n in names if n not in known]
 
 
-def stage_root(fleet: Fleet, fleet_dir: Path, out_dir: Path) -> Path:
-    """The smallest directory holding the fleet file, the output and every module."""
-    places = [fleet_dir, out_dir]
-    for ref in fleet.modules + fleet.vm_modules + fleet.host_modules:
-        places.append(fleet_dir / ref.text)
-    for node in fleet.hosts + fleet.vms:
-        places += [fleet_dir / ref.text for ref in node.modules if not ref.is_input]
-    files = [p for p in places if not str(p).startswith(str(fleet_dir / "inputs."))]
-    return Path(os.path.commonpath([os.path.normpath(p) for p in files]))
-
-
-def stage(fleet: Fleet, fleet_dir: Path, out_dir: Path, into: Path) -> Path:
+def stage(
+    fleet: Fleet, files: dict[str, str], root: Root, out_dir: Path, into: Path
+) -> Path:
     """A copy of the fleet for Nix to read, with a forwarding flake; its path."""
-    root = stage_root(fleet, fleet_dir, out_dir)
-    tree = into / "tree"
-    shutil.copytree(root, tree, symlinks=True, ignore=SKIP)
-    relative = out_dir.relative_to(root).as_posix()
-    forward = "./tree" if relative == "." else f"./tree/{relative}"
+    where, left_out = stage_tree(root, out_dir, files, into / "tree")
+    for path in left_out:
+        say = f"fleetc: not given to Nix (readable only by its owner): {path}"
+        print(say, file=sys.stderr)
+    forward = "./tree" if where == "." else f"./tree/{where}"
     lock = out_dir / "flake.lock"
     if lock.exists():
         shutil.copy2(lock, into / "flake.lock")
@@ -149,16 +150,23 @@ def outcome(target: Target, out_path: str) -> Outcome:
 
 
 def build(
-    fleet: Fleet, fleet_dir: Path, out_dir: Path, names: list[str], nix_args: list[str]
+    fleet: Fleet,
+    files: dict[str, str],
+    root: Root,
+    out_dir: Path,
+    names: list[str],
+    nix_args: list[str],
 ) -> tuple[list[Outcome], list[str]]:
-    """Outcomes for every target (skipped ones included) and the unknown names."""
+    """Outcomes for every target (skipped ones included) and the unknown names.
+
+    `files` is the generated tree; `root` the directory whose files Nix may see."""
     chosen, unknown = targets(fleet, names)
     if unknown:
         return [], unknown
     if shutil.which("nix") is None:
         raise FileNotFoundError(NO_NIX)
     with tempfile.TemporaryDirectory(prefix="fleetc-build-") as scratch:
-        flake = stage(fleet, fleet_dir, out_dir, Path(scratch))
+        flake = stage(fleet, files, root, out_dir, Path(scratch))
         done = run_nix(flake, chosen, purity_flags(fleet) + nix_args)
         keep_lock(flake, out_dir, nix_args)
     skipped = [Outcome(t, "skipped") for t in targets(fleet, [])[0] if t not in chosen]

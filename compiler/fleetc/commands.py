@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import difflib
 import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from . import build, frontend
+from . import build, frontend, staging
 from .compare import unified_diff
 from .diagnostics import error
-from .pipeline import Placement, Result, compile, lock_path
+from .pipeline import DiskView, Placement, Result, compile, lock_path, module_paths
 from .report import print_diagnostics
 from .source import Source
 from .writer import WriteRefused, write_file_atomically, write_tree
@@ -72,13 +73,35 @@ def compile_fleet(args) -> Compiled | int:
 
 
 def placement(args) -> Placement:
+    """Where the fleet lives, and what is on disk for its module files."""
     fleet_dir = args.fleet.resolve().parent
     out = args.out.resolve() if args.out else None
-    return Placement(
+    repo = repo_root(fleet_dir)
+    where = Placement(
         PurePosixPath(fleet_dir.as_posix()),
-        repo_root(fleet_dir),
+        repo,
         PurePosixPath(out.as_posix()) if out else None,
+        flake_root(args, fleet_dir, repo),
     )
+    return dataclasses.replace(where, disk=disk_view(args, where))
+
+
+def flake_root(args, fleet_dir: Path, repo: PurePosixPath | None):
+    """What Nix will be given: the repository; outside git, only `build` knows
+    (it stages the fleet's directory); other commands cannot tell."""
+    if repo is not None:
+        return repo
+    return PurePosixPath(fleet_dir.as_posix()) if args.command == "build" else None
+
+
+def disk_view(args, where: Placement) -> DiskView | None:
+    try:
+        source = Source(str(args.fleet), args.fleet.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):  # compile_fleet reports it
+        return None
+    paths = module_paths(source, where, args.format_in)
+    repo = Path(str(where.repo_root)) if where.repo_root else None
+    return staging.disk_view(paths, repo)
 
 
 def repo_root(start: Path) -> PurePosixPath | None:
@@ -207,16 +230,19 @@ def cmd_build(args) -> int:
     if code != EXIT_OK:
         return code
     fleet_dir = args.fleet.resolve().parent
+    repo = repo_root(fleet_dir)
+    root = staging.Root(Path(str(repo)) if repo else fleet_dir, repo is not None)
     try:
         outcomes, unknown = build.build(
             compiled.result.fleet,
-            fleet_dir,
+            compiled.result.files,
+            root,
             compiled.out_dir,
             args.names,
             args.nix_args,
         )
-    except FileNotFoundError as missing:
-        print(missing, file=sys.stderr)
+    except (FileNotFoundError, staging.StagingFailed) as problem:
+        print(problem, file=sys.stderr)
         return EXIT_USAGE
     if unknown:
         print(f"fleetc: no VM or host named {', '.join(unknown)}", file=sys.stderr)

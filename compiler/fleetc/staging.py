@@ -1,0 +1,177 @@
+"""What `fleetc build` gives Nix: the fleet's own files, and nothing else.
+
+Everything staged ends up in the Nix store, which every local user can read, so
+the staged copy holds only what belongs to the fleet:
+
+- In a git repository: the tracked files (`git ls-files`, what Nix's own
+  `git+file:` flake reads; staged-but-uncommitted files count), at their places
+  below the repository root, plus fleetc's generated files. Git-ignored and
+  untracked files never reach the store; nothing outside the repository is
+  copied. A referenced module git does not track is reported before Nix runs
+  (F023, checks/module_files.py).
+- Outside git: the fleet's directory, as Nix's own `path:` flake would copy it
+  (never a directory above it, so never `/tmp` or `/`), without VCS and tool
+  directories (`.git`, `.venv`, `node_modules`, `result*`, ...), plus the
+  generated files.
+- Either way, a file its owner keeps private (not readable by others, like a
+  mode-600 key) is left out and named on stderr: the store would make it 0444.
+- When the output directory lies outside that root, the generated flake must
+  not need anything beside it (module_files.py's F024 refuses file modules
+  then), so only the generated files are staged.
+
+The CLI also looks up, here, what the module check needs (`disk_view`).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from .pipeline import DiskView
+
+# Never staged outside git: version control, virtualenvs, caches, nix's result links.
+SKIPPED_DIRS = {".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__"}
+SKIPPED_DIRS |= {".direnv"}
+
+
+class StagingFailed(Exception):
+    """The fleet's files could not be listed; a one-line message for the user."""
+
+
+@dataclass(frozen=True)
+class Root:
+    """The directory whose files Nix may see, and whether git decides which."""
+
+    path: Path
+    in_git: bool
+
+    def relative(self, directory: Path) -> str | None:
+        """`directory` relative to the root ("." for the root), None outside it."""
+        try:
+            return directory.relative_to(self.path).as_posix()
+        except ValueError:
+            return None
+
+
+def git(repo: Path, *args: str) -> bytes | None:
+    """git's stdout, or None when git is missing or fails."""
+    command = ["git", "-C", str(repo), "--literal-pathspecs", *args]
+    try:
+        done = subprocess.run(command, capture_output=True, check=False)
+    except OSError:
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def tracked_files(repo: Path) -> list[str]:
+    """Every tracked path relative to the repository (deleted ones included)."""
+    listed = git(repo, "ls-files", "-z", "--full-name")
+    if listed is None:
+        raise StagingFailed(f"fleetc: cannot list the files git tracks in {repo}")
+    return [os.fsdecode(name) for name in listed.split(b"\0") if name]
+
+
+def importable(path: Path) -> bool:
+    """A module Nix can import: a file, or a directory with default.nix."""
+    return path.is_file() or (path / "default.nix").is_file()
+
+
+def disk_view(paths: list[str], repo: Path | None) -> DiskView:
+    """The facts the module check reads, for the fleet's module paths."""
+    present = frozenset(p for p in paths if importable(Path(p)))
+    return DiskView(present, None if repo is None else tracked_among(paths, repo))
+
+
+def tracked_among(paths: list[str], repo: Path) -> frozenset[str] | None:
+    """Those of `paths` that git tracks (a directory: its default.nix); None
+    when git cannot tell, so that the check judges nothing it cannot know."""
+    inside = [p for p in paths if Root(repo, True).relative(Path(p)) is not None]
+    if not inside:
+        return frozenset()
+    listed = git(repo, "ls-files", "-z", "--full-name", "--", *inside)
+    if listed is None:
+        return None
+    names = {os.fsdecode(name) for name in listed.split(b"\0") if name}
+    return frozenset(p for p in inside if tracked_name(p, repo, names))
+
+
+def tracked_name(path: str, repo: Path, names: set[str]) -> bool:
+    relative = Path(path).relative_to(repo).as_posix()
+    return relative in names or f"{relative}/default.nix" in names
+
+
+def walked_files(root: Path, scratch: Path) -> list[str]:
+    """Files and links below `root` (outside git), pruning SKIPPED_DIRS, Nix's
+    `result` links and `scratch` (the copy itself, when root holds /tmp)."""
+    found = []
+    for directory, dirs, files in os.walk(root):
+        at = Path(directory)
+        dirs[:] = [d for d in dirs if keep(at / d) and at / d != scratch]
+        here = at.relative_to(root)
+        found += [(here / name).as_posix() for name in files if keep(at / name)]
+        found += [(here / d).as_posix() for d in dirs if (at / d).is_symlink()]
+    return found
+
+
+def keep(path: Path) -> bool:
+    if path.name in SKIPPED_DIRS and path.is_dir():
+        return False
+    return not (path.name.startswith("result") and path.is_symlink())
+
+
+def is_private(mode: int) -> bool:
+    return stat.S_ISREG(mode) and not mode & stat.S_IROTH
+
+
+def copy_files(source: Path, names: list[str], into: Path) -> list[str]:
+    """Copy regular files and symlinks (as links); the private ones left out."""
+    left_out = []
+    for name in names:
+        origin, target = source / name, into / name
+        try:
+            mode = origin.lstat().st_mode
+        except FileNotFoundError:  # tracked, but deleted in the work tree
+            continue
+        if is_private(mode):
+            left_out.append(origin.as_posix())
+        elif stat.S_ISREG(mode) or stat.S_ISLNK(mode):
+            copy_one(origin, target, mode)
+    return left_out
+
+
+def copy_one(origin: Path, target: Path, mode: int) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if stat.S_ISLNK(mode):
+        target.symlink_to(os.readlink(origin))
+    else:
+        shutil.copy2(origin, target)
+
+
+def write_generated(files: dict[str, str], into: Path) -> None:
+    """fleetc's own files, from memory: exactly what this run generated."""
+    for name, text in files.items():
+        path = into / name
+        if path.is_symlink() or path.exists():
+            path.unlink()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def stage_tree(root: Root, out_dir: Path, files: dict[str, str], tree: Path):
+    """Fill `tree`; (the output's path in it, the private files left out)."""
+    tree.mkdir()
+    where = root.relative(out_dir)
+    if where is None:  # nothing beside the generated flake is needed (F024)
+        write_generated(files, tree)
+        return ".", []
+    if root.in_git:
+        names = tracked_files(root.path)
+    else:
+        names = walked_files(root.path, tree.parent)
+    left_out = copy_files(root.path, names, tree)
+    write_generated(files, tree / where)
+    return where, left_out
