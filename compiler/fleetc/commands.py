@@ -244,6 +244,9 @@ def cmd_build(args) -> int:
     except (FileNotFoundError, staging.StagingFailed) as problem:
         print(problem, file=sys.stderr)
         return EXIT_USAGE
+    except OSError as problem:
+        print(f"fleetc: cannot stage the fleet for Nix: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     if unknown:
         print(f"fleetc: no VM or host named {', '.join(unknown)}", file=sys.stderr)
         return EXIT_USAGE

@@ -151,14 +151,26 @@ def copy_one(origin: Path, target: Path, mode: int) -> None:
         shutil.copy2(origin, target)
 
 
-def write_generated(files: dict[str, str], into: Path) -> None:
+def write_generated(files: dict[str, str], tree: Path, where: str) -> None:
     """fleetc's own files, from memory: exactly what this run generated."""
     for name, text in files.items():
-        path = into / name
+        path = real_parents(tree, f"{where}/{name}")
         if path.is_symlink() or path.exists():
             path.unlink()
-        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+
+
+def real_parents(tree: Path, relative: str) -> Path:
+    """`tree/relative` with every directory above it real: a copied link (an
+    output directory that is a symlink to /srv/...) is replaced, so that writing
+    the generated files never follows it out of the copy."""
+    at = tree
+    for part in Path(relative).parent.parts:
+        at = at / part
+        if at.is_symlink():
+            at.unlink()
+        at.mkdir(exist_ok=True)
+    return tree / relative
 
 
 def stage_tree(root: Root, out_dir: Path, files: dict[str, str], tree: Path):
@@ -166,12 +178,12 @@ def stage_tree(root: Root, out_dir: Path, files: dict[str, str], tree: Path):
     tree.mkdir()
     where = root.relative(out_dir)
     if where is None:  # nothing beside the generated flake is needed (F024)
-        write_generated(files, tree)
+        write_generated(files, tree, ".")
         return ".", []
     if root.in_git:
         names = tracked_files(root.path)
     else:
         names = walked_files(root.path, tree.parent)
     left_out = copy_files(root.path, names, tree)
-    write_generated(files, tree / where)
+    write_generated(files, tree, where)
     return where, left_out
