@@ -122,8 +122,10 @@ def test_ignored_and_untracked_files_never_reach_the_store(journald):
 
 def test_outside_git_the_fleet_directory_is_staged_without_private_files(journald):
     """Like a `path:` flake of the fleet's directory, but a file only its owner
-    may read is left out (and named): the store would make it world-readable."""
+    may read is left out (and named): the store would make it world-readable.
+    A module the fleet names is given to Nix whatever its mode."""
     token = secrets.token_hex(8)
+    (journald / "modules" / "common.nix").chmod(0o600)
     secret = journald / f"secret-{token}.key"
     secret.write_text("-----BEGIN PRIVATE KEY-----\n")
     secret.chmod(0o600)
@@ -133,6 +135,7 @@ def test_outside_git_the_fleet_directory_is_staged_without_private_files(journal
     assert in_store(f"notes-{token}.txt") != []
     assert in_store(f"secret-{token}.key") == []
     assert f"not given to Nix (readable only by its owner): {secret}" in done.stderr
+    assert "common.nix" not in done.stderr
 
 
 def test_output_outside_the_repository_is_refused_before_nix(journald, tmp_path):

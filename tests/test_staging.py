@@ -86,3 +86,23 @@ def test_in_git_only_tracked_files_that_still_exist_are_copied(tmp_path):
         "generated/vms/web.nix",
     }
     assert (tree / "link.nix").is_symlink()
+
+
+def test_private_files_stay_out_unless_the_fleet_names_them(tmp_path):
+    fleet = tmp_path / "fleet"
+    (fleet / "modules").mkdir(parents=True)
+    for name in ("modules/private.nix", "secret.key", "public.nix"):
+        (fleet / name).write_text("{ }\n")
+        (fleet / name).chmod(0o644 if name == "public.nix" else 0o600)
+    module = (fleet / "modules" / "private.nix").as_posix()
+    tree = tmp_path / "scratch" / "tree"
+    tree.parent.mkdir()
+    root = Root(fleet, False, frozenset({module}))
+    _, left_out = stage_tree(root, fleet / "generated", GENERATED, tree)
+    assert left_out == [(fleet / "secret.key").as_posix()]
+    assert files_below(tree) == {
+        "modules/private.nix",
+        "public.nix",
+        "generated/flake.nix",
+        "generated/vms/web.nix",
+    }

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from . import build, frontend, staging
+from .checks.module_files import file_paths
 from .compare import unified_diff
 from .diagnostics import error
 from .pipeline import DiskView, Placement, Result, compile, lock_path, module_paths
@@ -231,7 +232,8 @@ def cmd_build(args) -> int:
         return code
     fleet_dir = args.fleet.resolve().parent
     repo = repo_root(fleet_dir)
-    root = staging.Root(Path(str(repo)) if repo else fleet_dir, repo is not None)
+    modules = frozenset(file_paths(compiled.result.fleet, fleet_dir.as_posix()))
+    root = staging.Root(Path(str(repo or fleet_dir)), repo is not None, modules)
     try:
         outcomes, unknown = build.build(
             compiled.result.fleet,

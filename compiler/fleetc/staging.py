@@ -15,6 +15,8 @@ the staged copy holds only what belongs to the fleet:
   generated files.
 - Either way, a file its owner keeps private (not readable by others, like a
   mode-600 key) is left out and named on stderr: the store would make it 0444.
+  A module file the fleet names is given to Nix whatever its mode: the fleet
+  asks for it.
 - When the output directory lies outside that root, the generated flake must
   not need anything beside it (module_files.py's F024 refuses file modules
   then), so only the generated files are staged.
@@ -44,10 +46,12 @@ class StagingFailed(Exception):
 
 @dataclass(frozen=True)
 class Root:
-    """The directory whose files Nix may see, and whether git decides which."""
+    """The directory whose files Nix may see, whether git decides which, and
+    the fleet's module files (absolute paths), given to Nix whatever their mode."""
 
     path: Path
     in_git: bool
+    referenced: frozenset[str] = frozenset()
 
     def relative(self, directory: Path) -> str | None:
         """`directory` relative to the root ("." for the root), None outside it."""
@@ -127,8 +131,11 @@ def is_private(mode: int) -> bool:
     return stat.S_ISREG(mode) and not mode & stat.S_IROTH
 
 
-def copy_files(source: Path, names: list[str], into: Path) -> list[str]:
-    """Copy regular files and symlinks (as links); the private ones left out."""
+def copy_files(
+    source: Path, names: list[str], into: Path, referenced: frozenset[str]
+) -> list[str]:
+    """Copy regular files and symlinks (as links); private ones left out unless
+    `referenced` (absolute paths of the fleet's module files) names them."""
     left_out = []
     for name in names:
         origin, target = source / name, into / name
@@ -136,7 +143,7 @@ def copy_files(source: Path, names: list[str], into: Path) -> list[str]:
             mode = origin.lstat().st_mode
         except FileNotFoundError:  # tracked, but deleted in the work tree
             continue
-        if is_private(mode):
+        if is_private(mode) and origin.as_posix() not in referenced:
             left_out.append(origin.as_posix())
         elif stat.S_ISREG(mode) or stat.S_ISLNK(mode):
             copy_one(origin, target, mode)
@@ -184,6 +191,6 @@ def stage_tree(root: Root, out_dir: Path, files: dict[str, str], tree: Path):
         names = tracked_files(root.path)
     else:
         names = walked_files(root.path, tree.parent)
-    left_out = copy_files(root.path, names, tree)
+    left_out = copy_files(root.path, names, tree, root.referenced)
     write_generated(files, tree, where)
     return where, left_out
