@@ -178,6 +178,18 @@ def test_output_outside_the_repository_without_file_modules_builds(journald, tmp
     assert "warning[F025]" in done.stderr
 
 
+def test_an_untracked_module_is_an_error_before_nix(journald):
+    """Nix is given only tracked files: the module would be missing there."""
+    commit(journald, "fleet.toml")
+    done = fleetc(journald, "build", "fleet.toml", "--", *OVERRIDES)
+    assert done.returncode == 1, done.stderr
+    assert "error[F023]: module `modules/common.nix` is not tracked by git" in (
+        done.stderr
+    )
+    assert "--> fleet.toml:11:12" in done.stderr
+    assert "NAME" not in done.stdout
+
+
 def test_a_missing_module_is_reported_before_nix(journald):
     (journald / "modules" / "common.nix").unlink()
     done = fleetc(journald, "build", "fleet.toml", "--", *OVERRIDES)

@@ -7,6 +7,7 @@ real directories and real git.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import PurePosixPath
 
 from fleetc.diagnostics import Diagnostic
@@ -99,10 +100,13 @@ def test_a_missing_module_file_is_located():
 
 
 def test_a_module_git_does_not_track_is_located():
+    """A warning while generating (`git add` may follow), an error for build."""
     disk = DiskView(frozenset({COMMON, WEB}), frozenset({COMMON}))
     found = run(FLEET, placed(disk))
-    assert where(found) == [("F023", "error", 17, 12)]
+    assert where(found) == [("F023", "warning", 17, 12)]
     assert found[0].help == "run `git add fleet/vms/web.nix` (staging it is enough)"
+    building = dataclasses.replace(placed(disk), for_build=True)
+    assert where(run(FLEET, building)) == [("F023", "error", 17, 12)]
 
 
 def test_outside_git_nothing_is_asked_of_git():

@@ -34,7 +34,7 @@ from pathlib import Path
 from . import nix
 from .emit.flake import inputs as flake_inputs
 from .model import Fleet
-from .staging import Root, stage_tree
+from .staging import generated_on_disk, root_for, stage_tree
 
 NIX_FLAGS = ["--extra-experimental-features", "nix-command flakes"]
 NO_NIX = (
@@ -74,19 +74,32 @@ def targets(fleet: Fleet, names: list[str]) -> tuple[list[Target], list[str]]:
 
 
 def stage(
-    fleet: Fleet, files: dict[str, str], root: Root, out_dir: Path, into: Path
+    fleet: Fleet,
+    fleet_dir: Path,
+    out_dir: Path,
+    into: Path,
+    files: dict[str, str] | None = None,
 ) -> Path:
-    """A copy of the fleet for Nix to read, with a forwarding flake; its path."""
+    """A copy of the fleet for Nix to read, with a forwarding flake; its path.
+
+    `fleet_dir` is resolved; `files` is the generated tree (by default, what the
+    manifest in `out_dir` names, as written there)."""
+    root = root_for(fleet, fleet_dir)
+    files = generated_on_disk(out_dir) if files is None else files
     where, left_out = stage_tree(root, out_dir, files, into / "tree")
-    for path in left_out:
-        say = f"fleetc: not given to Nix (readable only by its owner): {path}"
-        print(say, file=sys.stderr)
+    say_left_out(left_out)
     forward = "./tree" if where == "." else f"./tree/{where}"
     lock = out_dir / "flake.lock"
     if lock.exists():
         shutil.copy2(lock, into / "flake.lock")
     (into / "flake.nix").write_text(wrapper(fleet, forward))
     return into
+
+
+def say_left_out(paths: list[str]) -> None:
+    for path in paths:
+        say = f"fleetc: not given to Nix (readable only by its owner): {path}"
+        print(say, file=sys.stderr)
 
 
 def wrapper(fleet: Fleet, forward: str) -> str:
@@ -151,22 +164,21 @@ def outcome(target: Target, out_path: str) -> Outcome:
 
 def build(
     fleet: Fleet,
-    files: dict[str, str],
-    root: Root,
+    fleet_dir: Path,
     out_dir: Path,
     names: list[str],
     nix_args: list[str],
+    files: dict[str, str] | None = None,
 ) -> tuple[list[Outcome], list[str]]:
-    """Outcomes for every target (skipped ones included) and the unknown names.
-
-    `files` is the generated tree; `root` the directory whose files Nix may see."""
+    """Outcomes for every target (skipped ones included) and the unknown names;
+    `files` as for `stage`."""
     chosen, unknown = targets(fleet, names)
     if unknown:
         return [], unknown
     if shutil.which("nix") is None:
         raise FileNotFoundError(NO_NIX)
     with tempfile.TemporaryDirectory(prefix="fleetc-build-") as scratch:
-        flake = stage(fleet, files, root, out_dir, Path(scratch))
+        flake = stage(fleet, fleet_dir, out_dir, Path(scratch), files)
         done = run_nix(flake, chosen, purity_flags(fleet) + nix_args)
         keep_lock(flake, out_dir, nix_args)
     skipped = [Outcome(t, "skipped") for t in targets(fleet, [])[0] if t not in chosen]

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from . import build, frontend, staging
-from .checks.module_files import file_paths
 from .compare import unified_diff
 from .diagnostics import error
 from .pipeline import DiskView, Placement, Result, compile, lock_path, module_paths
@@ -83,6 +82,7 @@ def placement(args) -> Placement:
         repo,
         PurePosixPath(out.as_posix()) if out else None,
         flake_root(args, fleet_dir, repo),
+        for_build=args.command == "build",
     )
     return dataclasses.replace(where, disk=disk_view(args, where))
 
@@ -106,10 +106,8 @@ def disk_view(args, where: Placement) -> DiskView | None:
 
 
 def repo_root(start: Path) -> PurePosixPath | None:
-    for directory in (start, *start.parents):
-        if (directory / ".git").exists():
-            return PurePosixPath(directory.as_posix())
-    return None
+    found = staging.repo_root(start)
+    return PurePosixPath(found.as_posix()) if found else None
 
 
 def shown(path: Path) -> str:
@@ -230,18 +228,14 @@ def cmd_build(args) -> int:
     code, _ = write_outputs(args, compiled)
     if code != EXIT_OK:
         return code
-    fleet_dir = args.fleet.resolve().parent
-    repo = repo_root(fleet_dir)
-    modules = frozenset(file_paths(compiled.result.fleet, fleet_dir.as_posix()))
-    root = staging.Root(Path(str(repo or fleet_dir)), repo is not None, modules)
     try:
         outcomes, unknown = build.build(
             compiled.result.fleet,
-            compiled.result.files,
-            root,
+            args.fleet.resolve().parent,
             compiled.out_dir,
             args.names,
             args.nix_args,
+            files=compiled.result.files,
         )
     except (FileNotFoundError, staging.StagingFailed) as problem:
         print(problem, file=sys.stderr)

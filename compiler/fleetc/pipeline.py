@@ -43,6 +43,8 @@ class Placement:
     `flake_root` is the directory Nix is given (the repository in git; for
     `fleetc build` outside git, the fleet's directory); None when unknown.
     `disk` is None when nothing was looked up (then only the paths are judged).
+    `for_build`: Nix reads the flake in this run, so a module git does not track
+    yet is an error, not a warning.
     """
 
     fleet_dir: PurePosixPath
@@ -50,6 +52,7 @@ class Placement:
     out: PurePosixPath | None = None
     flake_root: PurePosixPath | None = None
     disk: DiskView | None = None
+    for_build: bool = False
 
     def output_dir(self, fleet: Fleet) -> PurePosixPath:
         return self.out or self.fleet_dir / fleet.output

@@ -33,7 +33,10 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from .checks.module_files import file_paths
+from .model import Fleet
 from .pipeline import DiskView
+from .writer import read_manifest
 
 # Never staged outside git: version control, virtualenvs, caches, nix's result links.
 SKIPPED_DIRS = {".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__"}
@@ -59,6 +62,27 @@ class Root:
             return directory.relative_to(self.path).as_posix()
         except ValueError:
             return None
+
+
+def repo_root(start: Path) -> Path | None:
+    """The git work tree holding `start` (a `.git` directory or file), if any."""
+    for directory in (start, *start.parents):
+        if (directory / ".git").exists():
+            return directory
+    return None
+
+
+def root_for(fleet: Fleet, fleet_dir: Path) -> Root:
+    """The repository holding the fleet, else the fleet's (resolved) directory."""
+    repo = repo_root(fleet_dir)
+    modules = frozenset(file_paths(fleet, fleet_dir.as_posix()))
+    return Root(repo or fleet_dir, repo is not None, modules)
+
+
+def generated_on_disk(out_dir: Path) -> dict[str, str]:
+    """The generated tree as written: the files its manifest names."""
+    owned = read_manifest(out_dir)
+    return {name: (out_dir / name).read_text(encoding="utf-8") for name in owned}
 
 
 def git(repo: Path, *args: str) -> bytes | None:

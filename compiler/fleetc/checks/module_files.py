@@ -54,9 +54,9 @@ def check_module_files(fleet: Fleet, placement: Placement) -> Iterator[Diagnosti
         problem = judge(ref, placement)
         if problem is not None:
             code, message, help = problem
-            yield error(
-                code, message, element_span(owner, field, index, ref), help=help
-            )
+            severity = warning if code == "F023" and not placement.for_build else error
+            span = element_span(owner, field, index, ref)
+            yield severity(code, message, span, help=help)
     yield from check_output_reach(fleet, placement, refs)
     yield from check_update_flake(fleet, placement)
 
@@ -112,6 +112,8 @@ def missing(ref: ModuleRef, path: str, placement: Placement) -> tuple[str, str, 
 
 
 def untracked(ref: ModuleRef, path: str, placement: Placement) -> tuple[str, str, str]:
+    """An error for `fleetc build`, else a warning: `git init; fleetc generate;
+    git add .` is a fine order, but the flake needs the `add` before Nix runs."""
     relative = posixpath.relpath(path, str(placement.repo_root))
     return (
         "F023",
