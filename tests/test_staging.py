@@ -106,3 +106,17 @@ def test_private_files_stay_out_unless_the_fleet_names_them(tmp_path):
         "generated/flake.nix",
         "generated/vms/web.nix",
     }
+
+
+def test_an_output_that_leaves_the_root_through_dotdot_is_staged_alone(tmp_path):
+    """`output = "../elsewhere"` is outside the fleet's directory even though
+    it is written below it: only the generated files, inside the copy."""
+    fleet = tmp_path / "fleet"
+    fleet.mkdir()
+    (fleet / "notes.txt").write_text("the fleet's\n")
+    tree = tmp_path / "scratch" / "tree"
+    tree.parent.mkdir()
+    out = fleet / ".." / "elsewhere"
+    where, _ = stage_tree(Root(fleet, False), out, GENERATED, tree)
+    assert where == "."
+    assert files_below(tree.parent) == {"tree/flake.nix", "tree/vms/web.nix"}

@@ -39,8 +39,9 @@ from .pipeline import DiskView
 from .writer import read_manifest
 
 # Never staged outside git: version control, virtualenvs, caches, nix's result links.
-SKIPPED_DIRS = {".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__"}
-SKIPPED_DIRS |= {".direnv"}
+SKIPPED_DIRS = frozenset(
+    {".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".direnv"}
+)
 
 
 class StagingFailed(Exception):
@@ -57,9 +58,10 @@ class Root:
     referenced: frozenset[str] = frozenset()
 
     def relative(self, directory: Path) -> str | None:
-        """`directory` relative to the root ("." for the root), None outside it."""
+        """`directory` relative to the root ("." for the root), None outside it;
+        judged on the normalised path (`output = "../../x"` leaves the root)."""
         try:
-            return directory.relative_to(self.path).as_posix()
+            return Path(os.path.normpath(directory)).relative_to(self.path).as_posix()
         except ValueError:
             return None
 
