@@ -160,3 +160,20 @@ def test_build_outside_git_confines_modules_to_the_fleet_directory():
     found = run(text, placed(disk=None, repo=None, root=FLEET_DIR))
     assert where(found) == [("F021", "error", 4, 12)]
     assert "fleet's directory" in found[0].message
+
+
+def test_a_module_linked_to_outside_the_repository_is_located():
+    hw = "/etc/nixos/hardware-configuration.nix"
+    disk = DiskView(
+        frozenset({COMMON, WEB}), frozenset({COMMON, WEB}), frozenset({(WEB, hw)})
+    )
+    found = run(FLEET, placed(disk))
+    assert where(found) == [("F021", "error", 17, 12)]
+    assert f"(a link to {hw}) is outside the repository `/repo`" in found[0].message
+
+
+def test_a_module_linked_within_the_repository_is_fine():
+    disk = DiskView(
+        frozenset({COMMON, WEB}), frozenset({COMMON, WEB}), frozenset({(WEB, COMMON)})
+    )
+    assert run(FLEET, placed(disk)) == []

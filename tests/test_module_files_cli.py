@@ -113,3 +113,20 @@ def test_the_make_demo_layout_generates_clean(tmp_path):
     for name in ("flake.nix", "vms/web.nix"):
         expected = (SAMPLES / "basic" / "generated" / name).read_text()
         assert (demo / "generated" / name).read_text() == expected
+
+
+def test_a_module_symlinked_out_of_the_repository_is_refused(basic, tmp_path):
+    """`ln -s /etc/nixos/hardware-configuration.nix`: git tracks the link, but
+    pure evaluation cannot follow it out of the flake."""
+    outside = tmp_path / "hardware-configuration.nix"
+    outside.write_text("{ ... }: { }\n")
+    (basic / "vms" / "web.nix").unlink()
+    (basic / "vms" / "web.nix").symlink_to(outside)
+    (basic / "vms" / "inside.nix").symlink_to("../modules/vm.nix")
+    edit(basic, '"vms/web.nix"', '"vms/web.nix", "vms/inside.nix"')
+    git(basic, "init", "-q")
+    git(basic, "add", ".")
+    code, _, stderr = run_fleetc(basic, "check", "fleet.toml")
+    assert code == 1
+    assert f"error[F021]: module `vms/web.nix` (a link to {outside})" in stderr
+    assert stderr.count("error[") == 1 and "module `vms/inside.nix`" not in stderr

@@ -113,7 +113,15 @@ def importable(path: Path) -> bool:
 def disk_view(paths: list[str], repo: Path | None) -> DiskView:
     """The facts the module check reads, for the fleet's module paths."""
     present = frozenset(p for p in paths if importable(Path(p)))
-    return DiskView(present, None if repo is None else tracked_among(paths, repo))
+    tracked = None if repo is None else tracked_among(paths, repo)
+    return DiskView(present, tracked, links_of(present))
+
+
+def links_of(paths: frozenset[str]) -> frozenset[tuple[str, str]]:
+    """Where each path really is, for those reached through a symlink (say
+    `modules/hw.nix -> /etc/nixos/hardware-configuration.nix`)."""
+    real = {path: os.path.realpath(path) for path in paths}
+    return frozenset((path, target) for path, target in real.items() if target != path)
 
 
 def tracked_among(paths: list[str], repo: Path) -> frozenset[str] | None:

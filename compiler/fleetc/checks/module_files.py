@@ -71,6 +71,9 @@ def judge(ref: ModuleRef, placement: Placement) -> tuple[str, str, str] | None:
     disk = placement.disk
     if disk is not None and path not in disk.present:
         return missing(ref, path, placement)
+    real = disk.real_path(path) if disk is not None else path
+    if root is not None and not inside(real, root):
+        return outside(ref, f"a link to {real}", where(placement))
     if disk is not None and disk.tracked is not None and path not in disk.tracked:
         return untracked(ref, path, placement)
     return None
