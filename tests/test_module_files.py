@@ -44,7 +44,8 @@ EVERYTHING = DiskView(frozenset({COMMON, WEB}), frozenset({COMMON, WEB}))
 
 
 def placed(disk=EVERYTHING, out=None, repo=REPO, root=REPO) -> Placement:
-    return Placement(FLEET_DIR, repo, P(out) if out else None, root, disk)
+    look_up = None if disk is None else (lambda paths: disk)
+    return Placement(FLEET_DIR, repo, P(out) if out else None, root, look_up)
 
 
 def run(text: str, placement: Placement) -> list[Diagnostic]:

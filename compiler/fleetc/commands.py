@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import difflib
 import os
 import sys
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path, PurePosixPath
 
 from . import build, frontend, staging
 from .compare import unified_diff
 from .diagnostics import error
-from .pipeline import DiskView, Placement, Result, compile, lock_path, module_paths
+from .pipeline import Placement, Result, compile, lock_path
 from .report import print_diagnostics
 from .source import Source
 from .writer import WriteRefused, write_file_atomically, write_tree
@@ -77,14 +77,14 @@ def placement(args) -> Placement:
     fleet_dir = args.fleet.resolve().parent
     out = args.out.resolve() if args.out else None
     repo = repo_root(fleet_dir)
-    where = Placement(
+    return Placement(
         PurePosixPath(fleet_dir.as_posix()),
         repo,
         PurePosixPath(out.as_posix()) if out else None,
         flake_root(args, fleet_dir, repo),
+        look_up=partial(staging.disk_view, repo=Path(str(repo)) if repo else None),
         for_build=args.command == "build",
     )
-    return dataclasses.replace(where, disk=disk_view(args, where))
 
 
 def flake_root(args, fleet_dir: Path, repo: PurePosixPath | None):
@@ -93,16 +93,6 @@ def flake_root(args, fleet_dir: Path, repo: PurePosixPath | None):
     if repo is not None:
         return repo
     return PurePosixPath(fleet_dir.as_posix()) if args.command == "build" else None
-
-
-def disk_view(args, where: Placement) -> DiskView | None:
-    try:
-        source = Source(str(args.fleet), args.fleet.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError):  # compile_fleet reports it
-        return None
-    paths = module_paths(source, where, args.format_in)
-    repo = Path(str(where.repo_root)) if where.repo_root else None
-    return staging.disk_view(paths, repo)
 
 
 def repo_root(start: Path) -> PurePosixPath | None:

@@ -10,13 +10,12 @@ import gc
 import posixpath
 import secrets
 from contextlib import contextmanager
+from typing import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import PurePosixPath
 
 from . import checks, emit, frontend
 from .allocate import Entropy, allocate, lock_changes
-from .checks import module_files
 from .lock import Lock, parse_lock, render_lock
 from .diagnostics import Diagnostic, has_errors, sort_key
 from .model import Fleet
@@ -47,7 +46,9 @@ class Placement:
     `fleet_dir` and `repo_root` are absolute; `out` overrides `fleet.output`.
     `flake_root` is the directory Nix is given (the repository in git; for
     `fleetc build` outside git, the fleet's directory); None when unknown.
-    `disk` is None when nothing was looked up (then only the paths are judged).
+    `look_up` gives the facts on disk for a list of module paths (the CLI's
+    reads the file system and git; tests pass facts made by hand); None: nothing
+    is looked up and only the paths themselves are judged.
     `for_build`: Nix reads the flake in this run, so a module git does not track
     yet is an error, not a warning.
     """
@@ -56,7 +57,7 @@ class Placement:
     repo_root: PurePosixPath | None = None
     out: PurePosixPath | None = None
     flake_root: PurePosixPath | None = None
-    disk: DiskView | None = None
+    look_up: Callable[[list[str]], DiskView] | None = None
     for_build: bool = False
 
     def output_dir(self, fleet: Fleet) -> PurePosixPath:
@@ -132,7 +133,7 @@ def _compile(
     lock: Source | None,
     entropy: Entropy,
 ) -> Result:
-    fleet, diagnostics = load(source, fmt)
+    fleet, diagnostics = frontend.load(source, fmt)
     if fleet is None:
         return _failed(None, diagnostics)
     diagnostics += checks.run(fleet)
@@ -154,26 +155,6 @@ def _compile(
     changes = lock_changes(old_lock, new_lock)
     diagnostics.sort(key=sort_key)
     return Result(fleet, diagnostics, files, output_dir, lock_text, changes)
-
-
-def load(source: Source, fmt: str | None) -> tuple[Fleet | None, list[Diagnostic]]:
-    """frontend.load, remembered for the last text: the CLI reads the fleet's
-    module paths before compiling (to look them up on disk), and a 10,000-VM
-    fleet should not be parsed twice for that."""
-    fleet, diagnostics = _load_text(source.name, source.text, fmt)
-    return fleet, list(diagnostics)
-
-
-@lru_cache(maxsize=1)
-def _load_text(name: str, text: str, fmt: str | None):
-    fleet, diagnostics = frontend.load(Source(name, text), fmt)
-    return fleet, tuple(diagnostics)
-
-
-def module_paths(source: Source, placement: Placement, fmt: str | None) -> list[str]:
-    """The absolute, normalised paths of the fleet's file modules (none if unreadable)."""
-    fleet, _ = load(source, fmt)
-    return module_files.file_paths(fleet, placement.fleet_dir) if fleet else []
 
 
 def _failed(fleet: Fleet | None, diagnostics: list[Diagnostic]) -> Result:

@@ -4,7 +4,7 @@ A file module is written relative to the fleet file and rendered as a Nix path
 relative to the output directory. Pure flake evaluation reads only files inside
 the flake's source: in git that is the repository (and only its tracked files),
 for `fleetc build` outside git the fleet's directory. What lies on disk is
-looked up by the CLI (`Placement.disk`); this pass only reads those facts.
+looked up once, through `Placement.look_up`; this pass only reads those facts.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from .common import element_span
 from .references import module_refs
 
 if TYPE_CHECKING:
-    from ..pipeline import Placement
+    from ..pipeline import DiskView, Placement
 
 FileRef = tuple[Node, str, int, ModuleRef]
 
@@ -50,8 +50,11 @@ def file_paths(fleet: Fleet, fleet_dir) -> list[str]:
 
 def check_module_files(fleet: Fleet, placement: Placement) -> Iterator[Diagnostic]:
     refs = list(file_refs(fleet))
+    disk = None
+    if placement.look_up is not None:
+        disk = placement.look_up(file_paths(fleet, placement.fleet_dir))
     for owner, field, index, ref in refs:
-        problem = judge(ref, placement)
+        problem = judge(ref, placement, disk)
         if problem is not None:
             code, message, help = problem
             severity = warning if code == "F023" and not placement.for_build else error
@@ -61,14 +64,15 @@ def check_module_files(fleet: Fleet, placement: Placement) -> Iterator[Diagnosti
     yield from check_update_flake(fleet, placement)
 
 
-def judge(ref: ModuleRef, placement: Placement) -> tuple[str, str, str] | None:
+def judge(
+    ref: ModuleRef, placement: Placement, disk: DiskView | None
+) -> tuple[str, str, str] | None:
     """(code, message, help) for the first thing wrong with one file module."""
     if is_absolute(ref.text):
         return absolute(ref)
     path, root = resolve(placement.fleet_dir, ref.text), placement.flake_root
     if root is not None and not inside(path, root):
         return outside(ref, path, where(placement))
-    disk = placement.disk
     if disk is not None and path not in disk.present:
         return missing(ref, path, placement)
     real = disk.real_path(path) if disk is not None else path
