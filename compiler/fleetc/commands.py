@@ -16,7 +16,7 @@ from .diagnostics import Diagnostic, error
 from .pipeline import Placement, Result, compile, lock_path
 from .report import Report
 from .files import EXIT_USAGE, fs_problem, named_as, read, usage_problem
-from .source import display_path
+from .source import Source, display_path
 from .twin_check import check_twin
 from .writer import WriteRefused, write_file_atomically, write_tree
 
@@ -81,6 +81,8 @@ def compile_fleet(args) -> Compiled | int:
         return lock
     place = resolved_placement(args)
     result = compile(source, place, args.format_in, lock)
+    if result.ok:
+        usable_output(Path(str(result.output_dir)))
     twin = None
     if result.ok:
         twin = check_twin(args.fleet, result, place, args.report, shown)
@@ -99,6 +101,15 @@ def note_compiled(report: Report, compiled: Compiled) -> None:
     report.note("output", shown(compiled.out_dir))
     report.note("lock", shown(compiled.lock_file))
     report.note("lock_changes", list(compiled.result.lock_changes))
+
+
+def usable_output(out_dir: Path) -> None:
+    """A file where the output directory belongs is a file-system error (raised
+    for run_one to report), found before any command reads or writes there."""
+    if os.path.lexists(out_dir) and not os.path.isdir(out_dir):
+        raise NotADirectoryError(
+            errno.ENOTDIR, os.strerror(errno.ENOTDIR), shown(out_dir)
+        )
 
 
 def resolved_placement(args) -> Placement:
@@ -284,46 +295,46 @@ def cmd_convert(args) -> int:
     source = read(args.fleet, args.report)
     if isinstance(source, int):
         return source
-    if args.output is not None and refuse_output(args) is not None:
+    refusal = output_refusal(args.output, args.fleet) if args.output else None
+    if refusal is not None:
+        args.report.problem(refusal)
         return EXIT_USAGE
+    text = converted(args, source)
+    if isinstance(text, int):
+        return text
+    if args.output is None:
+        args.report.data("converted", text)
+    elif write_converted(args, text) != EXIT_OK:
+        return EXIT_USAGE
+    args.report.say("fleetc: comments are not carried over by convert")
+    return EXIT_OK
+
+
+def converted(args, source: Source) -> str | int:
+    """The fleet in the other format; exit 1 when it has errors."""
     fleet, diagnostics = frontend.load(source, args.format_in)
     args.report.show(diagnostics)
     if fleet is None or any(d.is_error for d in diagnostics):
         return EXIT_ERRORS
     from .convert import to_fleet, to_toml
 
-    text = (to_toml if args.to == "toml" else to_fleet)(fleet)
-    args.report.say("fleetc: comments are not carried over by convert")
-    if args.output is None:
-        args.report.data("converted", text)
-        return EXIT_OK
-    return write_converted(args, text)
+    return (to_toml if args.to == "toml" else to_fleet)(fleet)
 
 
-def refuse_output(args) -> Diagnostic | None:
+def output_refusal(output: Path, fleet: Path) -> Diagnostic | None:
     """convert -o must name a file, and not the fleet it reads (its comments
-    would be lost): refused, with nothing written, when it is either."""
-    name = display_path(args.output)
-    refusal = None
-    if os.path.isdir(args.output):
-        refusal = error(
-            "F034",
-            f"cannot write to {name}: it is a directory",
-            None,
-            file=name,
-            help="name the file to write, e.g. -o fleet.fleet",
-        )
-    elif os.path.exists(args.output) and os.path.samefile(args.output, args.fleet):
-        refusal = error(
-            "F033",
-            f"refusing to overwrite {name}: it is the fleet being converted",
-            None,
-            file=name,
-            help="write the other format beside it (e.g. -o fleet.fleet)",
-        )
-    if refusal is not None:
-        args.report.problem(refusal)
-    return refusal
+    would be lost, and a failed conversion would leave no fleet at all)."""
+    name = display_path(output)
+    if os.path.isdir(output):
+        message = f"cannot write to {name}: it is a directory"
+        return error("F034", message, None, file=name, help=CONVERT_HELP)
+    if os.path.exists(output) and os.path.samefile(output, fleet):
+        message = f"refusing to overwrite {name}: it is the fleet being converted"
+        return error("F033", message, None, file=name, help=CONVERT_HELP)
+    return None
+
+
+CONVERT_HELP = "name a new file, e.g. the twin (-o fleet.fleet beside fleet.toml)"
 
 
 def write_converted(args, text: str) -> int:
