@@ -14,8 +14,8 @@ from . import build, frontend
 from .compare import unified_diff
 from .diagnostics import Diagnostic, error
 from .pipeline import Placement, Result, compile, lock_path
-from .report import Report
 from .files import EXIT_USAGE, fs_problem, named_as, read, usage_problem
+from .report import Report
 from .source import Source, display_path
 from .twin_check import check_twin
 from .writer import WriteRefused, write_file_atomically, write_tree
@@ -59,41 +59,55 @@ def run_one(args: argparse.Namespace, fleet: Path, report: Report) -> int:
         # directory where a file belongs, a symlink loop): one line, exit 2.
         return report.end(fs_problem(report, "F032", "cannot use", problem))
     except UnicodeEncodeError:
-        # Names are bytes, Nix files are UTF-8: a directory name that is not
-        # (the fleet's, the output's) cannot be written into the tree.
-        name = display_path(fleet)
-        message = (
-            f"cannot use {name}: a directory on its path or the output's is not"
-            " named in UTF-8, and generated Nix files must be; rename it"
-        )
-        report.problem(error("F032", message, None, file=name))
-        return report.end(EXIT_USAGE)
+        return report.end(not_utf8(report, display_path(fleet)))
+
+
+def not_utf8(report: Report, name: str) -> int:
+    """Names are bytes, Nix files UTF-8: a directory whose name is not (the
+    fleet's, the output's) cannot be written into the tree (dir=, paths)."""
+    message = (
+        f"cannot use {name}: a directory on its path or the output's is not"
+        " named in UTF-8, and generated Nix files must be; rename it"
+    )
+    report.problem(error("F032", message, None, file=name))
+    return EXIT_USAGE
 
 
 def compile_fleet(args) -> Compiled | int:
     """Compile and report diagnostics; an exit code when the fleet cannot be used."""
-    source = read(args.fleet, args.report)
-    if isinstance(source, int):
-        return source
-    lock_file = Path(lock_path(str(args.fleet)))
-    lock = read(lock_file, args.report) if os.path.lexists(lock_file) else None
-    if isinstance(lock, int):
-        return lock
+    inputs = read_inputs(args)
+    if isinstance(inputs, int):
+        return inputs
+    source, lock_file, lock = inputs
     place = resolved_placement(args)
     result = compile(source, place, args.format_in, lock)
-    if result.ok:
-        usable_output(Path(str(result.output_dir)))
-    twin = None
-    if result.ok:
-        twin = check_twin(args.fleet, result, place, args.report, shown)
-    if isinstance(twin, int):
-        return twin
-    args.report.show(result.diagnostics + ([twin] if twin else []))
-    if not result.ok or twin is not None:
+    problem = check_outputs(args, result, place) if result.ok else None
+    if isinstance(problem, int):
+        return problem
+    args.report.show(result.diagnostics + ([problem] if problem else []))
+    if not result.ok or problem is not None:
         return EXIT_ERRORS
     compiled = Compiled(result, args.fleet, lock_file, lock.text if lock else None)
     note_compiled(args.report, compiled)
     return compiled
+
+
+def read_inputs(args) -> tuple[Source, Path, Source | None] | int:
+    """The fleet file, where its lock is, and the lock if there is one."""
+    source = read(args.fleet, args.report)
+    if isinstance(source, int):
+        return source
+    lock_file = Path(lock_path(str(args.fleet)))
+    # lexists: a broken or looping link is read, and says what is wrong with it.
+    lock = read(lock_file, args.report) if os.path.lexists(lock_file) else None
+    return lock if isinstance(lock, int) else (source, lock_file, lock)
+
+
+def check_outputs(args, result: Result, place: Placement) -> Diagnostic | int | None:
+    """Before anything is reported: the output must be a directory (or absent),
+    and a twin fleet file must describe the same fleet."""
+    usable_output(Path(str(result.output_dir)))
+    return check_twin(args.fleet, result, place, args.report, shown)
 
 
 def note_compiled(report: Report, compiled: Compiled) -> None:
