@@ -297,3 +297,15 @@ def test_fleet_folder_named_in_latin1(repo):
         repo, "generate", name, code="F032", file="caf\\xe9/fleet.toml", says=says
     )
     assert not (folder / "generated").exists()
+
+
+def test_github_format_annotates_the_file(repo):
+    command = [sys.executable, "-m", "fleetc", "check", "missing.toml"]
+    done = subprocess.run(
+        [*command, "--format", "github"], cwd=repo, capture_output=True, text=True
+    )
+    assert done.returncode == 2
+    assert done.stderr == (
+        "::error file=missing.toml,title=F030::"
+        "cannot read missing.toml: No such file or directory\n"
+    )

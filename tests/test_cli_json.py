@@ -125,6 +125,7 @@ def test_convert_to_stdout_puts_the_text_in_the_document(repo):
 def test_usage_errors_are_one_document(repo):
     code, document, stderr = fleetc(repo, "check")
     assert code == 2 and "required: FLEET" in stderr
+    assert (document["command"], document["fleets"]) == (None, [])
     [problem] = document["diagnostics"]
     assert problem["code"] == "F037" and "required: FLEET" in problem["message"]
 

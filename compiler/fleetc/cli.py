@@ -159,7 +159,7 @@ def usage_document(message: str) -> int:
     """A usage error under --format json: the message on stderr, and the one
     JSON document on stdout, so that readers of stdout never get nothing."""
     print(message, file=sys.stderr)
-    report = Report("json", "")
+    report = Report("json", None)  # no command could be read
     report.show([error("F037", message, None)])
     return report.finish(commands.EXIT_USAGE)
 

@@ -29,7 +29,7 @@ from .diagnostics import (
 class Report:
     """Collects one run's diagnostics and results; `finish` ends the run."""
 
-    def __init__(self, fmt: str, command: str) -> None:
+    def __init__(self, fmt: str, command: str | None) -> None:
         self.fmt = fmt
         self.command = command
         self.diagnostics: list[tuple[str | None, Diagnostic]] = []
