@@ -35,21 +35,38 @@ def check_twin(
     source = read(twin, report)
     if isinstance(source, int):
         return source
-    # The twin reads the lock this run would write, so that values allocated
-    # now (random machine-ids included) are the same on both sides.
-    lock_file = Path(lock_path(str(fleet_file)))
-    lock = Source(display_path(lock_file), mine.lock_text)
-    theirs = compile(source, placement, None, lock)
+    theirs = compile_twin(fleet_file, source, mine, placement)
     if not theirs.ok:
         return twin_has_errors(source, theirs.diagnostics)
+    return compare(fleet_file, source, mine, theirs, shown)
+
+
+def compile_twin(
+    fleet_file: Path, twin: Source, mine: Result, placement: Placement
+) -> Result:
+    """The twin reads the lock this run would write, so that values allocated
+    now (random machine-ids included) are the same on both sides."""
+    lock = Source(display_path(lock_path(str(fleet_file))), mine.lock_text)
+    return compile(twin, placement, None, lock)
+
+
+def compare(
+    fleet_file: Path,
+    twin: Source,
+    mine: Result,
+    theirs: Result,
+    shown: Callable[[Path], str],
+) -> Diagnostic | None:
+    """F035 at the first file and line that differ, the tree before the lock."""
     name = display_path(fleet_file)
     difference = twins.first_difference(mine.files, theirs.files)
     if difference is not None:
         where = f"{shown(Path(str(mine.output_dir)))}/{difference.file}"
-        return twin_differs(source, name, where, difference)
+        return twin_differs(twin, name, where, difference)
     difference = twins.first_difference({"": mine.lock_text}, {"": theirs.lock_text})
     if difference is not None:
-        return twin_differs(source, name, shown(lock_file), difference)
+        where = shown(Path(lock_path(str(fleet_file))))
+        return twin_differs(twin, name, where, difference)
     return None
 
 
