@@ -12,12 +12,13 @@ from goldens import CASES, SAMPLES, run_fleetc
 
 @pytest.fixture()
 def fleet(tmp_path):
-    """A copy of the journald sample without its tree, inside a git repository."""
+    """The journald sample without its tree, inside a git repository; only its
+    TOML file: the tests edit it, and a stale twin would be an error (F035)."""
     root = tmp_path / "repo"
     shutil.copytree(
         SAMPLES / "journald",
         root / "ops",
-        ignore=shutil.ignore_patterns("generated", "fleet.lock"),
+        ignore=shutil.ignore_patterns("generated", "fleet.lock", "fleet.fleet"),
     )
     (root / ".git").mkdir()
     return root / "ops"
@@ -42,17 +43,22 @@ def test_usage_error_is_exit_2(fleet):
 
 
 def test_json_format_is_one_document(tmp_path):
-    code, _, stderr = run_fleetc(
+    code, stdout, stderr = run_fleetc(
         dup_ipv4(tmp_path), "check", "fleet.toml", "--format", "json"
     )
-    document = json.loads(stderr)
-    assert code == 1
+    document = json.loads(stdout)  # on stdout, for the program reading it
+    assert code == 1 and stderr == ""
     assert (document["version"], document["errors"], document["warnings"]) == (1, 1, 0)
+    assert (document["command"], document["exit"]) == ("check", 1)
+    assert document["fleets"] == [
+        {"file": "fleet.toml", "exit": 1, "errors": 1, "warnings": 0}
+    ]
     [diagnostic] = document["diagnostics"]
     assert diagnostic["code"] == "F203"
     assert diagnostic["location"] == {"file": "fleet.toml", "line": 17, "column": 41}
     assert diagnostic["label"] == "also used by vm `web` (fleet.toml:13:41)"
     assert diagnostic["help"].startswith("leave ipv4 out")
+    assert diagnostic["fleet"] == "fleet.toml"
 
 
 def test_github_format_is_workflow_annotations(tmp_path):

@@ -46,18 +46,42 @@ def hook_env(tmp_path_factory) -> dict:
     return {**os.environ, "PRE_COMMIT_HOME": str(home)}
 
 
-def try_hook(repo: Path, hook: str, env: dict) -> subprocess.CompletedProcess:
+def try_hook(
+    repo: Path, hook: str, env: dict, files=("fleet.toml", "fleet.fleet")
+) -> subprocess.CompletedProcess:
     pre_commit = Path(sys.executable).with_name("pre-commit")
     return sh(
-        repo,
-        str(pre_commit),
-        "try-repo",
-        str(ROOT),
-        hook,
-        "--files",
-        "fleet.toml",
-        env=env,
+        repo, str(pre_commit), "try-repo", str(ROOT), hook, "--files", *files, env=env
     )
+
+
+@pytest.fixture(scope="module")
+def samples_repo(tmp_path_factory) -> Path:
+    """Every sample, tree and lock as checked in, at the same path in a git repository
+    (so that `dir=samples/<name>/generated` in the trees stays true)."""
+    repo = tmp_path_factory.mktemp("samples-repo")
+    shutil.copytree(SAMPLES, repo / "samples")
+    sh(repo, *GIT, "init", "-q")
+    sh(repo, *GIT, "add", ".")
+    assert sh(repo, *GIT, "commit", "-qm", "samples").returncode == 0
+    return repo
+
+
+def test_hooks_pass_on_every_sample_with_both_twins(samples_repo, hook_env):
+    """Both twins of every sample in one run, as pre-commit passes them when a
+    commit touches both: the tree must not flip between them."""
+    twins = sorted(
+        p.relative_to(samples_repo).as_posix()
+        for p in (samples_repo / "samples").glob("*/fleet.*")
+        if p.suffix in (".toml", ".fleet")
+    )
+    assert len(twins) == 2 * len(list((samples_repo / "samples").iterdir()))
+    for hook in ("fleetc-check", "fleetc-generate"):
+        done = try_hook(samples_repo, hook, hook_env, files=twins)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "Passed" in done.stdout
+    status = sh(samples_repo, *GIT, "status", "--porcelain")
+    assert status.stdout == ""
 
 
 def test_hooks_pass_on_a_current_tree_then_fail_when_it_is_stale(fleet_repo, hook_env):
@@ -66,8 +90,13 @@ def test_hooks_pass_on_a_current_tree_then_fail_when_it_is_stale(fleet_repo, hoo
         assert done.returncode == 0, done.stdout + done.stderr
         assert "Passed" in done.stdout
 
-    fleet = fleet_repo / "fleet.toml"
-    fleet.write_text(fleet.read_text().replace("mem = 2048", "mem = 3072"))
+    # Both twins change: a twin left behind would be an error of its own (F035).
+    for name, old, new in [
+        ("fleet.toml", "mem = 2048", "mem = 3072"),
+        ("fleet.fleet", "mem 2048", "mem 3072"),
+    ]:
+        fleet = fleet_repo / name
+        fleet.write_text(fleet.read_text().replace(old, new))
 
     check = try_hook(fleet_repo, "fleetc-check", hook_env)
     assert check.returncode == 1, check.stdout

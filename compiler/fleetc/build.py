@@ -207,7 +207,3 @@ def table(outcomes: list[Outcome]) -> str:
         "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows
     ]
     return "\n".join(line.rstrip() for line in lines)
-
-
-def print_table(outcomes: list[Outcome]) -> None:
-    print(table(outcomes), file=sys.stdout)

@@ -7,12 +7,24 @@ import sys
 from pathlib import Path
 
 from . import __version__, commands
+from .diagnostics import error
+from .report import Report
 
 FORMATS = ("text", "json", "github")
 
 
-def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(
+class UsageError(Exception):
+    """The command line is wrong; raised instead of argparse's exit when the
+    run must still end with a JSON document."""
+
+
+class JsonArgumentParser(argparse.ArgumentParser):
+    def error(self, message: str):
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def parser(kind: type = argparse.ArgumentParser) -> argparse.ArgumentParser:
+    top = kind(
         prog="fleetc",
         description="Compile a MicroVM fleet into a checked Nix flake tree.",
         epilog="Exit codes: 0 ok, 1 fleet errors or stale tree, 2 usage or I/O, 3 nix failed.",
@@ -118,16 +130,38 @@ def split_passthrough(argv: list[str]) -> tuple[list[str], list[str]]:
     return argv[:cut], argv[cut + 1 :]
 
 
+def wants_json(argv: list[str]) -> bool:
+    """Whether `--format json` was asked for, read before (or without) parsing."""
+    pairs = zip(argv, argv[1:], strict=False)
+    return "--format=json" in argv or ("--format", "json") in pairs
+
+
 def main(argv: list[str] | None = None) -> int:
     ours, nix_args = split_passthrough(sys.argv[1:] if argv is None else argv)
-    args = parser().parse_args(ours)
+    json_wanted = wants_json(ours)
+    command_line = parser(
+        JsonArgumentParser if json_wanted else argparse.ArgumentParser
+    )
+    try:
+        args = command_line.parse_args(ours)
+        if getattr(args, "fleets", None) and len(args.fleets) > 1 and args.out:
+            command_line.error("--out needs exactly one FLEET")
+    except UsageError as wrong:
+        return usage_document(str(wrong))
     args.nix_args = nix_args
-    if getattr(args, "fleets", None) and len(args.fleets) > 1 and args.out:
-        parser().error("--out needs exactly one FLEET")
     try:
         return commands.run(args)
     except KeyboardInterrupt:
         return 130
+
+
+def usage_document(message: str) -> int:
+    """A usage error under --format json: the message on stderr, and the one
+    JSON document on stdout, so that readers of stdout never get nothing."""
+    print(message, file=sys.stderr)
+    report = Report("json", None)  # no command could be read
+    report.show([error("F037", message, None)])
+    return report.finish(commands.EXIT_USAGE)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import errno
 import os
 import sys
 from dataclasses import dataclass
@@ -12,13 +13,15 @@ from pathlib import Path, PurePosixPath
 
 from . import build, frontend, staging
 from .compare import unified_diff
-from .diagnostics import error
+from .diagnostics import Diagnostic, error
 from .pipeline import Placement, Result, compile, lock_path
-from .report import print_diagnostics
-from .source import Source
+from .files import EXIT_USAGE, fs_problem, named_as, read, usage_problem
+from .report import Report
+from .source import Source, display_path
+from .twin_check import check_twin
 from .writer import WriteRefused, write_file_atomically, write_tree
 
-EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_NIX = 0, 1, 2, 3
+EXIT_OK, EXIT_ERRORS, EXIT_NIX = 0, 1, 3
 
 
 @dataclass(frozen=True)
@@ -40,36 +43,95 @@ class Compiled:
 
 
 def run(args: argparse.Namespace) -> int:
-    command = COMMANDS[args.command]
-    if not hasattr(args, "fleets"):
-        return command(args)
-    codes = [command(argparse.Namespace(**vars(args), fleet=f)) for f in args.fleets]
-    return max(codes)
+    """Every fleet of the command line in turn; one report for the run."""
+    report = Report(args.format, args.command)
+    fleets = getattr(args, "fleets", None) or [args.fleet]
+    codes = [run_one(args, fleet, report) for fleet in fleets]
+    return report.finish(max(codes))
 
 
-def read(path: Path) -> Source | int:
+def run_one(args: argparse.Namespace, fleet: Path, report: Report) -> int:
+    report.begin(display_path(fleet))
+    one = argparse.Namespace(**{**vars(args), "fleet": fleet, "report": report})
     try:
-        return Source(str(path), path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as problem:
-        reason = getattr(problem, "strerror", None) or str(problem)
-        print(f"fleetc: cannot read {path}: {reason}", file=sys.stderr)
-        return EXIT_USAGE
+        return report.end(COMMANDS[args.command](one))
+    except OSError as problem:
+        # A file-system condition nothing closer handled (a full disk, a
+        # directory where a file belongs, a symlink loop): one line, exit 2.
+        return report.end(fs_problem(report, "F032", "cannot use", problem))
+    except UnicodeEncodeError:
+        return report.end(not_utf8(report, display_path(fleet)))
+
+
+def not_utf8(report: Report, name: str) -> int:
+    """Names are bytes, Nix files UTF-8: a directory whose name is not (the
+    fleet's, the output's) cannot be written into the tree (dir=, paths)."""
+    message = (
+        f"cannot use {name}: a directory on its path or the output's is not"
+        " named in UTF-8, and generated Nix files must be; rename it"
+    )
+    report.problem(error("F032", message, None, file=name))
+    return EXIT_USAGE
 
 
 def compile_fleet(args) -> Compiled | int:
-    """Compile and print diagnostics; an exit code when the fleet cannot be used."""
-    source = read(args.fleet)
+    """Compile and report diagnostics; an exit code when the fleet cannot be used."""
+    inputs = read_inputs(args)
+    if isinstance(inputs, int):
+        return inputs
+    source, lock_file, lock = inputs
+    place = resolved_placement(args)
+    result = compile(source, place, args.format_in, lock)
+    problem = check_outputs(args, result, place) if result.ok else None
+    if isinstance(problem, int):
+        return problem
+    args.report.show(result.diagnostics + ([problem] if problem else []))
+    if not result.ok or problem is not None:
+        return EXIT_ERRORS
+    compiled = Compiled(result, args.fleet, lock_file, lock.text if lock else None)
+    note_compiled(args.report, compiled)
+    return compiled
+
+
+def read_inputs(args) -> tuple[Source, Path, Source | None] | int:
+    """The fleet file, where its lock is, and the lock if there is one."""
+    source = read(args.fleet, args.report)
     if isinstance(source, int):
         return source
     lock_file = Path(lock_path(str(args.fleet)))
-    lock = read(lock_file) if lock_file.exists() else None
-    if isinstance(lock, int):
-        return lock
-    result = compile(source, placement(args), args.format_in, lock)
-    print_diagnostics(result.diagnostics, args.format)
-    if not result.ok:
-        return EXIT_ERRORS
-    return Compiled(result, args.fleet, lock_file, lock.text if lock else None)
+    # lexists: a broken or looping link is read, and says what is wrong with it.
+    lock = read(lock_file, args.report) if os.path.lexists(lock_file) else None
+    return lock if isinstance(lock, int) else (source, lock_file, lock)
+
+
+def check_outputs(args, result: Result, place: Placement) -> Diagnostic | int | None:
+    """Before anything is reported: the output must be a directory (or absent),
+    and a twin fleet file must describe the same fleet."""
+    usable_output(Path(str(result.output_dir)))
+    return check_twin(args.fleet, result, place, args.report, shown)
+
+
+def note_compiled(report: Report, compiled: Compiled) -> None:
+    """Where the outputs go and what the lock gains or loses, for JSON readers."""
+    report.note("output", shown(compiled.out_dir))
+    report.note("lock", shown(compiled.lock_file))
+    report.note("lock_changes", list(compiled.result.lock_changes))
+
+
+def usable_output(out_dir: Path) -> None:
+    """A file where the output directory belongs is a file-system error (raised
+    for run_one to report), found before any command reads or writes there."""
+    if os.path.lexists(out_dir) and not os.path.isdir(out_dir):
+        raise NotADirectoryError(
+            errno.ENOTDIR, os.strerror(errno.ENOTDIR), shown(out_dir)
+        )
+
+
+def resolved_placement(args) -> Placement:
+    try:
+        return placement(args)
+    except RuntimeError:  # Path.resolve() meets a symlink loop (Python < 3.13)
+        raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), args.out) from None
 
 
 def placement(args) -> Placement:
@@ -105,9 +167,9 @@ def shown(path: Path) -> str:
     path = path.resolve()
     root = repo_root(path if path.is_dir() else path.parent)
     try:
-        return path.relative_to(str(root) if root else Path.cwd()).as_posix()
+        return display_path(path.relative_to(str(root) if root else Path.cwd()))
     except ValueError:
-        return os.path.relpath(path)
+        return display_path(os.path.relpath(path))
 
 
 def refuse_lock_change(compiled: Compiled) -> int:
@@ -149,7 +211,7 @@ def cmd_diff(args) -> int:
     compiled = compile_fleet(args)
     if isinstance(compiled, int):
         return compiled
-    sys.stdout.write(diff_text(compiled))
+    args.report.data("diff", diff_text(compiled))
     return EXIT_OK
 
 
@@ -158,25 +220,21 @@ def cmd_generate(args) -> int:
     if isinstance(compiled, int):
         return compiled
     if args.check:
-        return stale_check(compiled)
+        return stale_check(args.report, compiled)
     code, changed = write_outputs(args, compiled)
     if code == EXIT_OK and changed and args.fail_if_changed:
-        print(
-            "fleetc: generated files changed; review and commit them", file=sys.stderr
-        )
+        args.report.say("fleetc: generated files changed; review and commit them")
         return EXIT_ERRORS
     return code
 
 
-def stale_check(compiled: Compiled) -> int:
+def stale_check(report: Report, compiled: Compiled) -> int:
     diff = diff_text(compiled)
+    report.note("stale", bool(diff))
     if not diff:
         return EXIT_OK
-    sys.stdout.write(diff)
-    print(
-        f"fleetc: {shown(compiled.out_dir)} is stale; run `fleetc generate`",
-        file=sys.stderr,
-    )
+    report.data("diff", diff)
+    report.say(f"fleetc: {shown(compiled.out_dir)} is stale; run `fleetc generate`")
     return EXIT_ERRORS
 
 
@@ -190,25 +248,25 @@ def write_outputs(args, compiled: Compiled) -> tuple[int, bool]:
             write_file_atomically(compiled.lock_file, compiled.result.lock_text)
     except WriteRefused as refused:
         diagnostic = error("F007", str(refused), None, help=refused.help)
-        print_diagnostics([diagnostic], args.format)
+        args.report.show([diagnostic])
         return EXIT_USAGE, False
     except OSError as problem:
-        print(f"fleetc: cannot write: {problem}", file=sys.stderr)
-        return EXIT_USAGE, False
-    say_written(compiled, report)
+        where = shown(compiled.out_dir)
+        return fs_problem(args.report, "F031", "cannot write", problem, where), False
+    say_written(args.report, compiled, report)
     return EXIT_OK, bool(report.changed or report.removed or compiled.lock_changed)
 
 
-def say_written(compiled: Compiled, report) -> None:
+def say_written(report: Report, compiled: Compiled, written) -> None:
     where = shown(compiled.out_dir)
-    print(
-        f"fleetc: wrote {report.written} files to {where}/ ({len(report.changed)} changed)",
-        file=sys.stderr,
-    )
-    for name in report.removed:
-        print(f"fleetc: removed {where}/{name}", file=sys.stderr)
+    changed = f"{len(written.changed)} changed"
+    report.say(f"fleetc: wrote {written.written} files to {where}/ ({changed})")
+    for name in written.removed:
+        report.say(f"fleetc: removed {where}/{name}")
     for line in compiled.result.lock_changes:
-        print(f"fleetc: {shown(compiled.lock_file)}: {line}", file=sys.stderr)
+        report.say(f"fleetc: {shown(compiled.lock_file)}: {line}")
+    report.note("changed", list(written.changed))
+    report.note("removed", list(written.removed))
 
 
 def cmd_build(args) -> int:
@@ -227,35 +285,97 @@ def cmd_build(args) -> int:
             args.nix_args,
             files=compiled.result.files,
         )
-    except (FileNotFoundError, staging.StagingFailed) as problem:
-        print(problem, file=sys.stderr)
-        return EXIT_USAGE
+    except FileNotFoundError as missing:
+        return not_found(args.report, missing)
+    except staging.StagingFailed as problem:
+        return usage_problem(args.report, str(problem).removeprefix("fleetc: "))
     except OSError as problem:
-        print(f"fleetc: cannot stage the fleet for Nix: {problem}", file=sys.stderr)
-        return EXIT_USAGE
+        return fs_problem(
+            args.report, "F032", "cannot stage the fleet for Nix", problem
+        )
     if unknown:
-        print(f"fleetc: no VM or host named {', '.join(unknown)}", file=sys.stderr)
-        return EXIT_USAGE
-    build.print_table(outcomes)
+        names = ", ".join(unknown)
+        return usage_problem(args.report, f"no VM or host named {names}")
+    show_outcomes(args.report, outcomes)
     return EXIT_NIX if any(o.result == "failed" for o in outcomes) else EXIT_OK
 
 
+def not_found(report: Report, missing: FileNotFoundError) -> int:
+    if missing.filename is None:  # nix is not installed: the message says so
+        return usage_problem(report, str(missing).removeprefix("fleetc: "))
+    return fs_problem(report, "F030", "cannot find", missing)
+
+
+def show_outcomes(report: Report, outcomes: list[build.Outcome]) -> None:
+    """The build table on stdout; in JSON, one entry a target."""
+    report.data("table", build.table(outcomes) + "\n")
+    report.note("targets", [outcome_json(o) for o in outcomes])
+
+
+def outcome_json(outcome: build.Outcome) -> dict:
+    target = outcome.target
+    out = outcome.out_path or None
+    return {
+        "name": target.name,
+        "kind": target.kind,
+        "result": outcome.result,
+        "out": out,
+    }
+
+
 def cmd_convert(args) -> int:
-    source = read(args.fleet)
+    source = read(args.fleet, args.report)
     if isinstance(source, int):
         return source
+    refusal = output_refusal(args.output, args.fleet) if args.output else None
+    if refusal is not None:
+        args.report.problem(refusal)
+        return EXIT_USAGE
+    text = converted(args, source)
+    if isinstance(text, int):
+        return text
+    if args.output is None:
+        args.report.data("converted", text)
+    elif write_converted(args, text) != EXIT_OK:
+        return EXIT_USAGE
+    args.report.say("fleetc: comments are not carried over by convert")
+    return EXIT_OK
+
+
+def converted(args, source: Source) -> str | int:
+    """The fleet in the other format; exit 1 when it has errors."""
     fleet, diagnostics = frontend.load(source, args.format_in)
-    print_diagnostics(diagnostics, args.format)
+    args.report.show(diagnostics)
     if fleet is None or any(d.is_error for d in diagnostics):
         return EXIT_ERRORS
     from .convert import to_fleet, to_toml
 
-    text = (to_toml if args.to == "toml" else to_fleet)(fleet)
-    print("fleetc: comments are not carried over by convert", file=sys.stderr)
-    if args.output is None:
-        sys.stdout.write(text)
-    else:
+    return (to_toml if args.to == "toml" else to_fleet)(fleet)
+
+
+def output_refusal(output: Path, fleet: Path) -> Diagnostic | None:
+    """convert -o must name a file, and not the fleet it reads (its comments
+    would be lost, and a failed conversion would leave no fleet at all)."""
+    name = display_path(output)
+    if os.path.isdir(output):
+        message = f"cannot write to {name}: it is a directory"
+        return error("F034", message, None, file=name, help=CONVERT_HELP)
+    if os.path.exists(output) and os.path.samefile(output, fleet):
+        message = f"refusing to overwrite {name}: it is the fleet being converted"
+        return error("F033", message, None, file=name, help=CONVERT_HELP)
+    return None
+
+
+CONVERT_HELP = "name a new file, e.g. the twin (-o fleet.fleet beside fleet.toml)"
+
+
+def write_converted(args, text: str) -> int:
+    try:
         write_file_atomically(args.output, text)
+    except OSError as problem:
+        named = named_as(problem, display_path(args.output))
+        return fs_problem(args.report, "F031", "cannot write", named)
+    args.report.note("written", display_path(args.output))
     return EXIT_OK
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from enum import Enum
 from typing import Iterable
@@ -32,6 +31,15 @@ CODES: dict[str, str] = {
     "F023": "module not tracked by git",
     "F024": "output cannot reach the modules",
     "F025": "updateFlake without dir",
+    # F03x: the file system and the command line (exit 2), twin fleet files
+    "F030": "cannot read file",
+    "F031": "cannot write file",
+    "F032": "file-system error",
+    "F033": "would overwrite the fleet file it reads",
+    "F034": "output is a directory",
+    "F035": "twin fleet files describe different fleets",
+    "F036": "twin fleet file has errors",
+    "F037": "usage error",
     # F1xx: names and machine-ids
     "F101": "invalid name",
     "F102": "duplicate name",
@@ -108,6 +116,8 @@ class Diagnostic:
     span: Span | None
     label: str | None = None
     help: str | None = None
+    # The file a problem is about when it has no span (I/O: the file as a whole).
+    file: str | None = None
 
     @property
     def is_error(self) -> bool:
@@ -160,9 +170,14 @@ def _snippet(span: Span, label: str | None) -> list[str]:
     ]
 
 
+def render_line(diagnostic: Diagnostic) -> str:
+    """One line, for file-system and usage problems (exit 2): `fleetc: message`."""
+    return f"fleetc: {diagnostic.message}"
+
+
 def render_github(diagnostic: Diagnostic) -> str:
     """A GitHub Actions workflow command; message data is %-escaped as GitHub requires."""
-    parts = []
+    parts = [f"file={diagnostic.file}"] if diagnostic.file is not None else []
     if diagnostic.span is not None:
         line, col = diagnostic.span.line_col
         parts = [f"file={diagnostic.span.source.name}", f"line={line}", f"col={col}"]
@@ -184,7 +199,14 @@ def _gh_property(part: str) -> str:
 
 
 def to_json(diagnostic: Diagnostic) -> dict:
+    """One diagnostic of the `--format json` document (see report.py).
+
+    `location` is null, or names a file: with line and column when the problem
+    is at a place in it, with both null when it is about the file as a whole.
+    """
     place = None
+    if diagnostic.file is not None:
+        place = {"file": diagnostic.file, "line": None, "column": None}
     if diagnostic.span is not None:
         line, col = diagnostic.span.line_col
         place = {"file": diagnostic.span.source.name, "line": line, "column": col}
@@ -197,13 +219,3 @@ def to_json(diagnostic: Diagnostic) -> dict:
         "label": diagnostic.label,
         "help": diagnostic.help,
     }
-
-
-def render_json(diagnostics: list[Diagnostic]) -> str:
-    document = {
-        "version": 1,
-        "errors": sum(d.is_error for d in diagnostics),
-        "warnings": sum(not d.is_error for d in diagnostics),
-        "diagnostics": [to_json(d) for d in diagnostics],
-    }
-    return json.dumps(document, indent=2, ensure_ascii=False)

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import os
 from bisect import bisect_right
 from functools import cached_property
 from typing import Any, Callable
 
 Range = tuple[int, int]
+
+
+def display_path(path: str | os.PathLike) -> str:
+    """A file name as fleetc shows and writes it: always valid UTF-8.
+
+    POSIX names are bytes; Python keeps bytes that are not UTF-8 as lone
+    surrogates, which no UTF-8 output (stdout, JSON, a generated header) can
+    hold. They are shown as `\\xff` escapes instead.
+    """
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 class Source:

@@ -1,0 +1,54 @@
+"""Reading the user's files, and file-system problems as one-line diagnostics.
+
+Every OSError a command meets becomes a diagnostic without a span (F030 read,
+F031 write, F032 anything else) naming the file, printed as one line in text
+(`fleetc: cannot read fleet.lock: Permission denied`) and exit code 2.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .diagnostics import error
+from .report import Report
+from .source import Source, display_path
+
+EXIT_USAGE = 2
+
+
+def fs_problem(
+    report: Report, code: str, action: str, problem: OSError, about: str | None = None
+) -> int:
+    """Report an OSError as `<action> <file>: <reason>`; the exit code for it.
+    `about` names the file when the error does not (a full disk's EFBIG)."""
+    file = display_path(problem.filename) if problem.filename is not None else about
+    reason = problem.strerror or str(problem)
+    name = file
+    if problem.filename2 is not None:
+        name = f"{file} -> {display_path(problem.filename2)}"
+    message = f"{action} {name}: {reason}" if name else f"{action}: {reason}"
+    report.problem(error(code, message, None, file=file))
+    return EXIT_USAGE
+
+
+def usage_problem(report: Report, message: str, file: str | None = None) -> int:
+    report.problem(error("F037", message, None, file=file))
+    return EXIT_USAGE
+
+
+def read(path: Path, report: Report) -> Source | int:
+    """The file as a Source named for display; an exit code when unreadable."""
+    name = display_path(path)
+    try:
+        return Source(name, path.read_text(encoding="utf-8"))
+    except OSError as problem:
+        return fs_problem(report, "F030", "cannot read", named_as(problem, name))
+    except UnicodeDecodeError as problem:
+        reason = f"not UTF-8 (byte {problem.start})"
+        report.problem(error("F030", f"cannot read {name}: {reason}", None, file=name))
+        return EXIT_USAGE
+
+
+def named_as(problem: OSError, name: str) -> OSError:
+    """The OSError, naming the file as the user wrote it."""
+    return OSError(problem.errno, problem.strerror or str(problem), name)

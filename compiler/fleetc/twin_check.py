@@ -1,0 +1,115 @@
+"""Checking a fleet against its twin on disk (`fleet.fleet` beside `fleet.toml`).
+
+The twin is compiled too, with the lock this run would write, and must give
+the same tree and lock byte for byte (see twins.py for why); otherwise a
+located error (F035) names the first generated file and line that differ, or
+(F036) the twin's first error.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Callable
+
+from . import twins
+from .diagnostics import Diagnostic, error
+from .files import read
+from .pipeline import Placement, Result, compile, lock_path
+from .report import Report
+from .source import Source, Span, display_path
+
+
+def check_twin(
+    fleet_file: Path,
+    mine: Result,
+    placement: Placement,
+    report: Report,
+    shown: Callable[[Path], str],
+) -> Diagnostic | int | None:
+    """An error when the fleet's twin describes another fleet; an exit code
+    when the twin cannot be read; None when there is no twin or it agrees."""
+    twin = twin_file(fleet_file)
+    if twin is None:
+        return None
+    source = read(twin, report)
+    if isinstance(source, int):
+        return source
+    theirs = compile_twin(fleet_file, source, mine, placement)
+    if not theirs.ok:
+        return twin_has_errors(source, theirs.diagnostics)
+    return compare(fleet_file, source, mine, theirs, shown)
+
+
+def compile_twin(
+    fleet_file: Path, twin: Source, mine: Result, placement: Placement
+) -> Result:
+    """The twin reads the lock this run would write, so that values allocated
+    now (random machine-ids included) are the same on both sides."""
+    lock = Source(display_path(lock_path(str(fleet_file))), mine.lock_text)
+    return compile(twin, placement, None, lock)
+
+
+def compare(
+    fleet_file: Path,
+    twin: Source,
+    mine: Result,
+    theirs: Result,
+    shown: Callable[[Path], str],
+) -> Diagnostic | None:
+    """F035 at the first file and line that differ, the tree before the lock."""
+    name = display_path(fleet_file)
+    difference = twins.first_difference(mine.files, theirs.files)
+    if difference is not None:
+        where = f"{shown(Path(str(mine.output_dir)))}/{difference.file}"
+        return twin_differs(twin, name, where, difference)
+    difference = twins.first_difference({"": mine.lock_text}, {"": theirs.lock_text})
+    if difference is not None:
+        where = shown(Path(lock_path(str(fleet_file))))
+        return twin_differs(twin, name, where, difference)
+    return None
+
+
+def twin_file(fleet_file: Path) -> Path | None:
+    """The fleet's twin on disk (`fleet.fleet` beside `fleet.toml`), if any."""
+    name = twins.twin_name(fleet_file.name)
+    twin = fleet_file.with_name(name) if name else None
+    if twin is None or not os.path.lexists(twin):
+        return None
+    same = twin.exists() and os.path.samefile(twin, fleet_file)
+    return None if same else twin
+
+
+def start_of(source: Source) -> Span:
+    return Span(source, 0, 0)
+
+
+def twin_has_errors(twin: Source, diagnostics: list[Diagnostic]) -> Diagnostic:
+    first = next(d for d in diagnostics if d.is_error)
+    where = f" at {first.span.location()}" if first.span else ""
+    return error(
+        "F036",
+        f"the twin fleet file {twin.name} has errors",
+        start_of(twin),
+        label=f"first: {first.code} {first.message}{where}",
+        help=f"run `fleetc check {twin.name}`: twins must describe one fleet",
+    )
+
+
+def twin_differs(
+    twin: Source, read_name: str, where: str, difference: twins.Difference
+) -> Diagnostic:
+    mine, theirs = (
+        "nothing" if text is None else f"`{text.strip()}`"
+        for text in (difference.mine, difference.theirs)
+    )
+    return error(
+        "F035",
+        f"{twin.name} and {read_name} describe different fleets:"
+        f" {where} first differs at line {difference.line}",
+        start_of(twin),
+        label=f"this file gives {theirs}, {read_name} gives {mine}",
+        help=f"make them agree (`fleetc convert {read_name} --to"
+        f" {twins.TWIN_SUFFIX[Path(read_name).suffix][1:]} -o {twin.name}`"
+        " rewrites the twin, without its comments) or delete one",
+    )

@@ -1,0 +1,60 @@
+"""Twin fleet files: `fleet.toml` and `fleet.fleet` side by side describe one fleet.
+
+Twins share `fleet.lock` and the output directory, so they must give the same
+bytes, or tools that run on whichever changed (the pre-commit hooks) flip the
+tree between them. So generated headers and the lock name the fleet by both
+names (`fleet.toml or fleet.fleet`), never by the file that happened to be
+read, and a command reading one twin compiles the other too and refuses (F035)
+when their trees differ. This module is the pure part; commands.py reads files.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+TWIN_SUFFIX = {".toml": ".fleet", ".fleet": ".toml"}
+
+
+def fleet_names(file_name: str) -> str:
+    """How generated files name their fleet: the same whichever twin was read."""
+    path = PurePosixPath(file_name)
+    if path.suffix not in TWIN_SUFFIX:
+        return path.name
+    return f"{path.stem}.toml or {path.stem}.fleet"
+
+
+def twin_name(file_name: str) -> str | None:
+    """The other twin's file name (it may not exist); None for other suffixes."""
+    path = PurePosixPath(file_name)
+    other = TWIN_SUFFIX.get(path.suffix)
+    return path.with_suffix(other).name if other else None
+
+
+@dataclass(frozen=True)
+class Difference:
+    """Where two sets of outputs first differ: a file and a 1-based line."""
+
+    file: str
+    line: int
+    mine: str | None
+    theirs: str | None
+
+
+def first_difference(mine: dict[str, str], theirs: dict[str, str]) -> Difference | None:
+    for name in sorted(mine.keys() | theirs.keys()):
+        if mine.get(name) != theirs.get(name):
+            return _first_line(name, mine.get(name), theirs.get(name))
+    return None
+
+
+def _first_line(name: str, mine: str | None, theirs: str | None) -> Difference:
+    """The first line that differs; a missing file differs at its line 1."""
+    pairs = itertools.zip_longest(
+        (mine or "").splitlines(), (theirs or "").splitlines()
+    )
+    for number, (a, b) in enumerate(pairs, 1):
+        if a != b or mine is None or theirs is None:
+            return Difference(name, number, a, b)
+    return Difference(name, 1, None, None)  # they differ only in line endings
