@@ -68,9 +68,11 @@ def test_a_failed_write_leaves_the_old_tree_intact(tmp_path):
     out = tmp_path / "generated"
     write_tree(out, {"flake.nix": "old\n"})
     before = tree(out)
-    # "a" as a file and "a/b" beneath it cannot both exist: staging fails midway.
+    # A 250-byte name is allowed, but not its 262-byte temp name: fails midway,
+    # after other temp files and a new directory were made.
+    files = {"flake.nix": "new\n", "a/b.nix": "y\n", "z/" + "n" * 250: "x\n"}
     with pytest.raises(OSError):
-        write_tree(out, {"flake.nix": "new\n", "a": "x\n", "a/b": "y\n"})
+        write_tree(out, files)
     assert tree(out) == before
     assert [p.name for p in tmp_path.iterdir()] == ["generated"]
 

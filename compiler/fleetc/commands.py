@@ -15,7 +15,8 @@ from .diagnostics import error
 from .pipeline import Placement, Result, compile, lock_path
 from .report import print_diagnostics
 from .source import Source
-from .writer import WriteRefused, write_file_atomically, write_tree
+from .exclusive import exclusive
+from .writer import LockFile, WriteRefused, write_file_atomically, write_tree
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_NIX = 0, 1, 2, 3
 
@@ -169,22 +170,61 @@ def stale_check(compiled: Compiled) -> int:
 
 
 def write_outputs(args, compiled: Compiled) -> tuple[int, bool]:
-    """Write the tree, then the lock; (exit code, whether anything changed)."""
+    """Write the tree and the lock as one transaction; (exit code, whether anything changed).
+
+    Under the writer's lock an interrupted run is completed first. fleet.lock is
+    authoritative (it may hold machine-ids drawn at random): if that, or another
+    run, changed it since this run read it, the fleet is compiled again from it.
+    """
     if args.locked and compiled.lock_changed:
         return refuse_lock_change(compiled), False
     try:
-        report = write_tree(compiled.out_dir, compiled.result.files, force=args.force)
-        if compiled.lock_changed:
-            write_file_atomically(compiled.lock_file, compiled.result.lock_text)
+        with exclusive(
+            compiled.out_dir, compiled.lock_file, lambda: say_waiting(compiled)
+        ):
+            compiled = compiled_from_current_lock(args, compiled)
+            if isinstance(compiled, int):
+                return compiled, False
+            if args.locked and compiled.lock_changed:
+                return refuse_lock_change(compiled), False
+            lock = LockFile(compiled.lock_file, compiled.result.lock_text)
+            report = write_tree(
+                compiled.out_dir, compiled.result.files, args.force, lock
+            )
     except WriteRefused as refused:
-        diagnostic = error("F007", str(refused), None, help=refused.help)
+        diagnostic = error(refused.code, str(refused), None, help=refused.help)
         print_diagnostics([diagnostic], args.format)
         return EXIT_USAGE, False
     except OSError as problem:
         print(f"fleetc: cannot write: {problem}", file=sys.stderr)
         return EXIT_USAGE, False
     say_written(compiled, report)
-    return EXIT_OK, bool(report.changed or report.removed or compiled.lock_changed)
+    return EXIT_OK, bool(report.changed or report.removed or report.lock_changed)
+
+
+def say_waiting(compiled: Compiled) -> None:
+    print(
+        f"fleetc: waiting for another fleetc run on {shown(compiled.out_dir)}",
+        file=sys.stderr,
+    )
+
+
+def compiled_from_current_lock(args, compiled: Compiled) -> Compiled | int:
+    """`compiled`, or the fleet compiled again if fleet.lock changed meanwhile."""
+    try:
+        on_disk = compiled.lock_file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        on_disk = None
+    except (OSError, UnicodeDecodeError):
+        on_disk = ""  # unreadable: compile_fleet reports it
+    if on_disk == compiled.old_lock:
+        return compiled
+    print(
+        f"fleetc: {shown(compiled.lock_file)} changed since it was read "
+        "(an interrupted or concurrent run); compiling again",
+        file=sys.stderr,
+    )
+    return compile_fleet(args)
 
 
 def say_written(compiled: Compiled, report) -> None:
