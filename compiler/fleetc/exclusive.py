@@ -29,7 +29,8 @@ def exclusive(
     out_dir: Path, lock_file: Path, waiting: Callable[[], None] = lambda: None
 ) -> Iterator[bool]:
     """Hold both directories, finish an interrupted run; yields whether one was."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    if not out_dir.is_dir():
+        out_dir.mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:
         for directory in _unique_dirs([out_dir, lock_file.parent]):
             stack.enter_context(_flocked(directory, waiting))
