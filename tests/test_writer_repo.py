@@ -230,3 +230,31 @@ def test_staging_left_by_older_fleetc_is_cleared(tmp_path):
     repo.generate()
     assert [p for p in [*stale, link, lock_temp] if os.path.lexists(p)] == []
     assert (not_ours / "data").is_file()
+
+
+def test_a_foreign_file_at_a_generated_path_is_refused_before_anything_is_written(
+    tmp_path,
+):
+    repo = make_repo(tmp_path, "repo-root")
+    (repo.root / "flake.nix").write_text("{ my own flake }\n")
+    repo.write_fleet(fleet_toml(VMS, repo.output))
+    before = foreign_state(repo)
+    done = repo.generate(check=False)
+    assert done.returncode == 2 and "F007" in done.stderr
+    assert (repo.root / "flake.nix").read_text() == "{ my own flake }\n"
+    assert not repo.lock.exists() and not (repo.root / "vms" / "vm0.nix").exists()
+    assert foreign_state(repo) == before and debris(repo.root) == []
+
+
+def test_a_hand_edit_is_refused_and_the_lock_stays_as_it_was(tmp_path):
+    repo = make_repo(tmp_path, "fleet-folder")
+    repo.write_fleet(fleet_toml(VMS, repo.output))
+    repo.generate()
+    edited = repo.out_dir / "vms" / "vm2.nix"
+    edited.write_text(edited.read_text() + "# mine\n")
+    lock = repo.lock.read_bytes()
+    repo.write_fleet(fleet_toml(VMS + 5, repo.output, mem=512))
+    done = repo.generate(check=False)
+    assert done.returncode == 2 and "edited by hand" in done.stderr
+    assert edited.read_text().endswith("# mine\n") and repo.lock.read_bytes() == lock
+    assert not (repo.out_dir / "vms" / "vm31.nix").exists()

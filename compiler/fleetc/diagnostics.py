@@ -25,6 +25,9 @@ CODES: dict[str, str] = {
     "F005": "value not allowed",
     "F006": "unknown reference",
     "F007": "cannot read file",
+    # F04x: writing the generated tree
+    "F040": "symbolic link in the generated tree",
+    "F041": "unreadable write journal",
     # F1xx: names and machine-ids
     "F101": "invalid name",
     "F102": "duplicate name",
