@@ -79,7 +79,7 @@ def test_a_symlink_at_or_above_an_owned_path_is_refused_not_followed(tmp_path, w
     repo.write_fleet(fleet_toml(VMS, repo.output, mem=2048, skip={1}))
     done = repo.generate(check=False)
     assert done.returncode == 2
-    assert "F040" in done.stderr and "symbolic link" in done.stderr
+    assert "F040" in done.stderr and "is a symbolic link" in done.stderr
     assert moved.is_symlink()
     assert {p: p.read_bytes() for p in elsewhere.rglob("*") if p.is_file()} == outside
     assert repo.lock.read_bytes() == lock
@@ -257,4 +257,31 @@ def test_a_hand_edit_is_refused_and_the_lock_stays_as_it_was(tmp_path):
     done = repo.generate(check=False)
     assert done.returncode == 2 and "edited by hand" in done.stderr
     assert edited.read_text().endswith("# mine\n") and repo.lock.read_bytes() == lock
+    assert not (repo.out_dir / "vms" / "vm31.nix").exists()
+
+
+def test_an_unreadable_journal_is_exit_2_with_a_diagnostic_not_a_traceback(tmp_path):
+    repo = make_repo(tmp_path, "own-folder")
+    repo.write_fleet(fleet_toml(VMS, repo.output))
+    repo.generate()
+    (repo.out_dir / ".fleetc-journal.json").write_text('{"renames": [')
+    repo.write_fleet(fleet_toml(VMS, repo.output, mem=2048))
+    done = repo.generate(check=False)
+    assert done.returncode == 2, done.stderr
+    assert "F041" in done.stderr and "Traceback" not in done.stderr
+    assert b"2048" not in (repo.out_dir / "vms" / "vm1.nix").read_bytes()
+
+
+def test_a_symlinked_fleet_lock_is_refused_not_followed(tmp_path):
+    repo = make_repo(tmp_path, "own-folder")
+    repo.write_fleet(fleet_toml(VMS, repo.output))
+    repo.generate()
+    elsewhere = tmp_path / "elsewhere.lock"
+    elsewhere.write_bytes(repo.lock.read_bytes())
+    repo.lock.unlink()
+    repo.lock.symlink_to(elsewhere)
+    repo.write_fleet(fleet_toml(VMS + 3, repo.output))
+    done = repo.generate(check=False)
+    assert done.returncode == 2 and "F040" in done.stderr
+    assert repo.lock.is_symlink() and "vm31" not in elsewhere.read_text()
     assert not (repo.out_dir / "vms" / "vm31.nix").exists()

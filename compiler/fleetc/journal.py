@@ -41,8 +41,22 @@ TEMP_SUFFIX = ".fleetc-new"
 _NEVER_CREATED = {errno.ENOENT, errno.ENOTDIR, errno.ENAMETOOLONG}
 
 
-class JournalUnreadable(Exception):
-    """A committed journal that cannot be read: nothing is touched."""
+class WriteRefused(Exception):
+    """The write would destroy something fleetc does not own; nothing was changed."""
+
+    def __init__(self, message: str, help: str, code: str = "F007") -> None:
+        super().__init__(message)
+        self.help = help
+        self.code = code
+
+
+def _unreadable(out_dir: Path, problem: object) -> WriteRefused:
+    return WriteRefused(
+        f"{out_dir / JOURNAL} (left by an interrupted run) cannot be read: {problem}",
+        "restore the generated tree and fleet.lock from version control, "
+        "then delete the journal",
+        code="F041",
+    )
 
 
 @dataclass
@@ -121,7 +135,7 @@ def _read_journal(out_dir: Path) -> dict | None:
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as problem:
-        raise JournalUnreadable(f"{out_dir / JOURNAL}: {problem}") from None
+        raise _unreadable(out_dir, problem) from None
     try:
         journal = json.loads(text)
         return {
@@ -130,7 +144,7 @@ def _read_journal(out_dir: Path) -> dict | None:
             "prune": [str(name) for name in journal["prune"]],
         }
     except (ValueError, KeyError, TypeError) as problem:
-        raise JournalUnreadable(f"{out_dir / JOURNAL}: {problem!r}") from None
+        raise _unreadable(out_dir, repr(problem)) from None
 
 
 def _roll_forward(out_dir: Path, journal: dict) -> None:

@@ -26,21 +26,13 @@ from pathlib import Path
 
 from . import journal
 from .exclusive import exclusive
-from .journal import MANIFEST, Change, JournalUnreadable
+from .journal import MANIFEST, Change, WriteRefused
 
 SYMLINK_HELP = (
-    "fleetc never writes through a symbolic link inside its tree; replace the "
-    "link by a real directory or file, or choose another output directory with --out"
+    "fleetc never writes through a symbolic link inside its tree or at fleet.lock; "
+    "replace the link by a real directory or file (the output directory itself "
+    "may be a link)"
 )
-
-
-class WriteRefused(Exception):
-    """The write would destroy something fleetc does not own; nothing was changed."""
-
-    def __init__(self, message: str, help: str, code: str = "F007") -> None:
-        super().__init__(message)
-        self.help = help
-        self.code = code
 
 
 @dataclass(frozen=True)
@@ -98,18 +90,10 @@ def write_tree(
 ) -> WriteReport:
     """Make the owned files (and fleet.lock) exactly `files`, touching nothing else."""
     lock_file = Path(os.path.abspath(lock.path)) if lock else out_dir / MANIFEST
-    try:
-        with exclusive(out_dir, lock_file):
-            change, report = plan(out_dir, files, force, lock)
-            if change:
-                journal.commit(out_dir, change)
-    except JournalUnreadable as problem:
-        raise WriteRefused(
-            f"an interrupted run left a journal fleetc cannot read: {problem}",
-            "restore the generated tree and fleet.lock from version control, "
-            "then delete the journal",
-            code="F041",
-        ) from None
+    with exclusive(out_dir, lock_file):
+        change, report = plan(out_dir, files, force, lock)
+        if change:
+            journal.commit(out_dir, change)
     return report
 
 
@@ -244,9 +228,7 @@ def _kind(path: Path) -> str:
 
 
 def _symlink_refused(path: Path) -> WriteRefused:
-    return WriteRefused(
-        f"{path} is a symbolic link inside the generated tree", SYMLINK_HELP, "F040"
-    )
+    return WriteRefused(f"{path} is a symbolic link", SYMLINK_HELP, "F040")
 
 
 def _not_a_file(path: Path, expected: str = "a file") -> WriteRefused:
