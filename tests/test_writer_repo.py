@@ -285,3 +285,24 @@ def test_a_symlinked_fleet_lock_is_refused_not_followed(tmp_path):
     assert done.returncode == 2 and "F040" in done.stderr
     assert repo.lock.is_symlink() and "vm31" not in elsewhere.read_text()
     assert not (repo.out_dir / "vms" / "vm31.nix").exists()
+
+
+@pytest.mark.parametrize("layout", ["own-folder", "repo-root"])
+def test_files_saved_into_the_output_directory_during_a_run_are_kept(tmp_path, layout):
+    repo = make_repo(tmp_path, layout)
+    repo.write_fleet(fleet_toml(300, repo.output))
+    repo.generate()
+    repo.write_fleet(fleet_toml(300, repo.output, mem=2048))
+    run = subprocess.Popen(
+        [str(FLEETC), "generate", "fleet.toml"],
+        cwd=repo.fleet_dir,
+        stderr=subprocess.DEVNULL,
+        env=quiet_env(),
+    )
+    saved = []
+    while run.poll() is None:
+        saved.append(repo.out_dir / "notes" / f"saved-{len(saved)}.txt")
+        saved[-1].write_text("saved while fleetc ran\n")
+        time.sleep(0.002)
+    assert run.returncode == 0 and len(saved) > 10
+    assert [p.name for p in saved if not p.is_file()] == []
