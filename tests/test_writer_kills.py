@@ -37,7 +37,7 @@ from writer_layouts import (
 )
 
 KILLS = int(os.environ.get("FLEETC_KILLS", "10"))
-VMS = 300
+VMS = 200
 PENDING = ".fleetc-pending.json"
 JOURNAL = ".fleetc-journal.json"
 
@@ -49,12 +49,12 @@ class Version:
     lock: bytes
 
 
-def versions(base: Path, layout: str) -> tuple[Version, Version]:
+def versions(base: Path, layout: str, vms: int = VMS) -> tuple[Version, Version]:
     """A and B as a clean run writes them, A -> B -> A -> B in a scratch repository."""
     scratch = make_repo(base, layout)
     texts = [
-        fleet_toml(VMS, scratch.output, skip=set(range(0, VMS, 7))),
-        fleet_toml(VMS, scratch.output, mem=2048, skip=set(range(3, VMS, 11))),
+        fleet_toml(vms, scratch.output, skip=set(range(0, vms, 7))),
+        fleet_toml(vms, scratch.output, mem=2048, skip=set(range(3, vms, 11))),
     ]
     seen = []
     for text in texts * 2:
@@ -75,8 +75,10 @@ def on_disk(repo, names) -> dict[str, bytes | None]:
     return found
 
 
-def check_after_kill(repo, a: Version, b: Version) -> bool:
-    """Every owned file and the lock are A's or B's; True when a journal is pending."""
+def check_after_kill(repo, a: Version, b: Version, target: Version) -> Version:
+    """Every owned file and the lock are A's or B's; returns the version the next
+    run settles on: the killed run's target if its journal is committed, else
+    the one version that tree and lock wholly are."""
     names = a.tree.keys() | b.tree.keys()
     current = on_disk(repo, names)
     for name in names:
@@ -84,10 +86,10 @@ def check_after_kill(repo, a: Version, b: Version) -> bool:
     lock = repo.lock.read_bytes()
     assert lock in (a.lock, b.lock)
     if (repo.out_dir / JOURNAL).exists():
-        return True
+        return target
     whole = [v for v in (a, b) if current == on_disk_of(v, names) and lock == v.lock]
     assert whole, "no journal, yet tree and lock are not one version"
-    return False
+    return whole[0]
 
 
 def on_disk_of(version: Version, names) -> dict[str, bytes | None]:
@@ -125,17 +127,17 @@ def test_sigkill_leaves_old_or_new_and_the_next_run_completes(tmp_path, layout):
     repo.generate()
     duration = time.perf_counter() - start
     rng = random.Random(layout)
-    caught = rolled = 0
-    for kill in range(KILLS):
-        target = (b, a)[kill % 2]
+    caught, settled = 0, a
+    for _ in range(KILLS):
+        target = b if settled is a else a
         repo.write_fleet(target.fleet)
         caught += kill_generate(repo, rng, duration)
-        rolled += check_after_kill(repo, a, b)
+        settled = check_after_kill(repo, a, b, target)
     repo.generate()
     assert repo.owned() == target.tree and repo.lock.read_bytes() == target.lock
     assert debris(repo.root, repo.out_dir, tmp_path / "killed") == []
     assert foreign_state(repo) == before and git_ok(repo)
-    print(f"{layout}: {caught} of {KILLS} kills inside a write, {rolled} committed")
+    print(f"{layout}: {caught} of {KILLS} kills inside a write")
     assert caught > 0, "no kill landed inside a write: the test proved nothing"
 
 
@@ -168,3 +170,57 @@ def test_a_kill_after_the_commit_keeps_the_machine_ids_it_drew(tmp_path):
     vm5 = (repo.out_dir / "vms" / "vm5.nix").read_text().replace("-", "")
     assert ids["vm5"] in vm5
     assert debris(repo.root) == []
+
+
+def syscall_counts(repo, calls: str) -> dict[str, int]:
+    """How often a clean `fleetc generate` makes each of `calls` (strace -c)."""
+    log = repo.root.parent / "counts.log"
+    subprocess.run(
+        ["strace", "-c", "-o", str(log), "-e", f"trace={calls}", str(FLEETC)]
+        + ["generate", "fleet.toml"],
+        cwd=repo.fleet_dir,
+        env=quiet_env(),
+        check=True,
+        capture_output=True,
+    )
+    counts = {}
+    for line in log.read_text().splitlines():
+        fields = line.split()
+        if fields and fields[-1] in calls.split(","):
+            counts[fields[-1]] = int(fields[3])
+    return counts
+
+
+def test_sigkill_at_each_kind_of_step_is_old_or_new_then_completed(tmp_path):
+    """Deterministic kills (strace fault injection) at the n-th rename, unlink
+    and write of a run, from the first rename (the commit) to the last."""
+    a, b = versions(tmp_path / "scratch", "repo-root", vms=40)
+    counted = make_repo(tmp_path / "counted", "repo-root")
+    counted.write_fleet(a.fleet)
+    counted.generate()
+    counted.write_fleet(b.fleet)
+    counts = syscall_counts(counted, "rename,unlink,write")
+    repo = make_repo(tmp_path / "killed", "repo-root")
+    repo.write_fleet(a.fleet)
+    repo.generate()
+    renames = counts["rename"]
+    points = [("rename", n) for n in (1, 2, renames // 2, renames - 1, renames)]
+    points += [(call, max(1, counts[call] // 2)) for call in ("unlink", "write")]
+    killed, settled = 0, a
+    for call, when in points:
+        target = b if settled is a else a
+        repo.write_fleet(target.fleet)
+        run = subprocess.run(
+            ["strace", "-qq", "-o", os.devnull, "-e", f"trace={call}", "-e"]
+            + [f"inject={call}:signal=KILL:when={when}", str(FLEETC), "generate"]
+            + ["fleet.toml"],
+            cwd=repo.fleet_dir,
+            env=quiet_env(),
+            capture_output=True,
+        )
+        killed += run.returncode != 0
+        settled = check_after_kill(repo, a, b, target)
+    assert killed >= len(points) - 1  # a later run may make fewer calls than counted
+    repo.generate()
+    assert repo.owned() == target.tree and repo.lock.read_bytes() == target.lock
+    assert debris(repo.root, tmp_path / "killed") == []
