@@ -26,13 +26,19 @@ _held: set[tuple[int, int]] = set()
 
 @contextmanager
 def exclusive(
-    out_dir: Path, lock_file: Path, waiting: Callable[[], None] = lambda: None
+    out_dir: Path,
+    lock_file: Path | None,
+    waiting: Callable[[], None] = lambda: None,
 ) -> Iterator[bool]:
-    """Hold both directories, finish an interrupted run; yields whether one was."""
+    """Hold both directories, finish an interrupted run; yields whether one was.
+
+    Re-entrant within one process (`write_outputs` holds it around `write_tree`).
+    """
     if not out_dir.is_dir():
         out_dir.mkdir(parents=True, exist_ok=True)
+    directories = [out_dir] if lock_file is None else [out_dir, lock_file.parent]
     with ExitStack() as stack:
-        for directory in _unique_dirs([out_dir, lock_file.parent]):
+        for directory in _unique_dirs(directories):
             stack.enter_context(_flocked(directory, waiting))
         finished = journal.recover(out_dir)
         clear_old_staging(out_dir, lock_file)
@@ -72,7 +78,7 @@ def _lock(fd: int, waiting: Callable[[], None]) -> None:
         fcntl.flock(fd, fcntl.LOCK_EX)
 
 
-def clear_old_staging(out_dir: Path, lock_file: Path) -> None:
+def clear_old_staging(out_dir: Path, lock_file: Path | None) -> None:
     """Remove what fleetc before the journal left when killed, when provably its own.
 
     Staging trees `.<out>.fleetc-<pid>[.old]` beside the output (they hold a
@@ -84,7 +90,7 @@ def clear_old_staging(out_dir: Path, lock_file: Path) -> None:
             path.unlink()
         elif (path / journal.MANIFEST).is_file():
             shutil.rmtree(path, ignore_errors=True)
-    for path in _old_temps(lock_file.parent, lock_file.name, ""):
+    for path in _old_temps(lock_file.parent, lock_file.name, "") if lock_file else []:
         if path.is_file() and not path.is_symlink():
             path.unlink()
 

@@ -22,8 +22,8 @@ kill every owned file is old or new, and tree and lock move together.
 from __future__ import annotations
 
 import ctypes
-import errno
 import ctypes.util
+import errno
 import hashlib
 import json
 import os

@@ -89,8 +89,7 @@ def write_tree(
     lock: LockFile | None = None,
 ) -> WriteReport:
     """Make the owned files (and fleet.lock) exactly `files`, touching nothing else."""
-    lock_file = Path(os.path.abspath(lock.path)) if lock else out_dir / MANIFEST
-    with exclusive(out_dir, lock_file):
+    with exclusive(out_dir, lock.path if lock else None):
         change, report = plan(out_dir, files, force, lock)
         if change:
             journal.commit(out_dir, change)
