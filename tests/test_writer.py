@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
@@ -142,3 +143,17 @@ def test_fleet_lock_is_written_with_the_tree_and_only_when_it_differs(tmp_path):
     write_tree(out, {"flake.nix": "{ }\n"}, lock=LockFile(lock, "v2\n"))
     assert lock.read_text() == "v2\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fleet.lock", "generated"]
+
+
+@pytest.mark.parametrize("name", ["../outside.txt", "/etc/hostname", "vms//a.nix"])
+def test_a_manifest_naming_paths_outside_the_tree_is_refused(tmp_path, name):
+    outside = tmp_path / "outside.txt"
+    outside.write_text("x\n")
+    out = tmp_path / "generated"
+    write_tree(out, {"flake.nix": "{ }\n"})
+    manifest = json.loads((out / MANIFEST).read_text())
+    manifest["files"][name] = hashlib.sha256(b"x\n").hexdigest()
+    (out / MANIFEST).write_text(json.dumps(manifest))
+    with pytest.raises(WriteRefused, match="not a fleetc manifest"):
+        write_tree(out, {"flake.nix": "{ }\n"})
+    assert outside.read_text() == "x\n"

@@ -74,12 +74,21 @@ def parse_manifest(out_dir: Path, data: bytes | None) -> dict[str, str]:
         return {}
     try:
         files = json.loads(data)["files"]
-        return {str(name): str(files[name]) for name in files}
+        owned = {str(name): str(files[name]) for name in files}
+        outside = [name for name in owned if not _inside(name)]
+        if outside:
+            raise ValueError(f"{outside[0]!r} is not a path inside the tree")
+        return owned
     except (ValueError, KeyError, TypeError) as problem:
         raise WriteRefused(
             f"{out_dir / MANIFEST} is not a fleetc manifest ({problem})",
             "restore it from version control, or remove the directory to start afresh",
         ) from None
+
+
+def _inside(name: str) -> bool:
+    """A relative path with no `..`, `.` or empty part: it cannot leave the tree."""
+    return all(part not in ("", ".", "..") for part in name.split("/"))
 
 
 def write_tree(
