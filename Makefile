@@ -26,9 +26,10 @@ demo: $(STAMP)
 	cat $(DEMO)/generated/vms/web.nix
 
 # What the tests run besides Python: Debian's nix-bin (a real Nix), shellcheck
-# (the deploy script is linted) and jq (the script is run); installed when
-# missing, which needs root.
-DEBIAN_TOOLS := nix-instantiate:nix-bin shellcheck:shellcheck jq:jq git:git
+# (the deploy script is linted), jq (the script is run), git and strace (the
+# writer's no-op and fault-injection tests); installed when missing, which
+# needs root.
+DEBIAN_TOOLS := nix-instantiate:nix-bin shellcheck:shellcheck jq:jq git:git strace:strace
 nix:
 	@missing=""; for pair in $(DEBIAN_TOOLS); do \
 	  command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair##*:}"; done; \

@@ -217,6 +217,7 @@ def test_full_disk(repo):
         file="generated",
         says=says,
         file_size=600,
+        at_once=False,  # both reach the writer's lock: one would wait for the other
     )
 
 

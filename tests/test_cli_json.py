@@ -103,8 +103,11 @@ def test_several_fleets_are_one_document(repo):
 
 
 def test_locked_refusal_lists_the_lock_changes(repo):
-    code, document, stderr = fleetc(repo, "generate", "fleet.toml", "--locked")
-    assert code == 1 and "fleet.lock would change" in stderr
+    code, document, _ = fleetc(repo, "generate", "fleet.toml", "--locked")
+    assert code == 1
+    [refusal] = document["diagnostics"]
+    assert refusal["code"] == "F805" and "fleet.lock would change" in refusal["message"]
+    assert refusal["location"]["file"] == "fleet.lock"
     assert document["fleets"][0]["lock_changes"] == ["added a", "added b"]
     assert not (repo / "generated").exists()
 

@@ -1,12 +1,13 @@
-"""The writer owns only its files and swaps whole trees atomically."""
+"""The writer owns only its files: refusals, removals, the lock, a failed write."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
 
-from fleetc.writer import MANIFEST, WriteRefused, write_tree
+from fleetc.writer import MANIFEST, LockFile, WriteRefused, write_tree
 
 
 def tree(directory):
@@ -68,9 +69,11 @@ def test_a_failed_write_leaves_the_old_tree_intact(tmp_path):
     out = tmp_path / "generated"
     write_tree(out, {"flake.nix": "old\n"})
     before = tree(out)
-    # "a" as a file and "a/b" beneath it cannot both exist: staging fails midway.
+    # A 250-byte name is allowed, but not its 262-byte temp name: fails midway,
+    # after other temp files and a new directory were made.
+    files = {"flake.nix": "new\n", "a/b.nix": "y\n", "z/" + "n" * 250: "x\n"}
     with pytest.raises(OSError):
-        write_tree(out, {"flake.nix": "new\n", "a": "x\n", "a/b": "y\n"})
+        write_tree(out, files)
     assert tree(out) == before
     assert [p.name for p in tmp_path.iterdir()] == ["generated"]
 
@@ -81,3 +84,76 @@ def test_corrupt_manifest_is_refused_not_a_traceback(tmp_path):
     (out / MANIFEST).write_text("not json")
     with pytest.raises(WriteRefused, match="not a fleetc manifest"):
         write_tree(out, {"flake.nix": "{ }\n"})
+
+
+def test_a_directory_a_removal_leaves_empty_goes_but_other_empty_dirs_stay(tmp_path):
+    out = tmp_path / "generated"
+    write_tree(out, {"flake.nix": "{ }\n", "hosts/h1/a.nix": "a\n", "vms/b.nix": "b\n"})
+    (out / "mine").mkdir()
+    (out / "vms" / "also-mine").mkdir()
+    write_tree(out, {"flake.nix": "{ }\n"})
+    assert not (out / "hosts").exists()
+    assert (out / "mine").is_dir() and (out / "vms" / "also-mine").is_dir()
+
+
+def test_removing_a_hand_edited_file_is_refused_unless_forced(tmp_path):
+    out = tmp_path / "generated"
+    write_tree(out, {"flake.nix": "{ }\n", "vms/b.nix": "b\n"})
+    (out / "vms" / "b.nix").write_text("my change\n")
+    with pytest.raises(WriteRefused, match="edited by hand"):
+        write_tree(out, {"flake.nix": "{ }\n"})
+    assert (out / "vms" / "b.nix").read_text() == "my change\n"
+    write_tree(out, {"flake.nix": "{ }\n"}, force=True)
+    assert not (out / "vms" / "b.nix").exists()
+
+
+@pytest.mark.parametrize("blocker", ["vms/a.nix", "vms"])
+def test_a_foreign_directory_or_file_in_the_way_is_refused(tmp_path, blocker):
+    out = tmp_path / "generated"
+    write_tree(out, {"flake.nix": "{ }\n"})
+    if blocker == "vms":
+        (out / "vms").write_text("a file where fleetc needs a directory\n")
+    else:
+        (out / "vms" / "a.nix").mkdir(parents=True)
+    before = tree(out)
+    with pytest.raises(WriteRefused, match="not written by fleetc") as refused:
+        write_tree(out, {"flake.nix": "{ x = 1; }\n", "vms/a.nix": "a\n"})
+    assert refused.value.code == "F007"
+    assert tree(out) == before
+
+
+def test_an_unreadable_journal_is_refused_and_nothing_is_touched(tmp_path):
+    out = tmp_path / "generated"
+    write_tree(out, {"flake.nix": "{ }\n"})
+    (out / ".fleetc-journal.json").write_text("{ torn")
+    before = tree(out)
+    with pytest.raises(WriteRefused, match="journal") as refused:
+        write_tree(out, {"flake.nix": "{ x = 1; }\n"})
+    assert refused.value.code == "F041"
+    assert tree(out) == before
+
+
+def test_fleet_lock_is_written_with_the_tree_and_only_when_it_differs(tmp_path):
+    out, lock = tmp_path / "generated", tmp_path / "fleet.lock"
+    report = write_tree(out, {"flake.nix": "{ }\n"}, lock=LockFile(lock, "v1\n"))
+    assert report.lock_changed and lock.read_text() == "v1\n"
+    inode = lock.stat().st_ino
+    report = write_tree(out, {"flake.nix": "{ }\n"}, lock=LockFile(lock, "v1\n"))
+    assert not report.lock_changed and lock.stat().st_ino == inode
+    write_tree(out, {"flake.nix": "{ }\n"}, lock=LockFile(lock, "v2\n"))
+    assert lock.read_text() == "v2\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fleet.lock", "generated"]
+
+
+@pytest.mark.parametrize("name", ["../outside.txt", "/etc/hostname", "vms//a.nix"])
+def test_a_manifest_naming_paths_outside_the_tree_is_refused(tmp_path, name):
+    outside = tmp_path / "outside.txt"
+    outside.write_text("x\n")
+    out = tmp_path / "generated"
+    write_tree(out, {"flake.nix": "{ }\n"})
+    manifest = json.loads((out / MANIFEST).read_text())
+    manifest["files"][name] = hashlib.sha256(b"x\n").hexdigest()
+    (out / MANIFEST).write_text(json.dumps(manifest))
+    with pytest.raises(WriteRefused, match="not a fleetc manifest"):
+        write_tree(out, {"flake.nix": "{ }\n"})
+    assert outside.read_text() == "x\n"

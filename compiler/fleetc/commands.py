@@ -6,7 +6,6 @@ import argparse
 import difflib
 import errno
 import os
-import sys
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path, PurePosixPath
@@ -15,11 +14,12 @@ from . import build, frontend, staging
 from .compare import unified_diff
 from .diagnostics import Diagnostic, error
 from .pipeline import Placement, Result, compile, lock_path
+from .exclusive import exclusive
 from .files import EXIT_USAGE, fs_problem, named_as, read, usage_problem
 from .report import Report
 from .source import Source, display_path
 from .twin_check import check_twin
-from .writer import WriteRefused, write_file_atomically, write_tree
+from .writer import LockFile, WriteRefused, write_file_atomically, write_tree
 
 EXIT_OK, EXIT_ERRORS, EXIT_NIX = 0, 1, 3
 
@@ -172,12 +172,14 @@ def shown(path: Path) -> str:
         return display_path(os.path.relpath(path))
 
 
-def refuse_lock_change(compiled: Compiled) -> int:
-    print(
-        f"fleetc: {shown(compiled.lock_file)} would change (--locked):", file=sys.stderr
-    )
-    for line in compiled.result.lock_changes or ["(rewritten)"]:
-        print(f"  {line}", file=sys.stderr)
+def refuse_lock_change(report: Report, compiled: Compiled) -> int:
+    """--locked: fleet.lock would change; an error naming each change."""
+    changes = compiled.result.lock_changes or ["(rewritten)"]
+    message = f"{shown(compiled.lock_file)} would change (--locked):"
+    message += "".join(f"\n  {line}" for line in changes)
+    help = "run `fleetc generate` without --locked and commit fleet.lock"
+    file = display_path(compiled.lock_file)
+    report.problem(error("F805", message, None, help=help, file=file))
     return EXIT_ERRORS
 
 
@@ -186,7 +188,7 @@ def cmd_check(args) -> int:
     if isinstance(compiled, int):
         return compiled
     if args.locked and compiled.lock_changed:
-        return refuse_lock_change(compiled)
+        return refuse_lock_change(args.report, compiled)
     return EXIT_OK
 
 
@@ -239,22 +241,59 @@ def stale_check(report: Report, compiled: Compiled) -> int:
 
 
 def write_outputs(args, compiled: Compiled) -> tuple[int, bool]:
-    """Write the tree, then the lock; (exit code, whether anything changed)."""
+    """Write the tree and the lock as one transaction; (exit code, whether anything changed).
+
+    Under the writer's lock an interrupted run is completed first. fleet.lock is
+    authoritative (it may hold machine-ids drawn at random): if that, or another
+    run, changed it since this run read it, the fleet is compiled again from it.
+    """
     if args.locked and compiled.lock_changed:
-        return refuse_lock_change(compiled), False
+        return refuse_lock_change(args.report, compiled), False
     try:
-        report = write_tree(compiled.out_dir, compiled.result.files, force=args.force)
-        if compiled.lock_changed:
-            write_file_atomically(compiled.lock_file, compiled.result.lock_text)
+        with exclusive(
+            compiled.out_dir,
+            compiled.lock_file,
+            lambda: say_waiting(args.report, compiled),
+        ):
+            compiled = compiled_from_current_lock(args, compiled)
+            if isinstance(compiled, int):
+                return compiled, False
+            if args.locked and compiled.lock_changed:
+                return refuse_lock_change(args.report, compiled), False
+            lock = LockFile(compiled.lock_file, compiled.result.lock_text)
+            report = write_tree(
+                compiled.out_dir, compiled.result.files, args.force, lock
+            )
     except WriteRefused as refused:
-        diagnostic = error("F007", str(refused), None, help=refused.help)
+        diagnostic = error(refused.code, str(refused), None, help=refused.help)
         args.report.show([diagnostic])
         return EXIT_USAGE, False
     except OSError as problem:
         where = shown(compiled.out_dir)
         return fs_problem(args.report, "F031", "cannot write", problem, where), False
     say_written(args.report, compiled, report)
-    return EXIT_OK, bool(report.changed or report.removed or compiled.lock_changed)
+    return EXIT_OK, bool(report.changed or report.removed or report.lock_changed)
+
+
+def say_waiting(report: Report, compiled: Compiled) -> None:
+    report.say(f"fleetc: waiting for another fleetc run on {shown(compiled.out_dir)}")
+
+
+def compiled_from_current_lock(args, compiled: Compiled) -> Compiled | int:
+    """`compiled`, or the fleet compiled again if fleet.lock changed meanwhile."""
+    try:
+        on_disk = compiled.lock_file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        on_disk = None
+    except (OSError, UnicodeDecodeError):
+        on_disk = ""  # unreadable: compile_fleet reports it
+    if on_disk == compiled.old_lock:
+        return compiled
+    args.report.say(
+        f"fleetc: {shown(compiled.lock_file)} changed since it was read "
+        "(an interrupted or concurrent run); compiling again"
+    )
+    return compile_fleet(args)
 
 
 def say_written(report: Report, compiled: Compiled, written) -> None:

@@ -40,6 +40,9 @@ CODES: dict[str, str] = {
     "F035": "twin fleet files describe different fleets",
     "F036": "twin fleet file has errors",
     "F037": "usage error",
+    # F04x: writing the generated tree
+    "F040": "symbolic link in the generated tree",
+    "F041": "unreadable write journal",
     # F1xx: names and machine-ids
     "F101": "invalid name",
     "F102": "duplicate name",
@@ -92,6 +95,7 @@ CODES: dict[str, str] = {
     "F802": "bad value in fleet.lock",
     "F803": "fleet.lock conflicts with the fleet",
     "F804": "network exhausted",
+    "F805": "fleet.lock would change (--locked)",
     # F9xx: the microvm.nix FAQ's recipes. F90x: deploying from CI ([fleet.deploy])
     "F901": "deploy needs the fleet's flake",
     "F902": "bad Hydra URL",

@@ -1,33 +1,38 @@
-"""Writing the generated tree: owned files only, replaced atomically.
+"""Writing the generated tree: exactly the files fleetc owns, each replaced atomically.
 
 The tree carries a manifest (`.fleetc-manifest.json`) naming every file fleetc
-wrote, with its hash. A new tree is built beside the old one and swapped in with
-one atomic rename, so a failed run leaves the previous tree exactly as it was.
-Files fleetc does not own (nix's `flake.lock`, a README) are carried over; a
-generated file that would replace one of them, or replace a hand-edited
-generated file, is refused instead, so nothing is lost.
+wrote, with its hash. fleetc owns those files and nothing else, wherever the
+output directory is (its own folder, the repository root, a symlink to
+elsewhere): it looks only at the paths it will write and the paths the old
+manifest names, never scans or copies the directory, and never moves, removes
+or follows anything else (foreign files, empty directories, `.git`, links).
+
+A run first plans, refusing before anything is touched: a generated file that
+would replace a file fleetc does not own, or one edited by hand since it was
+written (unless forced), or a symbolic link at or above an owned path. Then the
+files that differ, the manifest and fleet.lock are written as one transaction
+(`journal.py`): a kill at any instant leaves each file old or new and the next
+run completes the change. A run that changes nothing writes nothing.
 """
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import hashlib
 import json
 import os
-import shutil
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-MANIFEST = ".fleetc-manifest.json"
+from . import journal
+from .exclusive import exclusive
+from .journal import MANIFEST, Change, WriteRefused
 
-
-class WriteRefused(Exception):
-    """The write would destroy something fleetc does not own; nothing was changed."""
-
-    def __init__(self, message: str, help: str) -> None:
-        super().__init__(message)
-        self.help = help
+SYMLINK_HELP = (
+    "fleetc never writes through a symbolic link inside its tree or at fleet.lock; "
+    "replace the link by a real directory or file (the output directory itself "
+    "may be a link)"
+)
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,15 @@ class WriteReport:
     written: int
     changed: tuple[str, ...]
     removed: tuple[str, ...]
+    lock_changed: bool = False
+
+
+@dataclass(frozen=True)
+class LockFile:
+    """fleet.lock, written in the same transaction as the tree."""
+
+    path: Path
+    text: str
 
 
 def digest(text: str) -> str:
@@ -49,10 +63,22 @@ def manifest_text(files: dict[str, str]) -> str:
 def read_manifest(out_dir: Path) -> dict[str, str]:
     """Owned file -> hash at the time fleetc wrote it; empty when there is none."""
     try:
-        document = json.loads((out_dir / MANIFEST).read_text())
-        return dict(document["files"])
-    except FileNotFoundError:
+        data = (out_dir / MANIFEST).read_bytes()
+    except (FileNotFoundError, NotADirectoryError):
         return {}
+    return parse_manifest(out_dir, data)
+
+
+def parse_manifest(out_dir: Path, data: bytes | None) -> dict[str, str]:
+    if data is None:
+        return {}
+    try:
+        files = json.loads(data)["files"]
+        owned = {str(name): str(files[name]) for name in files}
+        outside = [name for name in owned if not _inside(name)]
+        if outside:
+            raise ValueError(f"{outside[0]!r} is not a path inside the tree")
+        return owned
     except (ValueError, KeyError, TypeError) as problem:
         raise WriteRefused(
             f"{out_dir / MANIFEST} is not a fleetc manifest ({problem})",
@@ -60,121 +86,176 @@ def read_manifest(out_dir: Path) -> dict[str, str]:
         ) from None
 
 
-def existing_files(out_dir: Path) -> set[str]:
-    if not out_dir.is_dir():
-        return set()
-    return {
-        p.relative_to(out_dir).as_posix()
-        for p in out_dir.rglob("*")
-        if not p.is_dir() or p.is_symlink()
-    }
-
-
-def plan(out_dir: Path, files: dict[str, str], force: bool) -> tuple[set, dict]:
-    """Files to carry over unchanged; refuses before anything is touched."""
-    owned = read_manifest(out_dir)
-    present = existing_files(out_dir) - {MANIFEST}
-    foreign = present - owned.keys()
-    clobbered = sorted(foreign & files.keys())
-    if clobbered:
-        raise WriteRefused(
-            f"{out_dir / clobbered[0]} exists and was not written by fleetc",
-            "move it away (or choose another output directory with --out)",
-        )
-    if not force:
-        _refuse_hand_edits(out_dir, owned, present)
-    return foreign, owned
-
-
-def _refuse_hand_edits(out_dir: Path, owned: dict[str, str], present: set) -> None:
-    for name in sorted(owned.keys() & present):
-        if digest((out_dir / name).read_text(errors="replace")) != owned[name]:
-            raise WriteRefused(
-                f"{out_dir / name} was edited by hand since fleetc wrote it",
-                "move the change into the fleet file or a module, "
-                "or pass --force to discard it",
-            )
+def _inside(name: str) -> bool:
+    """A relative path with no `..`, `.` or empty part: it cannot leave the tree."""
+    return all(part not in ("", ".", "..") for part in name.split("/"))
 
 
 def write_tree(
-    out_dir: Path, files: dict[str, str], force: bool = False
+    out_dir: Path,
+    files: dict[str, str],
+    force: bool = False,
+    lock: LockFile | None = None,
 ) -> WriteReport:
-    foreign, owned = plan(out_dir, files, force)
-    staging = _stage(out_dir, files, foreign)
-    try:
-        _swap_in(staging, out_dir)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return _report(out_dir, files, owned)
+    """Make the owned files (and fleet.lock) exactly `files`, touching nothing else."""
+    with exclusive(out_dir, lock.path if lock else None):
+        change, report = plan(out_dir, files, force, lock)
+        if change:
+            journal.commit(out_dir, change)
+    return report
 
 
-def _stage(out_dir: Path, files: dict[str, str], foreign: set) -> Path:
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = out_dir.parent / f".{out_dir.name}.fleetc-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    try:
-        for name, text in {**files, MANIFEST: manifest_text(files)}.items():
-            _write_file(staging / name, text)
-        for name in foreign:
-            target = staging / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(out_dir / name, target, follow_symlinks=False)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return staging
+def plan(
+    out_dir: Path, files: dict[str, str], force: bool, lock: LockFile | None
+) -> tuple[Change, WriteReport]:
+    """What must change; refuses (WriteRefused) before anything is touched."""
+    tree = Tree(out_dir)
+    old_manifest = tree.read(MANIFEST, wanted=True)
+    owned = parse_manifest(out_dir, old_manifest)
+    change = Change()
+    for name, text in sorted(files.items()):
+        _plan_file(tree, owned, name, text.encode(), force, change)
+    for name in sorted(owned.keys() - files.keys() - {MANIFEST}):
+        _plan_removal(tree, owned, name, force, change)
+    manifest = manifest_text(files).encode()
+    if old_manifest != manifest:
+        change.writes[MANIFEST] = manifest
+    lock_changed = lock is not None and _plan_lock(lock, change)
+    change.new_dirs = sorted(tree.new_dirs, key=lambda d: (d.count("/"), d))
+    change.prune = _prune_order(change.unlinks)
+    changed = tuple(sorted(change.writes.keys() & files.keys()))
+    removed = tuple(sorted(change.unlinks))
+    return change, WriteReport(len(files), changed, removed, lock_changed)
 
 
-def _write_file(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", encoding="utf-8", newline="\n") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
-def _swap_in(staging: Path, out_dir: Path) -> None:
-    """After this, `out_dir` is the staged tree and `staging` holds the old one."""
-    if not out_dir.exists():
-        os.rename(staging, out_dir)
+def _plan_file(tree, owned, name: str, data: bytes, force: bool, change) -> None:
+    current = tree.read(name, wanted=True)
+    if current is None:
+        change.writes[name] = data
         return
-    if not _exchange(staging, out_dir):
-        # No atomic exchange here (not Linux, or an old kernel or filesystem):
-        # two renames, with a window in which the old tree sits beside its name.
-        aside = staging.with_name(staging.name + ".old")
-        os.rename(out_dir, aside)
-        os.rename(staging, out_dir)
-        os.rename(aside, staging)
+    if name not in owned:
+        raise WriteRefused(
+            f"{tree.out_dir / name} exists and was not written by fleetc",
+            "move it away (or choose another output directory with --out)",
+        )
+    _refuse_hand_edit(tree.out_dir / name, current, owned[name], force)
+    if current != data:
+        change.writes[name] = data
 
 
-_RENAME_EXCHANGE = 2
-_AT_FDCWD = -100
+def _plan_removal(tree, owned, name: str, force: bool, change) -> None:
+    current = tree.read(name, wanted=False)
+    if current is not None:
+        _refuse_hand_edit(tree.out_dir / name, current, owned[name], force)
+        change.unlinks[name] = journal.sha256(current)
 
 
-def _exchange(a: Path, b: Path) -> bool:
-    """renameat2(RENAME_EXCHANGE): swap two directories in one atomic step."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError, TypeError):
+def _refuse_hand_edit(path: Path, current: bytes, expected: str, force: bool) -> None:
+    if not force and journal.sha256(current) != expected:
+        raise WriteRefused(
+            f"{path} was edited by hand since fleetc wrote it",
+            "move the change into the fleet file or a module, "
+            "or pass --force to discard it",
+        )
+
+
+def _plan_lock(lock: LockFile, change: Change) -> bool:
+    path = Path(os.path.abspath(lock.path))
+    tree = Tree(path.parent)
+    data = lock.text.encode()
+    if tree.read(path.name, wanted=True) == data:
         return False
-    result = renameat2(
-        _AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE
+    change.writes[str(path)] = data
+    return True
+
+
+def _prune_order(removed: dict[str, str]) -> list[str]:
+    """Directories a removal may leave empty, deepest first (rmdir skips the rest)."""
+    parents = set()
+    for name in removed:
+        parts = name.split("/")[:-1]
+        parents.update("/".join(parts[:depth]) for depth in range(1, len(parts) + 1))
+    return sorted(parents, key=lambda d: (-d.count("/"), d))
+
+
+class Tree:
+    """The output directory seen through lstat: links are refused, never followed."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir
+        self.kinds: dict[str, str] = {}
+        self.new_dirs: set[str] = set()
+
+    def read(self, name: str, wanted: bool) -> bytes | None:
+        """The file's bytes, None when absent (or, for a removal, no longer a file)."""
+        if not self._parents_ready(name, wanted):
+            return None
+        kind = _kind(self.out_dir / name)
+        if kind == "link":
+            raise _symlink_refused(self.out_dir / name)
+        if kind == "missing" or (kind != "file" and not wanted):
+            return None
+        if kind != "file":
+            raise _not_a_file(self.out_dir / name)
+        return (self.out_dir / name).read_bytes()
+
+    def _parents_ready(self, name: str, wanted: bool) -> bool:
+        """True when every parent is a real directory; notes the ones to create."""
+        parts = name.split("/")[:-1]
+        for depth in range(1, len(parts) + 1):
+            parent = "/".join(parts[:depth])
+            kind = self._kind_of(parent)
+            if kind == "link":
+                raise _symlink_refused(self.out_dir / parent)
+            if kind == "missing" and wanted:
+                self.new_dirs.update(
+                    "/".join(parts[:d]) for d in range(depth, len(parts) + 1)
+                )
+            if kind != "dir":
+                if wanted and kind != "missing":
+                    raise _not_a_file(self.out_dir / parent, "a directory")
+                return False
+        return True
+
+    def _kind_of(self, name: str) -> str:
+        if name not in self.kinds:
+            self.kinds[name] = _kind(self.out_dir / name)
+        return self.kinds[name]
+
+
+def _kind(path: Path) -> str:
+    try:
+        mode = os.lstat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return "missing"
+    if stat.S_ISLNK(mode):
+        return "link"
+    if stat.S_ISDIR(mode):
+        return "dir"
+    return "file" if stat.S_ISREG(mode) else "other"
+
+
+def _symlink_refused(path: Path) -> WriteRefused:
+    return WriteRefused(f"{path} is a symbolic link", SYMLINK_HELP, "F040")
+
+
+def _not_a_file(path: Path, expected: str = "a file") -> WriteRefused:
+    return WriteRefused(
+        f"{path} exists and was not written by fleetc (fleetc needs {expected} there)",
+        "move it away (or choose another output directory with --out)",
     )
-    return result == 0
-
-
-def _report(out_dir: Path, files: dict[str, str], old: dict[str, str]) -> WriteReport:
-    changed = tuple(n for n in sorted(files) if old.get(n) != digest(files[n]))
-    removed = tuple(sorted(old.keys() - files.keys()))
-    return WriteReport(len(files), changed, removed)
 
 
 def write_file_atomically(path: Path, text: str) -> None:
-    """Replace one file in one step (fleet.lock): a crash leaves old or new, never half."""
+    """Replace one file in one step (convert's output): a crash leaves old or new."""
     staging = path.with_name(f".{path.name}.fleetc-{os.getpid()}")
     try:
-        _write_file(staging, text)
+        journal.write_new(staging, text.encode())
+        fd = os.open(staging, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(staging, path)
     finally:
         staging.unlink(missing_ok=True)

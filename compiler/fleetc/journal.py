@@ -1,0 +1,257 @@
+"""One write transaction: a kill at any instant is rolled forward or cleaned up.
+
+The files of one run (the generated tree, its manifest and fleet.lock) change
+together, in four steps, all in files with fixed fleetc-owned names:
+
+1. `.fleetc-pending.json` in the output directory names every temp file and
+   directory the run is about to create (so a kill before the commit leaves
+   nothing that a later run cannot find without scanning the user's tree);
+2. every changed file is written to `.<name>.fleetc-new` beside its target,
+   then one `syncfs` per file system makes them durable;
+3. `.fleetc-journal.json` names every rename and unlink (fleet.lock's too); it
+   is written under a temp name, synced and renamed into place: the commit;
+4. the renames and unlinks, the directories synced, the journal removed.
+
+`recover` runs first in every later run (under the writer's flock): a journal
+is completed (each step is idempotent: a temp already renamed is gone, and an
+unlink only removes the exact bytes it was planned for); without a journal,
+the pending list's temps and new empty directories are removed. So after any
+kill every owned file is old or new, and tree and lock move together.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import errno
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MANIFEST = ".fleetc-manifest.json"
+PENDING = ".fleetc-pending.json"
+JOURNAL = ".fleetc-journal.json"
+JOURNAL_TEMP = ".fleetc-journal.fleetc-new"
+TEMP_SUFFIX = ".fleetc-new"
+
+
+# Why a temp file named in the pending list may not exist: it never was made.
+_NEVER_CREATED = {errno.ENOENT, errno.ENOTDIR, errno.ENAMETOOLONG}
+
+
+class WriteRefused(Exception):
+    """The write would destroy something fleetc does not own; nothing was changed."""
+
+    def __init__(self, message: str, help: str, code: str = "F007") -> None:
+        super().__init__(message)
+        self.help = help
+        self.code = code
+
+
+def _unreadable(out_dir: Path, problem: object) -> WriteRefused:
+    return WriteRefused(
+        f"{out_dir / JOURNAL} (left by an interrupted run) cannot be read: {problem}",
+        "restore the generated tree and fleet.lock from version control, "
+        "then delete the journal",
+        code="F041",
+    )
+
+
+@dataclass
+class Change:
+    """What one run changes; names are relative to the output directory or absolute."""
+
+    writes: dict[str, bytes] = field(default_factory=dict)
+    # name -> sha256 of the exact bytes planned for removal
+    unlinks: dict[str, str] = field(default_factory=dict)
+    new_dirs: list[str] = field(default_factory=list)  # parents first
+    prune: list[str] = field(default_factory=list)  # deepest first
+
+    def __bool__(self) -> bool:
+        return bool(self.writes or self.unlinks)
+
+
+def temp_name(name: str) -> str:
+    head, _, tail = name.rpartition("/")
+    return f"{head}/.{tail}{TEMP_SUFFIX}" if head else f".{tail}{TEMP_SUFFIX}"
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def commit(out_dir: Path, change: Change) -> None:
+    """Apply `change` so that a kill at any point is finished by `recover`."""
+    journal = {
+        "renames": [[temp_name(name), name] for name in change.writes],
+        "unlinks": sorted(change.unlinks.items()),
+        "prune": change.prune,
+    }
+    try:
+        _prepare(out_dir, change)
+        _write_json(out_dir / JOURNAL_TEMP, journal)
+    except BaseException:
+        _clean_up_after_failure(out_dir)
+        raise
+    os.rename(out_dir / JOURNAL_TEMP, out_dir / JOURNAL)  # the commit
+    fsync_dir(out_dir)
+    _roll_forward(out_dir, journal)
+
+
+def _prepare(out_dir: Path, change: Change) -> None:
+    """Steps 1 and 2: the pending list, then every new file under its temp name."""
+    temps = [temp_name(name) for name in change.writes]
+    _write_json(out_dir / PENDING, {"temps": temps, "dirs": change.new_dirs})
+    for name in change.new_dirs:
+        os.mkdir(out_dir / name)
+    for name, data in change.writes.items():
+        write_new(out_dir / temp_name(name), data)
+    sync_filesystems({out_dir, *((out_dir / name).parent for name in change.writes)})
+
+
+def _clean_up_after_failure(out_dir: Path) -> None:
+    """Not committed: as if this run never started (or a later run finishes this)."""
+    try:
+        _clean_pending(out_dir)
+    except OSError:
+        pass  # the original failure is the one to report
+
+
+def recover(out_dir: Path) -> bool:
+    """Finish or clean up an interrupted run; True when a journal was rolled forward."""
+    journal = _read_journal(out_dir)
+    if journal is not None:
+        _roll_forward(out_dir, journal)
+        return True
+    _clean_pending(out_dir)
+    return False
+
+
+def _read_journal(out_dir: Path) -> dict | None:
+    try:
+        text = (out_dir / JOURNAL).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as problem:
+        raise _unreadable(out_dir, problem) from None
+    try:
+        journal = json.loads(text)
+        return {
+            "renames": [(str(a), str(b)) for a, b in journal["renames"]],
+            "unlinks": [(str(a), str(b)) for a, b in journal["unlinks"]],
+            "prune": [str(name) for name in journal["prune"]],
+        }
+    except (ValueError, KeyError, TypeError) as problem:
+        raise _unreadable(out_dir, repr(problem)) from None
+
+
+def _roll_forward(out_dir: Path, journal: dict) -> None:
+    for temp, name in journal["renames"]:
+        try:
+            os.rename(out_dir / temp, out_dir / name)
+        except FileNotFoundError:
+            pass  # renamed before the kill
+    for name, expected in journal["unlinks"]:
+        _unlink_if(out_dir / name, expected)
+    touched = [out_dir / name for _, name in journal["renames"]]
+    touched += [out_dir / name for name, _ in journal["unlinks"]]
+    for directory in sorted({path.parent for path in touched}):
+        fsync_dir(directory)
+    _remove_empty_dirs(out_dir, journal["prune"])
+    _finish(out_dir, JOURNAL, PENDING)
+
+
+def _unlink_if(path: Path, expected: str) -> None:
+    """Remove the file only if it still holds the bytes planned for removal."""
+    try:
+        if not path.is_symlink() and sha256(path.read_bytes()) == expected:
+            path.unlink()
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        pass
+
+
+def _clean_pending(out_dir: Path) -> None:
+    try:
+        pending = json.loads((out_dir / PENDING).read_text(encoding="utf-8"))
+        temps, dirs = list(pending["temps"]), list(pending["dirs"])
+    except FileNotFoundError:
+        return
+    except (OSError, ValueError, KeyError, TypeError):
+        # Torn while it was written: nothing it names had been created yet.
+        temps, dirs = [], []
+    for name in [*temps, JOURNAL_TEMP]:
+        try:
+            os.unlink(out_dir / name)
+        except OSError as problem:
+            if problem.errno not in _NEVER_CREATED:
+                raise  # the pending list stays: a later run tries again
+    _remove_empty_dirs(out_dir, list(reversed(dirs)))
+    _finish(out_dir, PENDING)
+
+
+def _remove_empty_dirs(out_dir: Path, names: list[str]) -> None:
+    for name in names:
+        try:
+            os.rmdir(out_dir / name)
+        except OSError:
+            pass  # not empty (a foreign file, or still used), or already gone
+
+
+def _finish(out_dir: Path, *names: str) -> None:
+    for name in names:
+        (out_dir / name).unlink(missing_ok=True)
+    fsync_dir(out_dir)
+
+
+def write_new(path: Path, data: bytes) -> None:
+    """Create `path` afresh (never through a link left there) holding `data`."""
+    path.unlink(missing_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666)
+    with open(fd, "wb") as handle:
+        handle.write(data)
+
+
+def _write_json(path: Path, document: dict) -> None:
+    write_new(path, (json.dumps(document, indent=1) + "\n").encode())
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def sync_filesystems(directories: set[Path]) -> None:
+    """One syncfs per file system holding `directories` (not one fsync per file)."""
+    seen = set()
+    for directory in sorted(directories):
+        device = os.stat(directory).st_dev
+        if device not in seen:
+            seen.add(device)
+            _syncfs(directory)
+
+
+def _syncfs(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        if _libc_syncfs(fd) != 0:
+            os.sync()
+    finally:
+        os.close(fd)
+
+
+def _libc_syncfs(fd: int) -> int:
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        return libc.syncfs(fd)
+    except (OSError, AttributeError, TypeError):
+        return -1  # no syncfs here (not Linux): os.sync instead
