@@ -25,6 +25,8 @@ CODES: dict[str, str] = {
     "F005": "value not allowed",
     "F006": "unknown reference",
     "F007": "cannot read file",
+    "F008": "number out of range",
+    "F009": "blocks nested too deeply",
     # F1xx: names and machine-ids
     "F101": "invalid name",
     "F102": "duplicate name",

@@ -104,13 +104,46 @@ def parser() -> Lark:
     return Lark(grammar, parser="lalr", lexer="contextual", transformer=_Statements())
 
 
+# A fleet nests three blocks deep (`host { vm { interface {`). Far deeper input
+# is a mistake, and the parser would read all of it (then lex it all again to
+# find the unclosed `{`) before saying so: stop at the first `{` too many.
+MAX_DEPTH = 8
+
+
+class TooDeep(Exception):
+    def __init__(self, brace: Token) -> None:
+        self.brace = brace
+
+
 def parse(source: Source) -> tuple[list[Statement] | None, Diagnostic | None]:
     # Every statement ends a line: give the last one its newline.
     text = source.text if source.text.endswith("\n") else source.text + "\n"
     try:
-        return parser().parse(text), None
+        return _parse_shallow(text), None
     except UnexpectedInput as problem:
         return None, syntax_error(source, text, problem)
+    except TooDeep as problem:
+        return None, _too_deep(source, problem.brace)
+
+
+def _parse_shallow(text: str) -> list[Statement]:
+    """The parser's own loop, token by token, counting open blocks."""
+    steps = parser().parse_interactive(text)
+    depth, token = 0, None
+    try:
+        for token in steps.iter_parse():
+            if token.type in _BRACES:
+                depth += _BRACES[token.type]
+                if depth > MAX_DEPTH:
+                    raise TooDeep(token)
+        return steps.feed_eof(token)
+    except UnexpectedToken as problem:
+        # As Lark's own parse() does: what the parser accepted, for messages.
+        problem.interactive_parser = steps
+        raise
+
+
+_BRACES = {"LBRACE": 1, "RBRACE": -1}
 
 
 # -- syntax errors -------------------------------------------------------------
@@ -214,6 +247,15 @@ def _last_unclosed_brace(text: str) -> int | None:
     except UnexpectedInput:
         return None
     return opened[-1] if opened else None
+
+
+def _too_deep(source: Source, brace: Token) -> Diagnostic:
+    span = Span(source, brace.start_pos, brace.start_pos + 1)
+    message = f"blocks nested more than {MAX_DEPTH} deep"
+    fix = (
+        "a fleet needs three levels (`host { vm { interface {`): close the blocks above"
+    )
+    return error("F009", message, span, help=fix)
 
 
 def _bad_character(source: Source, problem: UnexpectedCharacters) -> Diagnostic:
