@@ -130,4 +130,29 @@ macvtap_mode = "bridge"
         13,
         16,
     ),
+    (
+        # Taps are held against every bridge of their host, also one that
+        # only the host's own interface joins.
+        "tap-named-like-a-bridge-the-host-joins",
+        """\
+[fleet]
+name = "t"
+
+[networks.lan]
+bridge = "br0"
+
+[networks.dmz]
+
+[hosts.h]
+interfaces = [{ network = "lan" }]
+
+[vms.a]
+host = "h"
+interfaces = [{ network = "dmz", id = "br0" }]
+""",
+        "F403",
+        E,
+        14,
+        39,
+    ),
 ]
