@@ -141,7 +141,8 @@ def _uplink(host: Host, bridges: list[Network]) -> Iterator[HostName]:
 def _bridge(host: Host, net: Network) -> HostName:
     what = f"the bridge of network `{net.name}`"
     if net.bridge is not None:
-        return HostName(host.name, net.bridge, what, net.at("bridge"), "shorten it")
+        help = "shorten `bridge`, e.g. `br-<short name>`"
+        return HostName(host.name, net.bridge, what, net.at("bridge"), help)
     help = (
         "without `bridge`, the bridge takes the network's name: set a shorter `bridge`"
     )
