@@ -155,4 +155,25 @@ interfaces = [{ network = "dmz", id = "br0" }]
         14,
         39,
     ),
+    (
+        "two-networks-one-vlan-on-a-host",
+        """\
+[fleet]
+name = "t"
+
+[networks.lan]
+vlan = 7
+
+[networks.dmz]
+vlan = 7
+
+[hosts.h]
+uplink = "eno1"
+interfaces = [{ network = "lan" }, { network = "dmz" }]
+""",
+        "F407",
+        E,
+        8,
+        8,
+    ),
 ]

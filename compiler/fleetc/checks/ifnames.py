@@ -41,12 +41,21 @@ def is_legal(name: str) -> bool:
 # VM interface types whose network gets a bridge on the host (emit/host_network.py).
 BRIDGED_TYPES = ("tap", "bridge")
 
-UPLINK_HELP = "the uplink is the host's NIC as `ip link` names it"
 VLAN_HELP = (
     "the VLAN device is named `<uplink>.<vlan>`: give the uplink a shorter name"
     " (a systemd.link file) to make room for the VLAN id"
 )
-MACVTAP_HELP = "macvtap_link is the host's NIC as `ip link` names it"
+# How to make a name of each kind shorter.
+SHORTER = {
+    "uplink": "the uplink is the host's NIC as `ip link` names it",
+    "vlan": VLAN_HELP,
+    "bridge": "shorten `bridge`, e.g. `br-<short name>`",
+    "network": "without `bridge`, the bridge takes the network's name: set a shorter `bridge`",
+    "macvtap": "macvtap_link is the host's NIC as `ip link` names it",
+}
+# Kinds made of names whose characters are checked on their own: a network's
+# name (F101), the uplink in `<uplink>.<vlan>`.
+DERIVED = ("vlan", "network")
 
 
 @dataclass(frozen=True)
@@ -55,12 +64,9 @@ class HostName:
 
     host: str
     name: str
+    kind: str  # a key of SHORTER
     what: str  # "the bridge of network `lan`": completes "also used by ..."
     span: Span | None
-    help: str  # how to make it shorter
-    # Made of names whose characters are checked on their own: a network's name
-    # (F101), the uplink in `<uplink>.<vlan>`.
-    derived: bool = False
 
 
 def check_interface_names(fleet: Fleet) -> Iterator[Diagnostic]:
@@ -74,14 +80,14 @@ def check_interface_names(fleet: Fleet) -> Iterator[Diagnostic]:
 
 
 def _name(item: HostName) -> Iterator[Diagnostic]:
-    if not item.derived and not is_legal(item.name):
+    if item.kind not in DERIVED and not is_legal(item.name):
         message = f"illegal interface name `{item.name}` ({item.what})"
         yield error("F406", message, item.span, help=LEGAL_HELP)
     size = len(item.name.encode())
     if size >= IFNAMSIZ:
         message = f"interface name `{item.name}` ({item.what}) is {size} bytes;"
         message += f" Linux allows at most {IFNAMSIZ - 1}"
-        yield error("F405", message, item.span, help=item.help)
+        yield error("F405", message, item.span, help=SHORTER[item.kind])
 
 
 def check_unique_host_names(fleet: Fleet) -> Iterator[Diagnostic]:
@@ -100,8 +106,9 @@ def check_unique_host_names(fleet: Fleet) -> Iterator[Diagnostic]:
 
 
 def _rename(item: HostName) -> str:
-    if item.what.startswith("the VLAN device"):
-        return "two devices on one host need two names: " + VLAN_HELP
+    if item.kind == "vlan":
+        # `<uplink>.<vlan>` can only meet another VLAN device of the same id.
+        return "two networks on one host need two VLAN ids: change one `vlan`"
     return "two devices on one host need two names: set a different `bridge`"
 
 
@@ -130,23 +137,19 @@ def _uplink(host: Host, bridges: list[Network]) -> Iterator[HostName]:
         return
     span = host.at("uplink")
     what = f"the uplink of host `{host.name}`"
-    yield HostName(host.name, host.uplink, what, span, UPLINK_HELP)
+    yield HostName(host.name, host.uplink, "uplink", what, span)
     for net in bridges:
         if net.vlan is not None and 1 <= net.vlan <= 4094:
             name = f"{host.uplink}.{net.vlan}"
             what = f"the VLAN device of network `{net.name}` on host `{host.name}`"
-            yield HostName(host.name, name, what, net.at("vlan"), VLAN_HELP, True)
+            yield HostName(host.name, name, "vlan", what, net.at("vlan"))
 
 
 def _bridge(host: Host, net: Network) -> HostName:
     what = f"the bridge of network `{net.name}`"
     if net.bridge is not None:
-        help = "shorten `bridge`, e.g. `br-<short name>`"
-        return HostName(host.name, net.bridge, what, net.at("bridge"), help)
-    help = (
-        "without `bridge`, the bridge takes the network's name: set a shorter `bridge`"
-    )
-    return HostName(host.name, net.name, what, net.at("bridge"), help, derived=True)
+        return HostName(host.name, net.bridge, "bridge", what, net.at("bridge"))
+    return HostName(host.name, net.name, "network", what, net.at("bridge"))
 
 
 def _bridged_networks(fleet: Fleet) -> dict[str, set[str]]:
@@ -173,4 +176,4 @@ def macvtap_links(fleet: Fleet) -> Iterator[HostName]:
         if interface.type == "macvtap" and link is not None:
             what = f"the macvtap link of vm `{vm.name}`"
             span = interface.at("macvtap_link")
-            yield HostName(vm.host, link, what, span, MACVTAP_HELP)
+            yield HostName(vm.host, link, "macvtap", what, span)
