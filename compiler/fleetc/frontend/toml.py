@@ -23,7 +23,10 @@ def load_toml(source: Source) -> tuple[Fleet | None, list[Diagnostic]]:
         return None, [_too_deep(source)]
     except ValueError:
         # tomli leaves Python's int() to refuse integers of over 4,300 digits.
-        return None, [_too_long_integer(source)]
+        digits = _LONGEST_DIGITS.search(source.text)
+        if digits is None:
+            raise
+        return None, [_too_long_integer(source, digits.span())]
     return read_document(data, index_spans(source), source.name)
 
 
@@ -62,12 +65,10 @@ def _too_deep(source: Source) -> Diagnostic:
 _LONGEST_DIGITS = re.compile(r"[0-9][0-9_]{4000,}")
 
 
-def _too_long_integer(source: Source) -> Diagnostic:
-    found = _LONGEST_DIGITS.search(source.text)
-    start, end = found.span() if found else (0, 0)
+def _too_long_integer(source: Source, where: tuple[int, int]) -> Diagnostic:
     return error(
         "F008",
         "an integer with thousands of digits does not fit in a Nix integer",
-        Span(source, start, end),
+        Span(source, *where),
         help="Nix integers are signed 64 bits: at most 9223372036854775807",
     )
