@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from textwrap import dedent
 
+from checks_cases_ifnames import IFNAME_CASES
+
 E, W = "error", "warning"
 
 # Lines 1..10; a case continues at line 11. Interfaces of vm `a` go on lan.
@@ -883,7 +885,7 @@ STORAGE_CASES = [
     ),
 ]
 
-ALL_CASES = CASES + STORAGE_CASES
+ALL_CASES = CASES + STORAGE_CASES + IFNAME_CASES
 
 # Fleets that look suspicious but are fine: `checks.run` reports nothing.
 CLEAN_CASES = [

@@ -245,3 +245,11 @@ def test_a_damaged_lock_never_raises(at, cut, insert):
     for diagnostic in diagnostics:
         assert diagnostic.code in ("F801", "F802")
         render_text(diagnostic)
+
+
+def test_an_integer_too_long_for_python_is_an_error_not_a_traceback():
+    text = f"version = 1\n\n[vms.web]\nvsock_cid = {'9' * 5000}\n"
+    lock, diagnostics = parse_lock(Source("fleet.lock", text))
+    assert lock == Lock()
+    assert [d.code for d in diagnostics] == ["F801"]
+    assert "not readable" in diagnostics[0].message

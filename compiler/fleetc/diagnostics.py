@@ -24,6 +24,8 @@ CODES: dict[str, str] = {
     "F005": "value not allowed",
     "F006": "unknown reference",
     "F007": "cannot read file",
+    "F008": "number out of range",
+    "F009": "blocks nested too deeply",
     # F02x: module files and what Nix can see of them
     "F020": "absolute module path",
     "F021": "module outside the flake",
@@ -75,6 +77,10 @@ CODES: dict[str, str] = {
     "F402": "illegal tap id",
     "F403": "duplicate tap id on a host",
     "F404": "missing tap id",
+    # F405..F409: the host's other interface names (bridges, uplinks, VLANs)
+    "F405": "interface name too long",
+    "F406": "illegal interface name",
+    "F407": "duplicate interface name on a host",
     # F5xx: shares and volumes
     "F501": "duplicate share tag",
     "F502": "duplicate virtiofs socket",

@@ -134,6 +134,10 @@ def parse_lock(source: Source) -> tuple[Lock, list[Diagnostic]]:
         return Lock(), [_syntax_error(source, problem)]
     except RecursionError:
         return Lock(), [error("F801", "fleet.lock is nested too deeply", None)]
+    except ValueError as problem:  # Python's limit on digits in one integer
+        message = f"fleet.lock is not readable: {problem}"
+        help = "fleet.lock is generated: restore it from version control"
+        return Lock(), [error("F801", message, None, help=help)]
     reader = _Reader(index_spans(source))
     lock = reader.lock(document)
     return lock, reader.diagnostics

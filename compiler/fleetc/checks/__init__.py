@@ -17,6 +17,7 @@ from . import (
     completeness,
     deploy,
     hardware,
+    ifnames,
     machine_ids,
     macs,
     module_files,
@@ -62,6 +63,9 @@ CHECKS: list[Check] = [
     # tap ids (F401..F403)
     taps.check_tap_ids,
     taps.check_unique_tap_ids,
+    # uplinks, VLAN devices, bridges, macvtap links (F405..F407)
+    ifnames.check_interface_names,
+    ifnames.check_unique_host_names,
     # shares and volumes (F501..F506)
     storage.check_share_tags,
     storage.check_share_sockets,

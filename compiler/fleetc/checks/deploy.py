@@ -48,14 +48,21 @@ def check_hydra(fleet: Fleet) -> Iterator[Diagnostic]:
     deploy = fleet.deploy
     if deploy is None:
         return
-    parts = urlsplit(deploy.hydra)
-    plain = not (parts.query or parts.fragment or _UNSAFE.search(deploy.hydra))
-    if parts.scheme not in ("http", "https") or not parts.netloc or not plain:
+    if not _is_server_url(deploy.hydra):
         message = (
             f"`hydra` must be the http(s) URL of a Hydra server, not `{deploy.hydra}`"
         )
         help = 'e.g. hydra = "https://hydra.example.org"'
         yield error("F902", message, deploy.at("hydra"), help=help)
+
+
+def _is_server_url(text: str) -> bool:
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # such as an unclosed `[` of an IPv6 host
+        return False
+    plain = not (parts.query or parts.fragment or _UNSAFE.search(text))
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and plain
 
 
 def check_jobset(fleet: Fleet) -> Iterator[Diagnostic]:

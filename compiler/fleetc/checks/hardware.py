@@ -101,10 +101,40 @@ def check_share_protos(fleet: Fleet) -> Iterator[Diagnostic]:
                 yield error("F606", message, share.at("proto"), help=help)
 
 
+# The real ranges, beyond "positive": (field, unit, largest, why).
+# KVM_MAX_VCPUS on x86-64 (with CONFIG_MAXSMP; less elsewhere).
+MAX_VCPUS = 4096
+# 52-bit physical addresses (x86-64, arm64 with LPA): 4 PiB.
+MAX_MEM_MIB = 2**32
+# An image's size in bytes is a signed 64-bit off_t (`truncate -s <size>M`).
+MAX_VOLUME_MIB = (2**63 - 1) // 2**20
+LIMITS = (
+    ("vcpu", "CPUs", MAX_VCPUS, "KVM runs at most 4096 vCPUs in one VM"),
+    ("mem", "MiB", MAX_MEM_MIB, "52-bit physical addresses reach 4 PiB"),
+)
+
+
 def check_sizes(fleet: Fleet) -> Iterator[Diagnostic]:
     for vm in fleet.vms:
-        for field, unit in (("vcpu", "CPUs"), ("mem", "MiB")):
-            value = getattr(vm, field)
-            if value <= 0:
-                message = f"{field} must be positive, not {value}"
-                yield error("F005", message, vm.at(field), help=f"{field} is in {unit}")
+        for field, unit, largest, why in LIMITS:
+            yield from _in_range(vm, field, unit, largest, why)
+        yield from _volume_sizes(vm)
+
+
+def _in_range(vm: Vm, field: str, unit: str, largest: int, why: str):
+    value, span = getattr(vm, field), vm.at(field)
+    if value <= 0:
+        message = f"{field} must be positive, not {value}"
+        yield error("F005", message, span, help=f"{field} is in {unit}")
+    elif value > largest:
+        message = f"{field} {value} is more than {largest} {unit}"
+        yield error("F005", message, span, help=why)
+
+
+def _volume_sizes(vm: Vm) -> Iterator[Diagnostic]:
+    """Not positive is F505 (checks/storage.py); too large is judged here."""
+    for volume in vm.volumes:
+        if volume.size is not None and volume.size > MAX_VOLUME_MIB:
+            message = f"volume size {volume.size} MiB is more than {MAX_VOLUME_MIB} MiB"
+            help = "the image's size in bytes must fit a signed 64-bit file offset"
+            yield error("F005", message, volume.at("size"), help=help)

@@ -6,16 +6,16 @@ with the same id would fight over one host interface.
 
 from __future__ import annotations
 
-import re
 from typing import Iterator
 
 from ..diagnostics import Diagnostic, error
 from ..model import Fleet, Interface, Vm
-from .common import FirstSeen, owner_name, vm_interfaces
+from .common import owner_name, vm_interfaces
+from .ifnames import IFNAMSIZ, LEGAL, LEGAL_HELP, host_namespace, is_legal
 
-IFNAMSIZ = 16  # Linux's limit, including the terminating NUL
-LEGAL = re.compile(r"[A-Za-z0-9_.-]+")
-LEGAL_HELP = "use letters, digits, `_`, `-` and `.` (not just `.` or `..`)"
+# The rules live with the other host interface names; allocation and the lock
+# read them from here.
+__all__ = ["IFNAMSIZ", "LEGAL", "check_tap_ids", "check_unique_tap_ids"]
 
 
 def check_tap_ids(fleet: Fleet) -> Iterator[Diagnostic]:
@@ -26,7 +26,7 @@ def check_tap_ids(fleet: Fleet) -> Iterator[Diagnostic]:
 
 def _tap_id(interface: Interface, tap: str) -> Iterator[Diagnostic]:
     span = interface.at("id")
-    if not LEGAL.fullmatch(tap) or tap in (".", ".."):
+    if not is_legal(tap):
         yield error("F402", f"illegal interface name `{tap}`", span, help=LEGAL_HELP)
     size = len(tap.encode())
     if size >= IFNAMSIZ:
@@ -35,7 +35,7 @@ def _tap_id(interface: Interface, tap: str) -> Iterator[Diagnostic]:
 
 
 def check_unique_tap_ids(fleet: Fleet) -> Iterator[Diagnostic]:
-    seen = _host_interfaces(fleet)
+    seen = host_namespace(fleet)
     for vm, interface in vm_interfaces(fleet):
         if interface.id is None:
             continue
@@ -50,18 +50,3 @@ def _scope(vm: Vm, interface: Interface) -> tuple[str, str, str]:
     if interface.type == "user":
         return ("vm", vm.name, interface.id)
     return ("host", vm.host, interface.id)
-
-
-def _host_interfaces(fleet: Fleet) -> FirstSeen:
-    """A host's uplink and bridges are named before any VM's tap."""
-    seen = FirstSeen()
-    for host in fleet.hosts:
-        if host.uplink:
-            uplink = f"the uplink of host `{host.name}`"
-            seen.reserve(("host", host.name, host.uplink), uplink, host.at("uplink"))
-    for vm, interface in vm_interfaces(fleet):
-        net = fleet.network(interface.network)
-        if net is not None and net.mode == "bridge" and net.bridge:
-            bridge = f"the bridge of network `{net.name}`"
-            seen.reserve(("host", vm.host, net.bridge), bridge, net.at("bridge"))
-    return seen

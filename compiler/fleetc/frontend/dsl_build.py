@@ -253,7 +253,7 @@ class Builder(Reporting):
             return self.text(token)
         text = token.value
         if kind.name == "int" and _INT.match(text):
-            return int(text)
+            return _integer(text)
         if kind.name in ("bool", "address") and text in ("true", "false"):
             return text == "true"
         return text
@@ -308,6 +308,20 @@ def _handler(kind: Kind):
     if kind.name in _HANDLERS:
         return _HANDLERS[kind.name]
     return Builder.strings if kind.element is not None else Builder.scalar
+
+
+# More digits than any 64-bit integer has (after leading zeros).
+_MAX_DIGITS = 19
+
+
+def _integer(text: str) -> int:
+    """`int(text)`, except that an integer too long for any Nix integer is read
+    as one just past the limit: the reader reports it (F008), and Python's own
+    conversion refuses thousands of digits with a ValueError."""
+    digits = text.lstrip("+-").lstrip("0")
+    if len(digits) > _MAX_DIGITS:
+        return -(10**_MAX_DIGITS) if text.startswith("-") else 10**_MAX_DIGITS
+    return int(text)
 
 
 def _range(token: Word) -> Range:

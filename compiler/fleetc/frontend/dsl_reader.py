@@ -70,6 +70,9 @@ class DslReader(Reader):
         )
         self._report("F005", message, self.locate.value(path), fix)
 
+    def _out_of_range(self, name: str, path: Path) -> None:
+        super()._out_of_range(_spelt(name), path)
+
     def _nul(self, name: str, path: Path, at_key: bool = False) -> None:
         super()._nul(name if at_key else _spelt(name), path, at_key)
 

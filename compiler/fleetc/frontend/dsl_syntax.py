@@ -104,13 +104,47 @@ def parser() -> Lark:
     return Lark(grammar, parser="lalr", lexer="contextual", transformer=_Statements())
 
 
+# A fleet nests three blocks deep (`host { vm { interface {`). Far deeper input
+# is a mistake, and the parser would read all of it before saying so: stop at
+# the first `{` too many.
+MAX_DEPTH = 8
+
+
+class TooDeep(Exception):
+    def __init__(self, brace: Token) -> None:
+        self.brace = brace
+
+
 def parse(source: Source) -> tuple[list[Statement] | None, Diagnostic | None]:
     # Every statement ends a line: give the last one its newline.
     text = source.text if source.text.endswith("\n") else source.text + "\n"
+    opened: list[int] = []
     try:
-        return parser().parse(text), None
+        return _parse_shallow(text, opened), None
     except UnexpectedInput as problem:
-        return None, syntax_error(source, text, problem)
+        return None, syntax_error(source, problem, opened)
+    except TooDeep as problem:
+        return None, _too_deep(source, problem.brace)
+
+
+def _parse_shallow(text: str, opened: list[int]) -> list[Statement]:
+    """The parser's own loop, token by token, keeping where each open block
+    starts in `opened`: the last is what an unexpected end of file names."""
+    steps = parser().parse_interactive(text)
+    token = None
+    try:
+        for token in steps.iter_parse():
+            if token.type == "LBRACE":
+                opened.append(token.start_pos)
+                if len(opened) > MAX_DEPTH:
+                    raise TooDeep(token)
+            elif token.type == "RBRACE" and opened:
+                opened.pop()
+        return steps.feed_eof(token)
+    except UnexpectedToken as problem:
+        # As Lark's own parse() does: what the parser accepted, for messages.
+        problem.interactive_parser = steps
+        raise
 
 
 # -- syntax errors -------------------------------------------------------------
@@ -142,14 +176,16 @@ _HINTS = {
 }
 
 
-def syntax_error(source: Source, text: str, problem: UnexpectedInput) -> Diagnostic:
+def syntax_error(
+    source: Source, problem: UnexpectedInput, opened: list[int]
+) -> Diagnostic:
     if isinstance(problem, UnexpectedCharacters):
         return _bad_character(source, problem)
     assert isinstance(problem, UnexpectedToken)
     token = problem.token
     message = f"expected {_expected(problem)}, found {_found(token)}"
     if token.type == "$END":
-        return _unclosed(source, text, message)
+        return _unclosed(source, message, opened[-1] if opened else None)
     start = token.start_pos + len(token) - len(token.lstrip())
     span = Span(source, start, max(token.end_pos, start + 1))
     return error("F001", message, span, help=_hint(problem))
@@ -191,9 +227,8 @@ def _hints() -> dict[tuple, str]:
     return found
 
 
-def _unclosed(source: Source, text: str, message: str) -> Diagnostic:
+def _unclosed(source: Source, message: str, opening: int | None) -> Diagnostic:
     """The file ended inside a block: point at the `{` that was never closed."""
-    opening = _last_unclosed_brace(text)
     if opening is None:
         end = len(source.text)
         return error("F001", message, Span(source, end, end))
@@ -203,17 +238,13 @@ def _unclosed(source: Source, text: str, message: str) -> Diagnostic:
     return error("F001", message, span, label="never closed", help=fix)
 
 
-def _last_unclosed_brace(text: str) -> int | None:
-    opened: list[int] = []
-    try:
-        for token in parser().lex(text):
-            if token.type == "LBRACE":
-                opened.append(token.start_pos)
-            elif token.type == "RBRACE" and opened:
-                opened.pop()
-    except UnexpectedInput:
-        return None
-    return opened[-1] if opened else None
+def _too_deep(source: Source, brace: Token) -> Diagnostic:
+    span = Span(source, brace.start_pos, brace.start_pos + 1)
+    message = f"blocks nested more than {MAX_DEPTH} deep"
+    fix = (
+        "a fleet needs three levels (`host { vm { interface {`): close the blocks above"
+    )
+    return error("F009", message, span, help=fix)
 
 
 def _bad_character(source: Source, problem: UnexpectedCharacters) -> Diagnostic:

@@ -17,7 +17,7 @@ from typing import Any, Iterator, Protocol
 from ..diagnostics import Diagnostic, error
 from ..model import ModuleRef, Node
 from ..source import Span
-from .schema import TABLE, Key, Kind, Section, describe
+from .schema import INT, TABLE, Key, Kind, Section, describe
 from .tomlspans import Path
 
 
@@ -56,6 +56,9 @@ class Fields:
 
 
 _DROP = object()  # what a rejected value converts to
+# Every integer becomes a Nix integer: signed 64 bits. Nix rejects a larger
+# literal outright, so the generated tree would not even parse.
+NIX_INT_MIN, NIX_INT_MAX = -(2**63), 2**63 - 1
 _BARE = re.compile(r"[A-Za-z0-9_-]+\Z")
 # A number or boolean written in quotes is the likeliest wrong type of all.
 _UNQUOTED = {
@@ -142,6 +145,9 @@ class Reader:
         return _CONVERTERS[key.kind.name](self, key, value, path, spans)
 
     def _scalar(self, key: Key, value: Any, path: Path, spans: dict) -> Any:
+        if key.kind is INT and not NIX_INT_MIN <= value <= NIX_INT_MAX:
+            self._out_of_range(key.name, path)
+            return _DROP
         if not isinstance(value, str):
             return value
         if "\0" in value:
@@ -249,6 +255,11 @@ class Reader:
             else f'write `{key.name} = "{key.allowed[0]}"`'
         )
         self._report("F005", message, self.locate.value(path), fix)
+
+    def _out_of_range(self, name: str, path: Path) -> None:
+        message = f"`{name}` does not fit in a Nix integer (signed 64 bits)"
+        fix = f"Nix integers run from {NIX_INT_MIN} to {NIX_INT_MAX}"
+        self._report("F008", message, self.locate.value(path), fix)
 
     def _nul(self, name: str, path: Path, at_key: bool = False) -> None:
         span = self.locate.key(path) if at_key else self.locate.value(path)

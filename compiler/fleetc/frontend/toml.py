@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import tomli
 
 from ..diagnostics import Diagnostic, error
@@ -19,6 +21,12 @@ def load_toml(source: Source) -> tuple[Fleet | None, list[Diagnostic]]:
         return None, [_syntax_error(source, problem)]
     except RecursionError:
         return None, [_too_deep(source)]
+    except ValueError:
+        # tomli leaves Python's int() to refuse integers of over 4,300 digits.
+        digits = _LONGEST_DIGITS.search(source.text)
+        if digits is None:
+            raise
+        return None, [_too_long_integer(source, digits.span())]
     return read_document(data, index_spans(source), source.name)
 
 
@@ -51,4 +59,16 @@ def _too_deep(source: Source) -> Diagnostic:
         "invalid TOML: arrays or tables nested too deeply",
         Span(source, 0, 0),
         help="a fleet file needs only a few levels of nesting",
+    )
+
+
+_LONGEST_DIGITS = re.compile(r"[0-9][0-9_]{4000,}")
+
+
+def _too_long_integer(source: Source, where: tuple[int, int]) -> Diagnostic:
+    return error(
+        "F008",
+        "an integer with thousands of digits does not fit in a Nix integer",
+        Span(source, *where),
+        help="Nix integers are signed 64 bits: at most 9223372036854775807",
     )
