@@ -298,8 +298,11 @@ def compiled_from_current_lock(args, compiled: Compiled) -> Compiled | int:
 
 def say_written(report: Report, compiled: Compiled, written) -> None:
     where = shown(compiled.out_dir)
-    changed = f"{len(written.changed)} changed"
-    report.say(f"fleetc: wrote {written.written} files to {where}/ ({changed})")
+    if written.changed or written.removed or written.lock_changed:
+        count = len(written.changed)
+        report.say(f"fleetc: wrote {count} of {written.written} files to {where}/")
+    else:
+        report.say(f"fleetc: {where}/ is up to date ({written.written} files)")
     for name in written.removed:
         report.say(f"fleetc: removed {where}/{name}")
     for line in compiled.result.lock_changes:
