@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -140,3 +142,25 @@ def test_broken_lock_is_a_located_diagnostic(fleet):
 def test_fail_if_changed_is_a_formatter(fleet):
     assert run_fleetc(fleet, "generate", "fleet.toml", "--fail-if-changed")[0] == 1
     assert run_fleetc(fleet, "generate", "fleet.toml", "--fail-if-changed")[0] == 0
+
+
+HEAVY = ("jinja2", "lark", "tomli", "fleetc.commands", "fleetc.pipeline")
+
+
+@pytest.mark.parametrize("argv", [["--version"], ["--help"], ["check", "--help"]])
+def test_version_and_help_import_nothing_heavy(argv):
+    """pre-commit and shells call these often: the compiler's imports (jinja2,
+    lark, tomli, the passes) wait until a command runs. Speed itself is
+    measured in `make bench`; this shows what is imported."""
+    probe = (
+        "import sys, fleetc.cli\n"
+        "try:\n"
+        f"    fleetc.cli.main({argv!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"print(sorted(m for m in sys.modules if m.startswith({HEAVY!r})))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.splitlines()[-1] == "[]"

@@ -1,4 +1,9 @@
-"""The command line: argument parsing and dispatch. The commands live in commands.py."""
+"""The command line: argument parsing and dispatch. The commands live in commands.py.
+
+Nothing but the standard library's argparse is imported until a command runs:
+`fleetc --version`, `--help` and pre-commit's many short runs should not pay
+for jinja2, lark and the compiler (130 ms of imports) they do not use.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import __version__, commands
-from .diagnostics import error
-from .report import Report
+from . import __version__
 
 FORMATS = ("text", "json", "github")
 
@@ -149,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as wrong:
         return usage_document(str(wrong))
     args.nix_args = nix_args
+    from . import commands
+
     try:
         return commands.run(args)
     except KeyboardInterrupt:
@@ -158,10 +163,14 @@ def main(argv: list[str] | None = None) -> int:
 def usage_document(message: str) -> int:
     """A usage error under --format json: the message on stderr, and the one
     JSON document on stdout, so that readers of stdout never get nothing."""
+    from .diagnostics import error
+    from .files import EXIT_USAGE
+    from .report import Report
+
     print(message, file=sys.stderr)
     report = Report("json", None)  # no command could be read
     report.show([error("F037", message, None)])
-    return report.finish(commands.EXIT_USAGE)
+    return report.finish(EXIT_USAGE)
 
 
 if __name__ == "__main__":
