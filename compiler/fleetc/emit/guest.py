@@ -42,7 +42,9 @@ def vhost_interfaces(vm: Vm, found: dict) -> dict | None:
     if all(nic.vhost is None for nic in vm.interfaces):
         return None
     plain = found.pop(INTERFACES)
-    with_vhost = [with_tap_vhost(nic, e) for nic, e in zip(vm.interfaces, plain)]
+    with_vhost = [
+        with_tap_vhost(nic, e) for nic, e in zip(vm.interfaces, plain, strict=True)
+    ]
     return {"with": {INTERFACES: with_vhost}, "without": {INTERFACES: plain}}
 
 
