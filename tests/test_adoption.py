@@ -21,6 +21,7 @@ import pytest
 from faq_support import inputs, staged
 
 import nixeval
+from goldens import SAMPLES
 
 FLEET_TOML = """\
 [fleet]
@@ -326,3 +327,25 @@ def test_vsock_true_in_defaults_keeps_the_0_1_behaviour(tmp_path):
     code, document = fleetc(where, "generate", "fleet.toml", "--locked")
     assert (code, document["fleets"][0]["lock_changes"]) == (0, [])
     assert "microvm.vsock.cid = 3;" in (where / "generated/vms/a.nix").read_text()
+
+
+# -- samples/adopted on both microvm.nix generations -----------------------------
+
+VHOST_OF_WEB = """c: let web = c.web; in {
+  declared = (web.options.microvm.interfaces.type.getSubOptions [ ]) ? tap.vhost;
+  tap = map (i: i.tap or null) web.config.microvm.interfaces;
+  autostart = c.vmhost.config.microvm.autostart;
+}"""
+
+
+@pytest.mark.parametrize("generation", ["current", "legacy"])
+def test_sample_evaluates_with_or_without_tap_vhost(generation, tmp_path):
+    flake = staged(SAMPLES / "adopted", tmp_path / "staged")
+    found = nixeval.eval_flake(
+        flake, "nixosConfigurations", inputs(generation), VHOST_OF_WEB
+    )
+    expected = [{"vhost": True}] if found["declared"] else [None]
+    assert found["tap"] == expected
+    assert found["autostart"] == ["resolver", "web"]
+    if generation == "current":
+        assert found["declared"]  # microvm.nix from 2026-02
