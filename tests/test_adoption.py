@@ -26,6 +26,7 @@ from goldens import SAMPLES
 FLEET_TOML = """\
 [fleet]
 name = "ixp"
+flake = "git+https://git.example.org/ixp"
 deploy_mode = "imperative"
 
 [networks.lan]
@@ -75,6 +76,7 @@ interfaces = [{ network = "lan" }]
 # The same fleet, written by hand in the DSL.
 FLEET_DSL = """\
 fleet ixp {
+  flake git+https://git.example.org/ixp
   deploy-mode imperative
 }
 
@@ -169,6 +171,8 @@ EVALUATED = """c: {
     vms = builtins.attrNames h.config.microvm.vms;
     autostart = h.config.microvm.autostart;
     rules = h.config.systemd.tmpfiles.rules;
+    installs = builtins.filter (n: builtins.substring 0 16 n == "install-microvm-")
+      (builtins.attrNames h.config.systemd.services);
   }) { inherit (c) h d; };
   vms = builtins.mapAttrs (_: v: {
     cid = v.config.microvm.vsock.cid;
@@ -189,12 +193,14 @@ def test_imperative_host_declares_no_vm_and_autostarts_the_others(evaluated):
     assert h["vms"] == []
     assert h["autostart"] == ["keep", "plain", "rel"]  # quiet: autostart = false
     assert h["rules"] == H_RULES  # journal links stay
+    assert h["installs"] == []  # `microvm -c` installs, not the host
 
 
 def test_a_host_may_stay_declarative_in_an_imperative_fleet(evaluated):
     d = evaluated["hosts"]["d"]
     assert d["vms"] == ["decl"]
     assert d["autostart"] == ["decl"]  # microvm.nix derives it from the flag
+    assert d["installs"] == ["install-microvm-decl"]
 
 
 def test_vsock_only_where_the_fleet_asks(evaluated, generated):
