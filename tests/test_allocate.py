@@ -301,15 +301,37 @@ def test_vsock_cids_lowest_free_per_host():
     allocated, _, _ = run(
         fleet(
             vm("a", "server1", vsock_cid=3),
-            vm("b", "server1"),
+            vm("b", "server1", vsock=True),
             vm("c", "server1", vsock_cid=5),
-            vm("d", "server1"),
-            vm("e", "server1"),
-            vm("f", "server2"),
+            vm("d", "server1", vsock=True),
+            vm("e", "server1", vsock=True),
+            vm("f", "server2", vsock=True),
         )
     )
     cids = {v.name: v.vsock_cid for v in allocated.vms}
     assert cids == {"a": 3, "b": 4, "c": 5, "d": 6, "e": 7, "f": 3}
+
+
+def test_vms_that_do_not_ask_for_vsock_get_no_cid():
+    allocated, lock, _ = run(
+        fleet(vm("a"), vm("b", vsock=False), vm("c", vsock=True), vm("d"))
+    )
+    cids = {v.name: v.vsock_cid for v in allocated.vms}
+    assert cids == {"a": None, "b": None, "c": 3, "d": None}
+    assert {name: v.vsock_cid for name, v in lock.vms.items()} == cids
+
+
+def test_a_locked_cid_of_a_vm_that_no_longer_asks_is_released():
+    """A lock from fleetc 0.1 holds a CID for every VM: released, and said so."""
+    text = 'version = 1\n[vms.a]\nhost = "server1"\nvsock_cid = 3\n'
+    text += '[vms.b]\nhost = "server1"\nvsock_cid = 4\n'
+    old, problems = parse_lock(Source("fleet.lock", text))
+    assert problems == []
+    allocated, new_lock, diagnostics = run(fleet(vm("a"), vm("b", vsock=True)), old)
+    assert diagnostics == []
+    assert [v.vsock_cid for v in allocated.vms] == [None, 4]
+    assert new_lock.vms["a"].vsock_cid is None
+    assert "a: vsock_cid released (was 3)" in lock_changes(old, new_lock)
 
 
 # -- the lock --------------------------------------------------------------------
@@ -335,7 +357,8 @@ def test_lock_values_are_reused_and_written_values_win():
         )
     )
     written = on_lan(ipv4="10.0.0.20")
-    allocated, new_lock, diagnostics = run(fleet(vm("web", "server1", written)), lock)
+    asking = vm("web", "server1", written, vsock=True)
+    allocated, new_lock, diagnostics = run(fleet(asking), lock)
     web = allocated.vms[0]
     assert web.machine_id == "0123456789abcdef0123456789abcdef"
     assert web.vsock_cid == 42
@@ -401,11 +424,18 @@ def test_locked_address_outside_a_renumbered_network_is_reported():
 
 def test_a_moved_vm_keeps_per_host_values_when_free_else_gets_new_ones():
     first, lock, _ = run(
-        fleet(vm("a", "server1", on_lan()), vm("b", "server2", on_lan()))
+        fleet(
+            vm("a", "server1", on_lan(), vsock=True),
+            vm("b", "server2", on_lan(), vsock=True),
+        )
     )
     assert first.vms[1].vsock_cid == 3
     moved, new_lock, diagnostics = run(
-        fleet(vm("a", "server1", on_lan()), vm("b", "server1", on_lan())), lock
+        fleet(
+            vm("a", "server1", on_lan(), vsock=True),
+            vm("b", "server1", on_lan(), vsock=True),
+        ),
+        lock,
     )
     assert diagnostics == []
     a, b = moved.vms
@@ -469,7 +499,7 @@ def test_hand_broken_lock_with_one_cid_twice_on_a_host():
     text += '[vms.b]\nhost = "server1"\nvsock_cid = 7\n'
     lock, problems = parse_lock(Source("fleet.lock", text))
     assert problems == []  # per-host values are judged against the fleet's hosts
-    _, _, diagnostics = run(fleet(vm("a"), vm("b")), lock)
+    _, _, diagnostics = run(fleet(vm("a", vsock=True), vm("b", vsock=True)), lock)
     assert codes(diagnostics) == ["F803"]
     assert diagnostics[0].span.location() == "fleet.lock:7:13"
     assert diagnostics[0].label == "held by vm `a` (fleet.lock) (fleet.lock:4:13)"

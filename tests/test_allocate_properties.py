@@ -70,7 +70,9 @@ def apply(vms: list[Vm], operation: tuple) -> list[Vm]:
     if kind == "add" and args[0] not in names and len(vms) < MAX_VMS:
         name, host, nets = args
         interfaces = tuple(Interface(net) for net in nets)
-        return vms + [Vm(name, host, "x86_64-linux", interfaces=interfaces)]
+        # vsock = true: CIDs are allocated only to VMs that ask for them.
+        added = Vm(name, host, "x86_64-linux", interfaces=interfaces, vsock=True)
+        return vms + [added]
     if not vms or kind == "add":
         return vms
     index = args[0] % len(vms)

@@ -88,6 +88,9 @@ CODES: dict[str, str] = {
     "F504": "duplicate volume image",
     "F505": "volume size not positive",
     "F506": "bad share source",
+    "F507": "journal path outside the VM's shares",
+    "F508": "bad journal value",
+    "F509": "journal share hides journals in a share",
     # F6xx: hypervisor, vsock, interface types
     "F601": "vsock CID below 3",
     "F602": "duplicate vsock CID on a host",
@@ -96,6 +99,11 @@ CODES: dict[str, str] = {
     "F605": "macvtap needs link and mode",
     "F606": "unknown share protocol",
     "F607": "unknown macvtap mode",
+    # F620..F629: devices only where the fleet asks (vsock, vhost-net)
+    "F620": "vsock = false with a vsock CID",
+    "F621": "vhost on an interface that is not a tap",
+    "F622": "vhost ignored by this hypervisor",
+    "F623": "journal path not where journald writes",
     # F8xx: allocation and fleet.lock
     "F801": "fleet.lock syntax error",
     "F802": "bad value in fleet.lock",

@@ -25,6 +25,10 @@ NO_SPANS: Mapping[str, Span] = MappingProxyType({})
 Address = Union[str, Literal[False], None]
 
 
+# VM `journal` values besides a path (see Fleet.journal_of).
+JOURNAL_SHARE, JOURNAL_NONE = "share", "none"
+
+
 @dataclass(frozen=True)
 class Node:
     span: Span | None = field(default=None, compare=False, repr=False, kw_only=True)
@@ -111,6 +115,8 @@ class Host(Node):
     uplink: str | None = None
     modules: tuple[ModuleRef, ...] = ()
     interfaces: tuple[HostInterface, ...] = ()
+    # Overrides fleet.deploy_mode for this host's VMs; None: the fleet's.
+    deploy_mode: str | None = None
 
 
 @dataclass(frozen=True)
@@ -123,6 +129,9 @@ class Interface(Node):
     type: str = "tap"
     macvtap_link: str | None = None
     macvtap_mode: str | None = None
+    # The tap's vhost-net (microvm.nix `tap.vhost`, from 2026-02): None is
+    # microvm.nix's default (off), and fleetc then writes nothing.
+    vhost: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -167,12 +176,24 @@ class Vm(Node):
     mem: int = 512
     autostart: bool = True
     vsock_cid: int | None = None
+    # A vhost-vsock device only when asked for: `vsock = true` or a CID.
+    vsock: bool | None = None
+    # Where the VM's journal is: "share" (fleetc's journal share), "none", or a
+    # path inside one of the VM's own shares. None: from fleet.journal.
+    journal: str | None = None
     # Build the runner with the host's pkgs (the FAQ's lib.buildRunner answer).
     runner_from_host: bool = False
     modules: tuple[ModuleRef, ...] = ()
     interfaces: tuple[Interface, ...] = ()
     shares: tuple[Share, ...] = ()
     volumes: tuple[Volume, ...] = ()
+
+    @property
+    def wants_vsock(self) -> bool:
+        """vsock is opt-in: `vsock = true`, or a CID written (and not `vsock = false`)."""
+        if self.vsock is not None:
+            return self.vsock
+        return self.vsock_cid is not None
 
 
 @dataclass(frozen=True)
@@ -195,6 +216,9 @@ class Fleet(Node):
     # The FAQ's `users.users.microvm.extraGroups = [ "disk" ]`: every block
     # device on every host. Off unless asked for; udev rules are the default.
     microvm_disk_group: bool = False
+    # "declarative": the hosts declare their VMs (microvm.vms); "imperative":
+    # they only autostart them (microvm.autostart), deployed with `microvm -Ru`.
+    deploy_mode: str = "declarative"
     deploy: Deploy | None = None
     modules: tuple[ModuleRef, ...] = ()
     vm_modules: tuple[ModuleRef, ...] = ()
@@ -214,6 +238,19 @@ class Fleet(Node):
 
     def vms_on(self, host: str) -> tuple[Vm, ...]:
         return self._vms_by_host.get(host, ())
+
+    def journal_of(self, vm: Vm) -> str:
+        """The VM's `journal`: "share", "none" or a path in one of its shares.
+
+        VMs that leave it out follow fleet.journal: true "share", false "none".
+        """
+        if vm.journal is not None:
+            return vm.journal
+        return JOURNAL_SHARE if self.journal else JOURNAL_NONE
+
+    def deploys_imperatively(self, host: Host) -> bool:
+        mode = host.deploy_mode or self.deploy_mode
+        return mode == "imperative"
 
     @property
     def _networks_by_name(self) -> dict[str, Network]:

@@ -1,4 +1,9 @@
-"""vsock CIDs: the lowest free one from 3 up, per host (0..2 are reserved)."""
+"""vsock CIDs: the lowest free one from 3 up, per host (0..2 are reserved).
+
+Only for VMs that ask for vsock (`vsock = true` or a CID written): a VM that
+does not ask gets no CID, and one its lock still holds is released (the lock
+change says so), so that no vhost-vsock device appears unasked.
+"""
 
 from __future__ import annotations
 
@@ -33,7 +38,8 @@ class VsockCids(Kind):
 
 
 def slots(fleet: Fleet, lock: Lock) -> list[Slot]:
-    return list(vm_slots(fleet, lock, "vsock_cid", lambda vm: vm.host, per_host=True))
+    every = vm_slots(fleet, lock, "vsock_cid", lambda vm: vm.host, per_host=True)
+    return [slot for slot in every if slot.vm.wants_vsock]
 
 
 def taken(fleet: Fleet) -> Taken:

@@ -14,6 +14,7 @@ from ..diagnostics import Diagnostic
 from ..model import Fleet
 from . import (
     addresses,
+    adoption,
     completeness,
     deploy,
     hardware,
@@ -80,6 +81,12 @@ CHECKS: list[Check] = [
     hardware.check_macvtap,
     hardware.check_share_protos,
     hardware.check_sizes,
+    # only what the fleet asks for: journal place, vsock, vhost-net
+    # (F507..F509, F620..F623)
+    adoption.check_journal_values,
+    adoption.check_journal_share_hides,
+    adoption.check_vsock_asked,
+    adoption.check_vhost,
     # the FAQ's recipes: deploying from CI (F006, F901..F906)
     deploy.check_deploy_flake,
     deploy.check_deploy_purity,

@@ -8,7 +8,7 @@ import posixpath
 from typing import Iterator
 
 from ..diagnostics import Diagnostic, error
-from ..model import Fleet, Share, Vm, Volume
+from ..model import JOURNAL_SHARE, Fleet, Share, Vm, Volume
 from .common import FirstSeen
 
 JOURNAL = "fleetc's journal share (fleet.journal)"
@@ -21,7 +21,7 @@ def fleetc_shares(fleet: Fleet, vm: Vm) -> list[tuple[str, str, str | None]]:
     The journal socket is the FAQ's; the store share keeps microvm.nix's default.
     """
     shares = []
-    if fleet.journal:
+    if fleet.journal_of(vm) == JOURNAL_SHARE:
         shares.append((JOURNAL, "journal", "journal.sock"))
     if fleet.store != "disk":
         socket = default_socket(vm, "ro-store") if fleet.store == "virtiofs" else None
@@ -73,15 +73,15 @@ def _socket(vm: Vm, share: Share, seen: FirstSeen) -> Iterator[Diagnostic]:
 
 def check_mount_points(fleet: Fleet) -> Iterator[Diagnostic]:
     for vm in fleet.vms:
-        seen = _fleetc_mounts(fleet)
+        seen = _fleetc_mounts(fleet, vm)
         mounted = [*vm.shares, *(v for v in vm.volumes if v.mount is not None)]
         for node in mounted:
             yield from _mount_point(vm, node, seen)
 
 
-def _fleetc_mounts(fleet: Fleet) -> FirstSeen:
+def _fleetc_mounts(fleet: Fleet, vm: Vm) -> FirstSeen:
     seen = FirstSeen()
-    if fleet.journal:
+    if fleet.journal_of(vm) == JOURNAL_SHARE:
         seen.reserve("/var/log/journal", JOURNAL)
     if fleet.store != "disk":
         seen.reserve("/nix/.ro-store", STORE)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .. import nix
-from ..model import Fleet, Interface, Share, Vm, Volume
+from ..model import JOURNAL_SHARE, Fleet, Interface, Share, Vm, Volume
 from .common import JOURNAL_MOUNT, bridge_name, journal_dir, uuid
 from .guest_network import guest_network
 from .runners import host_runner
@@ -16,13 +16,42 @@ NIX_PATHS = {
 
 
 def vm_file(fleet: Fleet, vm: Vm, layout) -> str:
+    found = settings(fleet, vm)
+    vhost = vhost_interfaces(vm, found)  # before rendering: takes from `found`
     return render(
         "vm.nix.j2",
         layout.source_name,
-        settings=settings(fleet, vm),
+        settings=found,
         machine_id_option={("microvm", "machineId"): uuid(vm.machine_id)},
         machine_id_file=machine_id_file(vm.machine_id),
+        vhost=vhost,
     )
+
+
+INTERFACES = ("microvm", "interfaces")
+
+
+def vhost_interfaces(vm: Vm, found: dict) -> dict | None:
+    """The interfaces twice, with and without `tap.vhost`, when any sets it.
+
+    `tap.vhost` exists in microvm.nix from 2026-02; an older one would reject
+    it as undeclared, and a list element cannot be amended by another module,
+    so vm.nix chooses one list by the option's existence (like machineId).
+    Takes the interfaces out of `found`.
+    """
+    if all(nic.vhost is None for nic in vm.interfaces):
+        return None
+    plain = found.pop(INTERFACES)
+    with_vhost = [
+        with_tap_vhost(nic, e) for nic, e in zip(vm.interfaces, plain, strict=True)
+    ]
+    return {"with": {INTERFACES: with_vhost}, "without": {INTERFACES: plain}}
+
+
+def with_tap_vhost(nic: Interface, element: dict) -> dict:
+    if nic.vhost is None:
+        return element
+    return element | {("tap", "vhost"): nic.vhost}
 
 
 def machine_id_file(machine_id: str) -> dict:
@@ -66,7 +95,7 @@ def devices(fleet: Fleet, vm: Vm) -> dict:
         found[("microvm", "shares")] = share_list
     if vm.volumes:
         found[("microvm", "volumes")] = [volume(v) for v in vm.volumes]
-    if vm.vsock_cid is not None:
+    if vm.wants_vsock and vm.vsock_cid is not None:
         found[("microvm", "vsock", "cid")] = vm.vsock_cid
     return found
 
@@ -85,7 +114,7 @@ def shares(fleet: Fleet, vm: Vm) -> list[dict]:
     found = []
     if fleet.store != "disk":
         found.append(store_share(fleet.store))
-    if fleet.journal:
+    if fleet.journal_of(vm) == JOURNAL_SHARE:
         found.append(journal_share(fleet, vm))
     return found + [share(s) for s in vm.shares]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from .. import microvm_options, nix
-from ..model import Fleet, Host, Vm
+from .. import journals, microvm_options, nix
+from ..model import JOURNAL_SHARE, Fleet, Host, Vm
 from .common import JOURNAL_MOUNT, by_name, journal_dir
 from .guest import identity
 from .host_network import host_network
@@ -19,12 +19,17 @@ def host_file(fleet: Fleet, host: Host, layout) -> str:
     found = identity(fleet, host.name)
     if fleet.state_dir != microvm_options.host_option("stateDir")["default"]:
         found[("microvm", "stateDir")] = fleet.state_dir
-    found[("microvm", "vms")] = {
-        vm.name: declaration(vm, fleet.flake, layout.output_in_repo) for vm in vms
-    }
-    if fleet.journal and vms:
-        found[("systemd", "tmpfiles", "rules")] = journal_rules(fleet, vms)
-    if fleet.flake is not None:
+    imperative = fleet.deploys_imperatively(host)
+    if imperative:
+        found |= autostart(vms)
+    else:
+        found[("microvm", "vms")] = {
+            vm.name: declaration(vm, fleet.flake, layout.output_in_repo) for vm in vms
+        }
+    rules = journal_rules(fleet, vms)
+    if rules:
+        found[("systemd", "tmpfiles", "rules")] = rules
+    if fleet.flake is not None and not imperative:
         found |= install_conditions(fleet, vms)
     if fleet.network_stack == "networkd":
         found |= host_network(fleet, host, vms)
@@ -58,16 +63,43 @@ def update_flake(flake: str, output_in_repo: str | None) -> str:
     return f"{url}{joiner}{parameter}{hash_sign}{fragment}"
 
 
+def autostart(vms: list[Vm]) -> dict:
+    """Imperative deploys (`microvm -Ru`): the host declares no VM, so
+    microvm.nix derives no autostart list; fleetc writes it. microvm.nix's host
+    module turns it into `microvms.target` wanting `microvm@<vm>.service`, a
+    unit it defines for every VM, declared or installed by `microvm -c`."""
+    return {("microvm", "autostart"): [vm.name for vm in vms if vm.autostart]}
+
+
 def journal_rules(fleet: Fleet, vms: list[Vm]) -> list[str]:
     """The FAQ's journal links, for this host's VMs only, and their directories."""
     rules = []
     for vm in vms:
-        directory = journal_dir(fleet.state_dir, vm)
-        rules.append(tmpfiles_line("d", directory, "0755", "microvm", "kvm", "-", "-"))
-        link = f"{JOURNAL_MOUNT}/{vm.machine_id}"
-        target = f"{directory}/{vm.machine_id}"
-        rules.append(tmpfiles_line("L+", link, "-", "-", "-", "-", target))
+        mode = fleet.journal_of(vm)
+        if mode == JOURNAL_SHARE:
+            rules += share_journal_rules(fleet, vm)
+        elif journals.is_path(mode):
+            rules.append(journal_link(vm, in_share_journal(fleet, vm, mode)))
     return rules
+
+
+def share_journal_rules(fleet: Fleet, vm: Vm) -> list[str]:
+    directory = journal_dir(fleet.state_dir, vm)
+    made = tmpfiles_line("d", directory, "0755", "microvm", "kvm", "-", "-")
+    return [made, journal_link(vm, directory)]
+
+
+def in_share_journal(fleet: Fleet, vm: Vm, path: str) -> str:
+    """The journal inside one of the VM's own shares, as the host sees it. No
+    `d` rule: it would hand the guest's own directory to microvm:kvm."""
+    share = journals.containing_share(vm, path)
+    return journals.host_path(fleet.state_dir, vm, share, path)
+
+
+def journal_link(vm: Vm, directory: str) -> str:
+    link = f"{JOURNAL_MOUNT}/{vm.machine_id}"
+    target = f"{directory}/{vm.machine_id}"
+    return tmpfiles_line("L+", link, "-", "-", "-", "-", target)
 
 
 def install_conditions(fleet: Fleet, vms: list[Vm]) -> dict:

@@ -104,6 +104,9 @@ class Section:
         return self.by_name.get(name)
 
 
+DEPLOY_MODES = ("declarative", "imperative")
+
+
 def _str(name: str, **kw) -> Key:
     return Key(name, STR, **kw)
 
@@ -144,6 +147,7 @@ FLEET = Section(
         _str("network_stack", allowed=("networkd", "none")),
         _str("machine_ids", allowed=("derived", "random")),
         Key("microvm_disk_group", BOOL),
+        _str("deploy_mode", allowed=DEPLOY_MODES),
         Key("modules", MODULES),
         Key("vm_modules", MODULES),
         Key("host_modules", MODULES),
@@ -184,6 +188,7 @@ HOST = Section(
         _str("uplink"),
         Key("modules", MODULES),
         Key("interfaces", TABLES, section=HOST_INTERFACE),
+        _str("deploy_mode", allowed=DEPLOY_MODES),
     ),
     model.Host,
     "name",
@@ -200,6 +205,7 @@ INTERFACE = Section(
         _str("type"),
         _str("macvtap_link"),
         _str("macvtap_mode"),
+        Key("vhost", BOOL),
     ),
     model.Interface,
 )
@@ -234,6 +240,9 @@ VM = Section(
         Key("mem", INT),
         Key("autostart", BOOL),
         Key("vsock_cid", INT),
+        Key("vsock", BOOL),
+        # "share" | "none" | a path inside a share: checks/journals.py.
+        _str("journal"),
         Key("runner_from_host", BOOL),
         Key("modules", MODULES),
         Key("interfaces", TABLES, section=INTERFACE),

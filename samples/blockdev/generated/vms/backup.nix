@@ -50,7 +50,6 @@ lib.mkMerge [
         autoCreate = false;
       }
     ];
-    microvm.vsock.cid = 4;
     nix.nixPath = [ "nixpkgs=${inputs.nixpkgs}" ];
     networking.useNetworkd = true;
     systemd.network.enable = true;

@@ -50,7 +50,6 @@ lib.mkMerge [
         size = 2048;
       }
     ];
-    microvm.vsock.cid = 3;
     nix.nixPath = [ "nixpkgs=${inputs.nixpkgs}" ];
     networking.useNetworkd = true;
     systemd.network.enable = true;

@@ -38,7 +38,6 @@ lib.mkMerge [
         socket = "journal.sock";
       }
     ];
-    microvm.vsock.cid = 3;
     nix.nixPath = [ "nixpkgs=${inputs.nixpkgs}" ];
     networking.useNetworkd = true;
     systemd.network.enable = true;

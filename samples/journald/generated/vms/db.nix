@@ -46,7 +46,6 @@ lib.mkMerge [
         size = 51200;
       }
     ];
-    microvm.vsock.cid = 3;
     nix.nixPath = [ "nixpkgs=${inputs.nixpkgs}" ];
     networking.useNetworkd = true;
     systemd.network.enable = true;

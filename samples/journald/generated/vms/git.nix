@@ -46,7 +46,6 @@ lib.mkMerge [
         size = 20480;
       }
     ];
-    microvm.vsock.cid = 4;
     nix.nixPath = [ "nixpkgs=${inputs.nixpkgs}" ];
     networking.useNetworkd = true;
     systemd.network.enable = true;

@@ -45,7 +45,6 @@ lib.mkMerge [
         proto = "virtiofs";
       }
     ];
-    microvm.vsock.cid = 4;
     nix.nixPath = [ "nixpkgs=${inputs.nixpkgs}" ];
     networking.useNetworkd = true;
     systemd.network.enable = true;

@@ -45,7 +45,6 @@ lib.mkMerge [
         readOnly = true;
       }
     ];
-    microvm.vsock.cid = 3;
     nix.nixPath = [ "nixpkgs=${inputs.nixpkgs}" ];
     networking.useNetworkd = true;
     systemd.network.enable = true;

@@ -37,7 +37,10 @@ let
   ];
 in
 {
-  options.microvm = fromJSON.declarations { } data.microvm_host_options;
+  # microvm.vms defaults to { } (nixos-modules/host/options.nix); the data
+  # lost that default, and a host that declares no VM (imperative deploys)
+  # reads it.
+  options.microvm = fromJSON.declarations { vms = { }; } data.microvm_host_options;
   config = lib.mkIf cfg.host.enable {
     assertions = lib.concatLists (lib.mapAttrsToList declarativeAssertions cfg.vms);
     # As the real host module does; the per-VM `autostart` feeds the list.

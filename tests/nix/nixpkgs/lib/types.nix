@@ -44,7 +44,10 @@ rec {
       merge ? mergeDefaultOption,
       ...
     }@attrs:
-    attrs
+    # getSubOptions: the options a submodule (or a list of them) declares, as
+    # nixpkgs gives them; `? name` on it tests whether an option exists.
+    { getSubOptions = _: { }; }
+    // attrs
     // {
       _type = "option-type";
       inherit
@@ -175,6 +178,7 @@ rec {
           entries = concatLists (lib.imap1 (mergeListDefinition loc elemType) defs);
         in
         map (entry: entry.value) (filter (entry: entry ? value) entries);
+      getSubOptions = prefix: elemType.getSubOptions (prefix ++ [ "*" ]);
       inherit elemType;
     };
   # Each entry is merged on its own, so `mkIf false` entries drop out.
@@ -290,6 +294,12 @@ rec {
         prefix = loc;
         modules = modules ++ [ { _module.args.name = lib.mkOptionDefault (lib.last loc); } ] ++ map definitionModule defs;
       }).config;
+      getSubOptions =
+        prefix:
+        (lib.evalModules {
+          inherit specialArgs prefix;
+          modules = modules ++ [ { _module.args.name = lib.mkOptionDefault "<name>"; } ];
+        }).options;
       inherit modules specialArgs;
     };
   submodule = module: submoduleWith { modules = lib.toList module; };
