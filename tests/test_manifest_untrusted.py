@@ -153,6 +153,7 @@ def test_a_manifest_that_is_a_link_is_not_read(repo):
         (b'{"files": {"a.nix": "00"}}', "the hash of `a.nix` is not a sha256"),
         (b'{"files": {"a": "%s", "a": "%s"}}' % (b"0" * 64, b"0" * 64), "twice"),
         (b'{"files": {}}\xff', "not UTF-8"),
+        (b'{"files": ' + b"[" * 100000, "nested too deeply"),
     ],
 )
 def test_a_manifest_that_is_not_fleetcs_is_f042(tmp_path, data, problem):

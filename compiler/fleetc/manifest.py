@@ -85,6 +85,8 @@ def _files(source: Source, data: bytes) -> dict:
         raise _refused(source, f"not JSON ({problem.msg})", problem.pos) from None
     except ValueError as problem:  # a key twice (_no_twice)
         raise _refused(source, str(problem), 0) from None
+    except RecursionError:
+        raise _refused(source, "nested too deeply", 0) from None
     files = document.get("files") if isinstance(document, dict) else None
     if not isinstance(files, dict):
         raise _refused(source, "no `files` object", 0)
