@@ -17,6 +17,7 @@ from fleetc.allocate import allocate, lock_changes
 from fleetc.allocate.addresses import Pool
 from fleetc.checks import inet
 from fleetc.diagnostics import CODES, render_text
+from fleetc.lockseal import seal
 from fleetc.lock import Lock, LockedInterface, LockedVm, freeze, parse_lock
 from fleetc.model import Fleet, Host, HostInterface, Interface, Network, Vm
 from fleetc.source import Source, Span
@@ -373,8 +374,8 @@ def test_lock_values_are_reused_and_written_values_win():
     ]
 
 
-LOCK_TEXT = """\
-version = 1
+LOCK_BODY = """\
+version = 2
 
 [vms.web]
 host = "server1"
@@ -382,6 +383,7 @@ host = "server1"
 [vms.web.interfaces.lan]
 ipv4 = "10.0.0.2"
 """
+LOCK_TEXT = seal(LOCK_BODY)
 
 
 def test_lock_conflict_with_a_written_value_is_reported_not_moved():
@@ -483,7 +485,7 @@ def test_ipv6_addresses_with_small_values_stay_ipv6():
 
 
 def test_a_moved_vm_still_reports_fleet_wide_conflicts():
-    text = LOCK_TEXT.replace('host = "server1"', 'host = "server2"')
+    text = seal(LOCK_BODY.replace('host = "server1"', 'host = "server2"'))
     lock, _ = parse_lock(Source("fleet.lock", text))
     _, _, diagnostics = run(
         fleet(
@@ -495,9 +497,9 @@ def test_a_moved_vm_still_reports_fleet_wide_conflicts():
 
 
 def test_hand_broken_lock_with_one_cid_twice_on_a_host():
-    text = 'version = 1\n[vms.a]\nhost = "server1"\nvsock_cid = 7\n'
+    text = 'version = 2\n[vms.a]\nhost = "server1"\nvsock_cid = 7\n'
     text += '[vms.b]\nhost = "server1"\nvsock_cid = 7\n'
-    lock, problems = parse_lock(Source("fleet.lock", text))
+    lock, problems = parse_lock(Source("fleet.lock", seal(text)))
     assert problems == []  # per-host values are judged against the fleet's hosts
     _, _, diagnostics = run(fleet(vm("a", vsock=True), vm("b", vsock=True)), lock)
     assert codes(diagnostics) == ["F803"]

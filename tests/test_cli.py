@@ -132,7 +132,9 @@ def test_removing_a_vm_removes_its_lock_entry_and_says_so(fleet):
 def test_broken_lock_is_a_located_diagnostic(fleet):
     assert run_fleetc(fleet, "generate", "fleet.toml")[0] == 0
     lock = fleet / "fleet.lock"
-    lock.write_text(lock.read_text().replace('ipv4 = "192.168.10.20"', "ipv4 = 20"))
+    text = lock.read_text().replace('ipv4 = "192.168.10.20"', "ipv4 = 20")
+    # Edited on purpose (the checksum line says so): its values are judged.
+    lock.write_text(text[: text.rindex("# sha256: ")] + "# sha256: edited\n")
     code, _, stderr = run_fleetc(fleet, "check", "fleet.toml")
     assert code == 1
     assert "error[F802]" in stderr and "--> fleet.lock:" in stderr

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from fleetc.diagnostics import render_text
 from fleetc.lock import Lock, LockedInterface, LockedVm, freeze, parse_lock, render_lock
+from fleetc.lockseal import seal
 from fleetc.source import Source
 
 LOCK = Lock(
@@ -39,9 +40,10 @@ EXPECTED = """\
 # Commit it with the fleet. It pins every VM's machine-id, vsock CID and
 # interfaces' MAC, addresses and tap id, so that nothing moves between runs;
 # a value written in the fleet file wins over this file.
-# Do not edit: to release a value, delete its line.
+# Do not edit: to release a value, delete its line and make the last line
+# `# sha256: edited`. The last line is a checksum of all above it.
 
-version = 1
+version = 2
 
 [vms.db]
 host = "server1"
@@ -60,6 +62,7 @@ mac = "26:9a:b0:c7:c2:a1"
 
 [vms.web.interfaces.wan]
 mac = "02:00:00:00:00:02"
+# sha256: 75b6b26333ead084c7b5f3c5fc5836f72741f37396e0e7cb4c436ce5a3b48142
 """
 
 
@@ -76,32 +79,34 @@ def test_parse_of_render_is_the_lock():
     assert diagnostics == [] and lock == LOCK
 
 
-def test_empty_file_is_an_empty_lock():
-    assert parse("") == (Lock(), [])
-    assert parse("# nothing yet\n") == (Lock(), [])
+def test_an_empty_file_is_a_truncated_lock():
+    for text in ("", "# nothing yet\n"):
+        lock, [problem] = parse(text)
+        assert lock == Lock() and problem.code == "F806"
 
 
 def test_locked_values_carry_their_spans():
     lock, _ = parse(EXPECTED)
-    assert lock.vms["web"].at("vsock_cid").location() == "fleet.lock:16:13"
+    assert lock.vms["web"].at("vsock_cid").location() == "fleet.lock:17:13"
     lan = lock.vms["web"].interfaces["lan"]
-    assert lan.at("ipv4").location() == "fleet.lock:20:8"
+    assert lan.at("ipv4").location() == "fleet.lock:21:8"
 
 
 def one_error(text: str):
-    lock, diagnostics = parse(text)
+    """The one problem of a lock with `text` as its content (checksum added)."""
+    lock, diagnostics = parse(seal(text))
     assert len(diagnostics) == 1, [render_text(d) for d in diagnostics]
     return lock, diagnostics[0]
 
 
 def test_bad_toml_is_located():
-    _, problem = one_error('version = 1\n[vms.web]\nhost = "a\n')
+    _, problem = one_error('version = 2\n[vms.web]\nhost = "a\n')
     assert problem.code == "F801"
     assert problem.span.location() == "fleet.lock:3:10"
 
 
 def test_wrong_type_is_located_and_dropped():
-    lock, problem = one_error('version = 1\n[vms.web]\nvsock_cid = "3"\n')
+    lock, problem = one_error('version = 2\n[vms.web]\nvsock_cid = "3"\n')
     assert problem.code == "F802"
     assert problem.message == (
         "`vms.web.vsock_cid` in fleet.lock must be an integer, not a str"
@@ -111,7 +116,7 @@ def test_wrong_type_is_located_and_dropped():
 
 
 def test_boolean_is_not_a_cid():
-    _, problem = one_error("version = 1\n[vms.web]\nvsock_cid = true\n")
+    _, problem = one_error("version = 2\n[vms.web]\nvsock_cid = true\n")
     assert "must be an integer, not a boolean" in problem.message
 
 
@@ -122,7 +127,7 @@ def test_bad_values_are_located():
         "vsock_cid = 2": "must be from 3 to",
     }
     for line, expected in cases.items():
-        _, problem = one_error(f"version = 1\n[vms.web]\n{line}\n")
+        _, problem = one_error(f"version = 2\n[vms.web]\n{line}\n")
         assert problem.code == "F802" and expected in problem.message
         assert problem.span.location().startswith("fleet.lock:3:")
 
@@ -137,7 +142,7 @@ def test_bad_interface_values_are_located():
         'id = "a b"': "not a legal interface name",
     }
     for line, expected in cases.items():
-        text = f"version = 1\n[vms.web.interfaces.lan]\n{line}\n"
+        text = f"version = 2\n[vms.web.interfaces.lan]\n{line}\n"
         lock, problem = one_error(text)
         assert expected in problem.message, problem.message
         assert problem.span.location().startswith("fleet.lock:3:")
@@ -146,7 +151,7 @@ def test_bad_interface_values_are_located():
 
 def test_duplicates_name_the_first_holder():
     text = (
-        "version = 1\n"
+        "version = 2\n"
         '[vms.a.interfaces.lan]\nipv4 = "10.0.0.2"\n'
         '[vms.b.interfaces.lan]\nipv4 = "10.0.0.2"\n'
         '[vms.c.interfaces.wan]\nipv4 = "10.0.0.2"\n'
@@ -161,19 +166,19 @@ def test_duplicates_name_the_first_holder():
 
 def test_duplicate_machine_ids_across_vms():
     same = 'machine_id = "dc449f31234aaf5fa0e82c21ab644d76"'
-    _, problem = one_error(f"version = 1\n[vms.a]\n{same}\n[vms.b]\n{same}\n")
+    _, problem = one_error(f"version = 2\n[vms.a]\n{same}\n[vms.b]\n{same}\n")
     assert problem.span.location() == "fleet.lock:5:14"
 
 
 def test_structure_errors():
     cases = {
-        "version = 2\n": "version must be 1",
-        "vms = 3\nversion = 1\n": "`vms` must be a table",
-        "version = 1\n[vms]\nweb = 1\n": "`vms.web` must be a table",
-        "version = 1\n[vms.web]\ninterfaces = []\n": "must be a table",
-        "version = 1\n[vms.web]\nhots = 'a'\n": "unknown key `vms.web.hots`",
-        "version = 1\nextra = 1\n": "unknown key `extra`",
-        "[vms.web]\n": "version must be 1, found None",
+        "version = 3\n": "version must be 2",
+        "vms = 3\nversion = 2\n": "`vms` must be a table",
+        "version = 2\n[vms]\nweb = 1\n": "`vms.web` must be a table",
+        "version = 2\n[vms.web]\ninterfaces = []\n": "must be a table",
+        "version = 2\n[vms.web]\nhots = 'a'\n": "unknown key `vms.web.hots`",
+        "version = 2\nextra = 1\n": "unknown key `extra`",
+        "[vms.web]\n": "version must be 2, found None",
     }
     for text, expected in cases.items():
         _, problem = one_error(text)
@@ -243,12 +248,12 @@ def test_a_damaged_lock_never_raises(at, cut, insert):
     lock, diagnostics = parse(text)
     assert isinstance(lock, Lock)
     for diagnostic in diagnostics:
-        assert diagnostic.code in ("F801", "F802")
+        assert diagnostic.code in ("F801", "F802", "F806", "F807", "F808")
         render_text(diagnostic)
 
 
 def test_an_integer_too_long_for_python_is_an_error_not_a_traceback():
-    text = f"version = 1\n\n[vms.web]\nvsock_cid = {'9' * 5000}\n"
+    text = f"version = 2\n\n[vms.web]\nvsock_cid = {'9' * 5000}\n"
     lock, diagnostics = parse_lock(Source("fleet.lock", text))
     assert lock == Lock()
     assert [d.code for d in diagnostics] == ["F801"]

@@ -15,6 +15,7 @@ from .compare import unified_diff
 from .diagnostics import Diagnostic, error
 from .pipeline import Placement, Result, compile, lock_path
 from .exclusive import exclusive
+from .manifest import BadManifest
 from .files import EXIT_USAGE, fs_problem, named_as, read, usage_problem
 from .report import Report
 from .source import Source, display_path
@@ -61,6 +62,18 @@ def run_one(args: argparse.Namespace, fleet: Path, report: Report) -> int:
         return report.end(fs_problem(report, "F032", "cannot use", problem))
     except UnicodeEncodeError:
         return report.end(not_utf8(report, display_path(fleet)))
+    except WriteRefused as refusal:  # diff, --check, build read the tree too
+        return report.end(refused(report, refusal))
+
+
+def refused(report: Report, refusal: WriteRefused) -> int:
+    """The tree cannot be read or written: a manifest that is not fleetc's is
+    bad input (located, exit 1); a link or foreign file in the way, exit 2."""
+    if isinstance(refusal, BadManifest):
+        report.show([refusal.diagnostic])
+        return EXIT_ERRORS
+    report.show([error(refusal.code, str(refusal), None, help=refusal.help)])
+    return EXIT_USAGE
 
 
 def not_utf8(report: Report, name: str) -> int:
@@ -264,10 +277,8 @@ def write_outputs(args, compiled: Compiled) -> tuple[int, bool]:
             report = write_tree(
                 compiled.out_dir, compiled.result.files, args.force, lock
             )
-    except WriteRefused as refused:
-        diagnostic = error(refused.code, str(refused), None, help=refused.help)
-        args.report.show([diagnostic])
-        return EXIT_USAGE, False
+    except WriteRefused as refusal:
+        return refused(args.report, refusal), False
     except OSError as problem:
         where = shown(compiled.out_dir)
         return fs_problem(args.report, "F031", "cannot write", problem, where), False

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
-from .writer import MANIFEST, manifest_text, read_manifest
+from .writer import MANIFEST, Tree, manifest_text, read_manifest
 
 
 def desired(files: dict[str, str]) -> dict[str, str]:
@@ -13,16 +13,22 @@ def desired(files: dict[str, str]) -> dict[str, str]:
 
 
 def on_disk(out_dir: Path, names: set[str]) -> dict[str, str]:
-    """The current text of every file fleetc owns or would write."""
-    found = {}
+    """The current text of every file fleetc owns or would write, read as the
+    writer reads it: a symbolic link at or above a name is refused (F040),
+    never followed, so a diff shows nothing from outside the tree."""
+    tree, found = Tree(out_dir), {}
     for name in names:
-        try:
-            found[name] = (out_dir / name).read_text(encoding="utf-8")
-        except (FileNotFoundError, NotADirectoryError):
-            pass
-        except (OSError, UnicodeDecodeError):
-            found[name] = ""
+        data = tree.read(name, wanted=False)
+        if data is not None:
+            found[name] = _text(data)
     return found
+
+
+def _text(data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return ""  # not what fleetc wrote: the diff replaces all of it
 
 
 def unified_diff(out_dir: Path, files: dict[str, str], shown_as: str) -> str:

@@ -45,6 +45,11 @@ CODES: dict[str, str] = {
     # F04x: writing the generated tree
     "F040": "symbolic link in the generated tree",
     "F041": "unreadable write journal",
+    # F042..F049: the manifest read back (a committed file: untrusted)
+    "F042": "not a fleetc manifest",
+    "F043": "manifest entry outside the tree",
+    "F044": "manifest entry with control characters",
+    "F045": "manifest entry reserved by fleetc or git",
     # F1xx: names and machine-ids
     "F101": "invalid name",
     "F102": "duplicate name",
@@ -110,6 +115,11 @@ CODES: dict[str, str] = {
     "F803": "fleet.lock conflicts with the fleet",
     "F804": "network exhausted",
     "F805": "fleet.lock would change (--locked)",
+    # F806..F809: fleet.lock's checksum line
+    "F806": "fleet.lock truncated (no checksum line)",
+    "F807": "fleet.lock edited or damaged (checksum mismatch)",
+    "F808": "fleet.lock without checksum (fleetc 0.1)",
+    "F809": "fleet.lock edited by hand on purpose",
     # F9xx: the microvm.nix FAQ's recipes. F90x: deploying from CI ([fleet.deploy])
     "F901": "deploy needs the fleet's flake",
     "F902": "bad Hydra URL",

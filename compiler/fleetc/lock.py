@@ -8,7 +8,10 @@ that it moved.
 
 `parse_lock` is strict, because the file is generated: anything fleetc would
 not have written is an error at its location, and the value is left out of the
-returned Lock. Callers must not write a new lock while any error stands.
+returned Lock. Callers must not write a new lock while any error stands. The
+lock ends with a checksum line (`lockseal.py`): a truncated or edited lock is
+an error before any value is read, so no locked value is ever lost and drawn
+again without a word.
 """
 
 from __future__ import annotations
@@ -24,14 +27,16 @@ import tomli
 from .checks.machine_ids import MACHINE_ID
 from .checks.macs import MAC
 from .checks.taps import IFNAMSIZ, LEGAL
-from .diagnostics import Diagnostic, error
+from .diagnostics import Diagnostic, error, has_errors
 from .frontend.toml import decode_error_span
 from .frontend.tomlspans import SpanIndex, index_spans
+from .lockseal import comment_safe, looks_legacy, seal, seal_problems
 from .model import Node
 from .source import Source, Span
 from .twins import fleet_names
 
-VERSION = 1
+VERSION = 2  # 2: with a checksum line
+LEGACY_VERSION = 1  # fleetc 0.1, no checksum: read once, with a warning (F808)
 CID_ANY = 2**32 - 1  # VMADDR_CID_ANY: not an address
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _TOML_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
@@ -76,7 +81,8 @@ HEADER = """\
 # Commit it with the fleet. It pins every VM's machine-id, vsock CID and
 # interfaces' MAC, addresses and tap id, so that nothing moves between runs;
 # a value written in the fleet file wins over this file.
-# Do not edit: to release a value, delete its line.
+# Do not edit: to release a value, delete its line and make the last line
+# `# sha256: edited`. The last line is a checksum of all above it.
 """
 
 VM_KEYS = ("host", "machine_id", "vsock_cid")
@@ -85,11 +91,12 @@ INTERFACE_KEYS = ("id", "ipv4", "ipv6", "mac")
 
 def render_lock(lock: Lock, fleet_source_name: str) -> str:
     # Both twins' names: fleet.toml and fleet.fleet must write the same lock.
-    header = HEADER.format(source=fleet_names(fleet_source_name))
+    # The name is escaped: a newline in it would end the comment (issue 14).
+    header = HEADER.format(source=comment_safe(fleet_names(fleet_source_name)))
     parts = [header, f"\nversion = {VERSION}\n"]
     for name in sorted(lock.vms):
         parts.extend(_render_vm(name, lock.vms[name]))
-    return "".join(parts)
+    return seal("".join(parts))
 
 
 def _render_vm(name: str, vm: LockedVm) -> Iterator[str]:
@@ -128,19 +135,34 @@ def _string(text: str) -> str:
 
 
 def parse_lock(source: Source) -> tuple[Lock, list[Diagnostic]]:
+    document, problems = _document(source)
+    if document is None:
+        return Lock(), problems
+    sealed = seal_problems(source, document.get("version"))
+    if has_errors(sealed):  # truncated or edited: nothing in it can be trusted
+        return Lock(), sealed
+    version = LEGACY_VERSION if looks_legacy(source) else VERSION
+    reader = _Reader(index_spans(source), version)
+    lock = reader.lock(document)
+    return lock, sealed + reader.diagnostics
+
+
+def _document(source: Source) -> tuple[dict | None, list[Diagnostic]]:
+    """The parsed TOML, or None and why not. A lock that lost its end is
+    reported as truncated (F806/F807) rather than by the syntax error the cut
+    happened to make."""
     try:
-        document = tomli.loads(source.text)
+        return tomli.loads(source.text), []
     except tomli.TOMLDecodeError as problem:
-        return Lock(), [_syntax_error(source, problem)]
+        cut = [] if looks_legacy(source) else seal_problems(source, None)
+        errors = [d for d in cut if d.is_error]
+        return None, errors or [_syntax_error(source, problem)]
     except RecursionError:
-        return Lock(), [error("F801", "fleet.lock is nested too deeply", None)]
+        return None, [error("F801", "fleet.lock is nested too deeply", None)]
     except ValueError as problem:  # Python's limit on digits in one integer
         message = f"fleet.lock is not readable: {problem}"
         help = "fleet.lock is generated: restore it from version control"
-        return Lock(), [error("F801", message, None, help=help)]
-    reader = _Reader(index_spans(source))
-    lock = reader.lock(document)
-    return lock, reader.diagnostics
+        return None, [error("F801", message, None, help=help)]
 
 
 def _syntax_error(source: Source, problem: tomli.TOMLDecodeError) -> Diagnostic:
@@ -153,8 +175,9 @@ def _syntax_error(source: Source, problem: tomli.TOMLDecodeError) -> Diagnostic:
 class _Reader:
     """Turns the parsed document into a Lock, reporting each bad value where it is."""
 
-    def __init__(self, spans: SpanIndex) -> None:
+    def __init__(self, spans: SpanIndex, version: int = VERSION) -> None:
         self.spans = spans
+        self.version = version  # the one the checksum line (or its lack) implies
         self.diagnostics: list[Diagnostic] = []
         # (kind, scope, value) -> path of the first entry holding it
         self.first: dict[tuple, tuple] = {}
@@ -173,10 +196,10 @@ class _Reader:
 
     def _top_level(self, document: dict) -> None:
         version = document.get("version")
-        if document and (type(version) is not int or version != VERSION):
+        if document and (type(version) is not int or version != self.version):
             self.bad(
                 ("version",) if "version" in document else (),
-                f"fleet.lock version must be {VERSION}, found {version!r}",
+                f"fleet.lock version must be {self.version}, found {version!r}",
                 help="this lock was written by another fleetc: use that version",
             )
         self._unknown(document, ("version", "vms"), ())

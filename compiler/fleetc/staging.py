@@ -36,6 +36,7 @@ from pathlib import Path
 from .checks.module_files import file_paths
 from .model import Fleet
 from .pipeline import DiskView
+from .compare import on_disk
 from .writer import read_manifest
 
 # Never staged outside git: version control, virtualenvs, caches, nix's result links.
@@ -83,8 +84,8 @@ def root_for(fleet: Fleet, fleet_dir: Path) -> Root:
 
 def generated_on_disk(out_dir: Path) -> dict[str, str]:
     """The generated tree as written: the files its manifest names."""
-    owned = read_manifest(out_dir)
-    return {name: (out_dir / name).read_text(encoding="utf-8") for name in owned}
+    owned = read_manifest(out_dir)  # validated: every name inside the tree
+    return on_disk(out_dir, set(owned))  # links refused, never followed
 
 
 def git(repo: Path, *args: str) -> bytes | None:

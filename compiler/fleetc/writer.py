@@ -27,6 +27,7 @@ from pathlib import Path
 from . import journal
 from .exclusive import exclusive
 from .journal import MANIFEST, Change, WriteRefused
+from .manifest import validate_manifest
 
 SYMLINK_HELP = (
     "fleetc never writes through a symbolic link inside its tree or at fleet.lock; "
@@ -62,33 +63,16 @@ def manifest_text(files: dict[str, str]) -> str:
 
 def read_manifest(out_dir: Path) -> dict[str, str]:
     """Owned file -> hash at the time fleetc wrote it; empty when there is none."""
-    try:
-        data = (out_dir / MANIFEST).read_bytes()
-    except (FileNotFoundError, NotADirectoryError):
+    if not out_dir.is_dir():
         return {}
-    return parse_manifest(out_dir, data)
+    # Through Tree: a manifest that is a link to another file is refused (F040).
+    return parse_manifest(out_dir, Tree(out_dir).read(MANIFEST, wanted=False))
 
 
 def parse_manifest(out_dir: Path, data: bytes | None) -> dict[str, str]:
-    if data is None:
-        return {}
-    try:
-        files = json.loads(data)["files"]
-        owned = {str(name): str(files[name]) for name in files}
-        outside = [name for name in owned if not _inside(name)]
-        if outside:
-            raise ValueError(f"{outside[0]!r} is not a path inside the tree")
-        return owned
-    except (ValueError, KeyError, TypeError) as problem:
-        raise WriteRefused(
-            f"{out_dir / MANIFEST} is not a fleetc manifest ({problem})",
-            "restore it from version control, or remove the directory to start afresh",
-        ) from None
-
-
-def _inside(name: str) -> bool:
-    """A relative path with no `..`, `.` or empty part: it cannot leave the tree."""
-    return all(part not in ("", ".", "..") for part in name.split("/"))
+    """The manifest's entries, each validated (manifest.validate_manifest):
+    a committed file names nothing outside the tree (BadManifest otherwise)."""
+    return {} if data is None else validate_manifest(out_dir, data)
 
 
 def write_tree(
