@@ -157,7 +157,7 @@ def _image(image: str, span: Span | None) -> Iterator[Diagnostic]:
     allowed = ABSOLUTE_IMAGE_CHARS if image.startswith("/") else PATH_CHARS
     if strays(image, allowed):
         yield bad_chars("volume image", image, allowed, span)
-    elif ".." in image.split("/") or image.endswith("/"):
+    elif not image or ".." in image.split("/") or image.endswith("/"):
         message = f"volume image `{image}` must be a file path without `..`"
         help = "absolute, or relative to <state_dir>/<vm>"
         yield error("F512", message, span, help=help)
