@@ -29,7 +29,7 @@ demo: $(STAMP)
 # (the deploy script is linted), jq (the script is run), git and strace (the
 # writer's no-op and fault-injection tests); installed when missing, which
 # needs root.
-DEBIAN_TOOLS := nix-instantiate:nix-bin shellcheck:shellcheck jq:jq git:git strace:strace
+DEBIAN_TOOLS := nix-instantiate:nix-bin shellcheck:shellcheck jq:jq git:git strace:strace systemd-tmpfiles:systemd systemd-analyze:systemd
 nix:
 	@missing=""; for pair in $(DEBIAN_TOOLS); do \
 	  command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair##*:}"; done; \
