@@ -19,7 +19,7 @@ import re
 import subprocess
 import sys
 import tomllib
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -34,7 +34,9 @@ from value_fields import (
     write_tree,
 )
 
-from fleetc.diagnostics import Severity
+from fleetc import pipeline
+from fleetc.diagnostics import CODES, Severity
+from fleetc.source import Source
 
 REPRODUCERS = [
     ("tag", "data,id=x", "F510"),
@@ -344,3 +346,31 @@ def test_a_fleet_file_name_with_a_line_break_is_refused(tmp_path):
 def fleetc_check(cwd: Path, name: str) -> subprocess.CompletedProcess:
     command = [sys.executable, "-m", "fleetc", "check", name, "--format", "json"]
     return subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+
+
+def test_the_docs_table_lists_every_code_of_these_checks():
+    docs = (Path(__file__).parent.parent / "docs" / "fleet-format.md").read_text()
+    section = docs.split("## 8. Values that leave Nix")[1]
+    ours = [code for code in CODES if VALUE_CODES.fullmatch(code)]
+    assert ours and [code for code in ours if code not in section] == []
+
+
+DSL = """\
+fleet t {
+  state-dir "/var/lib/my vms"
+}
+
+host h {
+  vm v {
+    share "data,id=x" /srv -> /srv
+  }
+}
+"""
+
+
+def test_the_dsl_locates_the_same_problems():
+    source = Source("fleet.fleet", DSL)
+    result = pipeline.compile(source, pipeline.Placement(PurePosixPath("/fleet")))
+    found = {(d.code, *d.span.line_col) for d in result.diagnostics}
+    # Counted by hand: the quoted value's opening quote.
+    assert {("F512", 2, 13), ("F510", 7, 11)} <= found
