@@ -48,7 +48,7 @@ LINUX_DOUBLES = (
 )
 KNOWN = frozenset(LINUX_DOUBLES)
 # A comment line ends at a line break (TOML also refuses control characters).
-NAME_CHARS = re.compile(r"[^\x00-\x1f\x7f-\x9f\u2028\u2029]")
+NOT_IN_NAME = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 SYSTEM_HELP = "a Nix system double `<cpu>-linux`, e.g. x86_64-linux or aarch64-linux"
 
 
@@ -70,7 +70,7 @@ def check_systems(fleet: Fleet) -> Iterator[Diagnostic]:
 
 def check_source_name(fleet: Fleet) -> Iterator[Diagnostic]:
     name = PurePosixPath(fleet.source_name).name
-    if strays(name, NAME_CHARS):
+    if strays(name, NOT_IN_NAME):
         yield error("F151", _name_message(name), _file_span(fleet), help=NAME_HELP)
 
 
