@@ -92,7 +92,7 @@ CODES: dict[str, str] = {
     "F506": "bad share source",
     "F510": "share tag not allowed",
     "F511": "share tag too long",
-    "F512": "character not allowed in a path or option value",
+    "F512": "value not allowed in a path or option",
     "F513": "socket path too long",
     "F514": "state_dir not an absolute normalised path",
     "F520": "IPv6 zone id in a networkd unit",

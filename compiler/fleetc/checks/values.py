@@ -50,11 +50,13 @@ TAG_BYTES = 36
 SOCKET_BYTES = 107
 
 PATH_HELP = "use letters, digits and `._+@-/`"
+TAG_HELP = "use 1 to 36 letters, digits, `.`, `_` and `-` (not `.` or `..`)"
+IMAGE_HELP = PATH_HELP + "; `:` only in an absolute path"
 # Why a character cannot stay: the first one found is explained.
 WHY = {
     ",": "qemu, cloud-hypervisor, crosvm and kvmtool split their options at `,`",
     "=": "the hypervisors read `key=value` options",
-    ":": "crosvm splits `<source>:<tag>`, qemu reads `<protocol>:` in a file name",
+    ":": "qemu reads `<protocol>:` in a file name, crosvm splits `<source>:<tag>`",
     "%": "systemd reads `%` as a specifier in microvm.nix's units",
     "'": "microvm.nix quotes it with `'` in a shell script",
     '"': 'microvm.nix quotes it with `"` in a shell script',
@@ -62,6 +64,7 @@ WHY = {
     "`": "microvm.nix writes it into shell scripts, where ` runs a command",
     "\\": "microvm.nix writes it into shell scripts and systemd units",
 }
+TAG_PATH_WHY = "the tag names a directory and the default virtiofs socket"
 BLANK_WHY = "microvm.nix writes it unquoted into shell scripts and systemd units"
 
 
@@ -104,11 +107,13 @@ def check_share_tags(fleet: Fleet) -> Iterator[Diagnostic]:
 
 def _tag(share: Share) -> Iterator[Diagnostic]:
     tag, span = share.tag, share.at("tag")
-    if strays(tag, NOT_TAG) or tag in ("", ".", ".."):
-        message = f"share tag `{shown(tag)}` is not allowed"
-        help = "use 1 to 36 letters, digits, `.`, `_` and `-` (not `.` or `..`):"
-        help += " the tag is a qemu option value and a file name"
-        yield error("F510", message, span, help=help)
+    if chars := strays(tag, NOT_TAG):
+        reason = why(chars) if chars != ["/"] else TAG_PATH_WHY
+        message = f"share tag `{shown(tag)}` contains {listing(chars)}: {reason}"
+        yield error("F510", message, span, help=TAG_HELP)
+    elif tag in ("", ".", ".."):
+        message = f"share tag `{tag}` names no file: it is a directory name too"
+        yield error("F510", message, span, help=TAG_HELP)
     elif len(tag.encode()) > TAG_BYTES:
         size = len(tag.encode())
         message = f"share tag `{tag}` is {size} bytes; virtio-fs allows {TAG_BYTES}"
@@ -157,9 +162,9 @@ def check_volume_images(fleet: Fleet) -> Iterator[Diagnostic]:
 def _image(image: str, span: Span | None) -> Iterator[Diagnostic]:
     stray = NOT_ABSOLUTE_IMAGE if image.startswith("/") else NOT_PATH
     if strays(image, stray):
-        yield bad_chars("volume image", image, stray, span)
+        yield bad_chars("volume image", image, stray, span, IMAGE_HELP)
     elif not image or ".." in image.split("/") or image.endswith("/"):
-        message = f"volume image `{image}` must be a file path without `..`"
+        message = f"volume image `{image}` must be a non-empty file path without `..`"
         help = "absolute, or relative to <state_dir>/<vm>"
         yield error("F512", message, span, help=help)
 
