@@ -91,8 +91,14 @@ def listing(chars: list[str]) -> str:
 
 
 def bad_chars(
-    what: str, text: str, stray, span, help=PATH_HELP, reason=None
+    what: str,
+    text: str,
+    stray: re.Pattern,
+    span: Span | None,
+    help: str = PATH_HELP,
+    reason: str | None = None,
 ) -> Diagnostic:
+    """F512 naming the characters not allowed, and why the first one is not."""
     chars = strays(text, stray)
     reason = reason or why(chars)
     message = f"{what} `{shown(text)}` contains {listing(chars)}: {reason}"
