@@ -63,6 +63,39 @@ URL_CHARACTERS = ["[", "]", "[x", "%", "%zz", "@", ":", "::", "?", "#", " ", "\\
 PUNCTUATION = ["{", "}", "[", "]", "[[", "]]", "=", ",", ".", '"', "'", "#", "->"]
 BYTES = ["\n", "\r", "\r\n", "\t", " ", "\0", "\\", "\x7f", "é", "\u2028", "\ufeff"]
 INTERESTING = NUMBERS + NAMES + URLS + PUNCTUATION + BYTES
+# Values that would mean something else where microvm.nix splices them: qemu
+# options, shell words, systemd specifiers, socket paths, zone ids, systems.
+# Written as they go between quotes in either format (`\\n` is an escape).
+HOSTILE_VALUES = [
+    "data,id=x",
+    "var.img,format=qcow2",
+    "nbd:host:10809",
+    "../x",
+    "/srv/a b",
+    "it's",
+    '$(reboot)\\"',
+    "/var/lib/%i",
+    "var/lib/microvms",
+    "/var/lib/microvms/",
+    "x\\nDNS=1.1.1.1",
+    "t" * 37,
+    "s" * 104 + ".sock",
+    "fe80::1%br0",
+    "fd00::10%eth0\\n",
+    "x86_64-linux\\n",
+    "x86_64-darwin",
+    "/dev/disk/by-id/a=b",
+    "\\u0000",
+    "\u2028",
+]
+# Where these fields are written: a TOML key, or a DSL statement's first word.
+VALUE_KEYS = re.compile(
+    r"\b(tag|source|socket|image|mount|state_dir|system|gateway6|ipv6|dns)\s*=\s*\[?\s*"
+    r'("(?:[^"\\\n]|\\.)*")'
+)
+VALUE_STATEMENTS = re.compile(
+    r"(?m)^[ \t]*(?:share|volume|state-dir|system|interface|gateway6|dns)\b[^\n]*"
+)
 # Words of either format: keys, statements, booleans.
 WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 TOKENS = re.compile(r'"(?:[^"\\\n]|\\.)*"|[A-Za-z0-9_.:/+-]+|\s+|.', re.S)
@@ -165,6 +198,31 @@ def break_url(text: str, rng: random.Random, _: str) -> str:
     return text[:at] + rng.choice(URL_CHARACTERS) + text[at:]
 
 
+def hostile_value(text: str, rng: random.Random, frontend: str) -> str:
+    """A value microvm.nix would misread, in a field that reaches it."""
+    value = '"' + rng.choice(HOSTILE_VALUES) + '"'
+    if frontend == "toml":
+        found = list(VALUE_KEYS.finditer(text))
+        if found:
+            match = rng.choice(found)
+            return text[: match.start(2)] + value + text[match.end(2) :]
+        return text
+    return _hostile_statement(text, rng, value)
+
+
+def _hostile_statement(text: str, rng: random.Random, value: str) -> str:
+    """One word after a DSL statement's first (not `->`) becomes the value."""
+    found = list(VALUE_STATEMENTS.finditer(text))
+    if not found:
+        return text
+    line = rng.choice(found)
+    tokens = _tokens(line.group())
+    places = [i for i, t in enumerate(tokens) if not t.isspace() and t not in "->"]
+    if len(places) > 1:
+        tokens[rng.choice(places[1:])] = value
+    return text[: line.start()] + "".join(tokens) + text[line.end() :]
+
+
 def drop_token(text: str, rng: random.Random, _: str) -> str:
     tokens = _tokens(text)
     at = _solid(tokens, rng)
@@ -223,6 +281,8 @@ MUTATORS = [
     replace_number,
     replace_string,
     break_url,
+    hostile_value,
+    hostile_value,
     drop_token,
     swap_tokens,
     duplicate_line,

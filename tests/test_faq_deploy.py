@@ -25,7 +25,9 @@ import nixeval
 from fleetc import shell
 from goldens import SAMPLES
 
-# A flake URL and a state directory that need quoting in every way bash has.
+# A flake URL that needs quoting in every way bash has. state_dir may hold no
+# character a shell reads specially (F512: microvm.nix splices it unquoted),
+# so the state directory's name takes the two it may that are not plain.
 FLAKE = "git+https://git.example.org/o'rg/fle et?ref=$HOME`id`"
 HYDRA = "http://hydra.test/"
 CACHE = "https://cache.test/o'k"
@@ -74,7 +76,7 @@ SCRIPTS = """configurations: builtins.mapAttrs (name: evaluated:
 def fleet(tmp_path_factory) -> dict:
     """The fleet's tree, its hydraJobs names and each host's script."""
     root = tmp_path_factory.mktemp("deploy")
-    state = root / "state dir 'x'"
+    state = root / "state+dir@x"
     files, _ = generate(write_fleet(root / "fleet", fleet_text(state)))
     flake = staged(root / "fleet", root / "staged")
     scripts = nixeval.eval_flake(flake, "nixosConfigurations", inputs(), SCRIPTS)

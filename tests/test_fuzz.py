@@ -40,3 +40,12 @@ def test_short_run_tries_what_broke_fleetc_before():
     hydra = re.compile(r'hydra[ =]+"?https?://[^\s"]*\[')
     assert any(hydra.search(text) for text in inputs["fleet"] + inputs["toml"])
     assert any("= 18446744073709551616" in text for text in inputs["toml"])
+
+
+def test_short_run_puts_hostile_values_where_microvm_nix_splices_them():
+    """Issue 13: tags, sources, sockets, images, state_dir, system and
+    addresses get values that mean something else to qemu, a shell or systemd."""
+    for frontend in fuzz.FRONTENDS:
+        texts = [make_input(0, frontend, index) for index in range(SHORT_RUN)]
+        placed = [t for t in texts if '"data,id=x"' in t or '"../x"' in t]
+        assert len(placed) > 20, frontend

@@ -58,6 +58,8 @@ CODES: dict[str, str] = {
     "F112": "all-zero machine-id",
     "F113": "duplicate machine-id",
     "F114": "missing machine-id",
+    "F150": "not a Nix system double",
+    "F151": "control character in the fleet file name",
     # F2xx: addresses and networks
     "F201": "malformed address",
     "F202": "address outside its network",
@@ -96,6 +98,12 @@ CODES: dict[str, str] = {
     "F507": "journal path outside the VM's shares",
     "F508": "bad journal value",
     "F509": "journal share hides journals in a share",
+    "F510": "share tag not allowed",
+    "F511": "share tag too long",
+    "F512": "value not allowed in a path or option",
+    "F513": "socket path too long",
+    "F514": "state_dir not an absolute normalised path",
+    "F520": "IPv6 zone id in a networkd unit",
     # F6xx: hypervisor, vsock, interface types
     "F601": "vsock CID below 3",
     "F602": "duplicate vsock CID on a host",

@@ -27,7 +27,10 @@ from . import (
     recipes,
     references,
     storage,
+    systems,
     taps,
+    unit_values,
+    values,
 )
 
 Check = Callable[[Fleet], Iterable[Diagnostic]]
@@ -74,6 +77,15 @@ CHECKS: list[Check] = [
     storage.check_share_sources,
     storage.check_volume_images,
     storage.check_volume_sizes,
+    # values spliced into command lines, paths and units (F150, F151, F510..F520)
+    systems.check_systems,
+    systems.check_source_name,
+    values.check_share_tags,
+    values.check_share_paths,
+    values.check_volume_images,
+    values.check_mount_points,
+    values.check_state_dir,
+    unit_values.check_zone_ids,
     # hypervisor and devices (F005, F601..F607)
     hardware.check_vsock_cids,
     hardware.check_hypervisors,

@@ -9,7 +9,8 @@ _C_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
 
 def tmpfiles_line(kind: str, path: str, *fields: str) -> str:
-    return " ".join([kind, field(path), *(field(f) for f in fields)])
+    *middle, last = fields
+    return " ".join([kind, field(path), *(field(f) for f in middle), argument(last)])
 
 
 def field(text: str) -> str:
@@ -23,3 +24,14 @@ def field(text: str) -> str:
 
 def _control(char: str) -> str:
     return f"\\x{ord(char):02x}" if ord(char) < 0x20 else char
+
+
+def argument(text: str) -> str:
+    """The last field is the rest of the line, taken as written: quotes would
+    become part of it (systemd-tmpfiles made `L+ ... "/a b"` a link to `"/a b"`,
+    quotes included). Only specifiers and C escapes are read in it."""
+    text = text.replace("%", "%%")
+    return "".join(_ARGUMENT_ESCAPES.get(c, _control(c)) for c in text)
+
+
+_ARGUMENT_ESCAPES = {k: v for k, v in _C_ESCAPES.items() if k != '"'}
