@@ -66,7 +66,8 @@ MAX_VMS = 30  # the /26 "wan" holds 61 VMs: no step runs out
 
 def apply(vms: list[Vm], operation: tuple) -> list[Vm]:
     kind, *args = operation
-    names = {vm.name for vm in vms} | {"fixed"}
+    # hosts and VMs share one namespace (F102): a VM never takes a host's name
+    names = {vm.name for vm in vms} | {"fixed"} | {host.name for host in HOSTS}
     if kind == "add" and args[0] not in names and len(vms) < MAX_VMS:
         name, host, nets = args
         interfaces = tuple(Interface(net) for net in nets)
