@@ -5,8 +5,9 @@ from __future__ import annotations
 from .. import nix
 from ..model import Fleet, Interface, Share, Vm, Volume
 from .common import JOURNAL_MOUNT, bridge_name, journal_dir, uuid
+from . import guards
 from .guest_network import guest_network
-from .runners import host_runner
+from .runners import SETTINGS_INDENT, host_runner
 from .templating import render
 
 NIX_PATHS = {
@@ -16,10 +17,17 @@ NIX_PATHS = {
 
 
 def vm_file(fleet: Fleet, vm: Vm, layout) -> str:
+    # Settings older microvm.nix generations lack are guarded (emit/guards.py).
+    found, newer = guards.split(
+        settings(fleet, vm), guards.guest_tree(), SETTINGS_INDENT
+    )
     return render(
         "vm.nix.j2",
         layout.source_name,
-        settings=settings(fleet, vm),
+        guards=guards.LET,
+        settings=found,
+        newer=guards.merge_elements(newer, 1),
+        assertions=guards.assertions(vm),
         machine_id_option={("microvm", "machineId"): uuid(vm.machine_id)},
         machine_id_file=machine_id_file(vm.machine_id),
     )
