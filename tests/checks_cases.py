@@ -10,6 +10,7 @@ from __future__ import annotations
 from textwrap import dedent
 
 from checks_cases_ifnames import IFNAME_CASES
+from checks_cases_platforms import PLATFORM_CASES, PLATFORM_CLEAN
 
 E, W = "error", "warning"
 
@@ -885,7 +886,7 @@ STORAGE_CASES = [
     ),
 ]
 
-ALL_CASES = CASES + STORAGE_CASES + IFNAME_CASES
+ALL_CASES = CASES + STORAGE_CASES + IFNAME_CASES + PLATFORM_CASES
 
 # Fleets that look suspicious but are fine: `checks.run` reports nothing.
 CLEAN_CASES = [
@@ -984,3 +985,4 @@ shares = [
 """,
     ),
 ]
+CLEAN_CASES += PLATFORM_CLEAN

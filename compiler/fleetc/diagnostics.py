@@ -96,6 +96,9 @@ CODES: dict[str, str] = {
     "F605": "macvtap needs link and mode",
     "F606": "unknown share protocol",
     "F607": "unknown macvtap mode",
+    # F61x: what a hypervisor needs of its host
+    "F610": "vfkit needs a macOS host",
+    "F611": "vfkit needs the host's architecture",
     # F8xx: allocation and fleet.lock
     "F801": "fleet.lock syntax error",
     "F802": "bad value in fleet.lock",

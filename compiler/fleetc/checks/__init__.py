@@ -23,6 +23,7 @@ from . import (
     module_files,
     names,
     networks,
+    platforms,
     recipes,
     references,
     storage,
@@ -80,6 +81,8 @@ CHECKS: list[Check] = [
     hardware.check_macvtap,
     hardware.check_share_protos,
     hardware.check_sizes,
+    # what a hypervisor needs of its host (F610, F611)
+    platforms.check_vfkit_hosts,
     # the FAQ's recipes: deploying from CI (F006, F901..F906)
     deploy.check_deploy_flake,
     deploy.check_deploy_purity,
