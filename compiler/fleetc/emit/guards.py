@@ -89,8 +89,8 @@ def merge_elements(newer: Newer, indent: int) -> list[str]:
 
 
 def declared_in_oldest(option: str) -> bool:
-    tree = guest_tree() | host_tree()
-    return _find(tree, tuple(option.split(".")))[1] is not None
+    both = guest_tree()["microvm"] | host_tree()["microvm"]
+    return _find({"microvm": both}, tuple(option.split(".")))[1] is not None
 
 
 def assertions(vm: Vm) -> dict:
