@@ -77,6 +77,29 @@ def test_module_system_merges_as_nixpkgs_does(tmp_path: Path) -> None:
     assert got["units"] == {"net": {"Address": ["10.0.0.2/24"], "Gateway": "10.0.0.1"}}
 
 
+def test_types_expose_sub_options_and_nested_types_as_nixpkgs_does() -> None:
+    """nixpkgs' types.nix: listOf/attrsOf/nullOr pass getSubOptions to their
+    element type (adding "*" / "<name>" to the prefix), a submodule returns the
+    options its modules declare (with `_module`), any other type `{ }`;
+    `nestedTypes.elemType` is the element type."""
+    select = """options: let
+      names = type: builtins.attrNames (type.getSubOptions [ ]);
+    in {
+      element = names options.t.files.type.nestedTypes.elemType;
+      attrs = names options.t.files.type;
+      nullable = names (lib.types.nullOr options.t.files.type.nestedTypes.elemType);
+      scalar = options.t.name.type.getSubOptions [ ];
+      defaultTarget = (options.t.files.type.getSubOptions [ ]).target.default;
+    }"""
+    expr = nixeval.modules_expr([DECLARATIONS], "options")
+    got = nixeval.eval_json(f"let lib = {nixeval.lib_expr()}; in ({select}) {expr}")
+    assert got["element"] == got["attrs"] == got["nullable"]
+    assert got["element"] == ["_module", "mode", "target", "text"]
+    assert got["scalar"] == {}
+    # Evaluated without definitions, `name` is nixpkgs' placeholder.
+    assert got["defaultTarget"] == "‹name›"
+
+
 def test_defaults_priorities_and_module_arguments() -> None:
     modules = [
         DECLARATIONS,
