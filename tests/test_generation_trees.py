@@ -118,16 +118,19 @@ def staged_trees(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple]:
     return found
 
 
-@pytest.fixture(scope="module", params=GENERATIONS)
-def reports(request: pytest.FixtureRequest, staged_trees: dict) -> tuple[str, dict]:
-    found = {}
+@pytest.fixture(scope="module")
+def reports(staged_trees: dict) -> dict[str, dict]:
+    """generation -> tree -> configuration -> report (one eval per tree and
+    generation)."""
+    found: dict[str, dict] = {generation: {} for generation in GENERATIONS}
     for name, (_, flake) in staged_trees.items():
-        inputs = inputs_of(flake, request.param)
         options = nixeval.channel_options() if reads_channel(flake) else []
-        found[name] = nixeval.eval_flake(
-            flake, "nixosConfigurations", inputs, REPORT, options
-        )
-    return request.param, found
+        for generation in GENERATIONS:
+            inputs = inputs_of(flake, generation)
+            found[generation][name] = nixeval.eval_flake(
+                flake, "nixosConfigurations", inputs, REPORT, options
+            )
+    return found
 
 
 def reads_channel(flake: Path) -> bool:
@@ -148,8 +151,11 @@ def expected_failures(fleet_dir: Path, generation: str) -> dict[str, list[str]]:
     return found
 
 
-def test_trees_evaluate_or_fail_closed(reports: tuple, staged_trees: dict) -> None:
-    generation, by_tree = reports
+@pytest.mark.parametrize("generation", GENERATIONS)
+def test_trees_evaluate_or_fail_closed(
+    generation: str, reports: dict, staged_trees: dict
+) -> None:
+    by_tree = reports[generation]
     for name, configurations in by_tree.items():
         fleet = compile_dir(staged_trees[name][0]).fleet
         expected = expected_failures(staged_trees[name][0], generation)
@@ -163,20 +169,20 @@ def test_trees_evaluate_or_fail_closed(reports: tuple, staged_trees: dict) -> No
             assert (report["derivations"] is None) == broken, (name, config)
 
 
-def test_both_fail_closed_cases_are_exercised(reports: tuple) -> None:
+def test_both_fail_closed_cases_are_exercised(reports: dict) -> None:
     """The test above is not vacuous: 2025-07 refuses the secrets sample's
     read-only shares and the vfkit VM, and nothing with the current one."""
-    generation, by_tree = reports
     failed = {
-        (tree, config)
-        for tree, configurations in by_tree.items()
-        for config, report in configurations.items()
-        if report["failed"]
+        generation: {
+            (tree, config)
+            for tree, configurations in by_tree.items()
+            for config, report in configurations.items()
+            if report["failed"]
+        }
+        for generation, by_tree in reports.items()
     }
-    if generation == "current":
-        assert failed == set()
-    else:
-        assert {("secrets", "app"), ("vfkit", "dev")} <= failed
+    assert failed["current"] == set()
+    assert {("secrets", "app"), ("vfkit", "dev")} <= failed["legacy"]
 
 
 def newer_options(current: dict, oldest: dict | None, prefix: str) -> set[str]:
@@ -271,13 +277,11 @@ def inside(path: str, node: dict, value, elements_listed: bool = False) -> set[s
 
 
 def test_every_newer_option_written_is_guarded(
-    reports: tuple, staged_trees: dict
+    reports: dict, staged_trees: dict
 ) -> None:
-    generation, by_tree = reports
-    if generation != "current":
-        pytest.skip("what fleetc writes is read from the current generation")
+    """What fleetc writes is read from the current generation."""
     guarded = set()
-    for name, configurations in by_tree.items():
+    for name, configurations in reports["current"].items():
         generated = staged_trees[name][0] / "generated"
         for report in configurations.values():
             text = (generated / report["file"].lstrip("/")).read_text()
