@@ -74,3 +74,36 @@ def test_declared_in_oldest_reads_the_2025_07_data() -> None:
     assert guards.declared_in_oldest("microvm.vms.*.updateFlake")
     assert not guards.declared_in_oldest("microvm.shares.*.readOnly")
     assert not guards.declared_in_oldest("microvm.vmHostPackages")
+
+
+NIC = {"type": "tap", "id": "vm-a", "mac": "02:00:00:00:00:01", "tap": {"vhost": True}}
+
+
+def guest_module(generation: str) -> str:
+    data = nixeval.MICROVM if generation == "current" else nixeval.MICROVM_LEGACY
+    read = f"builtins.fromJSON (builtins.readFile {data}/options.json)"
+    return f"import {nixeval.MICROVM}/nixos-modules/guest.nix {{ data = {read}; }}"
+
+
+def test_a_newer_group_is_guarded_option_by_option(tmp_path) -> None:
+    """interfaces.*.tap (with tap.vhost) arrived in 2026: the guard names the
+    option, not the group, which may gain other options later."""
+    settings = {("networking", "hostName"): "a", ("microvm", "interfaces"): [NIC]}
+    kept, newer = guards.split(settings, guards.guest_tree(), 1)
+    (element,) = kept[("microvm", "interfaces")]
+    assert newer == []
+    guard = '// ifDeclared "microvm.interfaces.*.tap.vhost" { tap.vhost = true; }'
+    assert guard in element.text
+    module = tmp_path / "vm.nix"
+    module.write_text(f"{{ lib, options, ... }}:\n{guards.LET}\n{nix.render(kept)}\n")
+    select = "map (nic: if nic ? tap then nic.tap.vhost else null) "
+    got = {
+        generation: nixeval.eval_json(
+            select
+            + nixeval.nixos_expr(
+                [guest_module(generation), str(module)], "config.microvm.interfaces"
+            )
+        )
+        for generation in ("current", "legacy")
+    }
+    assert got == {"current": [True], "legacy": [None]}

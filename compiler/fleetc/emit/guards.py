@@ -137,10 +137,28 @@ def _split(tree: dict, prefix: Path, attrs: dict, indent: int) -> tuple[dict, Ne
             # A hypervisor arrives with its own options (microvm.vfkit.*).
             newer.append((f"microvm.{value}", {key: value}))
         elif found is None:
-            newer.append((_dotted(prefix + option), {key: value}))
+            newer += _leaves(prefix + option, path, value)
         else:
             kept[key] = _value(found, prefix + option, value, indent)
     return kept, newer
+
+
+def _leaves(option: Path, key: Path, value: Any) -> Newer:
+    """A newer setting, one guard per option: a group the oldest generation
+    lacks (`tap = { vhost = true; }`) is guarded option by option, since its
+    options may arrive one at a time."""
+    group = _find({"microvm": _current()}, option)[1]
+    if not isinstance(value, dict) or group is None or _is_declaration(group):
+        return [(_dotted(option), {key: value})]
+    found: Newer = []
+    for name, inner in value.items():
+        found += _leaves(option + _path(name), key + _path(name), inner)
+    return found
+
+
+def _current() -> dict:
+    data = microvm_options.data()
+    return data["microvm_guest_options"] | data["microvm_host_options"]
 
 
 def _value(node: dict, option: Path, value: Any, indent: int) -> Any:
