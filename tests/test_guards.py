@@ -107,3 +107,16 @@ def test_a_newer_group_is_guarded_option_by_option(tmp_path) -> None:
         for generation in ("current", "legacy")
     }
     assert got == {"current": [True], "legacy": [None]}
+
+
+def test_a_newer_top_level_group_leaves_nothing_unguarded() -> None:
+    settings = {
+        ("networking", "hostName"): "a",
+        ("microvm", "vfkit"): {"logLevel": "info"},
+        ("microvm", "vcpu"): 2,
+    }
+    kept, newer = guards.split(settings, guards.guest_tree(), 2)
+    assert list(kept) == [("networking", "hostName"), ("microvm", "vcpu")]
+    assert newer == [
+        ("microvm.vfkit.logLevel", {("microvm", "vfkit", "logLevel"): "info"})
+    ]

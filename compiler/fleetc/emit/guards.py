@@ -73,14 +73,9 @@ def split(settings: dict, tree: dict, indent: int) -> tuple[dict, Newer]:
     under `tree`'s names (microvm.*) are judged."""
     judged = {k: v for k, v in settings.items() if _path(k)[0] in tree}
     kept, newer = _split(tree, (), judged, indent)
-    plain = {
-        k: kept.get(k, v) for k, v in settings.items() if k not in newer_keys(newer)
-    }
-    return plain, newer
-
-
-def newer_keys(newer: Newer) -> set:
-    return {key for _, part in newer for key in part}
+    # In the settings' own order; what moved to `newer` is left out.
+    both = {k: v for k, v in settings.items() if k not in judged} | kept
+    return {k: both[k] for k in settings if k in both}, newer
 
 
 def merge_elements(newer: Newer, indent: int) -> list[str]:
