@@ -11,6 +11,7 @@ from textwrap import dedent
 
 from checks_cases_adoption import ADOPTION_CASES
 from checks_cases_ifnames import IFNAME_CASES
+from checks_cases_platforms import PLATFORM_CASES, PLATFORM_CLEAN
 from checks_cases_values import VALUE_CASES
 
 E, W = "error", "warning"
@@ -887,7 +888,9 @@ STORAGE_CASES = [
     ),
 ]
 
-ALL_CASES = CASES + STORAGE_CASES + IFNAME_CASES + ADOPTION_CASES + VALUE_CASES
+ALL_CASES = (
+    CASES + STORAGE_CASES + IFNAME_CASES + ADOPTION_CASES + VALUE_CASES + PLATFORM_CASES
+)
 
 # Fleets that look suspicious but are fine: `checks.run` reports nothing.
 CLEAN_CASES = [
@@ -986,3 +989,4 @@ shares = [
 """,
     ),
 ]
+CLEAN_CASES += PLATFORM_CLEAN

@@ -123,10 +123,15 @@ def flake_options(inputs: Mapping[str, Path]) -> list[str]:
 
 
 def eval_flake(
-    flake_dir: Path, attr: str, inputs: Mapping[str, Path], apply: str | None = None
+    flake_dir: Path,
+    attr: str,
+    inputs: Mapping[str, Path],
+    apply: str | None = None,
+    options: Iterable[str] = (),
 ) -> Any:
-    """`nix eval --json path:<flake_dir>#<attr>`, optionally through `--apply`."""
-    command = ["nix", "eval", "--json", *flake_options(inputs)]
+    """`nix eval --json path:<flake_dir>#<attr>`, optionally through `--apply`;
+    `options` go to nix as they are (e.g. `--impure`)."""
+    command = ["nix", "eval", "--json", *options, *flake_options(inputs)]
     if apply is not None:
         command += ["--apply", apply]
     return json.loads(run([*command, f"path:{flake_dir}#{attr}"]))
@@ -147,6 +152,13 @@ def build_flake(
     installables = [f"path:{flake_dir}#{name}" for name in names]
     run(["nix", "build", "--no-link", *flake_options(inputs), *installables])
     return outs
+
+
+def channel_options() -> list[str]:
+    """For trees whose nix_path is "channel" (`builtins.storePath <nixpkgs>`):
+    impure evaluation, with the nixpkgs stand-in as the channel (a store path)."""
+    store_path = run(["nix-store", "--add", str(NIXPKGS)]).strip()
+    return ["--impure", "-I", f"nixpkgs={store_path}"]
 
 
 def manifests(outs: Iterable[Path]) -> list[Any]:

@@ -33,7 +33,10 @@ from fleetc.pipeline import Layout
 
 LAYOUT = Layout("fleet.toml", "..", "generated")
 NASTY = "a${b}c''d\"e\\f\ng"
-STUB_ARGS = '{ config = { }; lib = { mkMerge = parts: parts; mkForce = value: value; }; inputs = { nixpkgs = "/nixpkgs"; }; self = { outPath = "self"; }; }'
+STUB_ARGS = '{ config = { }; lib = { mkMerge = parts: parts; mkForce = value: value; optionalAttrs = c: s: if c then s else { }; splitString = _: s: builtins.filter builtins.isString (builtins.split "[.]" s); }; inputs = { nixpkgs = "/nixpkgs"; }; self = { outPath = "self"; }; }'
+# `options` as the current microvm.nix generation has them, as far as the
+# generated guards (emit/guards.py) look: everything fleetc writes is declared.
+CURRENT_OPTIONS = "{ microvm = { machineId = { }; vmHostPackages = { }; shares.type.getSubOptions = _: { readOnly = { }; }; }; }"
 
 
 # ---- fleets -----------------------------------------------------------------
@@ -197,7 +200,7 @@ def nix_eval(expression: str):
     return json.loads(done.stdout)
 
 
-def module(out: Path, name: str, options: str = "{ microvm = { }; }"):
+def module(out: Path, name: str, options: str = CURRENT_OPTIONS):
     """A generated module applied to stub arguments (lib.mkMerge returns its list)."""
     args = STUB_ARGS[:-1] + f"options = {options}; }}"
     return nix_eval(f"import {out / name} {args}")

@@ -1,6 +1,9 @@
 """fleetc's generated tree against both generations of microvm.nix (the stand-ins
-in tests/nix): before 2026-03 (no microvm.machineId, the FAQ's /etc/machine-id
-recipe) and after (microvm.machineId, which writes /etc/machine-id itself).
+in tests/nix): 2025-07 (astro/microvm.nix f30ae9b: no microvm.machineId, so the
+FAQ's /etc/machine-id recipe; no shares.*.readOnly, whose guard drops it from
+the /nix/store share) and current (microvm.machineId, which writes
+/etc/machine-id itself). tests/test_generation_trees.py does the same for every
+checked-in tree.
 
 In both, every VM's /etc/machine-id must be exactly one line, the fleet's id;
 every microvm.* value the guest and host modules write must be declared in
@@ -169,11 +172,10 @@ def test_guest_microvm_values_are_declared_and_typed(
     assert web.pop("microvm.interfaces") == [
         {"type": "tap", "id": "vm-web", "mac": "02:00:00:00:00:10"}
     ]
-    assert [share["tag"] for share in web.pop("microvm.shares")] == [
-        "ro-store",
-        "journal",
-        "srv",
-    ]
+    shares = web.pop("microvm.shares")
+    assert [share["tag"] for share in shares] == ["ro-store", "journal", "srv"]
+    # The store share is read-only where microvm.nix can say so (2025-09-17 on).
+    assert shares[0].get("readOnly") == (True if generation == "current" else None)
     assert web.pop("microvm.volumes") == [
         {"image": "var.img", "mountPoint": "/var", "size": 4096}
     ]

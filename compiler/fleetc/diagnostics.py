@@ -117,6 +117,9 @@ CODES: dict[str, str] = {
     "F621": "vhost on an interface that is not a tap",
     "F622": "vhost ignored by this hypervisor",
     "F623": "journal path not where journald writes",
+    # F61x: what a hypervisor needs of its host
+    "F610": "vfkit needs a macOS host",
+    "F611": "vfkit needs the host's architecture",
     # F8xx: allocation and fleet.lock
     "F801": "fleet.lock syntax error",
     "F802": "bad value in fleet.lock",

@@ -4,6 +4,10 @@ Source: the file's own "source" key, copied from shared/data/microvm-options.jso
 microvm-nix/microvm.nix commit 71beea0 (2026-08-09), option declarations as
 evaluated by lib.evalModules from nixos-modules/microvm/options.nix and
 nixos-modules/host/options.nix. Refresh it by copying a newer extraction over it.
+
+data/microvm-options-2025-07.json is the same extraction from astro/microvm.nix
+f30ae9b (2025-07-12), the oldest generation fleetc's trees evaluate with
+(`oldest`): emit/guards.py guards every option it lacks.
 """
 
 from __future__ import annotations
@@ -13,11 +17,17 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+OLDEST = "microvm-options-2025-07.json"
+
 
 @cache
-def data() -> dict[str, Any]:
-    text = resources.files("fleetc").joinpath("data/microvm-options.json").read_text()
+def data(name: str = "microvm-options.json") -> dict[str, Any]:
+    text = resources.files("fleetc").joinpath(f"data/{name}").read_text()
     return json.loads(text)
+
+
+def oldest() -> dict[str, Any]:
+    return data(OLDEST)
 
 
 def guest_option(*path: str) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from . import (
     module_files,
     names,
     networks,
+    platforms,
     recipes,
     references,
     storage,
@@ -99,6 +100,8 @@ CHECKS: list[Check] = [
     adoption.check_journal_share_hides,
     adoption.check_vsock_asked,
     adoption.check_vhost,
+    # what a hypervisor needs of its host (F610, F611)
+    platforms.check_vfkit_hosts,
     # the FAQ's recipes: deploying from CI (F006, F901..F906)
     deploy.check_deploy_flake,
     deploy.check_deploy_purity,

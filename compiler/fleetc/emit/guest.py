@@ -5,8 +5,9 @@ from __future__ import annotations
 from .. import nix
 from ..model import JOURNAL_SHARE, Fleet, Interface, Share, Vm, Volume
 from .common import JOURNAL_MOUNT, bridge_name, journal_dir, uuid
+from . import guards
 from .guest_network import guest_network
-from .runners import host_runner
+from .runners import SETTINGS_INDENT, host_runner
 from .templating import render
 
 NIX_PATHS = {
@@ -16,42 +17,20 @@ NIX_PATHS = {
 
 
 def vm_file(fleet: Fleet, vm: Vm, layout) -> str:
-    found = settings(fleet, vm)
-    vhost = vhost_interfaces(vm, found)  # before rendering: takes from `found`
+    # Settings older microvm.nix generations lack are guarded (emit/guards.py).
+    found, newer = guards.split(
+        settings(fleet, vm), guards.guest_tree(), SETTINGS_INDENT
+    )
     return render(
         "vm.nix.j2",
         layout.source_name,
+        guards=guards.LET,
         settings=found,
+        newer=guards.merge_elements(newer, 1),
+        assertions=guards.assertions(vm),
         machine_id_option={("microvm", "machineId"): uuid(vm.machine_id)},
         machine_id_file=machine_id_file(vm.machine_id),
-        vhost=vhost,
     )
-
-
-INTERFACES = ("microvm", "interfaces")
-
-
-def vhost_interfaces(vm: Vm, found: dict) -> dict | None:
-    """The interfaces twice, with and without `tap.vhost`, when any sets it.
-
-    `tap.vhost` exists in microvm.nix from 2026-02; an older one would reject
-    it as undeclared, and a list element cannot be amended by another module,
-    so vm.nix chooses one list by the option's existence (like machineId).
-    Takes the interfaces out of `found`.
-    """
-    if all(nic.vhost is None for nic in vm.interfaces):
-        return None
-    plain = found.pop(INTERFACES)
-    with_vhost = [
-        with_tap_vhost(nic, e) for nic, e in zip(vm.interfaces, plain, strict=True)
-    ]
-    return {"with": {INTERFACES: with_vhost}, "without": {INTERFACES: plain}}
-
-
-def with_tap_vhost(nic: Interface, element: dict) -> dict:
-    if nic.vhost is None:
-        return element
-    return element | {("tap", "vhost"): nic.vhost}
 
 
 def machine_id_file(machine_id: str) -> dict:
@@ -107,6 +86,9 @@ def interface(fleet: Fleet, nic: Interface) -> dict:
     if nic.type == "bridge":
         # qemu-bridge-helper attaches the tap to the bridge of the interface's network.
         found["bridge"] = bridge_name(fleet.network(nic.network))
+    if nic.vhost is not None:
+        # `tap.vhost` (2026-02 on) is guarded by its existence like every newer option
+        found["tap"] = {"vhost": nic.vhost}
     return found
 
 

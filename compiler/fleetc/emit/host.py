@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from .. import journals, microvm_options, nix
+from . import guards
 from ..model import JOURNAL_SHARE, Fleet, Host, Vm
 from .common import JOURNAL_MOUNT, by_name, journal_dir
 from .guest import identity
@@ -34,7 +35,18 @@ def host_file(fleet: Fleet, host: Host, layout) -> str:
     if fleet.network_stack == "networkd":
         found |= host_network(fleet, host, vms)
     found |= host_storage(fleet, vms)
-    return render("host.nix.j2", layout.source_name, settings=found)
+    return render("host.nix.j2", layout.source_name, **guarded(found))
+
+
+def guarded(settings: dict) -> dict:
+    """Settings older microvm.nix generations lack, guarded (emit/guards.py);
+    the module becomes `let ... in lib.mkMerge [ ... ]` only when it has any."""
+    found, newer = guards.split(settings, guards.host_tree(), 1)
+    if newer:
+        found, newer = guards.split(settings, guards.host_tree(), 2)
+    uses = bool(newer) or "ifDeclared" in nix.render(found)
+    parts = guards.merge_elements(newer, 1)
+    return {"settings": found, "guards": guards.LET if uses else "", "newer": parts}
 
 
 def declaration(vm: Vm, flake: str | None, output_in_repo: str | None) -> dict:

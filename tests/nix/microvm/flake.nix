@@ -3,10 +3,10 @@
 # byte copy of compiler/fleetc/data/microvm-options.json (a flake cannot read
 # outside its directory; tests/test_standins.py checks the copy).
 #   nixosModules.microvm         guest module, current generation (machineId)
-#   nixosModules.microvm-legacy  guest module before 2026-03 (no machineId)
 #   nixosModules.host            host module
 #   lib.buildRunner              { pkgs, microvmConfig, toplevel }: a runner
-# ../microvm-legacy is a flake whose nixosModules.microvm is the old one.
+#   lib.standIn.{guest,host}     option data -> the guest and host module of
+#                                that generation (../microvm-legacy uses them)
 # Tests replace the nixpkgs input with ../nixpkgs via --override-input.
 {
   description = "microvm.nix stand-in for fleetc tests";
@@ -21,13 +21,16 @@
     {
       nixosModules = {
         microvm = ./nixos-modules/microvm.nix;
-        microvm-legacy = ./nixos-modules/microvm-legacy.nix;
-        host = ./nixos-modules/host.nix;
+        host = import ./nixos-modules/host.nix { inherit data; };
       };
       lib = {
         inherit (data) hypervisors;
         buildRunner = import ./lib/runner.nix;
         optionsFromJSON = import ./lib/options-from-json.nix { inherit (nixpkgs) lib; };
+        standIn = {
+          guest = data: import ./nixos-modules/guest.nix { inherit data; };
+          host = data: import ./nixos-modules/host.nix { inherit data; };
+        };
       };
     };
 }

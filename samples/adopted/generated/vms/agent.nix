@@ -7,6 +7,24 @@
   self,
   ...
 }:
+let
+  # Options older microvm.nix generations lack are set only where declared
+  # ("*": inside the submodule of each element).
+  declared =
+    option:
+    let
+      step =
+        found: name:
+        if found == null then
+          null
+        else if name == "*" then
+          found.type.getSubOptions [ ]
+        else
+          found.${name} or null;
+    in
+    builtins.foldl' step options (lib.splitString "." option) != null;
+  ifDeclared = option: lib.optionalAttrs (declared option);
+in
 # microvm.nix writes /etc/machine-id itself where it has microvm.machineId;
 # defining the file as well would give NixOS two texts to concatenate.
 lib.mkMerge [
@@ -15,14 +33,26 @@ lib.mkMerge [
     microvm.hypervisor = "qemu";
     microvm.vcpu = 2;
     microvm.mem = 2048;
+    microvm.interfaces = [
+      (
+        {
+          type = "tap";
+          id = "agent";
+          mac = "02:00:00:64:00:0a";
+        }
+        // ifDeclared "microvm.interfaces.*.tap.vhost" { tap.vhost = true; }
+      )
+    ];
     microvm.shares = [
-      {
-        tag = "ro-store";
-        source = "/nix/store";
-        mountPoint = "/nix/.ro-store";
-        proto = "virtiofs";
-        readOnly = true;
-      }
+      (
+        {
+          tag = "ro-store";
+          source = "/nix/store";
+          mountPoint = "/nix/.ro-store";
+          proto = "virtiofs";
+        }
+        // ifDeclared "microvm.shares.*.readOnly" { readOnly = true; }
+      )
       {
         tag = "journal";
         source = "/var/lib/microvms/agent/journal";
@@ -43,7 +73,7 @@ lib.mkMerge [
     };
   }
   (
-    if options.microvm ? machineId then
+    if declared "microvm.machineId" then
       {
         microvm.machineId = "dbcf2e8a-c61f-5951-1e9d-8d41697efd82";
       }
@@ -53,31 +83,6 @@ lib.mkMerge [
           mode = "0644";
           text = "dbcf2e8ac61f59511e9d8d41697efd82\n";
         };
-      }
-  )
-  # An interface's `tap.vhost` exists in microvm.nix from 2026-02: older ones
-  # run these taps without vhost-net rather than reject the option.
-  (
-    if (options.microvm.interfaces.type.getSubOptions [ ]) ? tap.vhost then
-      {
-        microvm.interfaces = [
-          {
-            type = "tap";
-            id = "agent";
-            mac = "02:00:00:64:00:0a";
-            tap.vhost = true;
-          }
-        ];
-      }
-    else
-      {
-        microvm.interfaces = [
-          {
-            type = "tap";
-            id = "agent";
-            mac = "02:00:00:64:00:0a";
-          }
-        ];
       }
   )
 ]

@@ -7,6 +7,24 @@
   self,
   ...
 }:
+let
+  # Options older microvm.nix generations lack are set only where declared
+  # ("*": inside the submodule of each element).
+  declared =
+    option:
+    let
+      step =
+        found: name:
+        if found == null then
+          null
+        else if name == "*" then
+          found.type.getSubOptions [ ]
+        else
+          found.${name} or null;
+    in
+    builtins.foldl' step options (lib.splitString "." option) != null;
+  ifDeclared = option: lib.optionalAttrs (declared option);
+in
 # microvm.nix writes /etc/machine-id itself where it has microvm.machineId;
 # defining the file as well would give NixOS two texts to concatenate.
 lib.mkMerge [
@@ -15,14 +33,26 @@ lib.mkMerge [
     microvm.hypervisor = "qemu";
     microvm.vcpu = 2;
     microvm.mem = 2048;
+    microvm.interfaces = [
+      (
+        {
+          type = "tap";
+          id = "web";
+          mac = "02:00:00:64:00:80";
+        }
+        // ifDeclared "microvm.interfaces.*.tap.vhost" { tap.vhost = true; }
+      )
+    ];
     microvm.shares = [
-      {
-        tag = "ro-store";
-        source = "/nix/store";
-        mountPoint = "/nix/.ro-store";
-        proto = "virtiofs";
-        readOnly = true;
-      }
+      (
+        {
+          tag = "ro-store";
+          source = "/nix/store";
+          mountPoint = "/nix/.ro-store";
+          proto = "virtiofs";
+        }
+        // ifDeclared "microvm.shares.*.readOnly" { readOnly = true; }
+      )
       {
         tag = "var";
         source = "var";
@@ -41,7 +71,7 @@ lib.mkMerge [
     };
   }
   (
-    if options.microvm ? machineId then
+    if declared "microvm.machineId" then
       {
         microvm.machineId = "dc449f31-234a-af5f-a0e8-2c21ab644d76";
       }
@@ -51,31 +81,6 @@ lib.mkMerge [
           mode = "0644";
           text = "dc449f31234aaf5fa0e82c21ab644d76\n";
         };
-      }
-  )
-  # An interface's `tap.vhost` exists in microvm.nix from 2026-02: older ones
-  # run these taps without vhost-net rather than reject the option.
-  (
-    if (options.microvm.interfaces.type.getSubOptions [ ]) ? tap.vhost then
-      {
-        microvm.interfaces = [
-          {
-            type = "tap";
-            id = "web";
-            mac = "02:00:00:64:00:80";
-            tap.vhost = true;
-          }
-        ];
-      }
-    else
-      {
-        microvm.interfaces = [
-          {
-            type = "tap";
-            id = "web";
-            mac = "02:00:00:64:00:80";
-          }
-        ];
       }
   )
 ]

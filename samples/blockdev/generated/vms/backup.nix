@@ -7,6 +7,24 @@
   self,
   ...
 }:
+let
+  # Options older microvm.nix generations lack are set only where declared
+  # ("*": inside the submodule of each element).
+  declared =
+    option:
+    let
+      step =
+        found: name:
+        if found == null then
+          null
+        else if name == "*" then
+          found.type.getSubOptions [ ]
+        else
+          found.${name} or null;
+    in
+    builtins.foldl' step options (lib.splitString "." option) != null;
+  ifDeclared = option: lib.optionalAttrs (declared option);
+in
 # microvm.nix writes /etc/machine-id itself where it has microvm.machineId;
 # defining the file as well would give NixOS two texts to concatenate.
 lib.mkMerge [
@@ -23,13 +41,15 @@ lib.mkMerge [
       }
     ];
     microvm.shares = [
-      {
-        tag = "ro-store";
-        source = "/nix/store";
-        mountPoint = "/nix/.ro-store";
-        proto = "virtiofs";
-        readOnly = true;
-      }
+      (
+        {
+          tag = "ro-store";
+          source = "/nix/store";
+          mountPoint = "/nix/.ro-store";
+          proto = "virtiofs";
+        }
+        // ifDeclared "microvm.shares.*.readOnly" { readOnly = true; }
+      )
       {
         tag = "journal";
         source = "/var/lib/microvms/backup/journal";
@@ -61,7 +81,7 @@ lib.mkMerge [
     };
   }
   (
-    if options.microvm ? machineId then
+    if declared "microvm.machineId" then
       {
         microvm.machineId = "1b1b1b1b-1b1b-4b1b-8b1b-1b1b1b1b1b02";
       }

@@ -7,6 +7,24 @@
   self,
   ...
 }:
+let
+  # Options older microvm.nix generations lack are set only where declared
+  # ("*": inside the submodule of each element).
+  declared =
+    option:
+    let
+      step =
+        found: name:
+        if found == null then
+          null
+        else if name == "*" then
+          found.type.getSubOptions [ ]
+        else
+          found.${name} or null;
+    in
+    builtins.foldl' step options (lib.splitString "." option) != null;
+  ifDeclared = option: lib.optionalAttrs (declared option);
+in
 # microvm.nix writes /etc/machine-id itself where it has microvm.machineId;
 # defining the file as well would give NixOS two texts to concatenate.
 lib.mkMerge [
@@ -23,13 +41,15 @@ lib.mkMerge [
       }
     ];
     microvm.shares = [
-      {
-        tag = "ro-store";
-        source = "/nix/store";
-        mountPoint = "/nix/.ro-store";
-        proto = "virtiofs";
-        readOnly = true;
-      }
+      (
+        {
+          tag = "ro-store";
+          source = "/nix/store";
+          mountPoint = "/nix/.ro-store";
+          proto = "virtiofs";
+        }
+        // ifDeclared "microvm.shares.*.readOnly" { readOnly = true; }
+      )
       {
         tag = "journal";
         source = "/var/lib/microvms/app/journal";
@@ -37,13 +57,15 @@ lib.mkMerge [
         proto = "virtiofs";
         socket = "journal.sock";
       }
-      {
-        tag = "secrets";
-        source = "/run/secrets";
-        mountPoint = "/run/secrets";
-        proto = "virtiofs";
-        readOnly = true;
-      }
+      (
+        {
+          tag = "secrets";
+          source = "/run/secrets";
+          mountPoint = "/run/secrets";
+          proto = "virtiofs";
+        }
+        // ifDeclared "microvm.shares.*.readOnly" { readOnly = true; }
+      )
     ];
     nix.nixPath = [ "nixpkgs=${inputs.nixpkgs}" ];
     networking.useNetworkd = true;
@@ -56,7 +78,7 @@ lib.mkMerge [
     };
   }
   (
-    if options.microvm ? machineId then
+    if declared "microvm.machineId" then
       {
         microvm.machineId = "2c2c2c2c-2c2c-4c2c-8c2c-2c2c2c2c2c01";
       }
@@ -68,4 +90,12 @@ lib.mkMerge [
         };
       }
   )
+  {
+    assertions = [
+      {
+        assertion = declared "microvm.shares.*.readOnly";
+        message = "fleetc: VM app must get /run/secrets (share secrets) read-only, but this microvm.nix has no microvm.shares.*.readOnly (from 2025-09-17 on): the VM could write to it. To build it, update the flake's microvm input (`nix flake update microvm`).";
+      }
+    ];
+  }
 ]

@@ -37,9 +37,16 @@ let
       listOf = types.listOf elem;
       attrsOf = types.attrsOf elem;
       nullOr = types.nullOr elem;
-      submodule = types.submodule { options = declarations { } [ ] descriptor.options; };
+      submodule = types.submodule { options = declarations lostDefaults [ ] descriptor.options; };
     }
     .${descriptor.name} or types.unspecified;
+
+  # Defaults microvm.nix declares that the extraction lost, by path inside
+  # their submodule: microvm.vms.<name>.updateFlake is `default = null` in
+  # nixos-modules/host/options.nix of both generations.
+  lostDefaults = {
+    updateFlake = null;
+  };
 
   declare =
     computedDefaults: key: node:

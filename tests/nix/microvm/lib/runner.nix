@@ -7,6 +7,9 @@
 # one, it takes the hypervisor package from microvmConfig.<hypervisor>.package
 # (whose default comes from microvm.vmHostPackages) and its helpers from
 # `pkgs`; reading the values also type-checks them whenever a runner is built.
+# Generations without those options (2025-07) take the hypervisor from `pkgs`
+# too, and options a generation lacks (a share's readOnly, a tap's settings)
+# are recorded only where they exist.
 {
   pkgs,
   microvmConfig,
@@ -27,17 +30,21 @@ let
     }
     // lib.optionalAttrs (i.type == "bridge") { inherit (i) bridge; }
     // lib.optionalAttrs (i.type == "macvtap") { inherit (i) macvtap; }
-    // lib.optionalAttrs (i.type == "tap") { inherit (i) tap; };
-  share = s: {
-    inherit (s)
-      tag
-      source
-      mountPoint
-      proto
-      socket
-      readOnly
-      ;
-  };
+    // lib.optionalAttrs (i.type == "tap" && i ? tap) { inherit (i) tap; };
+  share =
+    s:
+    {
+      inherit (s)
+        tag
+        source
+        mountPoint
+        proto
+        socket
+        ;
+    }
+    // lib.optionalAttrs (s ? readOnly) { inherit (s) readOnly; };
+  packageNames = import ./package-names.nix;
+  hypervisorPackage = cfg.${hypervisor}.package or pkgs.${packageNames.${hypervisor}};
   # As lib/volumes.nix: `size` is read only for volumes it creates.
   volume =
     v:
@@ -58,7 +65,7 @@ let
     volumes = map volume cfg.volumes;
     vsockCid = cfg.vsock.cid;
     toplevel = "${toplevel}";
-    hypervisorPackage = "${cfg.${hypervisor}.package}";
+    hypervisorPackage = "${hypervisorPackage}";
     # cloud-hypervisor's and firecracker's runners call pkgs.socat and pkgs.curl.
     helpers = "${pkgs.socat}";
   }

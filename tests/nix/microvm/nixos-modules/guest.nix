@@ -1,7 +1,8 @@
 # What both generations of the guest module share: the microvm.* declarations
-# from options.json (minus `omit`), defaults the data only describes, and
-# the runners. `import ./guest.nix { omit = [ ... ]; }` is a module.
-{ omit }:
+# from a generation's option data (`data`: ../options.json, or
+# ../../microvm-legacy/options.json), defaults the data only describes, and
+# the runners. `import ./guest.nix { data = lib.importJSON ...; }` is a module.
+{ data }:
 {
   config,
   lib,
@@ -9,7 +10,6 @@
   ...
 }:
 let
-  data = lib.importJSON ../options.json;
   fromJSON = import ../lib/options-from-json.nix { inherit lib; };
   # As in microvm.nix's options.nix.
   hostName = config.networking.hostName or "$HOSTNAME";
@@ -34,21 +34,9 @@ let
     name = "${name}.package";
     value = config.microvm.vmHostPackages.${attribute};
   }) packageNames;
-  packageNames = {
-    qemu = "qemu_kvm";
-    cloud-hypervisor = "cloud-hypervisor";
-    firecracker = "firecracker";
-    crosvm = "crosvm";
-    kvmtool = "kvmtool";
-    stratovirt = "stratovirt";
-    alioth = "alioth";
-    vfkit = "vfkit";
-    virtiofsd = "virtiofsd";
-  };
+  packageNames = import ../lib/package-names.nix;
 in
 {
-  imports = [ ./runner.nix ];
-  options.microvm = fromJSON.declarations computedDefaults (
-    builtins.removeAttrs data.microvm_guest_options omit
-  );
+  imports = [ (import ./runner.nix { inherit (data) hypervisors; }) ];
+  options.microvm = fromJSON.declarations computedDefaults data.microvm_guest_options;
 }

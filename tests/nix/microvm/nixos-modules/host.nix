@@ -5,16 +5,18 @@
 # a host only evaluates if the flake it names really has that VM).
 # Left out: systemd units, tmpfiles for shares, the `microvm` command,
 # fully declarative VMs (`config`), which need real nixpkgs.
+# `import ./host.nix { data = ...; }` is the module of a generation's option
+# data (see guest.nix); `evaluatedConfig` exists only where the data has it.
+{ data }:
 { config, lib, ... }:
 let
   cfg = config.microvm;
-  data = lib.importJSON ../options.json;
   fromJSON = import ../lib/options-from-json.nix { inherit lib; };
   guestConfig =
     name: vm:
     if vm.flake != null then
       vm.flake.nixosConfigurations.${name}.config
-    else if vm.evaluatedConfig != null then
+    else if (vm.evaluatedConfig or null) != null then
       vm.evaluatedConfig.config
     else
       throw "microvm.vms.${name}: the stand-in models only `flake` and `evaluatedConfig` MicroVMs";

@@ -10,7 +10,7 @@ let
   machineId = config.microvm.machineId;
 in
 {
-  imports = [ (import ./guest.nix { omit = [ ]; }) ];
+  imports = [ (import ./guest.nix { data = builtins.fromJSON (builtins.readFile ../options.json); }) ];
   config = lib.mkIf config.microvm.guest.enable {
     environment.etc."machine-id" = lib.mkIf (machineId != null) {
       text = lib.replaceString "-" "" machineId + "\n";

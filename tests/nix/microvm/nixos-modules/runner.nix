@@ -1,6 +1,7 @@
 # microvm.runner.<hypervisor>, built as microvm.nix's nixos-modules/microvm
 # (default.nix) builds them: lib.buildRunner with the guest's own pkgs, for
-# every hypervisor.
+# every hypervisor of the generation (`hypervisors`, from its option data).
+{ hypervisors }:
 {
   config,
   lib,
@@ -9,7 +10,6 @@
 }:
 let
   buildRunner = import ../lib/runner.nix;
-  hypervisors = (lib.importJSON ../options.json).hypervisors;
 in
 {
   config.microvm.runner = lib.genAttrs hypervisors (

@@ -1,8 +1,12 @@
 # Option types of nixpkgs' lib.types, written for the stand-in: the same names,
 # descriptions, checks and merge behaviour on the points fleetc relies on
 # (lines concatenate with "\n", lists concatenate, attrsOf and submodules merge
-# per attribute, scalars must agree). Left out: type merging for documentation,
-# freeform submodules, functor/typeMerge, and most specialised types.
+# per attribute, scalars must agree). As in nixpkgs, a type has `nestedTypes`
+# (e.g. listOf's `elemType`) and `getSubOptions prefix` (the options declared
+# inside it: a submodule's, through listOf/attrsOf/nullOr; `{ }` otherwise),
+# which modules use to test whether an option exists inside a submodule.
+# Left out: type merging for documentation, freeform submodules,
+# functor/typeMerge, and most specialised types.
 { lib }:
 let
   inherit (builtins)
@@ -42,12 +46,11 @@ rec {
       description ? name,
       check ? (_: true),
       merge ? mergeDefaultOption,
+      getSubOptions ? (prefix: { }),
+      nestedTypes ? { },
       ...
     }@attrs:
-    # getSubOptions: the options a submodule (or a list of them) declares, as
-    # nixpkgs gives them; `? name` on it tests whether an option exists.
-    { getSubOptions = _: { }; }
-    // attrs
+    attrs
     // {
       _type = "option-type";
       inherit
@@ -55,6 +58,8 @@ rec {
         description
         check
         merge
+        getSubOptions
+        nestedTypes
         ;
     };
   isType = name: type: (type._type or null) == "option-type" && type.name == name;
@@ -179,6 +184,7 @@ rec {
         in
         map (entry: entry.value) (filter (entry: entry ? value) entries);
       getSubOptions = prefix: elemType.getSubOptions (prefix ++ [ "*" ]);
+      nestedTypes.elemType = elemType;
       inherit elemType;
     };
   # Each entry is merged on its own, so `mkIf false` entries drop out.
@@ -204,6 +210,8 @@ rec {
           merged = mapAttrs (name: named: (mergeDefinitions (loc ++ [ name ]) elemType named).optionalValue) (perAttribute defs);
         in
         mapAttrs (_: entry: entry.value) (lib.filterAttrs (_: entry: entry ? value) merged);
+      getSubOptions = prefix: elemType.getSubOptions (prefix ++ [ "<name>" ]);
+      nestedTypes.elemType = elemType;
       inherit elemType;
     };
   # Like attrsOf, but an attribute whose definitions are all `mkIf false` stays
@@ -236,6 +244,8 @@ rec {
           null
         else
           throw "The option `${showOption loc}' is defined both null and not null, in ${showFiles (getFiles defs)}.";
+      getSubOptions = elemType.getSubOptions;
+      nestedTypes.elemType = elemType;
       inherit elemType;
     };
   either =
@@ -252,6 +262,7 @@ rec {
           right.merge loc defs
         else
           mergeOneOption loc defs;
+      nestedTypes = { inherit left right; };
     };
   oneOf = types: builtins.foldl' either (head types) (builtins.tail types);
   uniq = elemType: elemType // { merge = mergeOneOption; };
@@ -294,11 +305,12 @@ rec {
         prefix = loc;
         modules = modules ++ [ { _module.args.name = lib.mkOptionDefault (lib.last loc); } ] ++ map definitionModule defs;
       }).config;
+      # The submodule's declarations, evaluated without definitions.
       getSubOptions =
         prefix:
         (lib.evalModules {
           inherit specialArgs prefix;
-          modules = modules ++ [ { _module.args.name = lib.mkOptionDefault "<name>"; } ];
+          modules = modules ++ [ { _module.args.name = lib.mkOptionDefault "‹name›"; } ];
         }).options;
       inherit modules specialArgs;
     };
