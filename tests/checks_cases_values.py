@@ -78,5 +78,6 @@ VALUE_CASES = [
     ("state-dir-relative", vm("", 'state_dir = "var/lib/microvms"'), "F514", E, 3, 13),
     ("system-not-a-double", vm("", 'system = "x86-64-linux"'), "F150", E, 3, 10),
     ("vm-system-with-newline", vm('system = "x86_64-linux\\n"'), "F150", E, 9, 10),
+    ("vm-system-darwin", vm('system = "aarch64-darwin"'), "F150", E, 9, 10),
     ("gateway-with-zone-and-newline", NETWORK, "F520", E, 6, 12),
 ]

@@ -230,8 +230,12 @@ def test_tap_vhost_reaches_microvm_nix_where_it_exists(evaluated):
 
 # The generated module applied to stub arguments: lib.mkMerge returns its
 # list; `options` declares or lacks the interface submodule's tap.vhost.
+LIB = (
+    "{{ mkMerge = parts: parts; optionalAttrs = c: a: if c then a else {{ }};"
+    ' splitString = _: s: builtins.filter builtins.isString (builtins.split "[.]" s); }}'
+)
 STUB = (
-    "import {file} {{ config = {{ }}; lib = {{ mkMerge = parts: parts; }};"
+    "import {file} {{ config = {{ }}; lib = " + LIB + ";"
     ' inputs = {{ nixpkgs = "/nixpkgs"; }}; self = {{ }}; options = {{ microvm ='
     " {{ machineId = {{ }}; interfaces.type.getSubOptions = prefix: {sub}; }}; }}; }}"
 )

@@ -3,8 +3,9 @@
 
 `system` becomes `nixpkgs.lib.nixosSystem { system = ...; }`, the attribute
 `packages.<system>` of the generated flake, and selects microvm.nix's runner
-for that platform. Hosts and VMs are NixOS machines, so it must be one of
-Nix's Linux system doubles (nixpkgs lib/systems/doubles.nix).
+for that platform. VMs are NixOS machines, so it must be one of Nix's Linux
+system doubles (nixpkgs lib/systems/doubles.nix); a host may also be a Mac
+(`*-darwin`), which runs vfkit VMs (F610 keeps every other hypervisor off it).
 
 The fleet file's name goes into a comment line of every generated file and of
 fleet.lock: a line break there would end the comment and start TOML or Nix.
@@ -17,7 +18,7 @@ from pathlib import PurePosixPath
 from typing import Iterator
 
 from ..diagnostics import Diagnostic, error
-from ..model import Fleet
+from ..model import Fleet, Vm
 from ..source import Span
 from .common import Suggester, machines
 from .values import shown, strays
@@ -46,7 +47,9 @@ LINUX_DOUBLES = (
     "s390x-linux",
     "x86_64-linux",
 )
-KNOWN = frozenset(LINUX_DOUBLES)
+DARWIN_DOUBLES = ("aarch64-darwin", "x86_64-darwin")
+LINUX = frozenset(LINUX_DOUBLES)
+KNOWN = frozenset(LINUX_DOUBLES + DARWIN_DOUBLES)
 # A comment line ends at a line break (TOML also refuses control characters).
 NOT_IN_NAME = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 SYSTEM_HELP = "a Nix system double `<cpu>-linux`, e.g. x86_64-linux or aarch64-linux"
@@ -55,15 +58,17 @@ SYSTEM_HELP = "a Nix system double `<cpu>-linux`, e.g. x86_64-linux or aarch64-l
 def check_systems(fleet: Fleet) -> Iterator[Diagnostic]:
     """Each bad value once where it was written: hosts and VMs that take
     fleet.system (or [defaults.vm]'s) carry that value's span."""
-    suggest, seen = Suggester(LINUX_DOUBLES), set()
+    suggest, seen = Suggester(LINUX_DOUBLES + DARWIN_DOUBLES), set()
     for node in [fleet, *machines(fleet)]:
-        if node.system in KNOWN:
+        if node.system in (LINUX if isinstance(node, Vm) else KNOWN):
             continue  # most nodes: their spans are never looked up
         span = node.at("system")
         where = (node.system, span.start if span is not None else None)
         if where not in seen:
             seen.add(where)
             message = f"system `{shown(node.system)}` is not a Nix system double"
+            if node.system in KNOWN:
+                message = f"system `{node.system}` cannot run a MicroVM: VMs run NixOS"
             help = suggest(node.system) or SYSTEM_HELP
             yield error("F150", message, span, help=help)
 
