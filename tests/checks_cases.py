@@ -10,6 +10,7 @@ from __future__ import annotations
 from textwrap import dedent
 
 from checks_cases_ifnames import IFNAME_CASES
+from checks_cases_shapes import SHAPE_CASES, SHAPE_CLEAN_CASES
 
 E, W = "error", "warning"
 
@@ -281,7 +282,8 @@ dns = ["10.0.0.1", "dns.example"]
         20,
     ),
     (
-        "gateway4-is-ipv6",
+        # RFC 8950 allows an IPv6 next hop, but only one on the link.
+        "gateway4-is-ipv6-off-the-link",
         """\
 [fleet]
 name = "t"
@@ -290,7 +292,7 @@ name = "t"
 ipv4 = "10.0.0.0/24"
 gateway4 = "fd00::1"
 """,
-        "F201",
+        "F216",
         E,
         6,
         12,
@@ -885,7 +887,7 @@ STORAGE_CASES = [
     ),
 ]
 
-ALL_CASES = CASES + STORAGE_CASES + IFNAME_CASES
+ALL_CASES = CASES + STORAGE_CASES + IFNAME_CASES + SHAPE_CASES
 
 # Fleets that look suspicious but are fine: `checks.run` reports nothing.
 CLEAN_CASES = [
@@ -984,3 +986,5 @@ shares = [
 """,
     ),
 ]
+
+CLEAN_CASES += SHAPE_CLEAN_CASES

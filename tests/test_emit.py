@@ -317,7 +317,7 @@ def test_flake_inputs_and_outputs(trees):
                 f"{root}/hosts/server1.nix",
                 "disko-module",
             ],
-            "special": ["inputs", "self"],
+            "special": ["fleetRoot", "inputs", "repoRoot", "self"],
         },
         "web": {
             "system": "x86_64-linux",
@@ -328,7 +328,7 @@ def test_flake_inputs_and_outputs(trees):
                 f"{root}/modules/vm.nix",
                 f"{root}/vms/web.nix",
             ],
-            "special": ["inputs", "self"],
+            "special": ["fleetRoot", "inputs", "repoRoot", "self"],
         },
     }
     assert got["packages"] == {"x86_64-linux": {"web": "runner:web.nix"}}

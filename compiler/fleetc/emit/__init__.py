@@ -13,6 +13,8 @@ from .deploy import deploy_files
 from .flake import flake_file
 from .guest import vm_file
 from .host import host_file
+from .meta import meta_files
+from .overlays import overlays_files
 
 
 def emit(fleet: Fleet, layout) -> dict[str, str]:
@@ -20,6 +22,7 @@ def emit(fleet: Fleet, layout) -> dict[str, str]:
         "flake.nix": flake_file(fleet, layout),
         "lib/addresses.nix": addresses_file(fleet, layout),
     }
+    files |= meta_files(fleet, layout) | overlays_files(fleet, layout)
     for host in by_name(fleet.hosts):
         files[f"hosts/{host.name}.nix"] = host_file(fleet, host, layout)
         files |= deploy_files(fleet, host, layout)

@@ -6,6 +6,7 @@ from .. import nix
 from ..model import Fleet, Interface, Share, Vm, Volume
 from .common import JOURNAL_MOUNT, bridge_name, journal_dir, uuid
 from .guest_network import guest_network
+from .passthrough import passthrough
 from .runners import host_runner
 from .templating import render
 
@@ -34,6 +35,7 @@ def machine_id_file(machine_id: str) -> dict:
 def settings(fleet: Fleet, vm: Vm) -> dict:
     found = identity(fleet, vm.name) | hardware(vm) | host_runner(vm)
     found |= devices(fleet, vm)
+    found |= passthrough(vm)
     if fleet.nix_path in NIX_PATHS:
         found[("nix", "nixPath")] = [NIX_PATHS[fleet.nix_path]]
     if fleet.network_stack == "networkd":

@@ -7,6 +7,7 @@ from urllib.parse import quote
 from .. import microvm_options, nix
 from ..model import Fleet, Host, Vm
 from .common import JOURNAL_MOUNT, by_name, journal_dir
+from .microvm_host import runs_microvm_host
 from .guest import identity
 from .host_network import host_network
 from .storage import host_storage
@@ -17,11 +18,9 @@ from .tmpfiles import tmpfiles_line
 def host_file(fleet: Fleet, host: Host, layout) -> str:
     vms = by_name(fleet.vms_on(host.name))
     found = identity(fleet, host.name)
-    if fleet.state_dir != microvm_options.host_option("stateDir")["default"]:
-        found[("microvm", "stateDir")] = fleet.state_dir
-    found[("microvm", "vms")] = {
-        vm.name: declaration(vm, fleet.flake, layout.output_in_repo) for vm in vms
-    }
+    # Without microvm.nix's host module (a host without VMs) no microvm.* exists.
+    if runs_microvm_host(fleet, host):
+        found |= microvm_host(fleet, vms, layout)
     if fleet.journal and vms:
         found[("systemd", "tmpfiles", "rules")] = journal_rules(fleet, vms)
     if fleet.flake is not None:
@@ -30,6 +29,16 @@ def host_file(fleet: Fleet, host: Host, layout) -> str:
         found |= host_network(fleet, host, vms)
     found |= host_storage(fleet, vms)
     return render("host.nix.j2", layout.source_name, settings=found)
+
+
+def microvm_host(fleet: Fleet, vms: list[Vm], layout) -> dict:
+    found: dict = {}
+    if fleet.state_dir != microvm_options.host_option("stateDir")["default"]:
+        found[("microvm", "stateDir")] = fleet.state_dir
+    found[("microvm", "vms")] = {
+        vm.name: declaration(vm, fleet.flake, layout.output_in_repo) for vm in vms
+    }
+    return found
 
 
 def declaration(vm: Vm, flake: str | None, output_in_repo: str | None) -> dict:
