@@ -18,7 +18,13 @@
       ...
     }@inputs:
     let
-      specialArgs = { inherit inputs self; };
+      # repoRoot and fleetRoot are paths whatever `self` means (with `dir=`,
+      # self is this directory only): modules write `repoRoot + "/x"`.
+      specialArgs = {
+        inherit inputs self;
+        repoRoot = ../../../.;
+        fleetRoot = ../.;
+      };
     in
     {
       nixosConfigurations = {
