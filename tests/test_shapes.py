@@ -410,3 +410,16 @@ def test_microvm_host_true_keeps_the_module_on_a_host_without_vms(tmp_path):
     assert "microvm.nixosModules.host" in monitor.split("};")[0]
     host = compile_dir(tmp_path).files["hosts/monitor.nix"]
     assert "microvm.vms = { };" in host
+
+
+def test_overlay_files_follow_the_module_file_rules(tmp_path):
+    (tmp_path / "fleet.toml").write_text(
+        '[fleet]\nname = "t"\noverlays = ["/etc/x.nix", "overlays/gone.nix"]\n'
+    )
+    code, out, _ = fleetc(tmp_path, "check", "fleet.toml", "--format", "json")
+    found = [
+        (d["code"], d["location"]["line"], d["location"]["column"])
+        for d in json.loads(out)["diagnostics"]
+    ]
+    # overlays = ["/etc/x.nix", "overlays/gone.nix"]: columns 13 and 27.
+    assert (code, found) == (1, [("F020", 3, 13), ("F022", 3, 27)])
