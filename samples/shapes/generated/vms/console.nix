@@ -20,7 +20,7 @@ lib.mkMerge [
       {
         type = "tap";
         id = "vm-console";
-        mac = "e6:42:9e:51:d6:e3";
+        mac = "02:64:00:01:00:11";
       }
     ];
     microvm.shares = [
@@ -50,7 +50,7 @@ lib.mkMerge [
     networking.useNetworkd = true;
     systemd.network.enable = true;
     systemd.network.networks."10-mgmt" = {
-      matchConfig.MACAddress = "e6:42:9e:51:d6:e3";
+      matchConfig.MACAddress = "02:64:00:01:00:11";
       address = [ "2001:db8:100::11/64" ];
       gateway = [ "fe80::1" ];
       networkConfig.DHCP = "no";

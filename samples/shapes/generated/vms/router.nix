@@ -20,12 +20,12 @@ lib.mkMerge [
       {
         type = "tap";
         id = "vm-router";
-        mac = "aa:82:f2:99:08:2c";
+        mac = "02:64:00:07:00:10";
       }
       {
         type = "tap";
         id = "vm-router-mgmt";
-        mac = "e2:2e:0c:d8:2d:bc";
+        mac = "02:64:00:01:00:10";
       }
     ];
     microvm.shares = [
@@ -55,13 +55,13 @@ lib.mkMerge [
     networking.useNetworkd = true;
     systemd.network.enable = true;
     systemd.network.networks."10-mgmt" = {
-      matchConfig.MACAddress = "e2:2e:0c:d8:2d:bc";
+      matchConfig.MACAddress = "02:64:00:01:00:10";
       address = [ "2001:db8:100::10/64" ];
       gateway = [ "fe80::1" ];
       networkConfig.DHCP = "no";
     };
     systemd.network.networks."10-peering" = {
-      matchConfig.MACAddress = "aa:82:f2:99:08:2c";
+      matchConfig.MACAddress = "02:64:00:07:00:10";
       address = [
         "192.0.2.10/24"
         "2001:db8:7::10/64"
