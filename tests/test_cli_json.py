@@ -51,12 +51,13 @@ def test_check_of_a_good_fleet(repo):
 
 def test_generate_says_what_it_wrote_in_the_document(repo):
     code, document, stderr = fleetc(repo, "generate", "fleet.toml")
-    assert code == 0 and "fleetc: wrote 5 files to generated/" in stderr
+    assert code == 0 and "fleetc: wrote 6 files to generated/" in stderr
     [entry] = document["fleets"]
     assert entry["changed"] == [
         "flake.nix",
         "hosts/h1.nix",
         "lib/addresses.nix",
+        "lib/roots.nix",
         "vms/a.nix",
         "vms/b.nix",
     ]

@@ -225,7 +225,7 @@ def trees(tmp_path_factory) -> dict[str, Path]:
 
 def test_every_generated_file_parses(trees):
     files = sorted(p for out in trees.values() for p in out.rglob("*.nix"))
-    assert len(files) == 4 + 9 + 4 + 4
+    assert len(files) == 5 + 10 + 5 + 5  # each tree has lib/roots.nix
     nix_parse(files)
 
 
@@ -238,6 +238,7 @@ def test_tree_layout_and_header(trees):
         "hosts/hosta.nix",
         "hosts/hostb.nix",
         "lib/addresses.nix",
+        "lib/roots.nix",
         "vms/alpha.nix",
         "vms/bravo.nix",
         "vms/charlie.nix",
