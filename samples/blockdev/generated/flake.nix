@@ -18,12 +18,10 @@
       ...
     }@inputs:
     let
-      # repoRoot and fleetRoot are paths whatever `self` means (with `dir=`,
-      # self is this directory only): modules write `repoRoot + "/x"`.
-      specialArgs = {
+      # repoRoot and fleetRoot: paths whatever `self` means (with `dir=`, self
+      # is this directory only); modules write `repoRoot + "/x"`.
+      specialArgs = import ./lib/roots.nix // {
         inherit inputs self;
-        repoRoot = ../../../.;
-        fleetRoot = ../.;
       };
     in
     {
