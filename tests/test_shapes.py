@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from faq_support import compile_dir, staged
+from faq_support import compile_dir, staged, write_fleet
 
 import nixeval
 from fleetc.convert import to_fleet, to_toml
@@ -422,3 +422,51 @@ def test_overlay_files_follow_the_module_file_rules(tmp_path):
     ]
     # overlays = ["/etc/x.nix", "overlays/gone.nix"]: columns 13 and 27.
     assert (code, found) == (1, [("F020", 3, 13), ("F022", 3, 27)])
+
+
+ROUTED = """\
+[fleet]
+name = "t"
+
+[networks.edge]
+mode = "routed"
+ipv4 = "192.0.2.0/24"
+gateway4 = "fe80::1"
+ipv6 = "2001:db8:7::/64"
+gateway6 = "fe80::1"
+
+[hosts.h]
+
+[vms.a]
+host = "h"
+interfaces = [{ network = "edge", ipv4 = "192.0.2.10", ipv6 = "2001:db8:7::10" }]
+"""
+
+
+def test_routed_network_with_one_link_local_gateway_for_both_families(tmp_path):
+    """The host answers as fe80::1 on the tap once, and the guest routes both
+    default routes through it, with one host route to it."""
+    fleet_dir = write_fleet(tmp_path, ROUTED)
+    files = compile_dir(fleet_dir).files
+    for name, text in files.items():
+        (tmp_path / "out" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "out" / name).write_text(text)
+    host = nixeval.eval_json(
+        f"(import {tmp_path}/out/hosts/h.nix {{ config = {{ }}; lib = {{ }};"
+        " inputs = { }; self = { }; }).systemd.network.networks"
+    )
+    assert host["40-vm-a"]["address"] == ["fe80::1/128"]
+    assert host["40-vm-a"]["routes"] == [
+        {"Destination": "192.0.2.10/32"},
+        {"Destination": "2001:db8:7::10/128"},
+    ]
+    guest = files["vms/a.nix"]
+    unit = guest[guest.index('networks."10-edge"') :]
+    routes = nixeval.eval_json(
+        "[" + unit[unit.index("routes = [") + 10 :].split("];")[0] + "]"
+    )
+    assert routes == [
+        {"Destination": "fe80::1/128", "GatewayOnLink": True},
+        {"Destination": "0.0.0.0/0", "Gateway": "fe80::1", "GatewayOnLink": True},
+        {"Destination": "::/0", "Gateway": "fe80::1", "GatewayOnLink": True},
+    ]
