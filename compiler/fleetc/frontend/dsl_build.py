@@ -17,6 +17,7 @@ from typing import Any
 from ..diagnostics import Diagnostic
 from ..source import Source
 from . import dsl_words as words
+from .dsl_free_form import FreeForm
 from .dsl_messages import Reporting
 from .dsl_syntax import Statement, Word
 from .schema import DOCUMENT, STR, Key, Kind, Section
@@ -55,7 +56,7 @@ class Table:
         return own
 
 
-class Builder(Reporting):
+class Builder(FreeForm, Reporting):
     def __init__(self, source: Source) -> None:
         self.source = source
         self.keys: dict[Path, Range] = {(): (0, 0)}
@@ -104,61 +105,6 @@ class Builder(Reporting):
                 continue
             self.locate(path + (len(items),), token, _range(token))
             items.append(self.value_of(token, key.kind.element or STR))
-
-    def free_form(self, statement: Statement, entry: words.Entry, table: Table) -> None:
-        """`meta KEY VALUE` or `meta KEY [ V... ]`: one entry of a free-form table."""
-        key, values = entry.key, statement.values
-        if statement.block is not None or len(values) < 2:
-            self.report(
-                "F001",
-                f"expected a key and a value after `{statement.head}`",
-                statement.head,
-                help=f"write `{statement.head} KEY VALUE`",
-            )
-            return
-        items = table.raw.setdefault(key.name, {})
-        name = self.value_of(values[0], STR)
-        path = table.path + (key.name,)
-        self.locate(path, statement.head, statement.header)
-        if name in items:
-            self.report(
-                "F001",
-                f"`{statement.head} {name}` is already set",
-                values[0],
-                help="give each key once",
-            )
-            return
-        self.locate(
-            path + (name,), values[0], (values[1].start_pos, values[-1].end_pos)
-        )
-        items[name] = self.free_value(values[1:], path + (name,), key.kind.element)
-
-    def free_value(self, tokens: list[Word], path: Path, kind: Kind) -> Any:
-        """One value, or `[ ... ]` for a list; bare numbers and booleans typed
-        for meta, as `vcpu 2` is for a key of that kind."""
-        bracketed = tokens[0].type == "WORD" and tokens[0].value == "["
-        if bracketed and tokens[-1].type == "WORD" and tokens[-1].value == "]":
-            inner = tokens[1:-1]
-            for index, token in enumerate(inner):
-                self.locate(path + (index,), token, _range(token))
-            return [self.free_scalar(token, kind) for token in inner]
-        for token in tokens[1:]:
-            self.report(
-                "F001",
-                "a list is written `[ A B ]`, with blanks",
-                token,
-                help="one value, or the values between `[` and `]`",
-            )
-        return self.free_scalar(tokens[0], kind)
-
-    def free_scalar(self, token: Word, kind: Kind) -> Any:
-        if kind is STR or token.type == "STRING":
-            return self.value_of(token, STR)
-        if _INT.match(token.value):
-            return _integer(token.value)
-        if token.value in ("true", "false"):
-            return token.value == "true"
-        return token.value
 
     def table(self, statement: Statement, entry: words.Entry, table: Table) -> None:
         key = entry.key
