@@ -12,6 +12,7 @@ from textwrap import dedent
 from checks_cases_adoption import ADOPTION_CASES
 from checks_cases_ifnames import IFNAME_CASES
 from checks_cases_platforms import PLATFORM_CASES, PLATFORM_CLEAN
+from checks_cases_shapes import SHAPE_CASES, SHAPE_CLEAN_CASES
 from checks_cases_values import VALUE_CASES
 
 E, W = "error", "warning"
@@ -284,7 +285,8 @@ dns = ["10.0.0.1", "dns.example"]
         20,
     ),
     (
-        "gateway4-is-ipv6",
+        # RFC 8950 allows an IPv6 next hop, but only one on the link.
+        "gateway4-is-ipv6-off-the-link",
         """\
 [fleet]
 name = "t"
@@ -293,7 +295,7 @@ name = "t"
 ipv4 = "10.0.0.0/24"
 gateway4 = "fd00::1"
 """,
-        "F201",
+        "F216",
         E,
         6,
         12,
@@ -889,7 +891,13 @@ STORAGE_CASES = [
 ]
 
 ALL_CASES = (
-    CASES + STORAGE_CASES + IFNAME_CASES + ADOPTION_CASES + VALUE_CASES + PLATFORM_CASES
+    CASES
+    + STORAGE_CASES
+    + IFNAME_CASES
+    + ADOPTION_CASES
+    + VALUE_CASES
+    + PLATFORM_CASES
+    + SHAPE_CASES
 )
 
 # Fleets that look suspicious but are fine: `checks.run` reports nothing.
@@ -990,3 +998,4 @@ shares = [
     ),
 ]
 CLEAN_CASES += PLATFORM_CLEAN
+CLEAN_CASES += SHAPE_CLEAN_CASES

@@ -21,7 +21,7 @@ from fleetc.diagnostics import render_text
 from fleetc.frontend import schema
 from fleetc.frontend.dsl import load_dsl
 from fleetc.frontend.toml import load_toml
-from fleetc.model import Fleet, ModuleRef
+from fleetc.model import Fleet, ModuleRef, Pairs
 from fleetc.source import Source
 
 from test_dsl import SAMPLE
@@ -79,10 +79,24 @@ def _value(key: schema.Key, model: type):
         return st.lists(STRINGS.map(lambda text: ModuleRef(text=text)), max_size=3).map(
             tuple
         )
+    if kind in schema.FREE_FORM:
+        return _free_form(kind)
     if key.kind.element is not None:
         return st.lists(STRINGS, max_size=3).map(tuple)
     values = _scalars(key)
     return st.none() | values if _default(model, key.field) is None else values
+
+
+# Free-form values (meta): any scalar, or a flat list of them.
+FREE_SCALARS = STRINGS | INTS | st.booleans()
+FREE_VALUES = FREE_SCALARS | st.lists(FREE_SCALARS, max_size=3).map(tuple)
+
+
+def _free_form(kind: str):
+    """model.Pairs: unique keys; meta takes any free value, follows strings."""
+    values = FREE_VALUES if kind == "meta" else STRINGS
+    pairs = st.lists(st.tuples(STRINGS, values), unique_by=lambda p: p[0], max_size=3)
+    return pairs.map(Pairs)
 
 
 def _scalars(key: schema.Key):

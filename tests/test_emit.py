@@ -228,7 +228,7 @@ def trees(tmp_path_factory) -> dict[str, Path]:
 
 def test_every_generated_file_parses(trees):
     files = sorted(p for out in trees.values() for p in out.rglob("*.nix"))
-    assert len(files) == 4 + 9 + 4 + 4
+    assert len(files) == 5 + 10 + 5 + 5  # each tree has lib/roots.nix
     nix_parse(files)
 
 
@@ -241,6 +241,7 @@ def test_tree_layout_and_header(trees):
         "hosts/hosta.nix",
         "hosts/hostb.nix",
         "lib/addresses.nix",
+        "lib/roots.nix",
         "vms/alpha.nix",
         "vms/bravo.nix",
         "vms/charlie.nix",
@@ -320,7 +321,7 @@ def test_flake_inputs_and_outputs(trees):
                 f"{root}/hosts/server1.nix",
                 "disko-module",
             ],
-            "special": ["inputs", "self"],
+            "special": ["fleetRoot", "inputs", "repoRoot", "self"],
         },
         "web": {
             "system": "x86_64-linux",
@@ -331,7 +332,7 @@ def test_flake_inputs_and_outputs(trees):
                 f"{root}/modules/vm.nix",
                 f"{root}/vms/web.nix",
             ],
-            "special": ["inputs", "self"],
+            "special": ["fleetRoot", "inputs", "repoRoot", "self"],
         },
     }
     assert got["packages"] == {"x86_64-linux": {"web": "runner:web.nix"}}

@@ -33,6 +33,11 @@ CODES: dict[str, str] = {
     "F023": "module not tracked by git",
     "F024": "output cannot reach the modules",
     "F025": "updateFlake without dir",
+    # F026..F029: flake inputs (follows, non-flake inputs)
+    "F026": "unknown follows target",
+    "F027": "follows on a non-flake input",
+    "F028": "nixpkgs followed twice",
+    "F029": "non-flake input used as a flake",
     # F03x: the file system and the command line (exit 2), twin fleet files
     "F030": "cannot read file",
     "F031": "cannot write file",
@@ -73,6 +78,11 @@ CODES: dict[str, str] = {
     "F210": "address family not on this network",
     "F211": "malformed network",
     "F212": "more than one interface on a network",
+    # F213..F219: bonded uplinks, IPv4 via IPv6 gateways
+    "F213": "uplink and bond disagree",
+    "F214": "bond port listed twice",
+    "F215": "bond without ports",
+    "F216": "IPv6 gateway for IPv4 not on the link",
     # F3xx: MAC addresses
     "F301": "malformed MAC address",
     "F302": "multicast MAC address",
@@ -120,6 +130,11 @@ CODES: dict[str, str] = {
     # F61x: what a hypervisor needs of its host
     "F610": "vfkit needs a macOS host",
     "F611": "vfkit needs the host's architecture",
+    # F630..F649: passthrough devices, per-VM metadata, hosts without VMs
+    "F630": "malformed device path",
+    "F631": "device passed to two VMs on one host",
+    "F632": "device bus not supported by the hypervisor",
+    "F633": "microvm_host = false on a host with VMs",
     # F8xx: allocation and fleet.lock
     "F801": "fleet.lock syntax error",
     "F802": "bad value in fleet.lock",

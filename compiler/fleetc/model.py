@@ -60,11 +60,23 @@ class ModuleRef(Node):
         return self.text.split(".")[1]
 
 
+class Pairs(tuple):
+    """A free-form table as written: (key, value) pairs in the order written;
+    a list value is a tuple. A tuple, so that nodes stay comparable and frozen."""
+
+    def get(self, name: str, default=None):
+        return next((value for key, value in self if key == name), default)
+
+
 @dataclass(frozen=True)
 class FlakeInput(Node):
     name: str
     url: str
     follows_nixpkgs: bool = False
+    # `flake = false`: a plain source tree (inputs.<name> is its store path).
+    flake: bool = True
+    # inputs.<name>.inputs.<key>.follows = <value>: (input, what it follows).
+    follows: Pairs = Pairs()
 
 
 @dataclass(frozen=True)
@@ -108,6 +120,15 @@ class HostInterface(Node):
 
 
 @dataclass(frozen=True)
+class Bond(Node):
+    """A bonded uplink (systemd.netdev Kind=bond): `ports` enslaved to `name`."""
+
+    name: str
+    ports: tuple[str, ...] = ()
+    mode: str = "802.3ad"
+
+
+@dataclass(frozen=True)
 class Host(Node):
     name: str
     system: str
@@ -117,6 +138,14 @@ class Host(Node):
     interfaces: tuple[HostInterface, ...] = ()
     # Overrides fleet.deploy_mode for this host's VMs; None: the fleet's.
     deploy_mode: str | None = None
+    bond: Bond | None = None
+    # Import microvm.nix's host module: None means "when VMs are placed here".
+    microvm_host: bool | None = None
+
+    @property
+    def uplink_name(self) -> str | None:
+        """The device VLANs and bridges sit on: the bond, else `uplink`."""
+        return self.bond.name if self.bond is not None else self.uplink
 
 
 @dataclass(frozen=True)
@@ -166,6 +195,14 @@ class Volume(Node):
 
 
 @dataclass(frozen=True)
+class Device(Node):
+    """A host device passed through to a VM (microvm.devices)."""
+
+    bus: str  # "pci" or "usb"
+    path: str  # PCI: 0000:01:00.0; USB: as qemu's usb-host takes it
+
+
+@dataclass(frozen=True)
 class Vm(Node):
     name: str
     host: str
@@ -187,6 +224,9 @@ class Vm(Node):
     interfaces: tuple[Interface, ...] = ()
     shares: tuple[Share, ...] = ()
     volumes: tuple[Volume, ...] = ()
+    devices: tuple[Device, ...] = ()
+    # Free-form values exported as the flake's lib.meta.<vm>, for modules.
+    meta: Pairs = Pairs()
 
     @property
     def wants_vsock(self) -> bool:
@@ -223,6 +263,8 @@ class Fleet(Node):
     modules: tuple[ModuleRef, ...] = ()
     vm_modules: tuple[ModuleRef, ...] = ()
     host_modules: tuple[ModuleRef, ...] = ()
+    # nixpkgs overlays for every host and VM: files or `inputs.<name>.<attr>`.
+    overlays: tuple[ModuleRef, ...] = ()
     inputs: tuple[FlakeInput, ...] = ()
     networks: tuple[Network, ...] = ()
     hosts: tuple[Host, ...] = ()

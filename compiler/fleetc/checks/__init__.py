@@ -15,16 +15,19 @@ from ..model import Fleet
 from . import (
     addresses,
     adoption,
+    bonds,
     completeness,
     deploy,
     hardware,
     ifnames,
+    inputs,
     machine_ids,
     macs,
     module_files,
     names,
     networks,
     platforms,
+    passthrough,
     recipes,
     references,
     storage,
@@ -114,6 +117,19 @@ CHECKS: list[Check] = [
     recipes.check_block_devices,
     recipes.check_disk_group,
     recipes.check_shared_secrets,
+    # the shapes real fleets have: bonds, hosts without VMs (F213..F215, F633)
+    bonds.check_bond_uplink,
+    bonds.check_bond_ports,
+    bonds.check_microvm_hosts,
+    # ... passthrough devices (F630..F632)
+    passthrough.check_device_paths,
+    passthrough.check_unique_devices,
+    passthrough.check_device_buses,
+    # ... flake inputs: follows, non-flake inputs (F026..F029)
+    inputs.check_follows_targets,
+    inputs.check_non_flake_follows,
+    inputs.check_nixpkgs_followed_once,
+    inputs.check_non_flake_uses,
 ]
 
 # Checks that also read where the fleet lives and what is on disk (a Placement).

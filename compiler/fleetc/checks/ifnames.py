@@ -4,7 +4,7 @@ bridges and macvtap links, checked as checks/taps.py checks tap ids.
 These are the names emit/host_network.py writes into the host's networkd units
 (`Name=` of netdevs and matches) and emit/guest.py into `macvtap.link`:
 
-- a host's `uplink`;
+- a host's `uplink`, or its `bond` and the bond's ports (the bond is the uplink);
 - a VLAN device `<uplink>.<vlan>` for each bridge network with `vlan` on it;
 - a bridge, `bridge` or else the network's own name, for each bridge network
   a host joins (its own interface, or a VM's `tap` or `bridge` interface);
@@ -48,6 +48,8 @@ VLAN_HELP = (
 # How to make a name of each kind shorter.
 SHORTER = {
     "uplink": "the uplink is the host's NIC as `ip link` names it",
+    "bond": "name the bond shorter, e.g. `bond0`",
+    "port": "a bond's port is the host's NIC as `ip link` names it",
     "vlan": VLAN_HELP,
     "bridge": "shorten `bridge`, e.g. `br-<short name>`",
     "network": "without `bridge`, the bridge takes the network's name: set a shorter `bridge`",
@@ -109,6 +111,8 @@ def _rename(item: HostName) -> str:
     if item.kind == "vlan":
         # `<uplink>.<vlan>` can only meet another VLAN device of the same id.
         return "two networks on one host need two VLAN ids: change one `vlan`"
+    if item.kind in ("bond", "port"):
+        return "a bond and its ports are distinct devices: rename the clashing one"
     return "two devices on one host need two names: set a different `bridge`"
 
 
@@ -133,16 +137,31 @@ def host_names(fleet: Fleet) -> Iterator[HostName]:
 
 
 def _uplink(host: Host, bridges: list[Network]) -> Iterator[HostName]:
-    if host.uplink is None:
+    if host.uplink_name is None:
         return
-    span = host.at("uplink")
-    what = f"the uplink of host `{host.name}`"
-    yield HostName(host.name, host.uplink, "uplink", what, span)
+    if host.bond is not None:
+        yield from _bond(host)
+    elif host.uplink is not None:
+        span = host.at("uplink")
+        what = f"the uplink of host `{host.name}`"
+        yield HostName(host.name, host.uplink, "uplink", what, span)
     for net in bridges:
         if net.vlan is not None and 1 <= net.vlan <= 4094:
-            name = f"{host.uplink}.{net.vlan}"
+            name = f"{host.uplink_name}.{net.vlan}"
             what = f"the VLAN device of network `{net.name}` on host `{host.name}`"
             yield HostName(host.name, name, "vlan", what, net.at("vlan"))
+
+
+def _bond(host: Host) -> Iterator[HostName]:
+    """The bond (the host's uplink) and its ports, each port once: a port
+    listed twice is one mistake, reported by checks/bonds.py (F214)."""
+    bond = host.bond
+    what = f"the bond of host `{host.name}`"
+    yield HostName(host.name, bond.name, "bond", what, bond.at("name"))
+    for index, port in enumerate(bond.ports):
+        if port not in bond.ports[:index]:
+            what = f"a port of bond `{bond.name}` on host `{host.name}`"
+            yield HostName(host.name, port, "port", what, bond.at("ports", index))
 
 
 def _bridge(host: Host, net: Network) -> HostName:

@@ -1,5 +1,9 @@
 """Network declarations: prefixes, gateways, reserved ranges, DNS, VLAN, overlap
-(F004, F005, F201, F205, F207, F208, F210, F211)."""
+(F004, F005, F201, F205, F207, F208, F210, F211, F216).
+
+gateway4 may be an IPv6 address (RFC 8950: IPv4 routed via an IPv6 next hop),
+which must then be on the link.
+"""
 
 from __future__ import annotations
 
@@ -35,6 +39,9 @@ def check_gateways(fleet: Fleet) -> Iterator[Diagnostic]:
         for prefix_field, gateway_field, version in inet.FAMILIES:
             if getattr(net, gateway_field) is None:
                 continue
+            if version == 4 and ipv6_gateway4(net) is not None:
+                yield from _ipv6_gateway4(net, parsed[net.name])
+                continue
             yield from _parse(net, gateway_field, "F201", inet.address, version)
             fields = (prefix_field, gateway_field)
             yield from _gateway(net, parsed[net.name], fields, version)
@@ -62,6 +69,32 @@ def _gateway_placement(
         yield error("F207", message, net.at(field))
     elif reason := inet.reserved_by_subnet(gateway, prefix):
         yield error("F205", f"gateway {gateway} is {reason}", net.at(field))
+
+
+def ipv6_gateway4(net: Network) -> ipaddress.IPv6Address | None:
+    """An IPv6 next hop for the IPv4 default route (RFC 8950), if gateway4 is one."""
+    try:
+        found = ipaddress.ip_address(net.gateway4 or "")
+    except ValueError:
+        return None
+    return found if found.version == 6 else None
+
+
+def _ipv6_gateway4(net: Network, parsed: inet.Subnets) -> Iterator[Diagnostic]:
+    """The next hop must be on the link: link-local, or inside the network's
+    own IPv6 prefix; and the network needs an IPv4 prefix to route at all."""
+    gateway, prefix6 = ipv6_gateway4(net), parsed.prefixes.get(6)
+    if net.ipv4 is None:
+        message = f"network `{net.name}` has no IPv4 prefix"
+        help = f"set ipv4 on [networks.{net.name}], or remove gateway4"
+        yield error("F210", message, net.at("gateway4"), help=help)
+    if gateway in LINK_LOCAL or (prefix6 is not None and gateway in prefix6):
+        return
+    where = "fe80::/10" + (f" or {prefix6}" if prefix6 is not None else "")
+    message = f"IPv6 gateway4 {gateway} of network `{net.name}` is outside {where}"
+    help = "an IPv6 next hop for IPv4 (RFC 8950) must be on the link: use the"
+    help += ' router\'s link-local address, e.g. `gateway4 = "fe80::1"`'
+    yield error("F216", message, net.at("gateway4"), help=help)
 
 
 def check_routed_gateways(fleet: Fleet) -> Iterator[Diagnostic]:

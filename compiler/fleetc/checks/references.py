@@ -55,6 +55,7 @@ def module_refs(fleet: Fleet) -> Iterator[tuple[Node, str, int, ModuleRef]]:
     yield from _listed(fleet, "modules", fleet.modules)
     yield from _listed(fleet, "vm_modules", fleet.vm_modules)
     yield from _listed(fleet, "host_modules", fleet.host_modules)
+    yield from _listed(fleet, "overlays", fleet.overlays)
     for machine in (*fleet.hosts, *fleet.vms):
         yield from _listed(machine, "modules", machine.modules)
 

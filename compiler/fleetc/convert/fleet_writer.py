@@ -129,6 +129,8 @@ def _value_lines(key: Key, value: Any, depth: int) -> list[str]:
     if key.kind.name == "modules":
         word = words.statement_word(key)
         return [f"{indent}{word} {_module(module)}" for module in value]
+    if key.kind.name in schema.FREE_FORM:
+        return [f"{indent}{words.word(key)} {_free(name, v)}" for name, v in value]
     items = "".join(" " + words.literal(item) for item in value)
     return [f"{indent}{words.word(key)}{items}"]
 
@@ -142,6 +144,23 @@ def _scalar(key: Key, value: Any) -> str:
     if key.kind.name != "str" and (_INT.match(value) or value in ("true", "false")):
         return words.quoted(value)
     return words.literal(value)
+
+
+def _free(name: str, value: Any) -> str:
+    """`KEY VALUE` or `KEY [ A B ]` of a free-form table (meta, follows)."""
+    if isinstance(value, tuple):
+        items = " ".join(_free_scalar(item) for item in value)
+        return f"{words.literal(name)} [ {items} ]".replace("[  ]", "[ ]")
+    return f"{words.literal(name)} {_free_scalar(value)}"
+
+
+# Any key that is not a string: a string reading like a number stays quoted.
+_TYPED = Key("meta", schema.INT)
+
+
+def _free_scalar(value: Any) -> str:
+    # A string that reads like a bracket stays a string too.
+    return words.quoted(value) if value in ("[", "]") else _scalar(_TYPED, value)
 
 
 def _module(module: ModuleRef) -> str:

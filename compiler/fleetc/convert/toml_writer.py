@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..model import Fleet, ModuleRef
+from ..model import Fleet, ModuleRef, Pairs
 from .tables import Table, document, module_text
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+\Z")
@@ -51,6 +51,9 @@ def _value(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
+    if isinstance(value, Pairs):
+        pairs = ", ".join(f"{_key(name)} = {_value(item)}" for name, item in value)
+        return "{ " + pairs + " }" if pairs else "{}"
     if isinstance(value, (tuple, list)):
         return "[" + ", ".join(_value(item) for item in value) + "]"
     if isinstance(value, ModuleRef):

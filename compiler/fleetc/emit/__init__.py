@@ -13,13 +13,19 @@ from .deploy import deploy_files
 from .flake import flake_file
 from .guest import vm_file
 from .host import host_file
+from .meta import meta_files
+from .overlays import overlays_files
+from .roots import PATH as ROOTS
+from .roots import roots_file
 
 
 def emit(fleet: Fleet, layout) -> dict[str, str]:
     files = {
         "flake.nix": flake_file(fleet, layout),
         "lib/addresses.nix": addresses_file(fleet, layout),
+        ROOTS: roots_file(layout),
     }
+    files |= meta_files(fleet, layout) | overlays_files(fleet, layout)
     for host in by_name(fleet.hosts):
         files[f"hosts/{host.name}.nix"] = host_file(fleet, host, layout)
         files |= deploy_files(fleet, host, layout)

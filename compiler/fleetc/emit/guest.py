@@ -7,6 +7,7 @@ from ..model import JOURNAL_SHARE, Fleet, Interface, Share, Vm, Volume
 from .common import JOURNAL_MOUNT, bridge_name, journal_dir, uuid
 from . import guards
 from .guest_network import guest_network
+from .passthrough import passthrough
 from .runners import SETTINGS_INDENT, host_runner
 from .templating import render
 
@@ -42,6 +43,7 @@ def machine_id_file(machine_id: str) -> dict:
 def settings(fleet: Fleet, vm: Vm) -> dict:
     found = identity(fleet, vm.name) | hardware(vm) | host_runner(vm)
     found |= devices(fleet, vm)
+    found |= passthrough(vm)
     if fleet.nix_path in NIX_PATHS:
         found[("nix", "nixPath")] = [NIX_PATHS[fleet.nix_path]]
     if fleet.network_stack == "networkd":

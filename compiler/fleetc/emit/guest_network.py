@@ -3,6 +3,11 @@
 Bridge mode follows microvm.nix's doc/src/simple-network.md, routed mode
 doc/src/routed-network.md: host routes (/32, /128) with the host's tap
 address as an on-link gateway.
+
+An IPv6 `gateway4` (RFC 8950, e.g. `fe80::1`) cannot go into networkd's
+`Gateway=` list, which would make it an IPv6 default route: it becomes a
+[Route] with `Destination=0.0.0.0/0`, which networkd installs as an IPv4
+route via an IPv6 next hop (RTA_VIA).
 """
 
 from __future__ import annotations
@@ -31,9 +36,13 @@ def unit(network: Network, nic: Interface) -> dict:
 
 def bridged(network: Network, nic: Interface) -> dict:
     families = present_families(network, nic)
+    gateways = [(gw, cidr) for _, cidr, gw in families if gw]
     found = {
         "address": [with_prefix(address, cidr) for address, cidr, _ in families],
-        "gateway": [gateway for _, _, gateway in families if gateway],
+        "gateway": [gw for gw, cidr in gateways if not crosses_family(gw, cidr)],
+        "routes": [
+            default_via(gw) for gw, cidr in gateways if crosses_family(gw, cidr)
+        ],
         "dns": list(network.dns),
     }
     found = {key: value for key, value in found.items() if value}
@@ -43,7 +52,7 @@ def bridged(network: Network, nic: Interface) -> dict:
 def routed(network: Network, nic: Interface) -> dict:
     families = present_families(network, nic)
     found: dict = {"address": [host_route(a) for a, _, _ in families]}
-    routes = [r for _, _, gateway in families if gateway for r in via(gateway)]
+    routes = unique([r for _, cidr, gw in families if gw for r in via(gw, cidr)])
     if routes:
         found["routes"] = routes
     if network.dns:
@@ -64,9 +73,32 @@ def host_route(address: str) -> str:
     return f"{address}/128" if ":" in address else f"{address}/32"
 
 
-def via(gateway: str) -> list[dict]:
+def unique(routes: list[dict]) -> list[dict]:
+    """Both families through one next hop (fe80::1) need its host route once."""
+    found: list[dict] = []
+    for route in routes:
+        if route not in found:
+            found.append(route)
+    return found
+
+
+def crosses_family(gateway: str, cidr: str) -> bool:
+    """An IPv6 next hop for the IPv4 network `cidr` (RFC 8950)."""
+    return ":" in gateway and ":" not in cidr
+
+
+def default_route(cidr: str) -> str:
+    return "::/0" if ":" in cidr else "0.0.0.0/0"
+
+
+def default_via(gateway: str) -> dict:
+    """IPv4's default route through an IPv6 neighbour (link-local: on the link)."""
+    return {"Destination": "0.0.0.0/0", "Gateway": gateway}
+
+
+def via(gateway: str, cidr: str) -> list[dict]:
     """The host's tap address is on the link, and the default route goes through it."""
-    default = "::/0" if ":" in gateway else "0.0.0.0/0"
+    default = default_route(cidr)
     return [
         {"Destination": host_route(gateway), "GatewayOnLink": True},
         {"Destination": default, "Gateway": gateway, "GatewayOnLink": True},

@@ -8,6 +8,7 @@ from .. import journals, microvm_options, nix
 from . import guards
 from ..model import JOURNAL_SHARE, Fleet, Host, Vm
 from .common import JOURNAL_MOUNT, by_name, journal_dir
+from .microvm_host import runs_microvm_host
 from .guest import identity
 from .host_network import host_network
 from .storage import host_storage
@@ -18,15 +19,10 @@ from .tmpfiles import tmpfiles_line
 def host_file(fleet: Fleet, host: Host, layout) -> str:
     vms = by_name(fleet.vms_on(host.name))
     found = identity(fleet, host.name)
-    if fleet.state_dir != microvm_options.host_option("stateDir")["default"]:
-        found[("microvm", "stateDir")] = fleet.state_dir
     imperative = fleet.deploys_imperatively(host)
-    if imperative:
-        found |= autostart(vms)
-    else:
-        found[("microvm", "vms")] = {
-            vm.name: declaration(vm, fleet.flake, layout.output_in_repo) for vm in vms
-        }
+    # Without microvm.nix's host module (a host without VMs) no microvm.* exists.
+    if runs_microvm_host(fleet, host):
+        found |= microvm_host(fleet, vms, layout, imperative)
     rules = journal_rules(fleet, vms)
     if rules:
         found[("systemd", "tmpfiles", "rules")] = rules
@@ -47,6 +43,18 @@ def guarded(settings: dict) -> dict:
     uses = bool(newer) or "ifDeclared" in nix.render(found)
     parts = guards.merge_elements(newer, 1)
     return {"settings": found, "guards": guards.LET if uses else "", "newer": parts}
+
+
+def microvm_host(fleet: Fleet, vms: list[Vm], layout, imperative: bool) -> dict:
+    found: dict = {}
+    if fleet.state_dir != microvm_options.host_option("stateDir")["default"]:
+        found[("microvm", "stateDir")] = fleet.state_dir
+    if imperative:
+        return found | autostart(vms)
+    found[("microvm", "vms")] = {
+        vm.name: declaration(vm, fleet.flake, layout.output_in_repo) for vm in vms
+    }
+    return found
 
 
 def declaration(vm: Vm, flake: str | None, output_in_repo: str | None) -> dict:

@@ -1,13 +1,15 @@
 """The host's systemd-networkd units: bridges (doc/src/simple-network.md) and
 routed taps (doc/src/routed-network.md). Unit names are stable and sorted.
 
-A host has one uplink. A network with `vlan` gets the VLAN `<uplink>.<vlan>` on
-its bridge; the first untagged bridge network (by name) gets the uplink itself.
+A host has one uplink: `uplink`, or a `bond` of several ports (emit/bonds.py).
+A network with `vlan` gets the VLAN `<uplink>.<vlan>` on its bridge; the first
+untagged bridge network (by name) gets the uplink itself.
 """
 
 from __future__ import annotations
 
 from ..model import Fleet, Host, Interface, Network, Vm
+from .bonds import bond_units
 from .common import bridge_name, present
 from .guest_network import NETWORKD, bridged, host_route
 
@@ -19,6 +21,7 @@ def host_network(fleet: Fleet, host: Host, vms: list[Vm]) -> dict:
     bridges = bridge_networks(fleet, host, attached)
     ports = uplink_ports(host, bridges)
     netdevs, networks = uplink_units(host, bridges, ports)
+    bond_units(host, netdevs, networks)
     for network in bridges:
         taps = tap_names(attached.get(network.name, ()))
         port = bridge_port(host, ports, network)
@@ -60,11 +63,13 @@ def tap_names(nics, types: tuple[str, ...] = ("tap",)) -> list[str]:
 
 def uplink_ports(host: Host, bridges: list[Network]) -> dict[str, str]:
     """network name -> the uplink-side port of its bridge on this host."""
-    if host.uplink is None:
+    if host.uplink_name is None:
         return {}
-    tagged = {n.name: vlan_name(host.uplink, n) for n in bridges if n.vlan is not None}
+    tagged = {
+        n.name: vlan_name(host.uplink_name, n) for n in bridges if n.vlan is not None
+    }
     untagged = [n.name for n in bridges if n.vlan is None][:1]
-    return tagged | {name: host.uplink for name in untagged}
+    return tagged | {name: host.uplink_name for name in untagged}
 
 
 def vlan_name(uplink: str, network: Network) -> str:
@@ -75,8 +80,8 @@ def bridge_port(host: Host, ports: dict[str, str], network: Network) -> str | No
     """The uplink leaves the bridge's port list when it carries VLANs: one link
     matches one .network file, so its own unit then names the bridge."""
     port = ports.get(network.name)
-    carries_vlans = any(p != host.uplink for p in ports.values())
-    return None if port == host.uplink and carries_vlans else port
+    carries_vlans = any(p != host.uplink_name for p in ports.values())
+    return None if port == host.uplink_name and carries_vlans else port
 
 
 def uplink_units(host: Host, bridges: list[Network], ports: dict) -> tuple[dict, dict]:
@@ -85,13 +90,15 @@ def uplink_units(host: Host, bridges: list[Network], ports: dict) -> tuple[dict,
         return {}, {}
     netdevs = {f"20-{ports[n.name]}": vlan_netdev(ports[n.name], n) for n in tagged}
     carrier: dict = {
-        ("matchConfig", "Name"): host.uplink,
+        ("matchConfig", "Name"): host.uplink_name,
         ("networkConfig", "VLAN"): sorted(ports[n.name] for n in tagged),
     }
-    untagged = [bridge_name(n) for n in bridges if ports.get(n.name) == host.uplink]
+    untagged = [
+        bridge_name(n) for n in bridges if ports.get(n.name) == host.uplink_name
+    ]
     if untagged:
         carrier[("networkConfig", "Bridge")] = untagged[0]
-    return netdevs, {f"10-{host.uplink}": carrier}
+    return netdevs, {f"10-{host.uplink_name}": carrier}
 
 
 def vlan_netdev(name: str, network: Network) -> dict:
@@ -134,7 +141,8 @@ def routed_tap(network: Network, nic: Interface) -> dict:
     addresses = [a for a in (nic.ipv4, nic.ipv6) if present(a)]
     found = {
         ("matchConfig", "Name"): nic.id,
-        "address": [host_route(gw) for gw in gateways],
+        # One address even where gateway4 is gateway6 (RFC 8950: fe80::1).
+        "address": list(dict.fromkeys(host_route(gw) for gw in gateways)),
         "routes": [{"Destination": host_route(a)} for a in addresses],
         "networkConfig": {"IPv4Forwarding": True, "IPv6Forwarding": True},
     }

@@ -17,6 +17,7 @@ from typing import Any
 from ..diagnostics import Diagnostic
 from ..source import Source
 from . import dsl_words as words
+from .dsl_free_form import FreeForm
 from .dsl_messages import Reporting
 from .dsl_syntax import Statement, Word
 from .schema import DOCUMENT, STR, Key, Kind, Section
@@ -55,7 +56,7 @@ class Table:
         return own
 
 
-class Builder(Reporting):
+class Builder(FreeForm, Reporting):
     def __init__(self, source: Source) -> None:
         self.source = source
         self.keys: dict[Path, Range] = {(): (0, 0)}
@@ -294,6 +295,8 @@ class Builder(Reporting):
 
 
 _HANDLERS = {
+    "meta": Builder.free_form,
+    "follows": Builder.free_form,
     "named": Builder.named,
     "tables": Builder.tables,
     "table": Builder.table,

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator, Protocol
 
 from ..diagnostics import Diagnostic, error
-from ..model import ModuleRef, Node
+from ..model import ModuleRef, Node, Pairs
 from ..source import Span
-from .schema import INT, TABLE, Key, Kind, Section, describe
+from .schema import INT, STR, TABLE, Key, Kind, Section, describe
 from .tomlspans import Path
 
 
@@ -182,6 +182,37 @@ class Reader:
             for index, text in enumerate(texts)
         )
 
+    def _free_form(self, key: Key, value: dict, path: Path, spans: dict) -> Any:
+        """A table of any keys ([vms.<name>.meta], follows): model.Pairs."""
+        pairs = []
+        for name, item in value.items():
+            where, label = path + (name,), f"{key.name}.{_where((name,))}"
+            if "\0" in name:
+                self._nul(label.replace("\0", "\\0"), where, at_key=True)
+                return _DROP
+            checked = self._free_value(key.kind.element, label, item, where)
+            if checked is _DROP:
+                return _DROP
+            spans[f"{key.field}[{name}]"] = self.locate.value(where)
+            pairs.append((name, checked))
+        return Pairs(pairs)
+
+    def _free_value(self, kind: Kind, label: str, item: Any, where: Path) -> Any:
+        """A string, or for meta an integer, boolean or flat list of them."""
+        if kind is not STR and isinstance(item, (list, tuple)):
+            values = [
+                self._free_scalar(kind, f"{label}[{index}]", value, where + (index,))
+                for index, value in enumerate(item)
+            ]
+            return _DROP if _DROP in values else tuple(values)
+        return self._free_scalar(kind, label, item, where)
+
+    def _free_scalar(self, kind: Kind, label: str, item: Any, where: Path) -> Any:
+        if not _free_scalar(item) or (kind is STR and not isinstance(item, str)):
+            self._wrong_type(label, kind, item, where)
+            return _DROP
+        return self._scalar(Key(label, INT if _is_int(item) else STR), item, where, {})
+
     def _table(self, key: Key, value: dict, path: Path, spans: dict) -> Any:
         return self.fields(value, key.section, path)
 
@@ -279,7 +310,17 @@ _CONVERTERS = {
     "table": Reader._table,
     "tables": Reader._tables,
     "named": Reader._named,
+    "meta": Reader._free_form,
+    "follows": Reader._free_form,
 }
+
+
+def _free_scalar(value: Any) -> bool:
+    return isinstance(value, (str, int, bool))
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _unbuilt_table(key: Key, found: Fields) -> bool:

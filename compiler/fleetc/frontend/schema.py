@@ -58,6 +58,21 @@ MODULES = Kind(
     STR,
 )
 TABLE = Kind("table", "a table", "{ ... }", lambda v: isinstance(v, dict))
+# Free-form tables (model.Pairs): any key; values of the element kind.
+META_VALUE = Kind(
+    "meta_value",
+    "a string, integer, boolean or list of them",
+    '"..."',
+    lambda v: isinstance(v, (str, int, bool, list, tuple)),
+)
+META = Kind(
+    "meta", "a table", '{ role = "web" }', lambda v: isinstance(v, dict), META_VALUE
+)
+FOLLOWS = Kind(
+    "follows", "a table", '{ nixpkgs = "nixpkgs" }', lambda v: isinstance(v, dict), STR
+)
+# Kinds of free-form tables: read into model.Pairs, keys not in any schema.
+FREE_FORM = ("meta", "follows")
 # A list of tables: [[x]] headers or an array of inline tables.
 TABLES = Kind("tables", "a list of tables", "[{ ... }]", _is_list, TABLE)
 # Tables keyed by the name of what they declare: [vms.<name>].
@@ -113,7 +128,12 @@ def _str(name: str, **kw) -> Key:
 
 INPUT = Section(
     "[fleet.inputs.<name>]",
-    (_str("url", required=True), Key("follows_nixpkgs", BOOL)),
+    (
+        _str("url", required=True),
+        Key("follows_nixpkgs", BOOL),
+        Key("flake", BOOL),
+        Key("follows", FOLLOWS),
+    ),
     model.FlakeInput,
     "name",
 )
@@ -151,6 +171,7 @@ FLEET = Section(
         Key("modules", MODULES),
         Key("vm_modules", MODULES),
         Key("host_modules", MODULES),
+        Key("overlays", MODULES),
         Key("inputs", NAMED, section=INPUT),
         Key("deploy", TABLE, section=DEPLOY),
     ),
@@ -180,6 +201,23 @@ HOST_INTERFACE = Section(
     model.HostInterface,
 )
 
+# Linux bonding modes, as systemd.netdev's [Bond] Mode= spells them.
+BOND_MODES = (
+    "802.3ad",
+    "active-backup",
+    "balance-rr",
+    "balance-xor",
+    "broadcast",
+    "balance-tlb",
+    "balance-alb",
+)
+
+BOND = Section(
+    "[hosts.<name>.bond]",
+    (_str("name", required=True), Key("ports", STRS), _str("mode", allowed=BOND_MODES)),
+    model.Bond,
+)
+
 HOST = Section(
     "[hosts.<name>]",
     (
@@ -189,6 +227,8 @@ HOST = Section(
         Key("modules", MODULES),
         Key("interfaces", TABLES, section=HOST_INTERFACE),
         _str("deploy_mode", allowed=DEPLOY_MODES),
+        Key("bond", TABLE, section=BOND),
+        Key("microvm_host", BOOL),
     ),
     model.Host,
     "name",
@@ -229,6 +269,12 @@ VOLUME = Section(
     model.Volume,
 )
 
+DEVICE = Section(
+    "[[vms.<name>.devices]]",
+    (_str("bus", required=True, allowed=("pci", "usb")), _str("path", required=True)),
+    model.Device,
+)
+
 VM = Section(
     "[vms.<name>]",
     (
@@ -248,6 +294,8 @@ VM = Section(
         Key("interfaces", TABLES, section=INTERFACE),
         Key("shares", TABLES, section=SHARE),
         Key("volumes", TABLES, section=VOLUME),
+        Key("devices", TABLES, section=DEVICE),
+        Key("meta", META),
     ),
     model.Vm,
     "name",

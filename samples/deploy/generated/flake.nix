@@ -18,7 +18,11 @@
       ...
     }@inputs:
     let
-      specialArgs = { inherit inputs self; };
+      # repoRoot and fleetRoot: paths whatever `self` means (with `dir=`, self
+      # is this directory only); modules write `repoRoot + "/x"`.
+      specialArgs = import ./lib/roots.nix // {
+        inherit inputs self;
+      };
     in
     {
       nixosConfigurations = {

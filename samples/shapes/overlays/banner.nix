@@ -1,0 +1,4 @@
+# Applied to every host and VM (nixpkgs.overlays).
+final: prev: {
+  fleetBanner = text: "=== ${text} ===\n";
+}
