@@ -29,6 +29,7 @@ from goldens import CASES, SAMPLES, case_dirs, sample_dirs
 DATA = Path(__file__).resolve().parent.parent / "compiler" / "fleetc" / "data"
 CURRENT = json.loads((DATA / "microvm-options.json").read_text())
 OLDEST = json.loads((DATA / "microvm-options-2025-07.json").read_text())
+BRANDING = nixeval.NIX_DIR / "branding"  # samples/shapes' `flake = false` input
 DISKO = nixeval.NIX_DIR / "disko"
 GENERATIONS = ["current", "legacy"]
 
@@ -65,14 +66,19 @@ REPORT = f"""configurations: let
     config = evaluated.config;
     own = failed name;
     all = own ++ builtins.concatMap failed (vmsOf config);
-    file = if config.microvm ? vms then "/hosts/${{name}}.nix" else "/vms/${{name}}.nix";
+    # a host without VMs (samples/shapes' monitor) has no microvm.* at all
+    isHost = config ? microvm.vms || !(config ? microvm);
+    file = if isHost then "/hosts/${{name}}.nix" else "/vms/${{name}}.nix";
   in {{
     inherit file;
     failed = own;
-    written = inspect.definedIn file [ "microvm" ] evaluated.options.microvm;
+    written =
+      if evaluated.options ? microvm
+      then inspect.definedIn file [ "microvm" ] evaluated.options.microvm
+      else [ ];
     derivations = if all != [ ] then null else [
       config.system.build.toplevel.drvPath
-      (if config.microvm ? declaredRunner then config.microvm.declaredRunner.drvPath else null)
+      (if config ? microvm.declaredRunner then config.microvm.declaredRunner.drvPath else null)
     ];
   }};
 in builtins.mapAttrs report configurations"""
@@ -85,14 +91,18 @@ def tree_dirs() -> list[Path]:
 
 def copied(source: Path, into: Path) -> Path:
     """A copy of a sample or case whose own modules are empty (they set
-    NixOS options the stand-ins do not declare; fleetc's output is judged)."""
+    NixOS options the stand-ins do not declare; fleetc's output is judged),
+    and whose overlays (samples/shapes/overlays) change nothing."""
     fleet_dir = into / source.name
     shutil.copytree(source, fleet_dir)
     expected = fleet_dir / "expected"
     if expected.is_dir():
         expected.rename(fleet_dir / "generated")
     for module in fleet_dir.rglob("*.nix"):
-        if "generated" not in module.relative_to(fleet_dir).parts:
+        parts = module.relative_to(fleet_dir).parts
+        if "overlays" in parts:
+            module.write_text("final: prev: { }\n")
+        elif "generated" not in parts:
             module.write_text("{ }\n")
     return fleet_dir
 
@@ -101,7 +111,7 @@ def inputs_of(flake: Path, generation: str) -> dict[str, Path]:
     text = (flake / "tree").rglob("flake.nix")
     names = " ".join(path.read_text() for path in text)
     found = nixeval.overrides(generation)
-    extra = {"sops-nix": SOPS_NIX, "disko": DISKO}
+    extra = {"sops-nix": SOPS_NIX, "disko": DISKO, "branding": BRANDING}
     return found | {name: path for name, path in extra.items() if name in names}
 
 
