@@ -7,7 +7,6 @@ opening quote, len(key) + 4; a `[table]` header's span starts after `[`.
 
 from __future__ import annotations
 
-from textwrap import dedent
 
 from checks_cases_adoption import ADOPTION_CASES
 from checks_cases_ifnames import IFNAME_CASES
@@ -15,26 +14,7 @@ from checks_cases_platforms import PLATFORM_CASES, PLATFORM_CLEAN
 from checks_cases_shapes import SHAPE_CASES, SHAPE_CLEAN_CASES
 from checks_cases_values import VALUE_CASES
 
-E, W = "error", "warning"
-
-# Lines 1..10; a case continues at line 11. Interfaces of vm `a` go on lan.
-VM_ON_LAN = """\
-[fleet]
-name = "t"
-
-[networks.lan]
-ipv4 = "10.0.0.0/24"
-
-[hosts.h]
-
-[vms.a]
-host = "h"
-"""
-
-
-def on_lan(tail: str) -> str:
-    return VM_ON_LAN + dedent(tail)
-
+from checks_base import E, W, on_lan
 
 CASES = [
     # --- references

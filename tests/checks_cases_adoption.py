@@ -9,27 +9,8 @@ the value's first character.
 
 from __future__ import annotations
 
-from textwrap import dedent
-
-E, W = "error", "warning"
-
-VM_A = """\
-[fleet]
-name = "t"
-
-[networks.lan]
-ipv4 = "10.0.0.0/24"
-
-[hosts.h]
-
-[vms.a]
-host = "h"
-"""
-
-
-def vm_a(tail: str) -> str:
-    return VM_A + dedent(tail)
-
+from checks_base import E, W
+from checks_base import on_lan as vm_a
 
 VAR_SHARE = 'shares = [{ tag = "var", source = "/srv/a/var", mount = "/var" }]\n'
 
