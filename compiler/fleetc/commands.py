@@ -226,6 +226,8 @@ def cmd_diff(args) -> int:
     compiled = compile_fleet(args)
     if isinstance(compiled, int):
         return compiled
+    if args.locked and compiled.lock_changed:
+        return refuse_lock_change(args.report, compiled)
     args.report.data("diff", diff_text(compiled))
     return EXIT_OK
 
