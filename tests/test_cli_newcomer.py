@@ -93,7 +93,19 @@ def test_convert_rejects_out_and_check_uses_it(repo, tmp_path):
     assert done.returncode == 1 and "error[F024]" in done.stderr
 
 
-@pytest.mark.parametrize("command", SUBCOMMANDS)
+def every_subcommand() -> list[str]:
+    """From the parser itself: a subcommand added later needs examples too."""
+    from fleetc.cli import parser
+    from fleetc.completion import subcommands
+
+    return sorted(subcommands(parser()))
+
+
+def test_the_known_subcommands_are_all_there():
+    assert set(SUBCOMMANDS) <= set(every_subcommand())
+
+
+@pytest.mark.parametrize("command", every_subcommand())
 def test_every_subcommand_help_has_examples(tmp_path, command):
     done = fleetc(tmp_path, command, "--help")
     assert done.returncode == 0

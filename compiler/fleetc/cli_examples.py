@@ -31,6 +31,6 @@ EXAMPLES = {
   fleetc explain f805""",
     "completion": """\
   fleetc completion bash > ~/.local/share/bash-completion/completions/fleetc
-  fleetc completion zsh > ~/.zfunc/_fleetc
+  source <(fleetc completion zsh)          in ~/.zshrc
   fleetc completion fish > ~/.config/fish/completions/fleetc.fish""",
 }

@@ -3,7 +3,7 @@ a new subcommand or option completes without editing this module.
 
 bash: subcommands, then the subcommand's options, the choices of the option
 before the cursor, else file names. zsh runs the bash function through
-bashcompinit (part of zsh). fish: one `complete` line per subcommand/option.
+bashcompinit (part of zsh), so it is sourced from ~/.zshrc, not autoloaded. fish: one `complete` line per subcommand/option.
 """
 
 from __future__ import annotations
@@ -83,7 +83,8 @@ complete -o filenames -F _fleetc fleetc
 
 def zsh(commands: dict[str, argparse.ArgumentParser]) -> str:
     return (
-        "#compdef fleetc\n# zsh completion for fleetc (fleetc completion zsh)\n"
+        "# zsh completion for fleetc: in ~/.zshrc, source <(fleetc completion zsh)\n"
+        "autoload -U +X compinit && compinit\n"
         "autoload -U +X bashcompinit && bashcompinit\n" + bash(commands)
     )
 
