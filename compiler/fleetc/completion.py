@@ -12,6 +12,8 @@ import argparse
 import shlex
 
 
+# argparse has no public way to list a parser's subcommands and options; its
+# `_actions` and `_SubParsersAction` have been stable since Python 3.2.
 def subcommands(top: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
     [action] = [a for a in top._actions if isinstance(a, argparse._SubParsersAction)]
     return dict(action.choices)

@@ -16,14 +16,17 @@ from . import schema
 from .schema import Key, Kind, Section
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
+# Values of [vms.<name>.meta]: what schema.META_VALUE accepts.
+META_SCALAR = {"type": ["string", "integer", "boolean"]}
 SCALARS = {
     schema.STR: {"type": "string"},
     schema.INT: {"type": "integer"},
     schema.BOOL: {"type": "boolean"},
     schema.ADDRESS: {"anyOf": [{"type": "string"}, {"const": False}]},
+    schema.META_VALUE: {
+        "anyOf": [META_SCALAR, {"type": "array", "items": META_SCALAR}]
+    },
 }
-# Values of [vms.<name>.meta]: what schema.META_VALUE accepts.
-META_SCALAR = {"type": ["string", "integer", "boolean"]}
 
 
 def document() -> dict[str, Any]:
@@ -83,9 +86,8 @@ def kind(of: Kind) -> dict[str, Any]:
     """Scalars, lists of strings and the free-form tables (meta, follows)."""
     if of in SCALARS:
         return SCALARS[of]
-    if of is schema.META:
-        element = {"anyOf": [META_SCALAR, {"type": "array", "items": META_SCALAR}]}
-        return {"type": "object", "additionalProperties": element}
-    if of.element is not None and of.accepts({}):
+    if of.element is None:  # a new scalar kind in schema.py: name its JSON type
+        raise ValueError(f"no JSON Schema for kind {of.name}: add it to SCALARS")
+    if of.name in schema.FREE_FORM:  # any key, values of the element kind
         return {"type": "object", "additionalProperties": kind(of.element)}
     return {"type": "array", "items": kind(of.element)}
