@@ -54,7 +54,7 @@ def hint(fleet: Fleet, stderr: str) -> str | None:
     override = " ".join(f"--override-input {n} PATH" for n in names or ["NAME"])
     return (
         f"fleetc: Nix could not fetch {'input ' + what if names else 'a flake input'}"
-        " (offline, or the URL is wrong); every target is marked failed.\n"
+        " (offline, or a wrong URL): the targets are marked failed.\n"
         f"fleetc: build against a local checkout: fleetc build FLEET -- {override}"
     )
 
