@@ -24,6 +24,8 @@ demo: $(STAMP)
 	@find $(DEMO)/generated -type f | sort
 	@echo
 	cat $(DEMO)/generated/vms/web.nix
+	@echo
+	@echo "fleetc: .venv/bin/fleetc (not on PATH: run it so, add $(CURDIR)/$(BIN) to PATH, or \`pipx install .\`)"
 
 # What the tests run besides Python: Debian's nix-bin (a real Nix), shellcheck
 # (the deploy script is linted), jq (the script is run), git and strace (the

@@ -36,6 +36,8 @@ def test_wheel_carries_grammar_templates_and_option_data(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "fleetc/grammar/fleet.lark" in names
     assert "fleetc/data/microvm-options.json" in names
+    # `fleetc schema` and `fleetc explain` read these at run time.
+    assert {"fleetc/data/fleet.schema.json", "fleetc/data/explain.toml"} <= names
     assert {
         "fleetc/emit/templates/flake.nix.j2",
         "fleetc/emit/templates/vm.nix.j2",
@@ -86,3 +88,13 @@ def test_installed_fleetc_compiles_a_sample(wheel, tmp_path):
         )
         assert done.returncode == 0, done.stderr
     assert (Path(site) / "fleetc" / "grammar" / "fleet.lark").is_file()
+    installed = [str(venv / "bin" / "python"), "-m", "fleetc"]
+    schema = subprocess.run(
+        [*installed, "schema"], capture_output=True, text=True, env=env
+    )
+    shipped = Path(site) / "fleetc" / "data" / "fleet.schema.json"
+    assert schema.stdout == shipped.read_text() and '"vms"' in schema.stdout
+    explained = subprocess.run(
+        [*installed, "explain", "F203"], capture_output=True, text=True, env=env
+    )
+    assert explained.stdout.startswith("F203: duplicate IPv4 address")

@@ -31,7 +31,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import nix
+from . import nix, nixfetch
 from .emit.flake import inputs as flake_inputs
 from .model import Fleet
 from .staging import generated_on_disk, root_for, stage_tree
@@ -133,22 +133,44 @@ SHOWN_FAILURES = 3
 
 
 def evaluate(ref: str, chosen: list[Target], nix_args: list[str], keep_going: bool):
+    """Paths of the targets (None if nix failed), and nix's stderr, which the
+    user sees as it comes and fleetc reads for inputs it could not fetch."""
     command = ["nix", "eval", *NIX_FLAGS, "--json", ref]
     command += ["--apply", eval_expression(chosen, keep_going), *nix_args]
-    done = subprocess.run(command, stdout=subprocess.PIPE, text=True)
-    return json.loads(done.stdout) if done.returncode == 0 else None
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as running:
+        echo, said = nixfetch.tee(running.stderr, sys.stderr)
+        stdout = running.stdout.read()
+        echo.join()
+    ok = running.returncode == 0
+    return (json.loads(stdout) if ok else None), "".join(said)
 
 
-def run_nix(flake: Path, chosen: list[Target], nix_args: list[str]) -> list[Outcome]:
+def say(text: str) -> None:
+    """Progress and hints: stderr, as nix's own messages (stdout is the table)."""
+    print(text, file=sys.stderr)
+
+
+def counted(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def run_nix(
+    flake: Path, chosen: list[Target], nix_args: list[str], fleet: Fleet
+) -> list[Outcome]:
     ref = f"path:{flake}#nixosConfigurations"
-    paths = evaluate(ref, chosen, nix_args, keep_going=True)
+    say(f"fleetc: evaluating {counted(len(chosen), 'configuration')}...")
+    paths, stderr = evaluate(ref, chosen, nix_args, keep_going=True)
     if paths is None:  # an error tryEval cannot catch; nix has shown it
+        say(nixfetch.hint(fleet, stderr) or "fleetc: nix could not evaluate the fleet")
         return [Outcome(t, "failed") for t in chosen]
     broken = [t for t in chosen if paths[t.name] is None]
     for target in broken[:SHOWN_FAILURES]:
         evaluate(ref, [target], nix_args, keep_going=False)
     drvs = [paths[t.name]["drv"] for t in chosen if t not in broken]
     if drvs:
+        say(f"fleetc: building {counted(len(drvs), 'derivation')}...")
         command = ["nix", "build", *NIX_FLAGS, "--no-link", "--keep-going", *drvs]
         subprocess.run(command + nix_args)
     return [
@@ -179,7 +201,7 @@ def build(
         raise FileNotFoundError(NO_NIX)
     with tempfile.TemporaryDirectory(prefix="fleetc-build-") as scratch:
         flake = stage(fleet, fleet_dir, out_dir, Path(scratch), files)
-        done = run_nix(flake, chosen, purity_flags(fleet) + nix_args)
+        done = run_nix(flake, chosen, purity_flags(fleet) + nix_args, fleet)
         keep_lock(flake, out_dir, nix_args)
     skipped = [Outcome(t, "skipped") for t in targets(fleet, [])[0] if t not in chosen]
     return sorted(done + skipped, key=lambda o: o.target.name), []

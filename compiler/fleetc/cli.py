@@ -33,13 +33,56 @@ def parser(kind: type = argparse.ArgumentParser) -> argparse.ArgumentParser:
         epilog="Exit codes: 0 ok, 1 fleet errors or stale tree, 2 usage or I/O, 3 nix failed.",
     )
     top.add_argument("--version", action="version", version=f"fleetc {__version__}")
-    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = top.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=mixed(kind)
+    )
     _check(sub)
     _generate(sub)
     _diff(sub)
     _build(sub)
     _convert(sub)
+    _tools(sub)
+    _examples(sub)
     return top
+
+
+class Intermixed:
+    """A subcommand's options may come between its positionals, as users type
+    them (`build FLEET --out DIR web`): argparse's intermixed parsing, which it
+    refuses on a parser with subcommands, so only the subcommands use it."""
+
+    _mixing = False
+
+    def parse_known_args(self, args=None, namespace=None):
+        if self._mixing:  # the two passes of parse_known_intermixed_args
+            return super().parse_known_args(args, namespace)
+        self._mixing = True
+        try:
+            return self.parse_known_intermixed_args(args, namespace)
+        finally:
+            self._mixing = False
+
+
+def mixed(kind: type) -> type:
+    return type(f"Intermixed{kind.__name__}", (Intermixed, kind), {})
+
+
+def _tools(sub) -> None:
+    """Commands that read no fleet: schema, explain, completion."""
+    from .tools import add_tools
+
+    add_tools(sub)
+
+
+def _examples(sub) -> None:
+    """Every subcommand's help ends with examples (cli_examples.py)."""
+    from .cli_examples import EXAMPLES
+
+    for name, command in sub.choices.items():
+        if name in EXAMPLES:
+            command.formatter_class = argparse.RawDescriptionHelpFormatter
+            before = f"{command.epilog}\n\n" if command.epilog else ""
+            command.epilog = before + "examples:\n" + EXAMPLES[name]
 
 
 def _check(sub) -> None:
@@ -66,7 +109,8 @@ def _generate(sub) -> None:
 
 
 def _diff(sub) -> None:
-    _command(sub, "diff", "show what generate would change (exit 0)")
+    diff = _command(sub, "diff", "show what generate would change (exit 0)")
+    _locked(diff)
 
 
 def _build(sub) -> None:
@@ -82,24 +126,28 @@ def _build(sub) -> None:
 
 
 def _convert(sub) -> None:
-    convert = _command(sub, "convert", "translate the fleet to the other input format")
+    convert = _command(
+        sub, "convert", "translate the fleet to the other input format", out=False
+    )
     convert.add_argument("--to", choices=("toml", "fleet"), required=True)
     convert.add_argument(
         "-o", "--output", type=Path, help="write here (default: stdout)"
     )
 
 
-def _command(sub, name: str, summary: str, many: bool = False):
-    command = sub.add_parser(name, help=summary, description=summary)
+def _command(sub, name: str, summary: str, many: bool = False, out: bool = True):
+    # Without --out, no abbreviation: `convert --out X` must not become --output.
+    command = sub.add_parser(name, help=summary, description=summary, allow_abbrev=out)
     if many:
         command.add_argument("fleets", nargs="+", type=Path, metavar="FLEET")
     else:
         command.add_argument(
             "fleet", type=Path, help="the fleet file (.toml or .fleet)"
         )
-    command.add_argument(
-        "--out", type=Path, help="output directory (default: fleet.output)"
-    )
+    if out:  # convert writes no tree: its file is -o
+        command.add_argument(
+            "--out", type=Path, help="output directory (default: fleet.output)"
+        )
     command.add_argument(
         "--format", choices=FORMATS, default="text", help="diagnostics"
     )
@@ -152,6 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as wrong:
         return usage_document(str(wrong))
     args.nix_args = nix_args
+    if hasattr(args, "tool"):  # schema, explain, completion: no fleet to read
+        return args.tool(args)
     from . import commands
 
     try:

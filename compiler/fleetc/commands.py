@@ -11,7 +11,7 @@ from functools import partial
 from pathlib import Path, PurePosixPath
 
 from . import build, frontend, staging
-from .compare import unified_diff
+from .compare import is_stale, unified_diff
 from .diagnostics import Diagnostic, error
 from .pipeline import Placement, Result, compile, lock_path
 from .exclusive import exclusive
@@ -20,7 +20,13 @@ from .files import EXIT_USAGE, fs_problem, named_as, read, usage_problem
 from .report import Report
 from .source import Source, display_path
 from .twin_check import check_twin
-from .writer import LockFile, WriteRefused, write_file_atomically, write_tree
+from .writer import (
+    MANIFEST,
+    LockFile,
+    WriteRefused,
+    write_file_atomically,
+    write_tree,
+)
 
 EXIT_OK, EXIT_ERRORS, EXIT_NIX = 0, 1, 3
 
@@ -226,6 +232,8 @@ def cmd_diff(args) -> int:
     compiled = compile_fleet(args)
     if isinstance(compiled, int):
         return compiled
+    if args.locked and compiled.lock_changed:
+        return refuse_lock_change(args.report, compiled)
     args.report.data("diff", diff_text(compiled))
     return EXIT_OK
 
@@ -245,10 +253,13 @@ def cmd_generate(args) -> int:
 
 def stale_check(report: Report, compiled: Compiled) -> int:
     diff = diff_text(compiled)
-    report.note("stale", bool(diff))
-    if not diff:
+    stale = bool(diff) or is_stale(compiled.out_dir, compiled.result.files)
+    report.note("stale", stale)
+    if not stale:
         return EXIT_OK
-    report.data("diff", diff)
+    report.data("diff", diff or "")
+    if not diff:  # the files are right; only the manifest's hashes are not
+        report.say(f"fleetc: {shown(compiled.out_dir)}/{MANIFEST} is stale")
     report.say(f"fleetc: {shown(compiled.out_dir)} is stale; run `fleetc generate`")
     return EXIT_ERRORS
 

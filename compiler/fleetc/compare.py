@@ -1,4 +1,11 @@
-"""Comparing the tree on disk with the tree fleetc would write."""
+"""Comparing the tree on disk with the tree fleetc would write.
+
+The diff users review (`fleetc diff`, `generate --check`) leaves out
+.fleetc-manifest.json while the set of files fleetc owns stays the same: its
+hashes change with every edit of every file, and say nothing the other hunks
+do not. It is shown, whole, when a file is added to or removed from the tree.
+Staleness (`is_stale`) still compares the manifest too.
+"""
 
 from __future__ import annotations
 
@@ -31,11 +38,26 @@ def _text(data: bytes) -> str:
         return ""  # not what fleetc wrote: the diff replaces all of it
 
 
-def unified_diff(out_dir: Path, files: dict[str, str], shown_as: str) -> str:
-    """A unified diff, old tree to new, with paths shown under `shown_as`."""
+def compared(out_dir: Path, files: dict[str, str]):
+    """(every name fleetc owns or would write, what is on disk, what it would write)."""
     wanted = desired(files)
-    names = set(wanted) | set(read_manifest(out_dir)) | {MANIFEST}
-    current = on_disk(out_dir, names)
+    owned = read_manifest(out_dir)
+    names = set(wanted) | set(owned) | {MANIFEST}
+    return names, on_disk(out_dir, names), wanted, set(owned) != set(files)
+
+
+def is_stale(out_dir: Path, files: dict[str, str]) -> bool:
+    """Whether generate would change anything in the tree, manifest included."""
+    names, current, wanted, _ = compared(out_dir, files)
+    return any(current.get(name) != wanted.get(name) for name in names)
+
+
+def unified_diff(out_dir: Path, files: dict[str, str], shown_as: str) -> str:
+    """A unified diff, old tree to new, with paths shown under `shown_as`; the
+    manifest only when the set of owned files changes (module docstring)."""
+    names, current, wanted, owned_set_changes = compared(out_dir, files)
+    if not owned_set_changes:
+        names = names - {MANIFEST}
     chunks = []
     for name in sorted(names):
         old, new = current.get(name), wanted.get(name)

@@ -196,9 +196,20 @@ def sort_key(diagnostic: Diagnostic) -> tuple:
     return (*where, diagnostic.code, diagnostic.message)
 
 
-def render_text(diagnostic: Diagnostic) -> str:
+# ANSI bold red / bold yellow for the severity word, on a terminal only.
+COLOURS = {Severity.ERROR: "\033[1;31m", Severity.WARNING: "\033[1;33m"}
+RESET = "\033[0m"
+
+
+def severity_word(diagnostic: Diagnostic, colour: bool = False) -> str:
+    word = diagnostic.severity.value
+    return f"{COLOURS[diagnostic.severity]}{word}{RESET}" if colour else word
+
+
+def render_text(diagnostic: Diagnostic, colour: bool = False) -> str:
     """rustc-style: header, location, the source line with carets, help."""
-    lines = [f"{diagnostic.severity.value}[{diagnostic.code}]: {diagnostic.message}"]
+    head = severity_word(diagnostic, colour)
+    lines = [f"{head}[{diagnostic.code}]: {diagnostic.message}"]
     span = diagnostic.span
     gutter = " " * len(str(span.line_col[0])) if span else "  "
     if span is not None:

@@ -30,6 +30,19 @@ class Expr:
     text: str
 
 
+@dataclass(frozen=True)
+class Commented:
+    """A value whose attribute gets a `# why` line above it: fleetc's own
+    explanation of a generated line a reviewer would otherwise ask about.
+    `why` is fleetc's text, never user data (a newline starts a new `#` line)."""
+
+    value: Any
+    why: str
+
+    def lines(self, inner: str) -> str:
+        return "".join(f"{inner}# {line}\n" for line in self.why.splitlines())
+
+
 def string(value: str) -> str:
     """A double-quoted Nix string that evaluates to exactly `value`.
 
@@ -117,7 +130,8 @@ def _attrs(attrs: Mapping, indent: int) -> str:
     inner = INDENT * (indent + 1)
     body = "".join(
         [
-            f"{inner}{_key(key)} = {render(value, indent + 1)};\n"
+            (value.lines(inner) if type(value) is Commented else "")
+            + f"{inner}{_key(key)} = {render(value, indent + 1)};\n"
             for key, value in attrs.items()
         ]
     )
@@ -127,6 +141,7 @@ def _attrs(attrs: Mapping, indent: int) -> str:
 _COMPOUND = {dict, list, tuple}
 _RENDERERS = {
     Expr: lambda value, _: value.text,
+    Commented: lambda value, indent: render(value.value, indent),
     bool: lambda value, _: "true" if value else "false",
     type(None): lambda value, _: "null",
     int: lambda value, _: str(value),

@@ -14,6 +14,7 @@ and results.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from typing import Any, TextIO
 
@@ -114,10 +115,19 @@ def print_diagnostics(
         for diagnostic in diagnostics:
             print(render_github(diagnostic), file=stream)
     else:
+        colour = wants_colour(stream)
         for diagnostic in diagnostics:
-            print(render_text(diagnostic) + "\n", file=stream)
+            print(render_text(diagnostic, colour) + "\n", file=stream)
         if diagnostics:
             print(summary(diagnostics), file=stream)
+
+
+def wants_colour(stream: TextIO) -> bool:
+    """Colour on a terminal only, and never when NO_COLOR is set (no-color.org:
+    any non-empty value)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    return hasattr(stream, "isatty") and stream.isatty()
 
 
 def summary(diagnostics: list[Diagnostic]) -> str:

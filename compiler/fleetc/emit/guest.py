@@ -103,9 +103,12 @@ def shares(fleet: Fleet, vm: Vm) -> list[dict]:
     return found + [share(s) for s in vm.shares]
 
 
+STORE_WHY = "the host's /nix/store, read-only: the guest needs no store image"
+
+
 def store_share(proto: str) -> dict:
     return {
-        "tag": "ro-store",
+        "tag": nix.Commented("ro-store", STORE_WHY),
         "source": "/nix/store",
         "mountPoint": "/nix/.ro-store",
         "proto": proto,

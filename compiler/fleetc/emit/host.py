@@ -25,7 +25,7 @@ def host_file(fleet: Fleet, host: Host, layout) -> str:
         found |= microvm_host(fleet, vms, layout, imperative)
     rules = journal_rules(fleet, vms)
     if rules:
-        found[("systemd", "tmpfiles", "rules")] = rules
+        found[("systemd", "tmpfiles", "rules")] = nix.Commented(rules, JOURNAL_WHY)
     if fleet.flake is not None and not imperative:
         found |= install_conditions(fleet, vms)
     if fleet.network_stack == "networkd":
@@ -64,8 +64,25 @@ def declaration(vm: Vm, flake: str | None, output_in_repo: str | None) -> dict:
     found: dict = {"flake": nix.Expr("self")}
     if flake is not None:
         found["updateFlake"] = update_flake(flake, output_in_repo)
-    found["autostart"] = vm.autostart
+    found["autostart"] = nix.Commented(vm.autostart, AUTOSTART_WHY)
     return found
+
+
+# Comments in the generated host modules: why these lines are there.
+AUTOSTART_WHY = (
+    "microvm.nix derives microvm.autostart from this flag (a list would add to it)"
+)
+IMPERATIVE_AUTOSTART_WHY = (
+    "no VM is declared here (microvm -Ru deploys them): the list says which start"
+)
+JOURNAL_WHY = (
+    "journalctl -m here reads each VM's journal: shared by the guest, linked\n"
+    "into /var/log/journal under its machine-id (microvm.nix FAQ)"
+)
+INSTALL_WHY = (
+    "microvm.nix installs the VM only while its directory is missing, which\n"
+    "tmpfiles creates first: install until its `current` link exists"
+)
 
 
 def update_flake(flake: str, output_in_repo: str | None) -> str:
@@ -88,7 +105,8 @@ def autostart(vms: list[Vm]) -> dict:
     microvm.nix derives no autostart list; fleetc writes it. microvm.nix's host
     module turns it into `microvms.target` wanting `microvm@<vm>.service`, a
     unit it defines for every VM, declared or installed by `microvm -c`."""
-    return {("microvm", "autostart"): [vm.name for vm in vms if vm.autostart]}
+    starting = [vm.name for vm in vms if vm.autostart]
+    return {("microvm", "autostart"): nix.Commented(starting, IMPERATIVE_AUTOSTART_WHY)}
 
 
 def journal_rules(fleet: Fleet, vms: list[Vm]) -> list[str]:
@@ -130,8 +148,11 @@ def install_conditions(fleet: Fleet, vms: list[Vm]) -> dict:
     """
     return {
         ("systemd", "services", f"install-microvm-{vm.name}", "unitConfig"): {
-            "ConditionPathExists": nix.Expr(
-                "lib.mkForce " + nix.string(f"!{fleet.state_dir}/{vm.name}/current")
+            "ConditionPathExists": nix.Commented(
+                nix.Expr(
+                    "lib.mkForce " + nix.string(f"!{fleet.state_dir}/{vm.name}/current")
+                ),
+                INSTALL_WHY,
             )
         }
         for vm in vms

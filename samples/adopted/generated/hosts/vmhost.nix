@@ -8,10 +8,13 @@
 }:
 {
   networking.hostName = "vmhost";
+  # no VM is declared here (microvm -Ru deploys them): the list says which start
   microvm.autostart = [
     "resolver"
     "web"
   ];
+  # journalctl -m here reads each VM's journal: shared by the guest, linked
+  # into /var/log/journal under its machine-id (microvm.nix FAQ)
   systemd.tmpfiles.rules = [
     "d /var/lib/microvms/agent/journal 0755 microvm kvm - -"
     "L+ /var/log/journal/dbcf2e8ac61f59511e9d8d41697efd82 - - - - /var/lib/microvms/agent/journal/dbcf2e8ac61f59511e9d8d41697efd82"

@@ -46,6 +46,7 @@ lib.mkMerge [
     microvm.shares = [
       (
         {
+          # the host's /nix/store, read-only: the guest needs no store image
           tag = "ro-store";
           source = "/nix/store";
           mountPoint = "/nix/.ro-store";

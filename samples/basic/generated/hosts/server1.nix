@@ -13,14 +13,19 @@
     web = {
       flake = self;
       updateFlake = "git+https://git.example.org/org/fleet?dir=samples/basic/generated";
+      # microvm.nix derives microvm.autostart from this flag (a list would add to it)
       autostart = true;
     };
   };
+  # journalctl -m here reads each VM's journal: shared by the guest, linked
+  # into /var/log/journal under its machine-id (microvm.nix FAQ)
   systemd.tmpfiles.rules = [
     "d /var/lib/microvms/web/journal 0755 microvm kvm - -"
     "L+ /var/log/journal/0123456789abcdef0123456789abcdef - - - - /var/lib/microvms/web/journal/0123456789abcdef0123456789abcdef"
   ];
   systemd.services.install-microvm-web.unitConfig = {
+    # microvm.nix installs the VM only while its directory is missing, which
+    # tmpfiles creates first: install until its `current` link exists
     ConditionPathExists = lib.mkForce "!/var/lib/microvms/web/current";
   };
   networking.useNetworkd = true;

@@ -12,14 +12,18 @@
     backup = {
       flake = self;
       updateFlake = "git+https://git.example.org/ops/storage?dir=samples/blockdev/generated";
+      # microvm.nix derives microvm.autostart from this flag (a list would add to it)
       autostart = true;
     };
     db = {
       flake = self;
       updateFlake = "git+https://git.example.org/ops/storage?dir=samples/blockdev/generated";
+      # microvm.nix derives microvm.autostart from this flag (a list would add to it)
       autostart = true;
     };
   };
+  # journalctl -m here reads each VM's journal: shared by the guest, linked
+  # into /var/log/journal under its machine-id (microvm.nix FAQ)
   systemd.tmpfiles.rules = [
     "d /var/lib/microvms/backup/journal 0755 microvm kvm - -"
     "L+ /var/log/journal/1b1b1b1b1b1b4b1b8b1b1b1b1b1b1b02 - - - - /var/lib/microvms/backup/journal/1b1b1b1b1b1b4b1b8b1b1b1b1b1b1b02"
@@ -27,9 +31,13 @@
     "L+ /var/log/journal/1b1b1b1b1b1b4b1b8b1b1b1b1b1b1b01 - - - - /var/lib/microvms/db/journal/1b1b1b1b1b1b4b1b8b1b1b1b1b1b1b01"
   ];
   systemd.services.install-microvm-backup.unitConfig = {
+    # microvm.nix installs the VM only while its directory is missing, which
+    # tmpfiles creates first: install until its `current` link exists
     ConditionPathExists = lib.mkForce "!/var/lib/microvms/backup/current";
   };
   systemd.services.install-microvm-db.unitConfig = {
+    # microvm.nix installs the VM only while its directory is missing, which
+    # tmpfiles creates first: install until its `current` link exists
     ConditionPathExists = lib.mkForce "!/var/lib/microvms/db/current";
   };
   networking.useNetworkd = true;

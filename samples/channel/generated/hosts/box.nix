@@ -12,14 +12,19 @@
     dev = {
       flake = self;
       updateFlake = "git+https://git.example.org/ops/chan?dir=samples/channel/generated";
+      # microvm.nix derives microvm.autostart from this flag (a list would add to it)
       autostart = true;
     };
   };
+  # journalctl -m here reads each VM's journal: shared by the guest, linked
+  # into /var/log/journal under its machine-id (microvm.nix FAQ)
   systemd.tmpfiles.rules = [
     "d /var/lib/microvms/dev/journal 0755 microvm kvm - -"
     "L+ /var/log/journal/4e4e4e4e4e4e4e4e8e4e4e4e4e4e4e01 - - - - /var/lib/microvms/dev/journal/4e4e4e4e4e4e4e4e8e4e4e4e4e4e4e01"
   ];
   systemd.services.install-microvm-dev.unitConfig = {
+    # microvm.nix installs the VM only while its directory is missing, which
+    # tmpfiles creates first: install until its `current` link exists
     ConditionPathExists = lib.mkForce "!/var/lib/microvms/dev/current";
   };
   networking.useNetworkd = true;

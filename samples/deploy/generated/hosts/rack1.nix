@@ -12,14 +12,18 @@
     api = {
       flake = self;
       updateFlake = "git+https://gitea.example.org/org/nix-config?ref=flake-update&dir=samples/deploy/generated";
+      # microvm.nix derives microvm.autostart from this flag (a list would add to it)
       autostart = true;
     };
     web = {
       flake = self;
       updateFlake = "git+https://gitea.example.org/org/nix-config?ref=flake-update&dir=samples/deploy/generated";
+      # microvm.nix derives microvm.autostart from this flag (a list would add to it)
       autostart = true;
     };
   };
+  # journalctl -m here reads each VM's journal: shared by the guest, linked
+  # into /var/log/journal under its machine-id (microvm.nix FAQ)
   systemd.tmpfiles.rules = [
     "d /var/lib/microvms/api/journal 0755 microvm kvm - -"
     "L+ /var/log/journal/0a0a0a0a0a0a4a0a8a0a0a0a0a0a0a02 - - - - /var/lib/microvms/api/journal/0a0a0a0a0a0a4a0a8a0a0a0a0a0a0a02"
@@ -27,9 +31,13 @@
     "L+ /var/log/journal/0a0a0a0a0a0a4a0a8a0a0a0a0a0a0a01 - - - - /var/lib/microvms/web/journal/0a0a0a0a0a0a4a0a8a0a0a0a0a0a0a01"
   ];
   systemd.services.install-microvm-api.unitConfig = {
+    # microvm.nix installs the VM only while its directory is missing, which
+    # tmpfiles creates first: install until its `current` link exists
     ConditionPathExists = lib.mkForce "!/var/lib/microvms/api/current";
   };
   systemd.services.install-microvm-web.unitConfig = {
+    # microvm.nix installs the VM only while its directory is missing, which
+    # tmpfiles creates first: install until its `current` link exists
     ConditionPathExists = lib.mkForce "!/var/lib/microvms/web/current";
   };
   networking.useNetworkd = true;

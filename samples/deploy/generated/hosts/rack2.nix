@@ -12,14 +12,19 @@
     db = {
       flake = self;
       updateFlake = "git+https://gitea.example.org/org/nix-config?ref=flake-update&dir=samples/deploy/generated";
+      # microvm.nix derives microvm.autostart from this flag (a list would add to it)
       autostart = true;
     };
   };
+  # journalctl -m here reads each VM's journal: shared by the guest, linked
+  # into /var/log/journal under its machine-id (microvm.nix FAQ)
   systemd.tmpfiles.rules = [
     "d /var/lib/microvms/db/journal 0755 microvm kvm - -"
     "L+ /var/log/journal/0a0a0a0a0a0a4a0a8a0a0a0a0a0a0a03 - - - - /var/lib/microvms/db/journal/0a0a0a0a0a0a4a0a8a0a0a0a0a0a0a03"
   ];
   systemd.services.install-microvm-db.unitConfig = {
+    # microvm.nix installs the VM only while its directory is missing, which
+    # tmpfiles creates first: install until its `current` link exists
     ConditionPathExists = lib.mkForce "!/var/lib/microvms/db/current";
   };
   networking.useNetworkd = true;

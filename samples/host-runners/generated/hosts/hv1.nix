@@ -12,14 +12,18 @@
     legacy = {
       flake = self;
       updateFlake = "git+https://git.example.org/ops/hv?dir=samples/host-runners/generated";
+      # microvm.nix derives microvm.autostart from this flag (a list would add to it)
       autostart = true;
     };
     web = {
       flake = self;
       updateFlake = "git+https://git.example.org/ops/hv?dir=samples/host-runners/generated";
+      # microvm.nix derives microvm.autostart from this flag (a list would add to it)
       autostart = true;
     };
   };
+  # journalctl -m here reads each VM's journal: shared by the guest, linked
+  # into /var/log/journal under its machine-id (microvm.nix FAQ)
   systemd.tmpfiles.rules = [
     "d /var/lib/microvms/legacy/journal 0755 microvm kvm - -"
     "L+ /var/log/journal/3d3d3d3d3d3d4d3d8d3d3d3d3d3d3d02 - - - - /var/lib/microvms/legacy/journal/3d3d3d3d3d3d4d3d8d3d3d3d3d3d3d02"
@@ -27,9 +31,13 @@
     "L+ /var/log/journal/3d3d3d3d3d3d4d3d8d3d3d3d3d3d3d01 - - - - /var/lib/microvms/web/journal/3d3d3d3d3d3d4d3d8d3d3d3d3d3d3d01"
   ];
   systemd.services.install-microvm-legacy.unitConfig = {
+    # microvm.nix installs the VM only while its directory is missing, which
+    # tmpfiles creates first: install until its `current` link exists
     ConditionPathExists = lib.mkForce "!/var/lib/microvms/legacy/current";
   };
   systemd.services.install-microvm-web.unitConfig = {
+    # microvm.nix installs the VM only while its directory is missing, which
+    # tmpfiles creates first: install until its `current` link exists
     ConditionPathExists = lib.mkForce "!/var/lib/microvms/web/current";
   };
   networking.useNetworkd = true;

@@ -13,19 +13,24 @@
     ci = {
       flake = self;
       updateFlake = "git+https://git.example.net/ops/fleet?ref=main&dir=samples/journald/generated";
+      # microvm.nix derives microvm.autostart from this flag (a list would add to it)
       autostart = true;
     };
     dns = {
       flake = self;
       updateFlake = "git+https://git.example.net/ops/fleet?ref=main&dir=samples/journald/generated";
+      # microvm.nix derives microvm.autostart from this flag (a list would add to it)
       autostart = true;
     };
     git = {
       flake = self;
       updateFlake = "git+https://git.example.net/ops/fleet?ref=main&dir=samples/journald/generated";
+      # microvm.nix derives microvm.autostart from this flag (a list would add to it)
       autostart = true;
     };
   };
+  # journalctl -m here reads each VM's journal: shared by the guest, linked
+  # into /var/log/journal under its machine-id (microvm.nix FAQ)
   systemd.tmpfiles.rules = [
     "d /var/lib/microvms/ci/journal 0755 microvm kvm - -"
     "L+ /var/log/journal/3f2d9e4c6a7148b1ac2d3e4f5a6b7c8d - - - - /var/lib/microvms/ci/journal/3f2d9e4c6a7148b1ac2d3e4f5a6b7c8d"
@@ -35,12 +40,18 @@
     "L+ /var/log/journal/2e1c8d3b5f60470a9b1c2d3e4f5a6b7c - - - - /var/lib/microvms/git/journal/2e1c8d3b5f60470a9b1c2d3e4f5a6b7c"
   ];
   systemd.services.install-microvm-ci.unitConfig = {
+    # microvm.nix installs the VM only while its directory is missing, which
+    # tmpfiles creates first: install until its `current` link exists
     ConditionPathExists = lib.mkForce "!/var/lib/microvms/ci/current";
   };
   systemd.services.install-microvm-dns.unitConfig = {
+    # microvm.nix installs the VM only while its directory is missing, which
+    # tmpfiles creates first: install until its `current` link exists
     ConditionPathExists = lib.mkForce "!/var/lib/microvms/dns/current";
   };
   systemd.services.install-microvm-git.unitConfig = {
+    # microvm.nix installs the VM only while its directory is missing, which
+    # tmpfiles creates first: install until its `current` link exists
     ConditionPathExists = lib.mkForce "!/var/lib/microvms/git/current";
   };
   networking.useNetworkd = true;

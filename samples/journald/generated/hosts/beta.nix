@@ -13,19 +13,24 @@
     db = {
       flake = self;
       updateFlake = "git+https://git.example.net/ops/fleet?ref=main&dir=samples/journald/generated";
+      # microvm.nix derives microvm.autostart from this flag (a list would add to it)
       autostart = true;
     };
     metrics = {
       flake = self;
       updateFlake = "git+https://git.example.net/ops/fleet?ref=main&dir=samples/journald/generated";
+      # microvm.nix derives microvm.autostart from this flag (a list would add to it)
       autostart = false;
     };
     web = {
       flake = self;
       updateFlake = "git+https://git.example.net/ops/fleet?ref=main&dir=samples/journald/generated";
+      # microvm.nix derives microvm.autostart from this flag (a list would add to it)
       autostart = true;
     };
   };
+  # journalctl -m here reads each VM's journal: shared by the guest, linked
+  # into /var/log/journal under its machine-id (microvm.nix FAQ)
   systemd.tmpfiles.rules = [
     "d /var/lib/microvms/db/journal 0755 microvm kvm - -"
     "L+ /var/log/journal/4a3e0f5d7b8259c2bd3e4f5a6b7c8d9e - - - - /var/lib/microvms/db/journal/4a3e0f5d7b8259c2bd3e4f5a6b7c8d9e"
@@ -35,12 +40,18 @@
     "L+ /var/log/journal/5b4f1a6e8c936ad3ce4f5a6b7c8d9eaf - - - - /var/lib/microvms/web/journal/5b4f1a6e8c936ad3ce4f5a6b7c8d9eaf"
   ];
   systemd.services.install-microvm-db.unitConfig = {
+    # microvm.nix installs the VM only while its directory is missing, which
+    # tmpfiles creates first: install until its `current` link exists
     ConditionPathExists = lib.mkForce "!/var/lib/microvms/db/current";
   };
   systemd.services.install-microvm-metrics.unitConfig = {
+    # microvm.nix installs the VM only while its directory is missing, which
+    # tmpfiles creates first: install until its `current` link exists
     ConditionPathExists = lib.mkForce "!/var/lib/microvms/metrics/current";
   };
   systemd.services.install-microvm-web.unitConfig = {
+    # microvm.nix installs the VM only while its directory is missing, which
+    # tmpfiles creates first: install until its `current` link exists
     ConditionPathExists = lib.mkForce "!/var/lib/microvms/web/current";
   };
   networking.useNetworkd = true;

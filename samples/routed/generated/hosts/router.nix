@@ -12,14 +12,18 @@
     app1 = {
       flake = self;
       updateFlake = "git+https://git.example.org/org/routed?dir=samples/routed/generated";
+      # microvm.nix derives microvm.autostart from this flag (a list would add to it)
       autostart = true;
     };
     app2 = {
       flake = self;
       updateFlake = "git+https://git.example.org/org/routed?dir=samples/routed/generated";
+      # microvm.nix derives microvm.autostart from this flag (a list would add to it)
       autostart = true;
     };
   };
+  # journalctl -m here reads each VM's journal: shared by the guest, linked
+  # into /var/log/journal under its machine-id (microvm.nix FAQ)
   systemd.tmpfiles.rules = [
     "d /var/lib/microvms/app1/journal 0755 microvm kvm - -"
     "L+ /var/log/journal/7a1b2c3d4e5f40718293a4b5c6d7e8f9 - - - - /var/lib/microvms/app1/journal/7a1b2c3d4e5f40718293a4b5c6d7e8f9"
@@ -27,9 +31,13 @@
     "L+ /var/log/journal/8b2c3d4e5f6a41829304b5c6d7e8f9a0 - - - - /var/lib/microvms/app2/journal/8b2c3d4e5f6a41829304b5c6d7e8f9a0"
   ];
   systemd.services.install-microvm-app1.unitConfig = {
+    # microvm.nix installs the VM only while its directory is missing, which
+    # tmpfiles creates first: install until its `current` link exists
     ConditionPathExists = lib.mkForce "!/var/lib/microvms/app1/current";
   };
   systemd.services.install-microvm-app2.unitConfig = {
+    # microvm.nix installs the VM only while its directory is missing, which
+    # tmpfiles creates first: install until its `current` link exists
     ConditionPathExists = lib.mkForce "!/var/lib/microvms/app2/current";
   };
   networking.useNetworkd = true;

@@ -12,14 +12,18 @@
     app = {
       flake = self;
       updateFlake = "git+https://git.example.org/ops/vault?dir=samples/secrets/generated";
+      # microvm.nix derives microvm.autostart from this flag (a list would add to it)
       autostart = true;
     };
     worker = {
       flake = self;
       updateFlake = "git+https://git.example.org/ops/vault?dir=samples/secrets/generated";
+      # microvm.nix derives microvm.autostart from this flag (a list would add to it)
       autostart = true;
     };
   };
+  # journalctl -m here reads each VM's journal: shared by the guest, linked
+  # into /var/log/journal under its machine-id (microvm.nix FAQ)
   systemd.tmpfiles.rules = [
     "d /var/lib/microvms/app/journal 0755 microvm kvm - -"
     "L+ /var/log/journal/2c2c2c2c2c2c4c2c8c2c2c2c2c2c2c01 - - - - /var/lib/microvms/app/journal/2c2c2c2c2c2c4c2c8c2c2c2c2c2c2c01"
@@ -27,9 +31,13 @@
     "L+ /var/log/journal/2c2c2c2c2c2c4c2c8c2c2c2c2c2c2c02 - - - - /var/lib/microvms/worker/journal/2c2c2c2c2c2c4c2c8c2c2c2c2c2c2c02"
   ];
   systemd.services.install-microvm-app.unitConfig = {
+    # microvm.nix installs the VM only while its directory is missing, which
+    # tmpfiles creates first: install until its `current` link exists
     ConditionPathExists = lib.mkForce "!/var/lib/microvms/app/current";
   };
   systemd.services.install-microvm-worker.unitConfig = {
+    # microvm.nix installs the VM only while its directory is missing, which
+    # tmpfiles creates first: install until its `current` link exists
     ConditionPathExists = lib.mkForce "!/var/lib/microvms/worker/current";
   };
   networking.useNetworkd = true;

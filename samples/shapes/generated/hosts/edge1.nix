@@ -13,14 +13,18 @@
     console = {
       flake = self;
       updateFlake = "git+https://git.example.net/ixp/fleet?dir=samples/shapes/generated";
+      # microvm.nix derives microvm.autostart from this flag (a list would add to it)
       autostart = true;
     };
     router = {
       flake = self;
       updateFlake = "git+https://git.example.net/ixp/fleet?dir=samples/shapes/generated";
+      # microvm.nix derives microvm.autostart from this flag (a list would add to it)
       autostart = true;
     };
   };
+  # journalctl -m here reads each VM's journal: shared by the guest, linked
+  # into /var/log/journal under its machine-id (microvm.nix FAQ)
   systemd.tmpfiles.rules = [
     "d /var/lib/microvms/console/journal 0755 microvm kvm - -"
     "L+ /var/log/journal/0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c - - - - /var/lib/microvms/console/journal/0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c"
@@ -28,9 +32,13 @@
     "L+ /var/log/journal/0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a - - - - /var/lib/microvms/router/journal/0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a"
   ];
   systemd.services.install-microvm-console.unitConfig = {
+    # microvm.nix installs the VM only while its directory is missing, which
+    # tmpfiles creates first: install until its `current` link exists
     ConditionPathExists = lib.mkForce "!/var/lib/microvms/console/current";
   };
   systemd.services.install-microvm-router.unitConfig = {
+    # microvm.nix installs the VM only while its directory is missing, which
+    # tmpfiles creates first: install until its `current` link exists
     ConditionPathExists = lib.mkForce "!/var/lib/microvms/router/current";
   };
   networking.useNetworkd = true;

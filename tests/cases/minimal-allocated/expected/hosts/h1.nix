@@ -11,13 +11,17 @@
   microvm.vms = {
     a = {
       flake = self;
+      # microvm.nix derives microvm.autostart from this flag (a list would add to it)
       autostart = true;
     };
     b = {
       flake = self;
+      # microvm.nix derives microvm.autostart from this flag (a list would add to it)
       autostart = true;
     };
   };
+  # journalctl -m here reads each VM's journal: shared by the guest, linked
+  # into /var/log/journal under its machine-id (microvm.nix FAQ)
   systemd.tmpfiles.rules = [
     "d /var/lib/microvms/a/journal 0755 microvm kvm - -"
     "L+ /var/log/journal/d1141e5392a9871338834e27f70ce598 - - - - /var/lib/microvms/a/journal/d1141e5392a9871338834e27f70ce598"
