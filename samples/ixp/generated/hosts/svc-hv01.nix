@@ -9,6 +9,7 @@
 {
   networking.hostName = "svc-hv01";
   networking.domain = "ixp.example.net";
+  # no VM is declared here (microvm -Ru deploys them): the list says which start
   microvm.autostart = [
     "ixp-rs01"
     "svc-adm01"
@@ -39,6 +40,8 @@
     "svc-web01"
     "svc-wiki01"
   ];
+  # journalctl -m here reads each VM's journal: shared by the guest, linked
+  # into /var/log/journal under its machine-id (microvm.nix FAQ)
   systemd.tmpfiles.rules = [
     "L+ /var/log/journal/2f56410ac375eb11e54b21838906c096 - - - - /var/lib/microvms/ixp-rs01/var/log/journal/2f56410ac375eb11e54b21838906c096"
     "L+ /var/log/journal/45f4d43a001e792f15d50760cd5947fa - - - - /var/lib/microvms/svc-adm01/var/log/journal/45f4d43a001e792f15d50760cd5947fa"

@@ -47,6 +47,7 @@ lib.mkMerge [
     microvm.shares = [
       (
         {
+          # the host's /nix/store, read-only: the guest needs no store image
           tag = "ro-store";
           source = "/nix/store";
           mountPoint = "/nix/.ro-store";
