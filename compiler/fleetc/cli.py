@@ -63,6 +63,17 @@ def _generate(sub) -> None:
     )
     _force(gen)
     _locked(gen)
+    _forget(gen)
+
+
+def _forget(command) -> None:
+    command.add_argument(
+        "--forget",
+        action="append",
+        metavar="VM",
+        help="drop VM's retirement records (its stop units) from fleet.lock,"
+        " once every host it left was switched; repeatable",
+    )
 
 
 def _diff(sub) -> None:

@@ -94,7 +94,8 @@ def compile_fleet(args) -> Compiled | int:
         return inputs
     source, lock_file, lock = inputs
     place = resolved_placement(args)
-    result = compile(source, place, args.format_in, lock)
+    forget = tuple(getattr(args, "forget", None) or ())
+    result = compile(source, place, args.format_in, lock, forget=forget)
     problem = check_outputs(args, result, place) if result.ok else None
     if isinstance(problem, int):
         return problem
