@@ -440,3 +440,8 @@ COMMANDS = {
     "build": cmd_build,
     "convert": cmd_convert,
 }
+
+# Loaded last: they use compile_fleet and friends from this module.
+from .review_commands import cmd_graph, cmd_plan  # noqa: E402
+
+COMMANDS |= {"plan": cmd_plan, "graph": cmd_graph}
