@@ -23,12 +23,10 @@ def carry_renames(fleet: Fleet, lock: Lock) -> tuple[Lock, list[Diagnostic]]:
     problems: list[Diagnostic] = []
     for vm in fleet.vms:
         old = vm.renamed_from
-        if old is None or vm.name in lock.vms:
-            continue
-        problem = _refusal(vm, old, names, lock)
+        problem = _refusal(vm, old, names, lock) if old is not None else None
         if problem is not None:
             problems.append(problem)
-        else:
+        elif old is not None and vm.name not in lock.vms:
             vms[vm.name] = vms.pop(old)
     return Lock(freeze(vms), lock.retired), problems
 
@@ -39,7 +37,7 @@ def _refusal(vm: Vm, old: str, names: set[str], lock: Lock) -> Diagnostic | None
         message = f'`renamed_from = "{old}"`: VM `{old}` is still in the fleet'
         help = f"remove VM `{old}` (this is its new name) or remove renamed_from"
         return error("F160", message, where, help=help)
-    if old not in lock.vms:
+    if old not in lock.vms and vm.name not in lock.vms:
         message = f'`renamed_from = "{old}"`: fleet.lock knows no VM `{old}`'
         help = f"VM `{vm.name}` gets new values; check the old name's spelling"
         return warning("F161", message, where, help=help)
