@@ -126,6 +126,8 @@ def test_rename_without_renamed_from_is_a_warning(tmp_path):
         in stderr
     )
     assert 'add `renamed_from = "app"` to VM `web`' in stderr
+    _, _, stderr = run_fleetc(fleet, "plan", "fleet.toml")
+    assert "warning[F162]: VM `app` disappeared" in stderr
     generate(fleet)
     assert lock_of(fleet)["vms"]["web"]["machine_id"] != before["machine_id"]
 

@@ -40,6 +40,7 @@ class Entry:
 class Plan:
     entries: list[Entry]
     retired: list[tuple[str, str]]  # (vm, host) stop units kept from earlier runs
+    forgotten: list[tuple[str, str]] = field(default_factory=list)  # --forget
 
     def summary(self) -> dict[str, int]:
         counts = {"add": 0, "change": 0, "remove": 0, "move": 0}
@@ -68,8 +69,9 @@ def make_plan(fleet: Fleet, old: Lock, new: Lock, before: Files, after: Files) -
         if name not in sources and entry.host is not None:
             entries.append(_removed(fleet, name, entry.host))
     kept = [key for key in old.retired if key in new.retired]
+    gone = [key for key in old.retired if key not in new.retired]
     entries.sort(key=lambda e: (e.host, e.vm, e.action))
-    return Plan(entries, sorted(kept))
+    return Plan(entries, sorted(kept), sorted(gone))
 
 
 def _source_name(vm, old: Lock) -> str:

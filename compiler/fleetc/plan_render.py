@@ -20,6 +20,8 @@ def plan_text(plan: Plan) -> str:
             f"  (stop unit for retired {vm} still on host {host};"
             f" `fleetc generate --forget {vm}` once {host} was switched)"
         )
+    for vm, host in plan.forgotten:
+        lines.append(f"  (stop unit for retired {vm} leaves host {host})")
     lines.append(summary_line(plan))
     return "\n".join(lines) + "\n"
 
@@ -52,6 +54,7 @@ def plan_json(plan: Plan) -> dict:
             for host, entries in groupby(plan.entries, key=lambda e: e.host)
         },
         "retired": [{"vm": vm, "host": host} for vm, host in plan.retired],
+        "forgotten": [{"vm": vm, "host": host} for vm, host in plan.forgotten],
     }
 
 
