@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from lifecycle_support import journald
@@ -110,3 +111,9 @@ def test_svg_without_graphviz_is_a_usage_error(tmp_path, monkeypatch):
     assert (code, stdout) == (2, "")
     assert "`dot` (Graphviz) is not installed; install it" in stderr
     assert os.environ["PATH"] == str(tmp_path / "empty")
+
+
+def test_the_readme_shows_the_journald_samples_picture(tmp_path):
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    block = readme.split("```mermaid\n", 1)[1].split("```", 1)[0]
+    assert block == graph(journald(tmp_path))

@@ -20,13 +20,17 @@ from ..model import JOURNAL_SHARE, Fleet, Host
 from ..retire import on_host
 from .common import journal_dir
 
-# microvm.nix's per-VM template units (nixos-modules/host), stopped together.
+# microvm.nix's per-VM template units (nixos-modules/host/default.nix, the
+# list install-microvm-<vm> orders itself before). Stopping
+# microvm-tap-interfaces@ runs the VM's own tap-down; `networkctl delete` after
+# it removes taps left behind (a VM whose runner is gone, a crashed stop).
 VM_UNITS = (
     "microvm@{}.service",
     "microvm-tap-interfaces@{}.service",
     "microvm-macvtap-interfaces@{}.service",
     "microvm-pci-devices@{}.service",
     "microvm-virtiofsd@{}.service",
+    "microvm-set-booted@{}.service",
 )
 
 
