@@ -113,23 +113,8 @@ def render_lock(lock: Lock, fleet_source_name: str) -> str:
     for name in sorted(lock.vms):
         parts.extend(_render_vm(name, lock.vms[name]))
     for key in sorted(lock.retired):
-        parts.append(_render_retired(lock.retired[key]))
+        parts.append(render_retired(lock.retired[key]))
     return seal("".join(parts))
-
-
-RETIRED_KEYS = ("machine_id", "renamed_to", "taps")
-
-
-def _render_retired(record: Retired) -> str:
-    path = ".".join(_key(part) for part in ("retired", record.vm, record.host))
-    lines = [f"\n[{path}]\n"]
-    for key in RETIRED_KEYS:
-        value = getattr(record, key)
-        if isinstance(value, tuple):
-            lines.append(f"{key} = [{', '.join(_string(v) for v in value)}]\n")
-        elif value is not None:
-            lines.append(f"{key} = {_value(value)}\n")
-    return "".join(lines)
 
 
 def _render_vm(name: str, vm: LockedVm) -> Iterator[str]:
@@ -226,28 +211,7 @@ class _Reader:
         # In file order, so that a duplicate is reported where it comes second.
         entries = {name: self._vm(name, raw) for name, raw in vms.items()}
         kept = freeze({k: v for k, v in entries.items() if v is not None})
-        return Lock(kept, freeze(self._retired(document)))
-
-    def _retired(self, document: dict) -> dict[tuple[str, str], Retired]:
-        found = {}
-        for vm, hosts in self._table(document, ("retired",)).items():
-            if not isinstance(hosts, dict):
-                self.bad(("retired", vm), f"`retired.{_key(vm)}` must be a table")
-                continue
-            for host, raw in hosts.items():
-                record = self._retired_one(("retired", vm, host), raw)
-                if record is not None:
-                    found[(vm, host)] = record
-        return found
-
-    def _retired_one(self, path: tuple, raw: Any) -> Retired | None:
-        if not isinstance(raw, dict):
-            self.bad(path, f"`{_dotted(path)}` must be a table")
-            return None
-        self._unknown(raw, RETIRED_KEYS, path)
-        values = {key: _retired_value(self, path, raw, key) for key in RETIRED_KEYS}
-        values["taps"] = values["taps"] or ()
-        return Retired(path[1], path[2], **values, span=self.spans.key(path))
+        return Lock(kept, freeze(read_retired(self, document)))
 
     def _top_level(self, document: dict) -> None:
         version = document.get("version")
@@ -334,22 +298,6 @@ class _Reader:
         message = f"duplicate {key} {value} in fleet.lock"
         self.bad(where, message, label=label)
         return False
-
-
-def _retired_value(reader: _Reader, path: tuple, raw: dict, key: str) -> Any:
-    """One value of a retirement record, validated like the VM's own."""
-    if key not in raw:
-        return None
-    value, where = raw[key], path + (key,)
-    values = value if key == "taps" and isinstance(value, list) else [value]
-    check = VALIDATORS["id" if key == "taps" else key]
-    problems = [p for v in values if (p := check(v)) is not None]
-    if key == "taps" and not isinstance(value, list):
-        problems = ["must be a list of tap ids"]
-    if problems:
-        reader.bad(where, f"`{_dotted(where)}` in fleet.lock {problems[0]}")
-        return None
-    return tuple(value) if key == "taps" else value
 
 
 def _dotted(path: tuple) -> str:
@@ -444,3 +392,6 @@ UNIQUE_SCOPE = {
     "ipv4": lambda path: path[3],
     "ipv6": lambda path: path[3],
 }
+
+# Loaded last: retirement records use the helpers above.
+from .lock_retired import read_retired, render_retired  # noqa: E402
