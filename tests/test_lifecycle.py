@@ -153,3 +153,20 @@ def test_renamed_from_a_vm_the_lock_does_not_know_is_a_warning(tmp_path):
     assert 'warning[F161]: `renamed_from = "ap"`: fleet.lock knows no VM `ap`' in (
         stderr
     )
+
+
+def test_a_vm_left_on_a_host_that_left_the_fleet_is_a_warning(tmp_path):
+    fleet = small(tmp_path / "f")
+    generate(fleet)
+    drop_vm(fleet, "db")
+    edit(fleet, "[hosts.h2]\n", "")
+    code, _, stderr = run_fleetc(fleet, "generate", "fleet.toml")
+    assert code == 0
+    assert (
+        "warning[F811]: VM `db` left host `h2`, which is no longer in the fleet:"
+        " fleetc cannot stop it there" in stderr
+    )
+    assert "stop microvm@db on `h2` by hand, then `fleetc generate --forget db`" in (
+        stderr
+    )
+    assert list(lock_of(fleet)["retired"]) == ["db"]

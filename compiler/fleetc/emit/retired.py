@@ -49,8 +49,8 @@ def unit(fleet: Fleet, record: Retired) -> dict:
     found: dict = {
         "description": f"fleetc: stop MicroVM {record.vm}, which left this host",
         "wantedBy": ["multi-user.target"],
-        # Runs once per boot or switch; nothing to restart when it changes.
-        "restartIfChanged": False,
+        # RemainAfterExit: it stays active, so a switch runs it again only when
+        # it changed (e.g. delete_state added later); every step is idempotent.
         "serviceConfig": {"Type": "oneshot", "RemainAfterExit": True},
         "script": "\n".join(script(fleet, record)) + "\n",
     }
