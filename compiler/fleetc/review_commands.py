@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 from .commands import EXIT_ERRORS, EXIT_OK, compile_fleet, diff_text
-from .files import EXIT_USAGE, usage_problem
+from .files import usage_problem
 from .lock import Lock, parse_lock
 from .plan import make_plan
 from .plan_render import plan_json, plan_text
@@ -78,6 +78,3 @@ def _svg(args, source: str) -> int:
         return usage_problem(args.report, f"dot failed: {done.stderr.strip()}")
     args.report.data("graph", done.stdout)
     return EXIT_OK
-
-
-__all__ = ["cmd_plan", "cmd_graph", "EXIT_USAGE"]
