@@ -32,7 +32,7 @@ demo: $(STAMP)
 # writer's no-op and fault-injection tests), systemd (systemd-tmpfiles and
 # systemd-analyze read the tmpfiles rules and unit lines fleetc's values reach);
 # installed when missing, which needs root.
-DEBIAN_TOOLS := nix-instantiate:nix-bin shellcheck:shellcheck jq:jq git:git strace:strace systemd-tmpfiles:systemd systemd-analyze:systemd
+DEBIAN_TOOLS := nix-instantiate:nix-bin shellcheck:shellcheck jq:jq git:git strace:strace systemd-tmpfiles:systemd systemd-analyze:systemd dot:graphviz
 nix:
 	@missing=""; for pair in $(DEBIAN_TOOLS); do \
 	  command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair##*:}"; done; \

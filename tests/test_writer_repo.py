@@ -42,7 +42,9 @@ def test_generate_touches_only_owned_files_in_every_layout(tmp_path, layout):
     assert "vms/vm5.nix" in repo.owned() and "vms/vm3.nix" not in repo.owned()
     assert not (repo.out_dir / "vms" / "vm3.nix").exists()
     assert b"2048" in (repo.out_dir / "vms" / "vm5.nix").read_bytes()
-    assert "vm3" not in repo.lock.read_text() and "vm5" in repo.lock.read_text()
+    lock = repo.lock.read_text()
+    assert "[vms.vm3]" not in lock and "[vms.vm5]" in lock
+    assert "\n[retired.vm3." in lock  # to be stopped where it ran (retire.py)
     assert debris(repo.root, repo.out_dir, tmp_path) == []
 
 

@@ -41,6 +41,8 @@ def parser(kind: type = argparse.ArgumentParser) -> argparse.ArgumentParser:
     _diff(sub)
     _build(sub)
     _convert(sub)
+    _plan(sub)
+    _graph(sub)
     _tools(sub)
     _examples(sub)
     return top
@@ -106,6 +108,17 @@ def _generate(sub) -> None:
     )
     _force(gen)
     _locked(gen)
+    _forget(gen)
+
+
+def _forget(command) -> None:
+    command.add_argument(
+        "--forget",
+        action="append",
+        metavar="VM",
+        help="drop VM's retirement records (its stop units) from fleet.lock,"
+        " once every host it left was switched; repeatable",
+    )
 
 
 def _diff(sub) -> None:
@@ -133,6 +146,47 @@ def _convert(sub) -> None:
     convert.add_argument(
         "-o", "--output", type=Path, help="write here (default: stdout)"
     )
+
+
+def _plan(sub) -> None:
+    plan = _command(
+        sub, "plan", "show, per host, the VMs the next generate adds, moves, changes"
+    )
+    plan.add_argument(
+        "--detailed-exitcode",
+        action="store_true",
+        help="exit 1 when anything would change (0: nothing would)",
+    )
+    _forget(plan)
+
+
+GRAPH_FORMATS = ("mermaid", "dot", "svg")
+
+
+class GraphFormat(argparse.Action):
+    """graph's --format: a picture format, or a diagnostics format as elsewhere."""
+
+    def __call__(self, parser, namespace, value, option_string=None) -> None:
+        if value in GRAPH_FORMATS:
+            namespace.graph_format, namespace.format = value, "text"
+        else:
+            namespace.format = value
+
+
+def _graph(sub) -> None:
+    summary = "draw hosts, VMs, networks and addresses (mermaid, dot or svg)"
+    graph = sub.add_parser("graph", help=summary, description=summary)
+    graph.add_argument("fleet", type=Path, help="the fleet file (.toml or .fleet)")
+    graph.add_argument(
+        "--format",
+        choices=GRAPH_FORMATS + FORMATS,
+        default="text",
+        action=GraphFormat,
+        help="mermaid (default), dot, svg (needs Graphviz); json: the mermaid"
+        " text in the JSON document",
+    )
+    graph.add_argument("--format-in", choices=("toml", "fleet"))
+    graph.set_defaults(graph_format="mermaid", out=None)
 
 
 def _command(sub, name: str, summary: str, many: bool = False, out: bool = True):

@@ -23,6 +23,14 @@ EXAMPLES = {
     "convert": """\
   fleetc convert fleet.toml --to fleet -o fleet.fleet
   fleetc convert fleet.fleet --to toml    print the TOML on stdout""",
+    "plan": """\
+  fleetc plan fleet.toml                  per host: + added ~ changed - removed > moved
+  fleetc plan fleet.toml --detailed-exitcode   CI: exit 1 when anything would change
+  fleetc plan fleet.toml --format json    the same as data""",
+    "graph": """\
+  fleetc graph fleet.toml                 a mermaid picture (renders in review)
+  fleetc graph fleet.toml --format svg > fleet.svg   needs Graphviz's dot
+  fleetc graph fleet.toml --format dot | dot -Tpng > fleet.png""",
     "schema": """\
   fleetc schema > fleet.schema.json
   then start fleet.toml with:  #:schema ./fleet.schema.json""",

@@ -100,7 +100,8 @@ def compile_fleet(args) -> Compiled | int:
         return inputs
     source, lock_file, lock = inputs
     place = resolved_placement(args)
-    result = compile(source, place, args.format_in, lock)
+    forget = tuple(getattr(args, "forget", None) or ())
+    result = compile(source, place, args.format_in, lock, forget=forget)
     problem = check_outputs(args, result, place) if result.ok else None
     if isinstance(problem, int):
         return problem
@@ -450,3 +451,8 @@ COMMANDS = {
     "build": cmd_build,
     "convert": cmd_convert,
 }
+
+# Loaded last: they use compile_fleet and friends from this module.
+from .review_commands import cmd_graph, cmd_plan  # noqa: E402
+
+COMMANDS |= {"plan": cmd_plan, "graph": cmd_graph}

@@ -65,6 +65,11 @@ CODES: dict[str, str] = {
     "F114": "missing machine-id",
     "F150": "not a Nix system double",
     "F151": "control character in the fleet file name",
+    # F160..F169: renames and retired VMs (the fleet's side)
+    "F160": "renamed_from names a VM still in the fleet",
+    "F161": "renamed_from names a VM fleet.lock does not know",
+    "F162": "VM removed while a lookalike was added (rename without renamed_from)",
+    "F163": "delete_state names no retired VM",
     # F2xx: addresses and networks
     "F201": "malformed address",
     "F202": "address outside its network",
@@ -146,6 +151,9 @@ CODES: dict[str, str] = {
     "F807": "fleet.lock edited or damaged (checksum mismatch)",
     "F808": "fleet.lock without checksum (fleetc 0.1)",
     "F809": "fleet.lock edited by hand on purpose",
+    # F810..F819: retired VMs in fleet.lock, plan
+    "F810": "--forget names no retired VM",
+    "F811": "VM retired from a host no longer in the fleet",
     # F9xx: the microvm.nix FAQ's recipes. F90x: deploying from CI ([fleet.deploy])
     "F901": "deploy needs the fleet's flake",
     "F902": "bad Hydra URL",

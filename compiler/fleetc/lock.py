@@ -66,8 +66,24 @@ class LockedVm(Node):
 
 
 @dataclass(frozen=True)
+class Retired(Node):
+    """A VM that left `host` (removed, moved or renamed): the host's module
+    stops it and deletes its taps until `fleetc generate --forget <vm>`."""
+
+    vm: str
+    host: str
+    machine_id: str | None = None
+    renamed_to: str | None = None
+    taps: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Lock:
     vms: Mapping[str, LockedVm] = field(default_factory=lambda: MappingProxyType({}))
+    # (vm, host) -> the record of a VM still to be stopped on that host
+    retired: Mapping[tuple[str, str], Retired] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
 
 
 def freeze(mapping: Mapping) -> Mapping:
@@ -96,6 +112,8 @@ def render_lock(lock: Lock, fleet_source_name: str) -> str:
     parts = [header, f"\nversion = {VERSION}\n"]
     for name in sorted(lock.vms):
         parts.extend(_render_vm(name, lock.vms[name]))
+    for key in sorted(lock.retired):
+        parts.append(render_retired(lock.retired[key]))
     return seal("".join(parts))
 
 
@@ -192,7 +210,8 @@ class _Reader:
         vms = self._table(document, ("vms",))
         # In file order, so that a duplicate is reported where it comes second.
         entries = {name: self._vm(name, raw) for name, raw in vms.items()}
-        return Lock(freeze({k: v for k, v in entries.items() if v is not None}))
+        kept = freeze({k: v for k, v in entries.items() if v is not None})
+        return Lock(kept, freeze(read_retired(self, document)))
 
     def _top_level(self, document: dict) -> None:
         version = document.get("version")
@@ -202,7 +221,7 @@ class _Reader:
                 f"fleet.lock version must be {self.version}, found {version!r}",
                 help="this lock was written by another fleetc: use that version",
             )
-        self._unknown(document, ("version", "vms"), ())
+        self._unknown(document, ("version", "vms", "retired"), ())
 
     def _table(self, parent: dict, path: tuple) -> dict:
         value = parent.get(path[-1], {})
@@ -362,6 +381,7 @@ VALIDATORS = {
     "ipv4": _text(_address(4)),
     "ipv6": _text(_address(6)),
     "id": _text(_tap_id),
+    "renamed_to": _text(_host),  # a VM name: not empty (the fleet checks names)
 }
 
 # Field -> the scope (from the value's path) within which it must be unique.
@@ -372,3 +392,6 @@ UNIQUE_SCOPE = {
     "ipv4": lambda path: path[3],
     "ipv6": lambda path: path[3],
 }
+
+# Loaded last: retirement records use the helpers above.
+from .lock_retired import read_retired, render_retired  # noqa: E402

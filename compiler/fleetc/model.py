@@ -227,6 +227,9 @@ class Vm(Node):
     devices: tuple[Device, ...] = ()
     # Free-form values exported as the flake's lib.meta.<vm>, for modules.
     meta: Pairs = Pairs()
+    # The VM's name before a rename: its locked identity (machine-id, MACs,
+    # addresses, tap ids, CID) and journal carry over (allocate/renames.py).
+    renamed_from: str | None = None
 
     @property
     def wants_vsock(self) -> bool:
@@ -269,6 +272,12 @@ class Fleet(Node):
     networks: tuple[Network, ...] = ()
     hosts: tuple[Host, ...] = ()
     vms: tuple[Vm, ...] = ()
+    # VMs no longer in the fleet whose state directory is deleted where they
+    # are stopped (retire.py); any other retired VM keeps its state.
+    delete_state: tuple[str, ...] = ()
+    # VMs that left a host, still to be stopped there: filled in from
+    # fleet.lock after allocation (retire.py), never read from the fleet file.
+    retired: tuple = field(default=(), compare=False)
     # Display name of the file the fleet was read from (for generated headers).
     source_name: str = field(default="fleet.toml", compare=False)
 

@@ -11,11 +11,13 @@ import posixpath
 import secrets
 from contextlib import contextmanager
 from typing import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 
 from . import checks, emit, frontend
 from .allocate import Entropy, allocate, lock_changes
+from .allocate.renames import carry_renames, lookalikes
+from .retire import retire
 from .lock import Lock, parse_lock, render_lock
 from .diagnostics import Diagnostic, has_errors, sort_key
 from .model import Fleet
@@ -96,14 +98,16 @@ def compile(
     fmt: str | None = None,
     lock: Source | None = None,
     entropy: Entropy = secrets.token_bytes,
+    forget: tuple[str, ...] = (),
 ) -> Result:
     """Every pass in order; each later pass runs only on a fleet without errors.
 
     `lock` is the current fleet.lock (None when there is none); `entropy` is the
-    only source of randomness (machine_ids = "random"), passed in for tests.
+    only source of randomness (machine_ids = "random"), passed in for tests;
+    `forget`: VMs whose retirement records leave the lock (retire.py).
     """
     with collector_paused():
-        return _compile(source, placement, fmt, lock, entropy)
+        return _compile(source, placement, fmt, lock, entropy, forget)
 
 
 @contextmanager
@@ -132,6 +136,7 @@ def _compile(
     fmt: str | None,
     lock: Source | None,
     entropy: Entropy,
+    forget: tuple[str, ...] = (),
 ) -> Result:
     fleet, diagnostics = frontend.load(source, fmt)
     if fleet is None:
@@ -144,8 +149,15 @@ def _compile(
     diagnostics += problems
     if has_errors(diagnostics):
         return _failed(fleet, diagnostics)
-    fleet, new_lock, problems = allocate(fleet, old_lock, entropy)
+    carried, problems = carry_renames(fleet, old_lock)
+    diagnostics += problems + lookalikes(fleet, old_lock)
+    if has_errors(diagnostics):
+        return _failed(fleet, diagnostics)
+    fleet, new_lock, problems = allocate(fleet, carried, entropy)
     diagnostics += problems
+    new_lock, problems = retire(fleet, old_lock, new_lock, forget)
+    diagnostics += problems
+    fleet = replace(fleet, retired=tuple(new_lock.retired.values()))
     diagnostics += checks.complete(fleet) if not has_errors(problems) else []
     if has_errors(diagnostics):
         return _failed(fleet, diagnostics)

@@ -17,7 +17,16 @@ def lock_changes(old: Lock, new: Lock) -> list[str]:
             lines.append(f"added {name}")
         else:
             lines.extend(f"{name}: {change}" for change in _vm_changes(before, after))
-    return lines
+    return lines + _retired_changes(old, new)
+
+
+def _retired_changes(old: Lock, new: Lock) -> list[str]:
+    """Retirement records added (a host will stop the VM) or forgotten."""
+    added = sorted(new.retired.keys() - old.retired.keys())
+    gone = sorted(old.retired.keys() - new.retired.keys())
+    return [f"retired {vm} from {host} (stopped there)" for vm, host in added] + [
+        f"forgot retired {vm} on {host}" for vm, host in gone
+    ]
 
 
 def _vm_changes(before: LockedVm, after: LockedVm) -> Iterator[str]:

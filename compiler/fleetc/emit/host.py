@@ -11,6 +11,7 @@ from .common import JOURNAL_MOUNT, by_name, journal_dir
 from .microvm_host import runs_microvm_host
 from .guest import identity
 from .host_network import host_network
+from .retired import retired_units
 from .storage import host_storage
 from .templating import render
 from .tmpfiles import tmpfiles_line
@@ -31,6 +32,7 @@ def host_file(fleet: Fleet, host: Host, layout) -> str:
     if fleet.network_stack == "networkd":
         found |= host_network(fleet, host, vms)
     found |= host_storage(fleet, vms)
+    found |= retired_units(fleet, host)
     return render("host.nix.j2", layout.source_name, **guarded(found))
 
 

@@ -174,6 +174,7 @@ FLEET = Section(
         Key("overlays", MODULES),
         Key("inputs", NAMED, section=INPUT),
         Key("deploy", TABLE, section=DEPLOY),
+        Key("delete_state", STRS),
     ),
     model.Fleet,
 )
@@ -296,6 +297,7 @@ VM = Section(
         Key("volumes", TABLES, section=VOLUME),
         Key("devices", TABLES, section=DEVICE),
         Key("meta", META),
+        _str("renamed_from"),
     ),
     model.Vm,
     "name",
