@@ -30,8 +30,8 @@ demo: $(STAMP)
 # What the tests run besides Python: Debian's nix-bin (a real Nix), shellcheck
 # (the deploy script is linted), jq (the script is run), git and strace (the
 # writer's no-op and fault-injection tests), systemd (systemd-tmpfiles and
-# systemd-analyze read the tmpfiles rules and unit lines fleetc's values reach);
-# installed when missing, which needs root.
+# systemd-analyze read the tmpfiles rules and unit lines fleetc's values reach),
+# graphviz (`fleetc graph --format svg`); installed when missing, which needs root.
 DEBIAN_TOOLS := nix-instantiate:nix-bin shellcheck:shellcheck jq:jq git:git strace:strace systemd-tmpfiles:systemd systemd-analyze:systemd dot:graphviz
 nix:
 	@missing=""; for pair in $(DEBIAN_TOOLS); do \
