@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path, PurePosixPath
 
-from . import build, frontend, staging
+from . import build, staging
 from .compare import is_stale, unified_diff
+from .convert_command import cmd_convert
 from .diagnostics import Diagnostic, error
 from .pipeline import Placement, Result, compile, lock_path
 from .exclusive import exclusive
 from .manifest import BadManifest
-from .files import EXIT_USAGE, fs_problem, named_as, read, usage_problem
+from .files import EXIT_USAGE, fs_problem, read, usage_problem
 from .report import Report
 from .source import Source, display_path
 from .twin_check import check_twin
@@ -24,7 +25,6 @@ from .writer import (
     MANIFEST,
     LockFile,
     WriteRefused,
-    write_file_atomically,
     write_tree,
 )
 
@@ -388,71 +388,14 @@ def outcome_json(outcome: build.Outcome) -> dict:
     }
 
 
-def cmd_convert(args) -> int:
-    source = read(args.fleet, args.report)
-    if isinstance(source, int):
-        return source
-    refusal = output_refusal(args.output, args.fleet) if args.output else None
-    if refusal is not None:
-        args.report.problem(refusal)
-        return EXIT_USAGE
-    text = converted(args, source)
-    if isinstance(text, int):
-        return text
-    if args.output is None:
-        args.report.data("converted", text)
-    elif write_converted(args, text) != EXIT_OK:
-        return EXIT_USAGE
-    args.report.say("fleetc: comments are not carried over by convert")
-    return EXIT_OK
-
-
-def converted(args, source: Source) -> str | int:
-    """The fleet in the other format; exit 1 when it has errors."""
-    fleet, diagnostics = frontend.load(source, args.format_in)
-    args.report.show(diagnostics)
-    if fleet is None or any(d.is_error for d in diagnostics):
-        return EXIT_ERRORS
-    from .convert import to_fleet, to_toml
-
-    return (to_toml if args.to == "toml" else to_fleet)(fleet)
-
-
-def output_refusal(output: Path, fleet: Path) -> Diagnostic | None:
-    """convert -o must name a file, and not the fleet it reads (its comments
-    would be lost, and a failed conversion would leave no fleet at all)."""
-    name = display_path(output)
-    if os.path.isdir(output):
-        message = f"cannot write to {name}: it is a directory"
-        return error("F034", message, None, file=name, help=CONVERT_HELP)
-    if os.path.exists(output) and os.path.samefile(output, fleet):
-        message = f"refusing to overwrite {name}: it is the fleet being converted"
-        return error("F033", message, None, file=name, help=CONVERT_HELP)
-    return None
-
-
-CONVERT_HELP = "name a new file, e.g. the twin (-o fleet.fleet beside fleet.toml)"
-
-
-def write_converted(args, text: str) -> int:
-    try:
-        write_file_atomically(args.output, text)
-    except OSError as problem:
-        named = named_as(problem, display_path(args.output))
-        return fs_problem(args.report, "F031", "cannot write", named)
-    args.report.note("written", display_path(args.output))
-    return EXIT_OK
-
-
 COMMANDS = {
     "check": cmd_check,
     "generate": cmd_generate,
     "diff": cmd_diff,
     "build": cmd_build,
-    "convert": cmd_convert,
 }
 
 # Loaded last: they use compile_fleet and friends from this module.
 from .review_commands import cmd_graph, cmd_plan  # noqa: E402
 
-COMMANDS |= {"plan": cmd_plan, "graph": cmd_graph}
+COMMANDS |= {"convert": cmd_convert, "plan": cmd_plan, "graph": cmd_graph}
