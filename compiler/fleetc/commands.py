@@ -19,7 +19,7 @@ from .manifest import BadManifest
 from .files import EXIT_USAGE, fs_problem, named_as, read, usage_problem
 from .report import Report
 from .source import Source, display_path
-from .twin_check import check_twin
+from .twin_check import check_twin, twin_file
 from .writer import LockFile, WriteRefused, write_file_atomically, write_tree
 
 EXIT_OK, EXIT_ERRORS, EXIT_NIX = 0, 1, 3
@@ -94,7 +94,7 @@ def compile_fleet(args) -> Compiled | int:
         return inputs
     source, lock_file, lock = inputs
     place = resolved_placement(args)
-    result = compile(source, place, args.format_in, lock)
+    result = compile(source, place, args.format_in, lock, emit_files=needs_files(args))
     problem = check_outputs(args, result, place) if result.ok else None
     if isinstance(problem, int):
         return problem
@@ -104,6 +104,17 @@ def compile_fleet(args) -> Compiled | int:
     compiled = Compiled(result, args.fleet, lock_file, lock.text if lock else None)
     note_compiled(args.report, compiled)
     return compiled
+
+
+def needs_files(args) -> bool:
+    """Only `check` of a fleet without a twin uses no generated file. A twin
+    that cannot be looked at is reported later, by check_twin, as before."""
+    if args.command != "check":
+        return True
+    try:
+        return twin_file(args.fleet) is not None
+    except OSError:
+        return True
 
 
 def read_inputs(args) -> tuple[Source, Path, Source | None] | int:

@@ -96,14 +96,17 @@ def compile(
     fmt: str | None = None,
     lock: Source | None = None,
     entropy: Entropy = secrets.token_bytes,
+    emit_files: bool = True,
 ) -> Result:
     """Every pass in order; each later pass runs only on a fleet without errors.
 
     `lock` is the current fleet.lock (None when there is none); `entropy` is the
     only source of randomness (machine_ids = "random"), passed in for tests.
+    `emit_files=False` (`fleetc check` without a twin) leaves `files` empty:
+    emitting reports nothing, and was 40 % of a check at 10,000 VMs.
     """
     with collector_paused():
-        return _compile(source, placement, fmt, lock, entropy)
+        return _compile(source, placement, fmt, lock, entropy, emit_files)
 
 
 @contextmanager
@@ -132,6 +135,7 @@ def _compile(
     fmt: str | None,
     lock: Source | None,
     entropy: Entropy,
+    emit_files: bool = True,
 ) -> Result:
     fleet, diagnostics = frontend.load(source, fmt)
     if fleet is None:
@@ -150,7 +154,9 @@ def _compile(
     if has_errors(diagnostics):
         return _failed(fleet, diagnostics)
     output_dir = placement.output_dir(fleet)
-    files = emit.emit(fleet, layout(source, placement, output_dir))
+    files = (
+        emit.emit(fleet, layout(source, placement, output_dir)) if emit_files else {}
+    )
     lock_text = render_lock(new_lock, PurePosixPath(source.name).name)
     changes = lock_changes(old_lock, new_lock)
     diagnostics.sort(key=sort_key)
