@@ -16,6 +16,7 @@ from fuzz_mutate import make_input
 
 from fleetc import frontend
 from fleetc.checks import ifnames
+from fleetc.emit import tmpfiles
 from fleetc.diagnostics import render_text
 from fleetc.pipeline import Placement, compile
 from fleetc.source import Source
@@ -110,3 +111,23 @@ def test_compiling_without_files_reports_the_same():
             assert lean.files == {}
             accepted += bool(full.files)
     assert accepted > 30
+
+
+def plain_argument(text: str) -> str:
+    """emit/tmpfiles.py's argument() before the fast path: every character."""
+    text = text.replace("%", "%%")
+    return "".join(
+        tmpfiles._ARGUMENT_ESCAPES.get(c, tmpfiles._control(c)) for c in text
+    )
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.text(
+        st.sampled_from(
+            ["a", "/", " ", "%", '"', "\\", "\n", "\t", "\x01", "\x7f", "é"]
+        )
+    )
+)
+def test_tmpfiles_argument_matches_the_plain_one(text):
+    assert tmpfiles.argument(text) == plain_argument(text)
