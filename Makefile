@@ -65,8 +65,12 @@ goldens: $(STAMP)
 clean:
 	rm -rf $(VENV) build dist compiler/*.egg-info .pytest_cache
 
-# Speed of every pass on a 10,000-VM, 1,000-host fleet (not part of `make test`).
+# fleetc against the hand-written Nix check, whole processes, medians of
+# BENCH_RUNS (5) runs at 1,000 and 10,000 VMs (BENCH_100K=1 adds 100,000, one
+# run, several minutes); then the time of each pass at 10,000 VMs. Needs
+# nix-instantiate and strace. Not part of `make test`.
 bench: $(STAMP)
+	$(BIN)/python bench/table.py
 	$(BIN)/python bench/bench.py
 
 # 100,000 mutated fleet files per frontend through the pure core on 2 cores
