@@ -120,6 +120,8 @@ def pre_commit(work: Path, runs: int) -> Timing:
 
 def main() -> None:
     sizes = [1_000, 10_000] + ([100_000] if os.environ.get("BENCH_100K") else [])
+    if os.environ.get("BENCH_SIZES"):  # e.g. "10000,100000"
+        sizes = [int(n) for n in os.environ["BENCH_SIZES"].split(",")]
     with tempfile.TemporaryDirectory(prefix="fleetc-bench-") as scratch:
         work = Path(scratch)
         results = {
