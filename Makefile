@@ -68,8 +68,8 @@ clean:
 # fleetc against the hand-written Nix check, whole processes, medians of
 # BENCH_RUNS (5) runs at 1,000 and 10,000 VMs (BENCH_100K=1 adds 100,000, one
 # run, several minutes; BENCH_SIZES=10000,100000 picks sizes); then the time
-# of each pass at 10,000 VMs. Needs
-# nix-instantiate and strace. Not part of `make test`.
+# of each pass at 10,000 VMs. Needs nix-instantiate and strace. Not part of
+# `make test`. docs/speed.md has a run and where the time goes.
 bench: $(STAMP)
 	$(BIN)/python bench/table.py
 	$(BIN)/python bench/bench.py
