@@ -67,8 +67,13 @@ goldens: $(STAMP)
 clean:
 	rm -rf $(VENV) build dist compiler/*.egg-info .pytest_cache
 
-# Speed of every pass on a 10,000-VM, 1,000-host fleet (not part of `make test`).
+# fleetc against the hand-written Nix check, whole processes, medians of
+# BENCH_RUNS (5) runs at 1,000 and 10,000 VMs (BENCH_100K=1 adds 100,000, one
+# run, several minutes; BENCH_SIZES=10000,100000 picks sizes); then the time
+# of each pass at 10,000 VMs. Needs nix-instantiate and strace. Not part of
+# `make test`. docs/speed.md has a run and where the time goes.
 bench: $(STAMP)
+	$(BIN)/python bench/table.py
 	$(BIN)/python bench/bench.py
 
 # 100,000 mutated fleet files per frontend through the pure core on 2 cores

@@ -17,10 +17,12 @@ from fleetc.source import Source
 
 
 def fleet_toml(hosts: int, vms_per_host: int) -> str:
-    """A /16 bridge network; VMs leave out everything fleetc can allocate."""
+    """A /16 bridge network (a /14 past 60,000 VMs); VMs leave out everything
+    fleetc can allocate."""
+    prefix = 16 if hosts * vms_per_host <= 60_000 else 14
     parts = [
         '[fleet]\nname = "bench"\ndomain = "bench.example"\n',
-        '[networks.lan]\nipv4 = "10.0.0.0/16"\ngateway4 = "10.0.0.1"\nbridge = "br0"\n',
+        f'[networks.lan]\nipv4 = "10.0.0.0/{prefix}"\ngateway4 = "10.0.0.1"\nbridge = "br0"\n',
     ]
     for h in range(hosts):
         parts.append(f'[hosts.h{h}]\nuplink = "eno1"\n')

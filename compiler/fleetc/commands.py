@@ -20,13 +20,8 @@ from .manifest import BadManifest
 from .files import EXIT_USAGE, fs_problem, read, usage_problem
 from .report import Report
 from .source import Source, display_path
-from .twin_check import check_twin
-from .writer import (
-    MANIFEST,
-    LockFile,
-    WriteRefused,
-    write_tree,
-)
+from .twin_check import check_twin, twin_file
+from .writer import MANIFEST, LockFile, WriteRefused, write_tree
 
 EXIT_OK, EXIT_ERRORS, EXIT_NIX = 0, 1, 3
 
@@ -101,7 +96,10 @@ def compile_fleet(args) -> Compiled | int:
     source, lock_file, lock = inputs
     place = resolved_placement(args)
     forget = tuple(getattr(args, "forget", None) or ())
-    result = compile(source, place, args.format_in, lock, forget=forget)
+    files = needs_files(args)
+    result = compile(
+        source, place, args.format_in, lock, forget=forget, emit_files=files
+    )
     problem = check_outputs(args, result, place) if result.ok else None
     if isinstance(problem, int):
         return problem
@@ -111,6 +109,17 @@ def compile_fleet(args) -> Compiled | int:
     compiled = Compiled(result, args.fleet, lock_file, lock.text if lock else None)
     note_compiled(args.report, compiled)
     return compiled
+
+
+def needs_files(args) -> bool:
+    """Only `check` of a fleet without a twin uses no generated file. A twin
+    that cannot be looked at is reported later, by check_twin, as before."""
+    if args.command != "check":
+        return True
+    try:
+        return twin_file(args.fleet) is not None
+    except OSError:
+        return True
 
 
 def read_inputs(args) -> tuple[Source, Path, Source | None] | int:

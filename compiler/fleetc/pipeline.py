@@ -99,15 +99,18 @@ def compile(
     lock: Source | None = None,
     entropy: Entropy = secrets.token_bytes,
     forget: tuple[str, ...] = (),
+    emit_files: bool = True,
 ) -> Result:
     """Every pass in order; each later pass runs only on a fleet without errors.
 
     `lock` is the current fleet.lock (None when there is none); `entropy` is the
     only source of randomness (machine_ids = "random"), passed in for tests;
     `forget`: VMs whose retirement records leave the lock (retire.py).
+    `emit_files=False` (`fleetc check` without a twin) leaves `files` empty:
+    emitting reports nothing, and was 40 % of a check at 10,000 VMs.
     """
     with collector_paused():
-        return _compile(source, placement, fmt, lock, entropy, forget)
+        return _compile(source, placement, fmt, lock, entropy, forget, emit_files)
 
 
 @contextmanager
@@ -137,6 +140,7 @@ def _compile(
     lock: Source | None,
     entropy: Entropy,
     forget: tuple[str, ...] = (),
+    emit_files: bool = True,
 ) -> Result:
     fleet, diagnostics = frontend.load(source, fmt)
     if fleet is None:
@@ -162,7 +166,9 @@ def _compile(
     if has_errors(diagnostics):
         return _failed(fleet, diagnostics)
     output_dir = placement.output_dir(fleet)
-    files = emit.emit(fleet, layout(source, placement, output_dir))
+    files = (
+        emit.emit(fleet, layout(source, placement, output_dir)) if emit_files else {}
+    )
     lock_text = render_lock(new_lock, PurePosixPath(source.name).name)
     changes = lock_changes(old_lock, new_lock)
     diagnostics.sort(key=sort_key)

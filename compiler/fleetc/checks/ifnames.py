@@ -73,12 +73,38 @@ class HostName:
 
 def check_interface_names(fleet: Fleet) -> Iterator[Diagnostic]:
     """Length and characters of each name, reported once where it was written."""
-    seen: set[tuple[str, int | None]] = set()
+    seen = _WhereSeen()
     for item in [*host_names(fleet), *written_bridges(fleet), *macvtap_links(fleet)]:
-        where = (item.name, item.span.start if item.span else None)
-        if where not in seen:
-            seen.add(where)
-            yield from _name(item)
+        found = list(_name(item))
+        if seen.first(item, bool(found)):
+            yield from found
+
+
+class _WhereSeen:
+    """Which (name, offset) pairs came before, without reading an offset a clean
+    fleet never needs: reading one makes the TOML frontend scan the whole text
+    for positions (0.3 s at 10,000 VMs). An item is only compared with earlier
+    ones of its name once it has something to report; then their offsets are
+    read, so the result is that of comparing every item (property-tested)."""
+
+    def __init__(self) -> None:
+        self.seen: set[tuple[str, int | None]] = set()
+        self.unread: dict[str, list[Span | None]] = {}
+
+    def first(self, item: HostName, reports: bool) -> bool:
+        if not reports:
+            self.unread.setdefault(item.name, []).append(item.span)
+            return True
+        for span in self.unread.pop(item.name, ()):
+            self.seen.add((item.name, _offset(span)))
+        where = (item.name, _offset(item.span))
+        new = where not in self.seen
+        self.seen.add(where)
+        return new
+
+
+def _offset(span: Span | None) -> int | None:
+    return span.start if span else None
 
 
 def _name(item: HostName) -> Iterator[Diagnostic]:

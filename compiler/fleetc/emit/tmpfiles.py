@@ -31,7 +31,11 @@ def argument(text: str) -> str:
     become part of it (systemd-tmpfiles made `L+ ... "/a b"` a link to `"/a b"`,
     quotes included). Only specifiers and C escapes are read in it."""
     text = text.replace("%", "%%")
+    if not _ESCAPED_IN_ARGUMENT.search(text):
+        return text  # most paths: nothing to escape, no walk over each character
     return "".join(_ARGUMENT_ESCAPES.get(c, _control(c)) for c in text)
 
 
 _ARGUMENT_ESCAPES = {k: v for k, v in _C_ESCAPES.items() if k != '"'}
+# What argument() changes besides `%`: a backslash and control characters.
+_ESCAPED_IN_ARGUMENT = re.compile(r"[\\\x00-\x1f]")

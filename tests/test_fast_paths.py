@@ -1,0 +1,133 @@
+"""Each fast path (issue 11) against the straightforward code it replaced, on
+random fleets: the same diagnostics, at the same places, and the same outputs.
+
+- checks/ifnames.py reads a name's offset only once it has something to report
+  (reading one makes the TOML frontend scan the whole text);
+- `fleetc check` without a twin compiles without emitting files.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from fuzz_mutate import make_input
+
+from fleetc import frontend
+from fleetc.checks import ifnames
+from fleetc.emit import tmpfiles
+from fleetc.diagnostics import render_text
+from fleetc.pipeline import Placement, compile
+from fleetc.source import Source
+
+# Names that are fine, too long (16+ bytes) or illegal, shared between kinds.
+NAMES = ["br0", "eno1", "lan", "br-0123456789abc", "enp0s31f6abcde", "br lan", "a:b"]
+
+
+def plain_interface_names(fleet):
+    """checks/ifnames.py's check_interface_names before the fast path."""
+    seen = set()
+    items = [
+        *ifnames.host_names(fleet),
+        *ifnames.written_bridges(fleet),
+        *ifnames.macvtap_links(fleet),
+    ]
+    for item in items:
+        where = (item.name, item.span.start if item.span else None)
+        if where not in seen:
+            seen.add(where)
+            yield from ifnames._name(item)
+
+
+def shown(diagnostics) -> list[str]:
+    return [render_text(d) for d in diagnostics]
+
+
+network = st.tuples(st.sampled_from([None, *NAMES]), st.sampled_from([None, 7, 4000]))
+host = st.tuples(
+    st.sampled_from([None, *NAMES]), st.lists(st.integers(0, 2), max_size=3)
+)
+
+
+def fleet_text(networks, hosts) -> str:
+    parts = ['[fleet]\nname = "t"\n']
+    for index, (bridge, vlan) in enumerate(networks):
+        parts.append(f'[networks.n{index}]\nipv4 = "10.{index}.0.0/24"\n')
+        parts.append(f'bridge = "{bridge}"\n' if bridge else "")
+        parts.append(f"vlan = {vlan}\n" if vlan else "")
+    for index, (uplink, joins) in enumerate(hosts):
+        joined = ", ".join(
+            f'{{ network = "n{j}" }}' for j in sorted(set(joins)) if j < len(networks)
+        )
+        parts.append(f"[hosts.h{index}]\n")
+        parts.append(f'uplink = "{uplink}"\n' if uplink else "")
+        parts.append(f"interfaces = [{joined}]\n")
+    return "\n".join(parts)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(network, min_size=1, max_size=3), st.lists(host, max_size=4))
+def test_interface_names_match_the_plain_check(networks, hosts):
+    text = fleet_text(networks, hosts)
+    fleet, _ = frontend.load(Source("fleet.toml", text))
+    if fleet is None:
+        return
+    fast = shown(ifnames.check_interface_names(fleet))
+    # A fresh load: the plain check must not see offsets the fast one read.
+    fleet, _ = frontend.load(Source("fleet.toml", text))
+    assert fast == shown(plain_interface_names(fleet))
+
+
+def test_random_fleets_reach_interface_name_errors():
+    """The generator above makes fleets with reported names, one written name
+    reached twice (a bridge on two hosts: reported once) among them."""
+    text = fleet_text([("br lan", None)], [("enp0s31f6abcde", [0]), (None, [0])])
+    fleet, _ = frontend.load(Source("fleet.toml", text))
+    codes = [d.code for d in ifnames.check_interface_names(fleet)]
+    assert codes == ["F406"]
+
+
+PLACE = Placement(PurePosixPath("/fleet"))
+
+
+def test_compiling_without_files_reports_the_same():
+    """On mutated samples (tests/fuzz_mutate.py): the same diagnostics, fleet
+    and lock with and without emitting; only `files` is left empty."""
+    accepted = 0
+    for index in range(150):
+        for frontend_name, name in (("toml", "fleet.toml"), ("fleet", "fleet.fleet")):
+            source = Source(name, make_input(11, frontend_name, index))
+            full = compile(source, PLACE, entropy=lambda n: b"\x01" * n)
+            lean = compile(
+                source, PLACE, entropy=lambda n: b"\x01" * n, emit_files=False
+            )
+            assert shown(lean.diagnostics) == shown(full.diagnostics)
+            assert (lean.lock_text, lean.lock_changes) == (
+                full.lock_text,
+                full.lock_changes,
+            )
+            assert lean.fleet == full.fleet and lean.output_dir == full.output_dir
+            assert lean.files == {}
+            accepted += bool(full.files)
+    assert accepted > 30
+
+
+def plain_argument(text: str) -> str:
+    """emit/tmpfiles.py's argument() before the fast path: every character."""
+    text = text.replace("%", "%%")
+    return "".join(
+        tmpfiles._ARGUMENT_ESCAPES.get(c, tmpfiles._control(c)) for c in text
+    )
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.text(
+        st.sampled_from(
+            ["a", "/", " ", "%", '"', "\\", "\n", "\t", "\x01", "\x7f", "é"]
+        )
+    )
+)
+def test_tmpfiles_argument_matches_the_plain_one(text):
+    assert tmpfiles.argument(text) == plain_argument(text)
