@@ -131,3 +131,46 @@ def plain_argument(text: str) -> str:
 )
 def test_tmpfiles_argument_matches_the_plain_one(text):
     assert tmpfiles.argument(text) == plain_argument(text)
+
+
+# -- twin_check: compare the twins' models before their trees -----------------
+
+
+def twins_of_samples():
+    from goldens import SAMPLES
+
+    return sorted(d for d in SAMPLES.iterdir() if (d / "fleet.fleet").exists())
+
+
+def twin_variants(sample):
+    """The sample's twin as written, and with one VM's memory changed (a twin
+    that describes another fleet)."""
+    text = (sample / "fleet.fleet").read_text()
+    changed = text.replace("mem ", "mem 1", 1)
+    return [text] + ([changed] if changed != text else [])
+
+
+def test_twin_shortcuts_agree_with_comparing_the_trees():
+    """same_model and same_allocation say "agree" only when the full compile
+    of the twin gives the same files and lock (the straightforward check)."""
+    from fleetc.twin_check import compile_twin, same_allocation, same_model
+
+    checked = 0
+    for sample in twins_of_samples():
+        place = Placement(PurePosixPath(str(sample)))
+        lock = Source("fleet.lock", (sample / "fleet.lock").read_text())
+        toml = Source("fleet.toml", (sample / "fleet.toml").read_text())
+        mine = compile(toml, place, None, lock)
+        for text in twin_variants(sample):
+            twin = Source("fleet.fleet", text)
+            fleet_file = sample / "fleet.toml"
+            full = compile_twin(fleet_file, twin, mine, place)
+            agree = full.ok and (full.files, full.lock_text) == (
+                mine.files,
+                mine.lock_text,
+            )
+            bare = compile_twin(fleet_file, twin, mine, place, emit_files=False)
+            fast = same_model(twin, mine) or (bare.ok and same_allocation(mine, bare))
+            assert fast == agree, (sample.name, text == twin_variants(sample)[0])
+            checked += 1
+    assert checked > len(twins_of_samples())  # some changed twins were tried

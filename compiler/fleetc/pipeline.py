@@ -86,6 +86,9 @@ class Result:
     # The lock to write beside the fleet file, and what it changes (None: no lock yet).
     lock_text: str | None = None
     lock_changes: list[str] = field(default_factory=list)
+    # The fleet as the frontend read it, before allocation: two sources whose
+    # models are equal compile alike (twin_check compares them first).
+    loaded: Fleet | None = None
 
     @property
     def ok(self) -> bool:
@@ -145,6 +148,7 @@ def _compile(
     fleet, diagnostics = frontend.load(source, fmt)
     if fleet is None:
         return _failed(None, diagnostics)
+    loaded = fleet
     diagnostics += checks.run(fleet)
     diagnostics += checks.run_placed(fleet, placement)
     if has_errors(diagnostics):
@@ -172,7 +176,7 @@ def _compile(
     lock_text = render_lock(new_lock, PurePosixPath(source.name).name)
     changes = lock_changes(old_lock, new_lock)
     diagnostics.sort(key=sort_key)
-    return Result(fleet, diagnostics, files, output_dir, lock_text, changes)
+    return Result(fleet, diagnostics, files, output_dir, lock_text, changes, loaded)
 
 
 def _failed(fleet: Fleet | None, diagnostics: list[Diagnostic]) -> Result:

@@ -12,8 +12,8 @@ import os
 from pathlib import Path
 from typing import Callable
 
-from . import twins
-from .diagnostics import Diagnostic, error
+from . import frontend, twins
+from .diagnostics import Diagnostic, error, has_errors
 from .files import read
 from .pipeline import Placement, Result, compile, lock_path
 from .report import Report
@@ -35,19 +35,43 @@ def check_twin(
     source = read(twin, report)
     if isinstance(source, int):
         return source
+    if same_model(source, mine):
+        return None
+    theirs = compile_twin(fleet_file, source, mine, placement, emit_files=False)
+    if theirs.ok and same_allocation(mine, theirs):
+        return None
     theirs = compile_twin(fleet_file, source, mine, placement)
     if not theirs.ok:
         return twin_has_errors(source, theirs.diagnostics)
     return compare(fleet_file, source, mine, theirs, shown)
 
 
+def same_model(twin: Source, mine: Result) -> bool:
+    """The twin reads to the very model this fleet did: every later pass is a
+    function of the model, the lock and the placement, so the trees agree
+    without compiling the twin (pre-commit runs check on every commit)."""
+    model, diagnostics = frontend.load(twin, None)
+    clean = model is not None and not has_errors(diagnostics)
+    return clean and mine.loaded is not None and model == mine.loaded
+
+
+def same_allocation(mine: Result, theirs: Result) -> bool:
+    """Both sides allocated to the same model and lock (twins that differ only
+    in what they leave to fleetc, such as derived tap ids): the trees agree."""
+    return theirs.fleet == mine.fleet and theirs.lock_text == mine.lock_text
+
+
 def compile_twin(
-    fleet_file: Path, twin: Source, mine: Result, placement: Placement
+    fleet_file: Path,
+    twin: Source,
+    mine: Result,
+    placement: Placement,
+    emit_files: bool = True,
 ) -> Result:
     """The twin reads the lock this run would write, so that values allocated
     now (random machine-ids included) are the same on both sides."""
     lock = Source(display_path(lock_path(str(fleet_file))), mine.lock_text)
-    return compile(twin, placement, None, lock)
+    return compile(twin, placement, None, lock, emit_files=emit_files)
 
 
 def compare(
