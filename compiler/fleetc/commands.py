@@ -9,8 +9,9 @@ import os
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path, PurePosixPath
+from typing import Callable
 
-from . import build, staging
+from . import staging
 from .compare import is_stale, unified_diff
 from .convert_command import cmd_convert
 from .diagnostics import Diagnostic, error
@@ -20,7 +21,7 @@ from .manifest import BadManifest
 from .files import EXIT_USAGE, fs_problem, read, usage_problem
 from .report import Report
 from .source import Source, display_path
-from .twin_check import check_twin, twin_file
+from .twin_check import check_twin
 from .writer import MANIFEST, LockFile, WriteRefused, write_tree
 
 EXIT_OK, EXIT_ERRORS, EXIT_NIX = 0, 1, 3
@@ -96,11 +97,10 @@ def compile_fleet(args) -> Compiled | int:
     source, lock_file, lock = inputs
     place = resolved_placement(args)
     forget = tuple(getattr(args, "forget", None) or ())
-    files = needs_files(args)
-    result = compile(
-        source, place, args.format_in, lock, forget=forget, emit_files=files
-    )
-    problem = check_outputs(args, result, place) if result.ok else None
+    compiled = partial(compile, source, place, args.format_in, lock, forget=forget)
+    # `check` uses no generated file (a twin that disagrees asks for them)
+    result = compiled(emit_files=args.command != "check")
+    problem = check_outputs(args, result, place, compiled) if result.ok else None
     if isinstance(problem, int):
         return problem
     args.report.show(result.diagnostics + ([problem] if problem else []))
@@ -109,17 +109,6 @@ def compile_fleet(args) -> Compiled | int:
     compiled = Compiled(result, args.fleet, lock_file, lock.text if lock else None)
     note_compiled(args.report, compiled)
     return compiled
-
-
-def needs_files(args) -> bool:
-    """Only `check` of a fleet without a twin uses no generated file. A twin
-    that cannot be looked at is reported later, by check_twin, as before."""
-    if args.command != "check":
-        return True
-    try:
-        return twin_file(args.fleet) is not None
-    except OSError:
-        return True
 
 
 def read_inputs(args) -> tuple[Source, Path, Source | None] | int:
@@ -133,11 +122,14 @@ def read_inputs(args) -> tuple[Source, Path, Source | None] | int:
     return lock if isinstance(lock, int) else (source, lock_file, lock)
 
 
-def check_outputs(args, result: Result, place: Placement) -> Diagnostic | int | None:
+def check_outputs(
+    args, result: Result, place: Placement, compiled: Callable[..., Result]
+) -> Diagnostic | int | None:
     """Before anything is reported: the output must be a directory (or absent),
     and a twin fleet file must describe the same fleet."""
     usable_output(Path(str(result.output_dir)))
-    return check_twin(args.fleet, result, place, args.report, shown)
+    with_files = result if result.files else partial(compiled, emit_files=True)
+    return check_twin(args.fleet, result, place, args.report, shown, with_files)
 
 
 def note_compiled(report: Report, compiled: Compiled) -> None:
@@ -344,6 +336,8 @@ def say_written(report: Report, compiled: Compiled, written) -> None:
 
 
 def cmd_build(args) -> int:
+    from . import build  # nix and staging: only `fleetc build` needs them
+
     compiled = compile_fleet(args)
     if isinstance(compiled, int):
         return compiled
@@ -380,13 +374,15 @@ def not_found(report: Report, missing: FileNotFoundError) -> int:
     return fs_problem(report, "F030", "cannot find", missing)
 
 
-def show_outcomes(report: Report, outcomes: list[build.Outcome]) -> None:
+def show_outcomes(report: Report, outcomes: list) -> None:
     """The build table on stdout; in JSON, one entry a target."""
-    report.data("table", build.table(outcomes) + "\n")
+    from .build import table
+
+    report.data("table", table(outcomes) + "\n")
     report.note("targets", [outcome_json(o) for o in outcomes])
 
 
-def outcome_json(outcome: build.Outcome) -> dict:
+def outcome_json(outcome) -> dict:
     target = outcome.target
     out = outcome.out_path or None
     return {
@@ -404,7 +400,18 @@ COMMANDS = {
     "build": cmd_build,
 }
 
-# Loaded last: they use compile_fleet and friends from this module.
-from .review_commands import cmd_graph, cmd_plan  # noqa: E402
+
+def cmd_plan(args) -> int:
+    # review_commands uses this module, and brings the emitters: loaded on use.
+    from .review_commands import cmd_plan as plan
+
+    return plan(args)
+
+
+def cmd_graph(args) -> int:
+    from .review_commands import cmd_graph as graph
+
+    return graph(args)
+
 
 COMMANDS |= {"convert": cmd_convert, "plan": cmd_plan, "graph": cmd_graph}

@@ -14,7 +14,7 @@ from typing import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 
-from . import checks, emit, frontend
+from . import checks, frontend
 from .allocate import Entropy, allocate, lock_changes
 from .allocate.renames import carry_renames, lookalikes
 from .retire import retire
@@ -170,13 +170,19 @@ def _compile(
     if has_errors(diagnostics):
         return _failed(fleet, diagnostics)
     output_dir = placement.output_dir(fleet)
-    files = (
-        emit.emit(fleet, layout(source, placement, output_dir)) if emit_files else {}
-    )
+    files = emitted(fleet, layout(source, placement, output_dir)) if emit_files else {}
     lock_text = render_lock(new_lock, PurePosixPath(source.name).name)
     changes = lock_changes(old_lock, new_lock)
     diagnostics.sort(key=sort_key)
     return Result(fleet, diagnostics, files, output_dir, lock_text, changes, loaded)
+
+
+def emitted(fleet: Fleet, where: Layout) -> dict[str, str]:
+    """The generated files; jinja2 and the emitters load only when a command
+    writes or compares files (`check` of a fleet without a twin does not)."""
+    from . import emit
+
+    return emit.emit(fleet, where)
 
 
 def _failed(fleet: Fleet | None, diagnostics: list[Diagnostic]) -> Result:

@@ -26,9 +26,13 @@ def check_twin(
     placement: Placement,
     report: Report,
     shown: Callable[[Path], str],
+    with_files: Result | Callable[[], Result],
 ) -> Diagnostic | int | None:
     """An error when the fleet's twin describes another fleet; an exit code
-    when the twin cannot be read; None when there is no twin or it agrees."""
+    when the twin cannot be read; None when there is no twin or it agrees.
+    `with_files`: this fleet's result with its generated files, or how to get
+    it (`check` compiles without them, and needs them only when the twins
+    disagree)."""
     twin = twin_file(fleet_file)
     if twin is None:
         return None
@@ -43,6 +47,7 @@ def check_twin(
     theirs = compile_twin(fleet_file, source, mine, placement)
     if not theirs.ok:
         return twin_has_errors(source, theirs.diagnostics)
+    mine = with_files if isinstance(with_files, Result) else with_files()
     return compare(fleet_file, source, mine, theirs, shown)
 
 
