@@ -1,4 +1,6 @@
-"""Rewrite every golden (tests/cases/*, samples/*/generated). Review the diff after."""
+"""Rewrite every golden (tests/cases/*, samples/*/generated), and the DSL
+parser's saved tables (compiler/fleetc/grammar/fleet.lark.pickle). Review the
+diff after."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from fleetc.frontend import dsl_syntax  # noqa: E402
 from goldens import (  # noqa: E402
     case_dirs,
     regenerate_case,
@@ -20,3 +23,8 @@ for case in case_dirs():
 for sample in sample_dirs():
     regenerate_sample(sample)
     print(f"regenerated {sample.relative_to(sample.parent.parent)}/generated")
+
+GRAMMAR = Path(__file__).resolve().parent.parent / "compiler" / "fleetc" / "grammar"
+grammar = (GRAMMAR / "fleet.lark").read_text(encoding="utf-8")
+(GRAMMAR / dsl_syntax.SAVED).write_bytes(dsl_syntax.saved_bytes(grammar))
+print(f"regenerated {dsl_syntax.SAVED}")

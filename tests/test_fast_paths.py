@@ -8,7 +8,7 @@ random fleets: the same diagnostics, at the same places, and the same outputs.
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -174,3 +174,69 @@ def test_twin_shortcuts_agree_with_comparing_the_trees():
             assert fast == agree, (sample.name, text == twin_variants(sample)[0])
             checked += 1
     assert checked > len(twins_of_samples())  # some changed twins were tried
+
+
+# -- the DSL parser from its saved tables ---------------------------------------
+
+
+def dsl_samples_and_cases():
+    from goldens import CASES, SAMPLES
+
+    return sorted([*SAMPLES.glob("*/fleet.fleet"), *CASES.glob("*/fleet.fleet")])
+
+
+def load_all(monkeypatch, saved):
+    """Every .fleet sample read with the parser from `saved` (None: built)."""
+    from fleetc.frontend import dsl_syntax
+
+    grammar = (
+        Path(dsl_syntax.__file__).parent.parent / "grammar" / "fleet.lark"
+    ).read_text()
+    made = (
+        dsl_syntax.saved_parser(grammar, saved)
+        if saved
+        else dsl_syntax.built_parser(grammar)
+    )
+    assert made is not None
+    monkeypatch.setattr(dsl_syntax, "parser", lambda: made)
+    found = []
+    for path in dsl_samples_and_cases():
+        fleet, diagnostics = frontend.load(Source(path.name, path.read_text()), None)
+        found.append((fleet, [render_text(d) for d in diagnostics]))
+    return found
+
+
+def test_the_saved_parser_reads_every_sample_as_the_built_one(monkeypatch):
+    from fleetc.frontend import dsl_syntax
+
+    grammar = (
+        Path(dsl_syntax.__file__).parent.parent / "grammar" / "fleet.lark"
+    ).read_text()
+    saved = dsl_syntax.saved_bytes(grammar)
+    assert load_all(monkeypatch, saved) == load_all(monkeypatch, None)
+    assert len(dsl_samples_and_cases()) >= 10
+
+
+def test_the_shipped_tables_are_for_this_grammar():
+    """`make goldens` rewrites them; a grammar edit without it would silently
+    build the parser on every run (correct, but slow)."""
+    import pickle
+
+    from fleetc.frontend import dsl_syntax
+
+    here = Path(dsl_syntax.__file__).parent.parent / "grammar"
+    grammar = (here / "fleet.lark").read_text()
+    shipped = pickle.loads((here / dsl_syntax.SAVED).read_bytes())
+    assert shipped["key"].split(", ")[1] == dsl_syntax.saved_key(grammar).split(", ")[1]
+
+
+def test_tables_for_another_grammar_or_garbage_are_not_used():
+    from fleetc.frontend import dsl_syntax
+
+    grammar = (
+        Path(dsl_syntax.__file__).parent.parent / "grammar" / "fleet.lark"
+    ).read_text()
+    other = dsl_syntax.saved_bytes(grammar.replace("\n", "\n\n", 1))
+    assert dsl_syntax.saved_parser(grammar, other) is None
+    assert dsl_syntax.saved_parser(grammar, b"not a pickle") is None
+    assert dsl_syntax.saved_parser(grammar, dsl_syntax.saved_bytes(grammar)) is not None

@@ -8,12 +8,16 @@ tree, and the parser is built once per process.
 
 from __future__ import annotations
 
+import hashlib
+import io
+import pickle
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 
+import lark
 from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
@@ -101,7 +105,45 @@ def _word(text: str, start: int) -> Word:
 @cache
 def parser() -> Lark:
     grammar = (files("fleetc") / "grammar" / "fleet.lark").read_text(encoding="utf-8")
+    return saved_parser(grammar) or built_parser(grammar)
+
+
+def built_parser(grammar: str) -> Lark:
     return Lark(grammar, parser="lalr", lexer="contextual", transformer=_Statements())
+
+
+# The LALR tables, built from the grammar when the package is made
+# (tests/regen_goldens.py writes them): building them is a third of a
+# pre-commit check of a small fleet. Pickled by lark itself, read only from
+# inside the package, and only for the same grammar and lark version.
+SAVED = "fleet.lark.pickle"
+
+
+def saved_key(grammar: str) -> str:
+    digest = hashlib.sha256(grammar.encode()).hexdigest()
+    return f"lark {lark.__version__}, grammar sha256 {digest}"
+
+
+def saved_bytes(grammar: str) -> bytes:
+    """What SAVED holds for this grammar and the installed lark."""
+    tables = io.BytesIO()
+    built_parser(grammar).save(tables, exclude_options=("transformer",))
+    return pickle.dumps({"key": saved_key(grammar), "tables": tables.getvalue()})
+
+
+def saved_parser(grammar: str, saved: bytes | None = None) -> Lark | None:
+    """The parser from SAVED; None (build it) when it is missing, made for
+    another grammar or lark, or unreadable: lark's own loader is private API."""
+    try:
+        if saved is None:
+            saved = (files("fleetc") / "grammar" / SAVED).read_bytes()
+        found = pickle.loads(saved)
+        if found["key"] != saved_key(grammar):
+            return None
+        tables = io.BytesIO(found["tables"])
+        return Lark.__new__(Lark)._load(tables, transformer=_Statements())
+    except Exception:  # noqa: BLE001 - any failure means: build it instead
+        return None
 
 
 # A fleet nests three blocks deep (`host { vm { interface {`). Far deeper input
