@@ -26,5 +26,12 @@ for sample in sample_dirs():
 
 GRAMMAR = Path(__file__).resolve().parent.parent / "compiler" / "fleetc" / "grammar"
 grammar = (GRAMMAR / "fleet.lark").read_text(encoding="utf-8")
-(GRAMMAR / dsl_syntax.SAVED).write_bytes(dsl_syntax.saved_bytes(grammar))
-print(f"regenerated {dsl_syntax.SAVED}")
+saved = GRAMMAR / dsl_syntax.SAVED
+# lark's pickle is not byte-stable: rewrite it only when it is for another
+# grammar or lark, so that a regeneration without changes changes nothing.
+if (
+    dsl_syntax.saved_parser(grammar, saved.read_bytes() if saved.exists() else b"")
+    is None
+):
+    saved.write_bytes(dsl_syntax.saved_bytes(grammar))
+    print(f"regenerated {dsl_syntax.SAVED}")
