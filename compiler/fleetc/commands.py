@@ -18,13 +18,19 @@ from .diagnostics import Diagnostic, error
 from .pipeline import Placement, Result, compile, lock_path
 from .exclusive import exclusive
 from .manifest import BadManifest
-from .files import EXIT_USAGE, fs_problem, read, usage_problem
+from .files import (
+    EXIT_ERRORS,
+    EXIT_NIX,
+    EXIT_OK,
+    EXIT_USAGE,
+    fs_problem,
+    read,
+    usage_problem,
+)
 from .report import Report
 from .source import Source, display_path
 from .twin_check import check_twin
 from .writer import MANIFEST, LockFile, WriteRefused, write_tree
-
-EXIT_OK, EXIT_ERRORS, EXIT_NIX = 0, 1, 3
 
 
 @dataclass(frozen=True)

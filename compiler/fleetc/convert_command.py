@@ -7,11 +7,9 @@ from pathlib import Path
 
 from . import frontend
 from .diagnostics import Diagnostic, error
-from .files import EXIT_USAGE, fs_problem, named_as, read
+from .files import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, fs_problem, named_as, read
 from .source import Source, display_path
 from .writer import write_file_atomically
-
-EXIT_OK, EXIT_ERRORS = 0, 1
 
 
 def cmd_convert(args) -> int:

@@ -13,7 +13,9 @@ from .diagnostics import error
 from .report import Report
 from .source import Source, display_path
 
-EXIT_USAGE = 2
+# The exit codes of every command (README: 0 ok, 1 fleet errors or stale, 2 usage
+# or I/O, 3 nix failed).
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_NIX = 0, 1, 2, 3
 
 
 def fs_problem(
