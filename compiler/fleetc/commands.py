@@ -11,7 +11,8 @@ from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
-from . import staging
+from . import disk_facts, staging
+from .disk_facts import disk_view
 from .compare import is_stale, unified_diff
 from .convert_command import cmd_convert
 from .diagnostics import Diagnostic, error
@@ -171,7 +172,7 @@ def placement(args) -> Placement:
         repo,
         PurePosixPath(out.as_posix()) if out else None,
         flake_root(args, fleet_dir, repo),
-        look_up=partial(staging.disk_view, repo=Path(str(repo)) if repo else None),
+        look_up=partial(disk_view, repo=Path(str(repo)) if repo else None),
         for_build=args.command == "build",
     )
 
@@ -185,7 +186,7 @@ def flake_root(args, fleet_dir: Path, repo: PurePosixPath | None):
 
 
 def repo_root(start: Path) -> PurePosixPath | None:
-    found = staging.repo_root(start)
+    found = disk_facts.repo_root(start)
     return PurePosixPath(found.as_posix()) if found else None
 
 

@@ -19,26 +19,10 @@ from .allocate import Entropy, allocate, lock_changes
 from .allocate.renames import carry_renames, lookalikes
 from .retire import retire
 from .lock import Lock, parse_lock, render_lock
+from .disk_facts import DiskView
 from .diagnostics import Diagnostic, has_errors, sort_key
 from .model import Fleet
 from .source import Source
-
-
-@dataclass(frozen=True)
-class DiskView:
-    """What the CLI found on disk for the module files the fleet references.
-
-    Paths are absolute and normalised. `present`: those that exist (a file, or a
-    directory Nix can import); `tracked`: those git tracks, None outside git;
-    `links`: (path, where it really is) for those reached through a symlink.
-    """
-
-    present: frozenset[str] = frozenset()
-    tracked: frozenset[str] | None = None
-    links: frozenset[tuple[str, str]] = frozenset()
-
-    def real_path(self, path: str) -> str:
-        return dict(self.links).get(path, path)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ the staged copy holds only what belongs to the fleet:
   not need anything beside it (module_files.py's F024 refuses file modules
   then), so only the generated files are staged.
 
-The CLI also looks up, here, what the module check needs (`disk_view`).
+What the module check needs from disk and git is looked up in disk_facts.py.
 """
 
 from __future__ import annotations
@@ -29,13 +29,12 @@ from __future__ import annotations
 import os
 import shutil
 import stat
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from .checks.module_files import file_paths
 from .model import Fleet
-from .pipeline import DiskView
+from .disk_facts import git, repo_root
 from .compare import on_disk
 from .writer import read_manifest
 
@@ -67,14 +66,6 @@ class Root:
             return None
 
 
-def repo_root(start: Path) -> Path | None:
-    """The git work tree holding `start` (a `.git` directory or file), if any."""
-    for directory in (start, *start.parents):
-        if (directory / ".git").exists():
-            return directory
-    return None
-
-
 def root_for(fleet: Fleet, fleet_dir: Path) -> Root:
     """The repository holding the fleet, else the fleet's (resolved) directory."""
     repo = repo_root(fleet_dir)
@@ -88,59 +79,12 @@ def generated_on_disk(out_dir: Path) -> dict[str, str]:
     return on_disk(out_dir, set(owned))  # links refused, never followed
 
 
-def git(repo: Path, *args: str) -> bytes | None:
-    """git's stdout, or None when git is missing or fails."""
-    command = ["git", "-C", str(repo), "--literal-pathspecs", *args]
-    try:
-        done = subprocess.run(command, capture_output=True, check=False)
-    except OSError:
-        return None
-    return done.stdout if done.returncode == 0 else None
-
-
 def tracked_files(repo: Path) -> list[str]:
     """Every tracked path relative to the repository (deleted ones included)."""
     listed = git(repo, "ls-files", "-z", "--full-name")
     if listed is None:
         raise StagingFailed(f"fleetc: cannot list the files git tracks in {repo}")
     return [os.fsdecode(name) for name in listed.split(b"\0") if name]
-
-
-def importable(path: Path) -> bool:
-    """A module Nix can import: a file, or a directory with default.nix."""
-    return path.is_file() or (path / "default.nix").is_file()
-
-
-def disk_view(paths: list[str], repo: Path | None) -> DiskView:
-    """The facts the module check reads, for the fleet's module paths."""
-    present = frozenset(p for p in paths if importable(Path(p)))
-    tracked = None if repo is None else tracked_among(paths, repo)
-    return DiskView(present, tracked, links_of(present))
-
-
-def links_of(paths: frozenset[str]) -> frozenset[tuple[str, str]]:
-    """Where each path really is, for those reached through a symlink (say
-    `modules/hw.nix -> /etc/nixos/hardware-configuration.nix`)."""
-    real = {path: os.path.realpath(path) for path in paths}
-    return frozenset((path, target) for path, target in real.items() if target != path)
-
-
-def tracked_among(paths: list[str], repo: Path) -> frozenset[str] | None:
-    """Those of `paths` that git tracks (a directory: its default.nix); None
-    when git cannot tell, so that the check judges nothing it cannot know."""
-    inside = [p for p in paths if Root(repo, True).relative(Path(p)) is not None]
-    if not inside:
-        return frozenset()
-    listed = git(repo, "ls-files", "-z", "--full-name", "--", *inside)
-    if listed is None:
-        return None
-    names = {os.fsdecode(name) for name in listed.split(b"\0") if name}
-    return frozenset(p for p in inside if tracked_name(p, repo, names))
-
-
-def tracked_name(path: str, repo: Path, names: set[str]) -> bool:
-    relative = Path(path).relative_to(repo).as_posix()
-    return relative in names or f"{relative}/default.nix" in names
 
 
 def walked_files(root: Path, scratch: Path) -> list[str]:
