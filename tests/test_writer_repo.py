@@ -103,12 +103,12 @@ WRITING_CALLS = (
 )
 
 
-def writing_syscalls(repo) -> list[str]:
+def writing_syscalls(repo, *options: str) -> list[str]:
     """Every syscall that changes a file, seen by strace in a real `fleetc generate`."""
     log = repo.root.parent / "strace.log"
     subprocess.run(
         ["strace", "-f", "-qq", "-o", str(log), "-e", f"trace={WRITING_CALLS}"]
-        + [str(FLEETC), "generate", "fleet.toml"],
+        + [str(FLEETC), "generate", "fleet.toml", *options],
         cwd=repo.fleet_dir,
         env=quiet_env(),
         check=True,
@@ -128,15 +128,21 @@ def writing_syscalls(repo) -> list[str]:
 
 
 @pytest.mark.parametrize("layout", ["repo-root", "symlink"])
-def test_a_run_that_changes_nothing_writes_nothing(tmp_path, layout):
+def test_a_run_that_changes_nothing_writes_nothing(tmp_path, layout, monkeypatch):
+    """Compiled in full (--no-cache) or told again from the result cache
+    (memo.py), a no-op writes nothing anywhere: not the tree, not the cache."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("FLEETC_CACHE_DIR", str(cache))
     repo = make_repo(tmp_path, layout)
     repo.write_fleet(fleet_toml(VMS, repo.output))
     repo.generate()
     before = stats(repo)
-    time.sleep(0.01)  # so that a rewrite would show in mtime/ctime
-    repo.generate()
+    time.sleep(0.15)  # so that a rewrite would show, and the cache trusts the stats
+    repo.generate()  # compiles, finds nothing to change, and is remembered
     assert stats(repo) == before
+    assert len(list(cache.glob("*.json"))) == 1
     if shutil.which("strace"):
+        assert writing_syscalls(repo, "--no-cache") == []
         assert writing_syscalls(repo) == []
         assert stats(repo) == before
 

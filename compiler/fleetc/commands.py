@@ -11,8 +11,9 @@ from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
-from . import disk_facts, staging
-from .disk_facts import disk_view
+from . import disk_facts, memo, staging
+from .disk_facts import DiskView, disk_view
+from .memo_facts import disk_subject
 from .compare import is_stale, unified_diff
 from .convert_command import cmd_convert
 from .diagnostics import Diagnostic, error
@@ -26,12 +27,14 @@ from .files import (
     EXIT_USAGE,
     fs_problem,
     read,
+    shown,
     usage_problem,
 )
 from .report import Report
 from .source import Source, display_path
 from .twin_check import check_twin
-from .writer import MANIFEST, LockFile, WriteRefused, write_tree
+from .journal import JOURNAL, PENDING
+from .writer import MANIFEST, LockFile, WriteRefused, WriteReport, write_tree
 
 
 @dataclass(frozen=True)
@@ -62,9 +65,11 @@ def run(args: argparse.Namespace) -> int:
 
 def run_one(args: argparse.Namespace, fleet: Path, report: Report) -> int:
     report.begin(display_path(fleet))
-    one = argparse.Namespace(**{**vars(args), "fleet": fleet, "report": report})
+    recording = memo.recording(args, report)
+    told = recording or report
+    one = argparse.Namespace(**{**vars(args), "fleet": fleet, "report": told})
     try:
-        return report.end(COMMANDS[args.command](one))
+        code = COMMANDS[args.command](one)
     except OSError as problem:
         # A file-system condition nothing closer handled (a full disk, a
         # directory where a file belongs, a symlink loop): one line, exit 2.
@@ -73,6 +78,9 @@ def run_one(args: argparse.Namespace, fleet: Path, report: Report) -> int:
         return report.end(not_utf8(report, display_path(fleet)))
     except WriteRefused as refusal:  # diff, --check, build read the tree too
         return report.end(refused(report, refusal))
+    if recording is not None:
+        memo.remember(args, fleet, recording, code)
+    return report.end(code)
 
 
 def refused(report: Report, refusal: WriteRefused) -> int:
@@ -123,10 +131,14 @@ def read_inputs(args) -> tuple[Source, Path, Source | None] | int:
     source = read(args.fleet, args.report)
     if isinstance(source, int):
         return source
+    args.report.read_text(str(args.fleet), source)
     lock_file = Path(lock_path(str(args.fleet)))
     # lexists: a broken or looping link is read, and says what is wrong with it.
     lock = read(lock_file, args.report) if os.path.lexists(lock_file) else None
-    return lock if isinstance(lock, int) else (source, lock_file, lock)
+    if isinstance(lock, int):
+        return lock
+    args.report.read_text(str(lock_file), lock)
+    return source, lock_file, lock
 
 
 def check_outputs(
@@ -134,6 +146,9 @@ def check_outputs(
 ) -> Diagnostic | int | None:
     """Before anything is reported: the output must be a directory (or absent),
     and a twin fleet file must describe the same fleet."""
+    for path in (result.output_dir, lock_path(str(args.fleet))):
+        args.report.look("shown", str(path))  # where outputs go, in messages
+    args.report.look("kind", str(result.output_dir))
     usable_output(Path(str(result.output_dir)))
     with_files = result if result.files else partial(compiled, emit_files=True)
     return check_twin(args.fleet, result, place, args.report, shown, with_files)
@@ -167,14 +182,24 @@ def placement(args) -> Placement:
     fleet_dir = args.fleet.resolve().parent
     out = args.out.resolve() if args.out else None
     repo = repo_root(fleet_dir)
+    for path in [args.fleet] + ([args.out] if args.out else []):
+        args.report.look("resolve", str(path))
+    args.report.look("repo", str(fleet_dir))
     return Placement(
         PurePosixPath(fleet_dir.as_posix()),
         repo,
         PurePosixPath(out.as_posix()) if out else None,
         flake_root(args, fleet_dir, repo),
-        look_up=partial(disk_view, repo=Path(str(repo)) if repo else None),
+        look_up=partial(looked_up, args.report, Path(str(repo)) if repo else None),
         for_build=args.command == "build",
     )
+
+
+def looked_up(report: Report, repo: Path | None, paths: list[str]) -> DiskView:
+    """disk_facts.disk_view, kept by the result cache (memo.py) as a fact."""
+    view = disk_view(paths, repo)
+    report.fact("disk", disk_subject(paths, repo), view.as_json())
+    return view
 
 
 def flake_root(args, fleet_dir: Path, repo: PurePosixPath | None):
@@ -188,16 +213,6 @@ def flake_root(args, fleet_dir: Path, repo: PurePosixPath | None):
 def repo_root(start: Path) -> PurePosixPath | None:
     found = disk_facts.repo_root(start)
     return PurePosixPath(found.as_posix()) if found else None
-
-
-def shown(path: Path) -> str:
-    """A path as users should see it: relative to the repository, else to the cwd."""
-    path = path.resolve()
-    root = repo_root(path if path.is_dir() else path.parent)
-    try:
-        return display_path(path.relative_to(str(root) if root else Path.cwd()))
-    except ValueError:
-        return display_path(os.path.relpath(path))
 
 
 def refuse_lock_change(report: Report, compiled: Compiled) -> int:
@@ -303,7 +318,20 @@ def write_outputs(args, compiled: Compiled) -> tuple[int, bool]:
         where = shown(compiled.out_dir)
         return fs_problem(args.report, "F031", "cannot write", problem, where), False
     say_written(args.report, compiled, report)
+    remember_tree(args.report, compiled, report)
     return EXIT_OK, bool(report.changed or report.removed or report.lock_changed)
+
+
+def remember_tree(report: Report, compiled: Compiled, written: WriteReport) -> None:
+    """For the result cache (memo.py): the files a no-op read, as it read them,
+    and that no interrupted run waits; or that this run wrote."""
+    if written.wrote:
+        report.wrote_files()
+        return
+    for path, signature in written.seen:
+        report.fact("stat", path, signature)
+    for name in (PENDING, JOURNAL):
+        report.look("stat", str(compiled.out_dir / name))
 
 
 def say_waiting(report: Report, compiled: Compiled) -> None:

@@ -7,7 +7,10 @@ F031 write, F032 anything else) naming the file, printed as one line in text
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+from .disk_facts import repo_root
 
 from .diagnostics import error
 from .report import Report
@@ -54,3 +57,13 @@ def read(path: Path, report: Report) -> Source | int:
 def named_as(problem: OSError, name: str) -> OSError:
     """The OSError, naming the file as the user wrote it."""
     return OSError(problem.errno, problem.strerror or str(problem), name)
+
+
+def shown(path: Path) -> str:
+    """A path as users should see it: relative to the repository, else to the cwd."""
+    path = path.resolve()
+    root = repo_root(path if path.is_dir() else path.parent)
+    try:
+        return display_path(path.relative_to(str(root) if root else Path.cwd()))
+    except ValueError:
+        return display_path(os.path.relpath(path))

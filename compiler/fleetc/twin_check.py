@@ -8,11 +8,11 @@ located error (F035) names the first generated file and line that differ, or
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Callable
 
 from . import frontend, twins
+from .twins import twin_file
 from .diagnostics import Diagnostic, error, has_errors
 from .files import read
 from .pipeline import Placement, Result, compile, lock_path
@@ -33,12 +33,14 @@ def check_twin(
     `with_files`: this fleet's result with its generated files, or how to get
     it (`check` compiles without them, and needs them only when the twins
     disagree)."""
+    report.look("twin", str(fleet_file))
     twin = twin_file(fleet_file)
     if twin is None:
         return None
     source = read(twin, report)
     if isinstance(source, int):
         return source
+    report.read_text(str(twin), source)
     if same_model(source, mine):
         return None
     theirs = compile_twin(fleet_file, source, mine, placement, emit_files=False)
@@ -97,16 +99,6 @@ def compare(
         where = shown(Path(lock_path(str(fleet_file))))
         return twin_differs(twin, name, where, difference)
     return None
-
-
-def twin_file(fleet_file: Path) -> Path | None:
-    """The fleet's twin on disk (`fleet.fleet` beside `fleet.toml`), if any."""
-    name = twins.twin_name(fleet_file.name)
-    twin = fleet_file.with_name(name) if name else None
-    if twin is None or not os.path.lexists(twin):
-        return None
-    same = twin.exists() and os.path.samefile(twin, fleet_file)
-    return None if same else twin
 
 
 def start_of(source: Source) -> Span:

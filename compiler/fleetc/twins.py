@@ -5,14 +5,16 @@ bytes, or tools that run on whichever changed (the pre-commit hooks) flip the
 tree between them. So generated headers and the lock name the fleet by both
 names (`fleet.toml or fleet.fleet`), never by the file that happened to be
 read, and a command reading one twin compiles the other too and refuses (F035)
-when their trees differ. This module is the pure part; commands.py reads files.
+when their trees differ. This module is the pure part, and `twin_file`, which
+only looks whether the twin exists; twin_check.py reads and compiles it.
 """
 
 from __future__ import annotations
 
 import itertools
+import os
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 TWIN_SUFFIX = {".toml": ".fleet", ".fleet": ".toml"}
 
@@ -30,6 +32,16 @@ def twin_name(file_name: str) -> str | None:
     path = PurePosixPath(file_name)
     other = TWIN_SUFFIX.get(path.suffix)
     return path.with_suffix(other).name if other else None
+
+
+def twin_file(fleet_file: Path) -> Path | None:
+    """The fleet's twin on disk (`fleet.fleet` beside `fleet.toml`), if any."""
+    name = twin_name(fleet_file.name)
+    twin = fleet_file.with_name(name) if name else None
+    if twin is None or not os.path.lexists(twin):
+        return None
+    same = twin.exists() and os.path.samefile(twin, fleet_file)
+    return None if same else twin
 
 
 @dataclass(frozen=True)

@@ -21,13 +21,14 @@ import hashlib
 import json
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import journal
 from .exclusive import exclusive
 from .journal import MANIFEST, Change, WriteRefused
 from .manifest import validate_manifest
+from .memo_facts import signature
 
 SYMLINK_HELP = (
     "fleetc never writes through a symbolic link inside its tree or at fleet.lock; "
@@ -42,6 +43,10 @@ class WriteReport:
     changed: tuple[str, ...]
     removed: tuple[str, ...]
     lock_changed: bool = False
+    # Every file read, as (path, memo_facts.signature) taken before reading it.
+    seen: tuple[tuple[str, list[int]], ...] = ()
+    # Whether anything was written (a stale manifest alone counts).
+    wrote: bool = False
 
 
 @dataclass(frozen=True)
@@ -86,7 +91,7 @@ def write_tree(
         change, report = plan(out_dir, files, force, lock)
         if change:
             journal.commit(out_dir, change)
-    return report
+    return replace(report, wrote=bool(change))
 
 
 def plan(
@@ -104,12 +109,13 @@ def plan(
     manifest = manifest_text(files).encode()
     if old_manifest != manifest:
         change.writes[MANIFEST] = manifest
-    lock_changed = lock is not None and _plan_lock(lock, change)
+    lock_changed = lock is not None and _plan_lock(lock, change, tree.seen)
     change.new_dirs = sorted(tree.new_dirs, key=lambda d: (d.count("/"), d))
     change.prune = _prune_order(change.unlinks)
     changed = tuple(sorted(change.writes.keys() & files.keys()))
     removed = tuple(sorted(change.unlinks))
-    return change, WriteReport(len(files), changed, removed, lock_changed)
+    seen = tuple(tree.seen.items())
+    return change, WriteReport(len(files), changed, removed, lock_changed, seen)
 
 
 def _plan_file(tree, owned, name: str, data: bytes, force: bool, change) -> None:
@@ -143,11 +149,13 @@ def _refuse_hand_edit(path: Path, current: bytes, expected: str, force: bool) ->
         )
 
 
-def _plan_lock(lock: LockFile, change: Change) -> bool:
+def _plan_lock(lock: LockFile, change: Change, seen: dict) -> bool:
     path = Path(os.path.abspath(lock.path))
     tree = Tree(path.parent)
     data = lock.text.encode()
-    if tree.read(path.name, wanted=True) == data:
+    current = tree.read(path.name, wanted=True)
+    seen.update(tree.seen)
+    if current == data:
         return False
     change.writes[str(path)] = data
     return True
@@ -169,6 +177,7 @@ class Tree:
         self.out_dir = out_dir
         self.kinds: dict[str, str] = {}
         self.new_dirs: set[str] = set()
+        self.seen: dict[str, list[int]] = {}
 
     def read(self, name: str, wanted: bool) -> bytes | None:
         """The file's bytes, None when absent (or, for a removal, no longer a file)."""
@@ -181,7 +190,14 @@ class Tree:
             return None
         if kind != "file":
             raise _not_a_file(self.out_dir / name)
-        return (self.out_dir / name).read_bytes()
+        return self._read_file(self.out_dir / name)
+
+    def _read_file(self, path: Path) -> bytes:
+        """Its bytes, and its stat taken first: a change after the stat shows
+        in the next stat, so the result cache may trust it (memo_facts.py)."""
+        with open(path, "rb", opener=_no_follow) as file:
+            self.seen[str(path)] = signature(os.fstat(file.fileno()))
+            return file.read()
 
     def _parents_ready(self, name: str, wanted: bool) -> bool:
         """True when every parent is a real directory; notes the ones to create."""
@@ -205,6 +221,11 @@ class Tree:
         if name not in self.kinds:
             self.kinds[name] = _kind(self.out_dir / name)
         return self.kinds[name]
+
+
+def _no_follow(path: str, flags: int) -> int:
+    """A link swapped in after the lstat above is refused, not followed."""
+    return os.open(path, flags | os.O_NOFOLLOW)
 
 
 def _kind(path: Path) -> str:
