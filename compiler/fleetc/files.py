@@ -10,8 +10,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .disk_facts import repo_root
-
 from .diagnostics import error
 from .report import Report
 from .source import Source, display_path
@@ -61,6 +59,8 @@ def named_as(problem: OSError, name: str) -> OSError:
 
 def shown(path: Path) -> str:
     """A path as users should see it: relative to the repository, else to the cwd."""
+    from .disk_facts import repo_root  # not for `--help`, which imports this module
+
     path = path.resolve()
     root = repo_root(path if path.is_dir() else path.parent)
     try:
