@@ -440,3 +440,31 @@ def test_an_output_link_pointed_elsewhere_is_seen(journald, cache, tmp_path):
     full = fleetc(journald, cache, *args, "--no-cache")
     assert json.loads(full[1])["fleets"][0]["output"] == "deep/out"
     assert fleetc(journald, cache, *args) == full
+
+
+def test_generate_check_as_pre_commit_runs_it_is_told_again(journald, cache, generated):
+    """pre-commit's fleetc-check hook runs `generate --check`."""
+    args = ["generate", "--check", "fleet.toml"]
+    assert remembered_then_told(journald, cache, *args)[0] == 0
+    with open(generated / "vms" / "dns.nix", "a") as file:
+        file.write("# edited\n")
+    full = fleetc(journald, cache, *args, "--no-cache")
+    assert full[0] == 1 and "# edited" in full[1]
+    assert fleetc(journald, cache, *args) == full
+    time.sleep(0.15)
+    assert told_again(journald, cache, *args) == full  # stale, and remembered so
+
+
+def test_generate_check_sees_a_file_appear_where_one_was_missing(
+    journald, cache, generated
+):
+    """A file the tree lacks is a fact too: its appearing changes the verdict."""
+    args = ["generate", "--check", "fleet.toml"]
+    path = generated / "vms" / "dns.nix"
+    kept = path.read_bytes()
+    path.unlink()
+    assert remembered_then_told(journald, cache, *args)[0] == 1
+    path.write_bytes(kept)
+    full = fleetc(journald, cache, *args, "--no-cache")
+    assert full[0] == 0
+    assert fleetc(journald, cache, *args) == full

@@ -235,10 +235,11 @@ def cmd_check(args) -> int:
     return EXIT_OK
 
 
-def diff_text(compiled: Compiled) -> str:
-    """The tree's diff and the lock's, paths relative to the repository."""
+def diff_text(compiled: Compiled, seen: dict | None = None) -> str:
+    """The tree's diff and the lock's, paths relative to the repository;
+    `seen` gets the stat of every generated file read."""
     tree = unified_diff(
-        compiled.out_dir, compiled.result.files, shown(compiled.out_dir)
+        compiled.out_dir, compiled.result.files, shown(compiled.out_dir), seen
     )
     if not compiled.lock_changed:
         return tree
@@ -276,8 +277,11 @@ def cmd_generate(args) -> int:
 
 
 def stale_check(report: Report, compiled: Compiled) -> int:
-    diff = diff_text(compiled)
-    stale = bool(diff) or is_stale(compiled.out_dir, compiled.result.files)
+    seen = {}
+    diff = diff_text(compiled, seen)
+    stale = bool(diff) or is_stale(compiled.out_dir, compiled.result.files, seen)
+    for path, signature in seen.items():  # what the verdict rests on (memo.py)
+        report.fact("stat", path, signature)
     report.note("stale", stale)
     if not stale:
         return EXIT_OK

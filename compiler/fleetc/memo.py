@@ -44,10 +44,8 @@ ORDER = {"text": 0, "twin": 1, "resolve": 2, "repo": 2, "kind": 3, "disk": 4}
 
 
 def enabled(args) -> bool:
-    """`check`, and `generate` (its `--check` compares, and is not remembered)."""
-    wanted = args.command == "check" or (
-        args.command == "generate" and not getattr(args, "check", False)
-    )
+    """`check` and `generate` (with --check too: pre-commit's fleetc-check hook)."""
+    wanted = args.command in ("check", "generate")
     off = getattr(args, "no_cache", False) or os.environ.get("FLEETC_NO_CACHE")
     return wanted and not off
 
@@ -86,10 +84,10 @@ def remember(args, fleet: Path, run: Recording, code: int) -> None:
 
 
 def worth_keeping(args, run: Recording, code: int) -> bool:
-    """A check with or without fleet errors; a generate that wrote nothing.
+    """A run that wrote nothing, with or without fleet errors or a stale tree.
     Never a run that met a file-system or usage problem (exit 2), whose causes
     are not all facts, nor one with a stat too fresh to trust."""
-    if run.wrote or code not in (0, 1) or (args.command == "generate" and code):
+    if run.wrote or code not in (0, 1):
         return False
     stats = [v for (kind, _), v in run.facts.items() if kind == "stat"]
     fresh = any(racy(value, run.started_ns) for value in stats)

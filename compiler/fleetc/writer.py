@@ -28,7 +28,7 @@ from . import journal
 from .exclusive import exclusive
 from .journal import MANIFEST, Change, WriteRefused
 from .manifest import validate_manifest
-from .memo_facts import signature
+from .memo_facts import signature, stat_of
 
 SYMLINK_HELP = (
     "fleetc never writes through a symbolic link inside its tree or at fleet.lock; "
@@ -66,12 +66,12 @@ def manifest_text(files: dict[str, str]) -> str:
     return json.dumps({"generator": "fleetc", "files": owned}, indent=2) + "\n"
 
 
-def read_manifest(out_dir: Path) -> dict[str, str]:
+def read_manifest(out_dir: Path, seen: dict | None = None) -> dict[str, str]:
     """Owned file -> hash at the time fleetc wrote it; empty when there is none."""
     if not out_dir.is_dir():
         return {}
     # Through Tree: a manifest that is a link to another file is refused (F040).
-    return parse_manifest(out_dir, Tree(out_dir).read(MANIFEST, wanted=False))
+    return parse_manifest(out_dir, Tree(out_dir, seen).read(MANIFEST, wanted=False))
 
 
 def parse_manifest(out_dir: Path, data: bytes | None) -> dict[str, str]:
@@ -173,24 +173,30 @@ def _prune_order(removed: dict[str, str]) -> list[str]:
 class Tree:
     """The output directory seen through lstat: links are refused, never followed."""
 
-    def __init__(self, out_dir: Path) -> None:
+    def __init__(self, out_dir: Path, seen: dict | None = None) -> None:
         self.out_dir = out_dir
         self.kinds: dict[str, str] = {}
         self.new_dirs: set[str] = set()
-        self.seen: dict[str, list[int]] = {}
+        # Path -> its stat (memo_facts) when read, for the result cache.
+        self.seen: dict[str, list[int] | str] = {} if seen is None else seen
 
     def read(self, name: str, wanted: bool) -> bytes | None:
         """The file's bytes, None when absent (or, for a removal, no longer a file)."""
         if not self._parents_ready(name, wanted):
-            return None
+            return self._none(name)
         kind = _kind(self.out_dir / name)
         if kind == "link":
             raise _symlink_refused(self.out_dir / name)
         if kind == "missing" or (kind != "file" and not wanted):
-            return None
+            return self._none(name)
         if kind != "file":
             raise _not_a_file(self.out_dir / name)
         return self._read_file(self.out_dir / name)
+
+    def _none(self, name: str) -> None:
+        """Nothing to read: what is there (or its absence) is a fact too."""
+        path = str(self.out_dir / name)
+        self.seen[path] = stat_of(path)
 
     def _read_file(self, path: Path) -> bytes:
         """Its bytes, and its stat taken first: a change after the stat shows
