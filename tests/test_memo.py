@@ -468,3 +468,27 @@ def test_generate_check_sees_a_file_appear_where_one_was_missing(
     full = fleetc(journald, cache, *args, "--no-cache")
     assert full[0] == 0
     assert fleetc(journald, cache, *args) == full
+
+
+def test_another_version_of_a_dependency_is_another_key(tmp_path, monkeypatch):
+    """tomli or lark upgraded could read the same text otherwise."""
+    before = memo.code_fingerprint()
+    site_dir = tmp_path / "site-packages"
+    site_dir.mkdir()
+    (site_dir / "tomli-9.9.9.dist-info").mkdir()
+    monkeypatch.setattr(memo.site, "getusersitepackages", lambda: str(site_dir))
+    memo.code_fingerprint.cache_clear()
+    try:
+        assert memo.code_fingerprint() != before
+    finally:
+        memo.code_fingerprint.cache_clear()
+
+
+def test_the_cache_is_kept_under_its_size(tmp_path, monkeypatch):
+    monkeypatch.setattr(memo, "ENTRY_BYTES", 2500)
+    for number in range(5):
+        path = tmp_path / f"{number:040x}.json"
+        memo.store(path, {"padding": "x" * 1000})
+        os.utime(path, ns=(number * 10**9, number * 10**9))
+    kept = sorted(p.name for p in tmp_path.glob("*.json"))
+    assert kept == [f"{n:040x}.json" for n in (3, 4)]

@@ -24,6 +24,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import site
+import sys
 import time
 from functools import lru_cache
 from pathlib import Path
@@ -36,6 +38,7 @@ from .report import Report
 from .source import Source, display_path
 
 ENTRIES = 256  # entries kept; the oldest go first
+ENTRY_BYTES = 64 << 20  # and at most this much (a 10,000-VM no-op's is ~1.5 MB)
 FORMAT = 1
 # Not part of what a run does, so not part of its key.
 UNKEYED = {"fleet", "fleets", "report", "nix_args", "no_cache"}
@@ -160,14 +163,15 @@ def store(path: Path, entry: dict[str, Any]) -> None:
 
 
 def prune(directory: Path) -> None:
-    """At most ENTRIES entries: the oldest are removed (a hit writes nothing,
-    not even a time stamp, so age is since the entry was written)."""
+    """At most ENTRIES entries and ENTRY_BYTES: the oldest are removed (a hit
+    writes nothing, not even a time stamp, so age is since it was written)."""
     entries = [e for e in os.scandir(directory) if e.name.endswith(".json")]
-    if len(entries) <= ENTRIES:
-        return
-    entries.sort(key=lambda e: e.stat().st_mtime_ns)
-    for old in entries[: len(entries) - ENTRIES]:
-        os.unlink(old.path)
+    entries.sort(key=lambda e: e.stat().st_mtime_ns, reverse=True)
+    total = 0
+    for count, entry in enumerate(entries, 1):
+        total += entry.stat().st_size
+        if count > ENTRIES or total > ENTRY_BYTES:
+            os.unlink(entry.path)
 
 
 def entry_path(args, fleet: Path) -> Path | None:
@@ -191,15 +195,26 @@ def run_key(args, fleet: Path) -> str:
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
     """fleetc's version and every file of the package (name, size, time): an
-    edited checkout is another fleetc, whatever its version says."""
+    edited checkout is another fleetc, whatever its version says. And Python's
+    version and every installed distribution's (tomli, lark, ...): another
+    parser could read the same text otherwise."""
     package = Path(__file__).parent
-    seen = [__version__]
+    seen = [__version__, sys.version, *installed()]
     for directory, dirs, files in os.walk(package, followlinks=True):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         for name in sorted(files):
             found = os.stat(os.path.join(directory, name))
             seen.append(f"{directory}/{name}:{found.st_size}:{found.st_mtime_ns}")
     return hashlib.sha256("\n".join(seen).encode()).hexdigest()
+
+
+def installed() -> list[str]:
+    """The names of the installed distributions with their versions."""
+    found = []
+    for directory in site.getsitepackages() + [site.getusersitepackages()]:
+        if os.path.isdir(directory):
+            found += [n for n in os.listdir(directory) if n.endswith(".dist-info")]
+    return sorted(found)
 
 
 def cache_dir() -> Path | None:
