@@ -492,3 +492,13 @@ def test_the_cache_is_kept_under_its_size(tmp_path, monkeypatch):
         os.utime(path, ns=(number * 10**9, number * 10**9))
     kept = sorted(p.name for p in tmp_path.glob("*.json"))
     assert kept == [f"{n:040x}.json" for n in (3, 4)]
+
+
+def test_an_entry_cut_short_by_a_kill_is_cleared_later(tmp_path):
+    left = tmp_path / f".{0:040x}.4242.partial"
+    left.write_text('{"format"')
+    os.utime(left, ns=(0, 0))
+    fresh = tmp_path / f".{1:040x}.4243.partial"
+    fresh.write_text('{"format"')  # another run is writing it now
+    memo.store(tmp_path / f"{2:040x}.json", {"format": 1})
+    assert not left.exists() and fresh.exists()

@@ -39,6 +39,8 @@ from .source import Source, display_path
 
 ENTRIES = 256  # entries kept; the oldest go first
 ENTRY_BYTES = 64 << 20  # and at most this much (a 10,000-VM no-op's is ~1.5 MB)
+PARTIAL = ".partial"  # an entry being written; one older than an hour was cut short
+PARTIAL_NS = 3600 * 10**9
 FORMAT = 1
 # Not part of what a run does, so not part of its key.
 UNKEYED = {"fleet", "fleets", "report", "nix_args", "no_cache"}
@@ -153,7 +155,7 @@ def load(path: Path) -> dict | None:
 def store(path: Path, entry: dict[str, Any]) -> None:
     """Written whole or not at all; the cache is an optimisation, so a failure
     to write it is no failure of the run."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    temporary = path.with_name(f".{path.stem}.{os.getpid()}{PARTIAL}")
     try:
         temporary.write_text(json.dumps(entry, separators=(",", ":")))
         os.replace(temporary, path)
@@ -165,7 +167,11 @@ def store(path: Path, entry: dict[str, Any]) -> None:
 def prune(directory: Path) -> None:
     """At most ENTRIES entries and ENTRY_BYTES: the oldest are removed (a hit
     writes nothing, not even a time stamp, so age is since it was written)."""
-    entries = [e for e in os.scandir(directory) if e.name.endswith(".json")]
+    found = list(os.scandir(directory))
+    for left in (e for e in found if e.name.endswith(PARTIAL)):
+        if left.stat().st_mtime_ns < time.time_ns() - PARTIAL_NS:
+            os.unlink(left.path)  # its writer was killed
+    entries = [e for e in found if e.name.endswith(".json")]
     entries.sort(key=lambda e: e.stat().st_mtime_ns, reverse=True)
     total = 0
     for count, entry in enumerate(entries, 1):
