@@ -171,7 +171,7 @@ def placement(args) -> Placement:
         repo,
         PurePosixPath(out.as_posix()) if out else None,
         flake_root(args, fleet_dir, repo),
-        look_up=partial(staging.disk_view, repo=Path(str(repo)) if repo else None),
+        look_up=staging.disk_views(Path(str(repo)) if repo else None),
         for_build=args.command == "build",
     )
 

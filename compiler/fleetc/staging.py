@@ -32,12 +32,11 @@ import stat
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from .checks.module_files import file_paths
 from .model import Fleet
 from .pipeline import DiskView
-from .compare import on_disk
-from .writer import read_manifest
 
 # Never staged outside git: version control, virtualenvs, caches, nix's result links.
 SKIPPED_DIRS = frozenset(
@@ -84,6 +83,9 @@ def root_for(fleet: Fleet, fleet_dir: Path) -> Root:
 
 def generated_on_disk(out_dir: Path) -> dict[str, str]:
     """The generated tree as written: the files its manifest names."""
+    from .compare import on_disk  # only `build` stages: not for `check`
+    from .writer import read_manifest
+
     owned = read_manifest(out_dir)  # validated: every name inside the tree
     return on_disk(out_dir, set(owned))  # links refused, never followed
 
@@ -109,6 +111,20 @@ def tracked_files(repo: Path) -> list[str]:
 def importable(path: Path) -> bool:
     """A module Nix can import: a file, or a directory with default.nix."""
     return path.is_file() or (path / "default.nix").is_file()
+
+
+def disk_views(repo: Path | None) -> Callable[[list[str]], DiskView]:
+    """disk_view for one command run. A fleet and its twin (twin_check compiles
+    both) name the same module files: git is asked once, not twice (a git
+    process is a twentieth of a pre-commit `fleetc check`)."""
+    seen: dict[tuple[str, ...], DiskView] = {}
+
+    def look_up(paths: list[str]) -> DiskView:
+        if tuple(paths) not in seen:
+            seen[tuple(paths)] = disk_view(paths, repo)
+        return seen[tuple(paths)]
+
+    return look_up
 
 
 def disk_view(paths: list[str], repo: Path | None) -> DiskView:
