@@ -5,6 +5,7 @@ that what check does not use stays unloaded, and that git is asked once."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -28,13 +29,15 @@ def journald(tmp_path):
     return fleet
 
 
-def modules_after_check(tmp_path) -> list[str]:
-    """sys.modules after `fleetc check fleet.toml` of journald."""
+def after_check(tmp_path) -> dict:
+    """What the process holds after `fleetc check fleet.toml` of journald:
+    its modules, and what the cyclic collector no longer walks."""
     fleet = journald(tmp_path)
     probe = (
-        "import sys, fleetc.cli\n"
+        "import gc, json, sys, fleetc.cli\n"
         "code = fleetc.cli.main(['check', 'fleet.toml'])\n"
-        "print(code, sorted(sys.modules))\n"
+        "print(json.dumps({'exit': code, 'modules': sorted(sys.modules),"
+        " 'frozen': gc.get_freeze_count(), 'collecting': gc.isenabled()}))\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", probe],
@@ -43,16 +46,24 @@ def modules_after_check(tmp_path) -> list[str]:
         text=True,
         check=True,
     )
-    code, modules = done.stdout.splitlines()[-1].split(" ", 1)
-    assert code == "0", done.stderr
-    return eval(modules)  # noqa: S307 - our own probe's printed list
+    found = json.loads(done.stdout.splitlines()[-1])
+    assert found["exit"] == 0, done.stderr
+    return found
 
 
 def test_check_of_a_fleet_with_a_dsl_twin_does_not_import_lark(tmp_path):
-    modules = modules_after_check(tmp_path)
+    modules = after_check(tmp_path)["modules"]
     assert "fleetc.frontend.dsl" in modules  # the twin was read
     loaded = [m for m in modules if m.startswith(UNUSED_BY_CHECK)]
     assert loaded == []
+
+
+def test_the_compilers_import_is_frozen_out_of_the_collectors_sight(tmp_path):
+    """startup.py: the ~20,000 objects importing the compiler makes live until
+    exit; the collector stays on for everything made after them."""
+    found = after_check(tmp_path)
+    assert found["frozen"] > 10_000
+    assert found["collecting"]
 
 
 def test_check_of_a_fleet_and_its_twin_asks_git_once(tmp_path):

@@ -256,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     args.nix_args = nix_args
     if hasattr(args, "tool"):  # schema, explain, completion: no fleet to read
         return args.tool(args)
-    from . import commands
+    from .startup import commands  # the import, without the collector (startup.py)
 
     try:
         return commands.run(args)
