@@ -9,7 +9,7 @@ error, or blocks nested deeper than MAX_DEPTH) goes to dsl_syntax, which asks
 lark and says what is wrong in words; only then is lark imported.
 
 tests/test_dsl_scan.py holds the terminals to the grammar's and the statements
-to lark's, on every sample and case and on mutated text.
+to lark's, on every sample and case, mutated files and short strings.
 """
 
 from __future__ import annotations
