@@ -248,8 +248,8 @@ def _syncfs(directory: Path) -> None:
 
 
 def _libc_syncfs(fd: int) -> int:
-    # Imported here: only a write needs it, and it is a tenth of what
-    # `fleetc check` (which imports this module for the writer's names) loads.
+    # Imported here: only a write needs it, and `fleetc check` (which imports
+    # this module for the writer's names) would load it for nothing (~1 ms).
     import ctypes
     import ctypes.util
 

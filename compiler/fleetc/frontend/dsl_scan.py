@@ -22,6 +22,7 @@ from .dsl_statements import MAX_DEPTH, Statement, head_word, values_in, with_new
 
 # grammar/fleet.lark's terminals, as lark writes them (tests/test_dsl_scan.py
 # compares): a grammar edit fails that test until this module follows it.
+# Like lark's, BLANK, STRING and NL hold real tabs, form feeds and newlines.
 WORD = r'[^\s"{}#][^\s"{}]*'
 BLANK = "[ \t\r\x0c]+"
 STRING = '"(?:[^"\\\\\n]|\\\\.)*"'
