@@ -272,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     remembered = memo.replayed(args)
     if remembered is not None:
         return remembered
-    from . import commands
+    from .startup import commands  # the import, without the collector (startup.py)
 
     try:
         return commands.run(args)

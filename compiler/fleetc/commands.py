@@ -190,16 +190,25 @@ def placement(args) -> Placement:
         repo,
         PurePosixPath(out.as_posix()) if out else None,
         flake_root(args, fleet_dir, repo),
-        look_up=partial(looked_up, args.report, Path(str(repo)) if repo else None),
+        look_up=disk_views(args.report, Path(str(repo)) if repo else None),
         for_build=args.command == "build",
     )
 
 
-def looked_up(report: Report, repo: Path | None, paths: list[str]) -> DiskView:
-    """disk_facts.disk_view, kept by the result cache (memo.py) as a fact."""
-    view = disk_view(paths, repo)
-    report.fact("disk", disk_subject(paths, repo), view.as_json())
-    return view
+def disk_views(report: Report, repo: Path | None) -> Callable[[list[str]], DiskView]:
+    """disk_facts.disk_view for one command run, each answer kept by the result
+    cache (memo.py) as a fact. A fleet and its twin (twin_check compiles both)
+    name the same module files: git is asked once, not twice (a git process is
+    a twentieth of a pre-commit `fleetc check`)."""
+    seen: dict[tuple[str, ...], DiskView] = {}
+
+    def look_up(paths: list[str]) -> DiskView:
+        if tuple(paths) not in seen:
+            seen[tuple(paths)] = view = disk_view(paths, repo)
+            report.fact("disk", disk_subject(paths, repo), view.as_json())
+        return seen[tuple(paths)]
+
+    return look_up
 
 
 def flake_root(args, fleet_dir: Path, repo: PurePosixPath | None):

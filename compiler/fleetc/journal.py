@@ -21,8 +21,6 @@ kill every owned file is old or new, and tree and lock move together.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import errno
 import hashlib
 import json
@@ -250,6 +248,11 @@ def _syncfs(directory: Path) -> None:
 
 
 def _libc_syncfs(fd: int) -> int:
+    # Imported here: only a write needs it, and `fleetc check` (which imports
+    # this module for the writer's names) would load it for nothing (~1 ms).
+    import ctypes
+    import ctypes.util
+
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
         return libc.syncfs(fd)

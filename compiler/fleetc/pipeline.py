@@ -7,8 +7,8 @@ touches the disk. Passes run in the order listed in `compile`.
 from __future__ import annotations
 
 import gc
+import os
 import posixpath
-import secrets
 from contextlib import contextmanager
 from typing import Callable
 from dataclasses import dataclass, field, replace
@@ -84,14 +84,15 @@ def compile(
     placement: Placement,
     fmt: str | None = None,
     lock: Source | None = None,
-    entropy: Entropy = secrets.token_bytes,
+    entropy: Entropy = os.urandom,
     forget: tuple[str, ...] = (),
     emit_files: bool = True,
 ) -> Result:
     """Every pass in order; each later pass runs only on a fleet without errors.
 
     `lock` is the current fleet.lock (None when there is none); `entropy` is the
-    only source of randomness (machine_ids = "random"), passed in for tests;
+    only source of randomness (machine_ids = "random"), passed in for tests
+    (os.urandom, as secrets.token_bytes, without importing secrets on every run);
     `forget`: VMs whose retirement records leave the lock (retire.py).
     `emit_files=False` (`fleetc check` without a twin) leaves `files` empty:
     emitting reports nothing, and was 40 % of a check at 10,000 VMs.

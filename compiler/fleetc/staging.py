@@ -35,8 +35,6 @@ from pathlib import Path
 from .checks.module_files import file_paths
 from .model import Fleet
 from .disk_facts import git, repo_root
-from .compare import on_disk
-from .writer import read_manifest
 
 # Never staged outside git: version control, virtualenvs, caches, nix's result links.
 SKIPPED_DIRS = frozenset(
@@ -75,6 +73,9 @@ def root_for(fleet: Fleet, fleet_dir: Path) -> Root:
 
 def generated_on_disk(out_dir: Path) -> dict[str, str]:
     """The generated tree as written: the files its manifest names."""
+    from .compare import on_disk  # only `build` stages: not for `check`
+    from .writer import read_manifest
+
     owned = read_manifest(out_dir)  # validated: every name inside the tree
     return on_disk(out_dir, set(owned))  # links refused, never followed
 

@@ -1,9 +1,9 @@
 """Allocation: fill in every value the fleet left out, and pin it in the lock.
 
 `allocate` is pure: randomness comes in through `entropy` (the CLI passes
-`secrets.token_bytes`), so a run is reproducible in tests. Values written in
-the fleet win; locked values are reused; new values never displace locked
-ones (see settle.py for the order that guarantees it).
+`os.urandom`, what `secrets.token_bytes` returns), so a run is reproducible in
+tests. Values written in the fleet win; locked values are reused; new values
+never displace locked ones (see settle.py for the order that guarantees it).
 
 Callers must not write the returned lock while any diagnostic is an error: a
 refused locked value (F803) stays in it unchanged, but the fleet lacks it.

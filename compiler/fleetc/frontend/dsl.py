@@ -1,10 +1,11 @@
 """The DSL frontend: a .fleet file into the model (contract section 2).
 
-Three steps: the grammar turns text into statements (dsl_syntax, F001 in
-words); the schema gives each statement's words their meaning and yields the
-same plain tables tomli yields for TOML (dsl_build); and the schema reader
-shared with TOML builds the model from them (document.py, reader.py), so both
-formats are checked alike and report the same codes, located in their own file.
+Three steps: the grammar turns text into statements (dsl_scan; dsl_syntax's
+lark parser says what is wrong, F001 in words); the schema gives each
+statement's words their meaning and yields the same plain tables tomli yields
+for TOML (dsl_build); and the schema reader shared with TOML builds the model
+from them (document.py, reader.py), so both formats are checked alike and
+report the same codes, located in their own file.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from ..source import Source
 from .document import read_document
 from .dsl_build import Builder
 from .dsl_reader import DslReader
-from .dsl_syntax import parse
+from .dsl_scan import parse
 from .tomlspans import SpanIndex
 
 

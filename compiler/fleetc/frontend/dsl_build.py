@@ -19,7 +19,7 @@ from ..source import Source
 from . import dsl_words as words
 from .dsl_free_form import FreeForm
 from .dsl_messages import Reporting
-from .dsl_syntax import Statement, Word
+from .dsl_statements import Statement, Word
 from .schema import DOCUMENT, STR, Key, Kind, Section
 from .tomlspans import Path
 

@@ -4,6 +4,10 @@ The grammar (grammar/fleet.lark, shipped inside the package) only knows lines,
 values and blocks; what a statement means is decided by dsl_build against the
 schema. Statements are built while the LALR parser reduces, without a parse
 tree, and the parser is built once per process.
+
+Well-formed text is read by dsl_scan without lark (importing lark is a fifth
+of a pre-commit check); this is the grammar's reference reader, and what says
+in words what is wrong with text dsl_scan refuses.
 """
 
 from __future__ import annotations
@@ -11,9 +15,7 @@ from __future__ import annotations
 import hashlib
 import io
 import pickle
-import re
 import unicodedata
-from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 
@@ -23,48 +25,15 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 
 from ..diagnostics import Diagnostic, error
 from ..source import Source, Span
-
-
-class Word:
-    """A statement's word or one of its values: WORD, STRING (quoted) or ARROW.
-
-    A plain class: a large fleet has hundreds of thousands, and a frozen
-    dataclass takes three times as long to make.
-    """
-
-    __slots__ = ("type", "value", "start_pos", "end_pos")
-
-    def __init__(self, kind: str, value: str, start_pos: int, end_pos: int) -> None:
-        self.type = kind
-        self.value = value
-        self.start_pos = start_pos
-        self.end_pos = end_pos
-
-    def __str__(self) -> str:
-        return self.value
-
-    def __repr__(self) -> str:
-        return f"Word({self.type}, {self.value!r}, {self.start_pos})"
-
-
-@dataclass(slots=True)
-class Statement:
-    """`head value... [{ statement... }]` as written, with offsets."""
-
-    head: Word
-    values: list[Word]
-    block: list[Statement] | None
-
-    @property
-    def header(self) -> tuple[int, int]:
-        """From the head to its last value: what a diagnostic about it underlines."""
-        last = self.values[-1] if self.values else self.head
-        return self.head.start_pos, last.end_pos
-
-
-# The grammar's STRING and WORD: what a VALUES token holds, between blanks.
-_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
-_ITEM = re.compile(_STRING.pattern + r'|[^\s"{}]+')
+from .dsl_statements import (  # noqa: F401 - Statement, Word: this module's API
+    MAX_DEPTH,
+    STRING,
+    Statement,
+    Word,
+    head_word,
+    values_in,
+    with_newline,
+)
 
 
 class _Statements(Transformer):
@@ -80,7 +49,7 @@ class _Statements(Transformer):
 
 
 def _head(token: Token) -> Word:
-    return Word("WORD", token.value, token.start_pos, token.end_pos)
+    return head_word(token.value, token.start_pos)
 
 
 def _has_values(children: list) -> bool:
@@ -90,16 +59,7 @@ def _has_values(children: list) -> bool:
 def _values(children: list) -> list[Word]:
     if not _has_values(children):
         return []
-    token = children[1]
-    start = token.start_pos
-    return [
-        _word(found.group(), start + found.start()) for found in _ITEM.finditer(token)
-    ]
-
-
-def _word(text: str, start: int) -> Word:
-    kind = "STRING" if text[0] == '"' else "ARROW" if text == "->" else "WORD"
-    return Word(kind, text, start, start + len(text))
+    return values_in(children[1], children[1].start_pos)
 
 
 @cache
@@ -146,20 +106,13 @@ def saved_parser(grammar: str, saved: bytes | None = None) -> Lark | None:
         return None
 
 
-# A fleet nests three blocks deep (`host { vm { interface {`). Far deeper input
-# is a mistake, and the parser would read all of it before saying so: stop at
-# the first `{` too many.
-MAX_DEPTH = 8
-
-
 class TooDeep(Exception):
     def __init__(self, brace: Token) -> None:
         self.brace = brace
 
 
 def parse(source: Source) -> tuple[list[Statement] | None, Diagnostic | None]:
-    # Every statement ends a line: give the last one its newline.
-    text = source.text if source.text.endswith("\n") else source.text + "\n"
+    text = with_newline(source.text)
     opened: list[int] = []
     try:
         return _parse_shallow(text, opened), None
@@ -303,7 +256,7 @@ def _bad_character(source: Source, problem: UnexpectedCharacters) -> Diagnostic:
 def _misplaced_quote(
     source: Source, problem: UnexpectedCharacters, start: int
 ) -> Diagnostic:
-    whole = _STRING.match(source.text, start)
+    whole = STRING.match(source.text, start)
     if whole is None:
         message = 'unterminated string: expected `"` before the end of the line'
         fix = 'a quoted string ends on its own line; write a newline as "\\n"'
