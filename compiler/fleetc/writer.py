@@ -98,11 +98,11 @@ def plan(
     owned = parse_manifest(out_dir, old_manifest)
     change = Change()
     for name, text in sorted(files.items()):
-        _plan_file(tree, owned, name, text.encode(), force, change)
+        _plan_file(tree, owned, name, text, force, change)
     for name in sorted(owned.keys() - files.keys() - {MANIFEST}):
         _plan_removal(tree, owned, name, force, change)
-    manifest = manifest_text(files).encode()
-    if old_manifest != manifest:
+    manifest = manifest_text(files)
+    if old_manifest != manifest.encode():
         change.writes[MANIFEST] = manifest
     lock_changed = lock is not None and _plan_lock(lock, change)
     change.new_dirs = sorted(tree.new_dirs, key=lambda d: (d.count("/"), d))
@@ -112,10 +112,10 @@ def plan(
     return change, WriteReport(len(files), changed, removed, lock_changed)
 
 
-def _plan_file(tree, owned, name: str, data: bytes, force: bool, change) -> None:
+def _plan_file(tree, owned, name: str, text: str, force: bool, change) -> None:
     current = tree.read(name, wanted=True)
     if current is None:
-        change.writes[name] = data
+        change.writes[name] = text
         return
     if name not in owned:
         raise WriteRefused(
@@ -123,8 +123,8 @@ def _plan_file(tree, owned, name: str, data: bytes, force: bool, change) -> None
             "move it away (or choose another output directory with --out)",
         )
     _refuse_hand_edit(tree.out_dir / name, current, owned[name], force)
-    if current != data:
-        change.writes[name] = data
+    if current != text.encode():
+        change.writes[name] = text
 
 
 def _plan_removal(tree, owned, name: str, force: bool, change) -> None:
@@ -146,10 +146,9 @@ def _refuse_hand_edit(path: Path, current: bytes, expected: str, force: bool) ->
 def _plan_lock(lock: LockFile, change: Change) -> bool:
     path = Path(os.path.abspath(lock.path))
     tree = Tree(path.parent)
-    data = lock.text.encode()
-    if tree.read(path.name, wanted=True) == data:
+    if tree.read(path.name, wanted=True) == lock.text.encode():
         return False
-    change.writes[str(path)] = data
+    change.writes[str(path)] = lock.text
     return True
 
 
