@@ -186,10 +186,13 @@ def _compile(
     diagnostics += checks.complete(fleet) if not has_errors(problems) else []
     if has_errors(diagnostics):
         return _failed(fleet, diagnostics)
-    output_dir = placement.output_dir(fleet)
-    files = emitted(fleet, layout(source, placement, output_dir)) if emit_files else {}
     lock_text = render_lock(new_lock, PurePosixPath(source.name).name)
     changes = lock_changes(old_lock, new_lock)
+    # The locks as objects are done with: freed before the tree is emitted, the
+    # parsed fleet.lock (25 MB at 10,000 VMs) is not part of generate's peak.
+    del old_lock, carried, new_lock
+    output_dir = placement.output_dir(fleet)
+    files = emitted(fleet, layout(source, placement, output_dir)) if emit_files else {}
     diagnostics.sort(key=sort_key)
     return Result(fleet, diagnostics, files, output_dir, lock_text, changes, loaded)
 
