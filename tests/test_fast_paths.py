@@ -5,12 +5,17 @@ random fleets: the same diagnostics, at the same places, and the same outputs.
   (reading one makes the TOML frontend scan the whole text);
 - `fleetc check` without a twin compiles without emitting files;
 - F162's lookalikes are found by (host, networks), not by scanning the fleet
-  for each lock entry (quadratic: 6 s of a 10,000-VM check).
+  for each lock entry (quadratic: 6 s of a 10,000-VM check);
+- a value's span shares its table's key path (tomlspans.SpanIndex.value_in)
+  instead of holding a path of its own.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path, PurePosixPath
+
+import tomli as tomllib
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -20,8 +25,10 @@ from fleetc import frontend
 from fleetc.allocate import renames
 from fleetc.checks import ifnames
 from fleetc.emit import tmpfiles
+from fleetc.frontend import tomlspans
+from fleetc.frontend.document import read_document
 from fleetc.diagnostics import render_text
-from fleetc.lock import Lock, LockedInterface, LockedVm, freeze
+from fleetc.lock import Lock, LockedInterface, LockedVm, freeze, parse_lock
 from fleetc.model import Fleet, Interface, Vm
 from fleetc.pipeline import Placement, compile
 from fleetc.source import Source
@@ -316,3 +323,64 @@ def test_random_fleets_reach_lookalikes():
     lock = Lock(freeze({"v5": gone, "v3": gone}))
     found = renames.lookalikes(Fleet(name="t", vms=(vm,)), lock)
     assert [d.code for d in found] == ["F162"] and "`v3`" in found[0].message
+
+
+# -- spans that share their table's key path ----------------------------------
+
+
+class PlainIndex(tomlspans.SpanIndex):
+    """Every value's span with a key path of its own, as before value_in."""
+
+    def __init__(self, source):
+        super().__init__(source, *tomlspans._scan(source.text))
+
+    def value_in(self, table, part):
+        return self.value(table + (part,))
+
+
+def spans_of(node, found=None) -> list:
+    """(field, start, end) of every span in the model, depth first."""
+    found = [] if found is None else found
+    if isinstance(node, (tuple, list)):
+        for item in node:
+            spans_of(item, found)
+    elif dataclasses.is_dataclass(node):
+        found += [(name, s.start, s.end) for name, s in sorted(node.spans.items())]
+        for field in dataclasses.fields(node):
+            spans_of(getattr(node, field.name), found)
+    return found
+
+
+def toml_fleets():
+    from goldens import CASES, SAMPLES
+
+    return sorted([*SAMPLES.glob("*/fleet.toml"), *CASES.glob("*/fleet.toml")])
+
+
+def test_shared_key_spans_locate_as_plain_ones():
+    """Every span of every TOML sample and case (and its lock) is where the
+    plain index puts it."""
+    compared = 0
+    for path in toml_fleets():
+        source = Source("fleet.toml", path.read_text())
+        fleet, _ = frontend.load(source)
+        if fleet is None:  # a case of invalid TOML
+            continue
+        data = tomllib.loads(source.text)
+        plain, _ = read_document(data, PlainIndex(source), "fleet.toml")
+        assert spans_of(fleet) == spans_of(plain), path
+        compared += len(spans_of(fleet))
+    assert compared > 1000
+
+
+def test_lock_spans_locate_as_plain_ones():
+    from fleetc.lock import _Reader
+
+    for path in toml_fleets():
+        lock_file = path.with_name("fleet.lock")
+        if not lock_file.exists():
+            continue
+        source = Source("fleet.lock", lock_file.read_text())
+        lock, _ = parse_lock(source)
+        plain = _Reader(PlainIndex(source)).lock(tomllib.loads(source.text))
+        assert spans_of(list(lock.vms.values())) == spans_of(list(plain.vms.values()))

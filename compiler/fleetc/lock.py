@@ -269,7 +269,7 @@ class _Reader:
     def _spans(self, path: tuple, values: dict) -> Mapping[str, Span]:
         return freeze(
             {
-                key: self.spans.value(path + (key,))
+                key: self.spans.value_in(path, key)
                 for key in values
                 if values[key] is not None
             }

@@ -18,13 +18,15 @@ from ..diagnostics import Diagnostic, error
 from ..model import ModuleRef, Node, Pairs
 from ..source import Span
 from .schema import INT, STR, TABLE, Key, Kind, Section, describe
-from .tomlspans import Path
+from .tomlspans import Path, PathPart
 
 
 class Locator(Protocol):
     def key(self, path: Path) -> Span: ...
 
     def value(self, path: Path) -> Span: ...
+
+    def value_in(self, table: Path, part: PathPart) -> Span: ...
 
 
 @dataclass
@@ -88,11 +90,18 @@ class Reader:
     def fields(self, raw: dict, section: Section, path: Path) -> Fields:
         found = Fields()
         for key, value in self.known(raw, section, path):
-            self.read_key(key, value, path + (key.name,), found)
+            self.read_key(key, value, path + (key.name,), found, table=path)
         return found
 
-    def read_key(self, key: Key, value: Any, path: Path, into: Fields) -> None:
-        spans = {key.field: self.locate.value(path)}
+    def read_key(
+        self, key: Key, value: Any, path: Path, into: Fields, table: Path | None = None
+    ) -> None:
+        """`table`: the path of the table holding the key, which the value's span
+        then shares (a span per value, not a span and a path per value)."""
+        if table is None:
+            spans = {key.field: self.locate.value(path)}
+        else:
+            spans = {key.field: self.locate.value_in(table, key.name)}
         converted = self._convert(key, value, path, spans)
         if converted is _DROP:
             into.rejected.add(key.field)
@@ -169,7 +178,7 @@ class Reader:
             if "\0" in item:
                 self._nul(name, where)
                 return _DROP
-            spans[f"{key.field}[{index}]"] = self.locate.value(where)
+            spans[f"{key.field}[{index}]"] = self.locate.value_in(path, index)
             items.append(item)
         return tuple(items)
 
@@ -193,7 +202,7 @@ class Reader:
             checked = self._free_value(key.kind.element, label, item, where)
             if checked is _DROP:
                 return _DROP
-            spans[f"{key.field}[{name}]"] = self.locate.value(where)
+            spans[f"{key.field}[{name}]"] = self.locate.value_in(path, name)
             pairs.append((name, checked))
         return Pairs(pairs)
 
