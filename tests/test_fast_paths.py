@@ -7,7 +7,9 @@ random fleets: the same diagnostics, at the same places, and the same outputs.
 - F162's lookalikes are found by (host, networks), not by scanning the fleet
   for each lock entry (quadratic: 6 s of a 10,000-VM check);
 - a value's span shares its table's key path (tomlspans.SpanIndex.value_in)
-  instead of holding a path of its own.
+  instead of holding a path of its own;
+- a node's spans are a SpanMap (names indexed once for nodes written alike),
+  not a dict per node.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from fleetc.diagnostics import render_text
 from fleetc.lock import Lock, LockedInterface, LockedVm, freeze, parse_lock
 from fleetc.model import Fleet, Interface, Vm
 from fleetc.pipeline import Placement, compile
-from fleetc.source import Source
+from fleetc.source import Source, Span, SpanMap
 
 # Names that are fine, too long (16+ bytes) or illegal, shared between kinds.
 NAMES = ["br0", "eno1", "lan", "br-0123456789abc", "enp0s31f6abcde", "br lan", "a:b"]
@@ -384,3 +386,39 @@ def test_lock_spans_locate_as_plain_ones():
         lock, _ = parse_lock(source)
         plain = _Reader(PlainIndex(source)).lock(tomllib.loads(source.text))
         assert spans_of(list(lock.vms.values())) == spans_of(list(plain.vms.values()))
+
+
+# -- a node's spans as a SpanMap (names shared, spans in a tuple) --------------
+
+SPAN_NAMES = st.sampled_from(["host", "mem", "interfaces", "interfaces[0]", "a.b"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(SPAN_NAMES, st.integers(0, 9)), max_size=6), SPAN_NAMES)
+def test_span_map_reads_as_the_dict_it_replaces(pairs, asked):
+    source = Source("fleet.toml", "x" * 10)
+    plain = {name: Span(source, start, start + 1) for name, start in pairs}
+    spans = SpanMap(plain)
+    assert dict(spans) == plain and list(spans) == list(plain)
+    assert len(spans) == len(plain) and (asked in spans) == (asked in plain)
+    assert spans.get(asked) is plain.get(asked)
+    assert spans.get(asked, "none") is plain.get(asked, "none")
+    assert SpanMap(dict(reversed(list(plain.items())))) == plain
+
+
+def test_nodes_written_alike_share_one_index_of_names():
+    source = Source("fleet.toml", "xx")
+    first = SpanMap({"host": Span(source, 0, 1), "mem": Span(source, 1, 2)})
+    second = SpanMap({"host": Span(source, 1, 2), "mem": Span(source, 0, 1)})
+    assert first._index is second._index and first["mem"].start == 1
+    assert second["mem"].start == 0
+
+
+def test_span_map_shares_only_so_many_indexes():
+    source = Source("fleet.toml", "xx")
+    maps = [
+        SpanMap({f"meta[k{n}]": Span(source, 0, 1), "mem": Span(source, 1, 2)})
+        for n in range(SpanMap.SHARED_INDEXES + 10)
+    ]
+    assert len(SpanMap._indexes) <= SpanMap.SHARED_INDEXES
+    assert all(m["mem"].start == 1 and len(m) == 2 for m in maps)

@@ -16,7 +16,7 @@ from typing import Any, Iterator, Protocol
 
 from ..diagnostics import Diagnostic, error
 from ..model import ModuleRef, Node, Pairs
-from ..source import Span
+from ..source import Span, SpanMap
 from .schema import INT, STR, TABLE, Key, Kind, Section, describe
 from .tomlspans import Path, PathPart
 
@@ -51,10 +51,14 @@ class Fields:
         merged.spans.update(self.spans)
         return merged
 
-    def flat_spans(self) -> dict[str, Span]:
-        return {
-            name: span for group in self.spans.values() for name, span in group.items()
-        }
+    def flat_spans(self) -> SpanMap:
+        return SpanMap(
+            {
+                name: span
+                for group in self.spans.values()
+                for name, span in group.items()
+            }
+        )
 
 
 _DROP = object()  # what a rejected value converts to
