@@ -3,23 +3,37 @@ random fleets: the same diagnostics, at the same places, and the same outputs.
 
 - checks/ifnames.py reads a name's offset only once it has something to report
   (reading one makes the TOML frontend scan the whole text);
-- `fleetc check` without a twin compiles without emitting files.
+- `fleetc check` without a twin compiles without emitting files;
+- F162's lookalikes are found by (host, networks), not by scanning the fleet
+  for each lock entry (quadratic: 6 s of a 10,000-VM check);
+- a value's span shares its table's key path (tomlspans.SpanIndex.value_in)
+  instead of holding a path of its own;
+- a node's spans are a SpanMap (names indexed once for nodes written alike),
+  not a dict per node.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path, PurePosixPath
+
+import tomli as tomllib
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from fuzz_mutate import make_input
 
 from fleetc import frontend
+from fleetc.allocate import renames
 from fleetc.checks import ifnames
 from fleetc.emit import tmpfiles
+from fleetc.frontend import tomlspans
+from fleetc.frontend.document import read_document
 from fleetc.diagnostics import render_text
+from fleetc.lock import Lock, LockedInterface, LockedVm, freeze, parse_lock
+from fleetc.model import Fleet, Interface, Vm
 from fleetc.pipeline import Placement, compile
-from fleetc.source import Source
+from fleetc.source import Source, Span, SpanMap
 from test_dsl_scan import shape
 
 # Names that are fine, too long (16+ bytes) or illegal, shared between kinds.
@@ -242,3 +256,171 @@ def test_tables_for_another_grammar_or_garbage_are_not_used():
     assert dsl_syntax.saved_parser(grammar, other) is None
     assert dsl_syntax.saved_parser(grammar, b"not a pickle") is None
     assert dsl_syntax.saved_parser(grammar, dsl_syntax.saved_bytes(grammar)) is not None
+
+
+# -- F162 lookalikes: one lookup per VM instead of a scan of the fleet --------
+
+
+def plain_lookalikes(fleet, lock):
+    """allocate/renames.py's lookalikes before the fast path."""
+    gone = {
+        n: e
+        for n, e in lock.vms.items()
+        if next((vm for vm in fleet.vms if vm.name == n), None) is None
+    }
+    renamed = {vm.renamed_from for vm in fleet.vms}
+    found = []
+    for vm in fleet.vms:
+        if vm.name in lock.vms or vm.renamed_from is not None:
+            continue
+        for old in sorted(set(gone) - renamed):
+            networks = {interface.network for interface in vm.interfaces}
+            if gone[old].host == vm.host and networks == set(gone[old].interfaces):
+                found.append(renames._lookalike(vm, old))
+                break
+    return found
+
+
+VM_NAMES = [f"v{index}" for index in range(8)]
+HOSTS = st.sampled_from(["h0", "h1"])
+NETWORK_SETS = st.sets(st.sampled_from(["n0", "n1", "n2"]), max_size=2)
+
+
+@st.composite
+def fleets_and_locks(draw):
+    names = draw(st.lists(st.sampled_from(VM_NAMES), unique=True, max_size=6))
+    renamed = st.sampled_from([None, None, *VM_NAMES])
+    vms = tuple(
+        Vm(
+            name=name,
+            host=draw(HOSTS),
+            system="x86_64-linux",
+            interfaces=tuple(Interface(network=n) for n in sorted(draw(NETWORK_SETS))),
+            renamed_from=draw(renamed),
+        )
+        for name in names
+    )
+    locked = draw(st.lists(st.sampled_from(VM_NAMES), unique=True, max_size=6))
+    entries = {
+        name: LockedVm(
+            host=draw(HOSTS),
+            interfaces=freeze({n: LockedInterface() for n in draw(NETWORK_SETS)}),
+        )
+        for name in locked
+    }
+    return Fleet(name="t", vms=vms), Lock(freeze(entries))
+
+
+@settings(max_examples=400, deadline=None)
+@given(fleets_and_locks())
+def test_lookalikes_match_the_plain_scan(fleet_and_lock):
+    fleet, lock = fleet_and_lock
+    fast = renames.lookalikes(fleet, lock)
+    assert shown(fast) == shown(plain_lookalikes(fleet, lock))
+
+
+def test_random_fleets_reach_lookalikes():
+    """The generator's fleets do find lookalikes: two gone VMs alike, the
+    first by name is named."""
+    vm = Vm(name="v1", host="h0", system="x86_64-linux")
+    gone = LockedVm(host="h0")
+    lock = Lock(freeze({"v5": gone, "v3": gone}))
+    found = renames.lookalikes(Fleet(name="t", vms=(vm,)), lock)
+    assert [d.code for d in found] == ["F162"] and "`v3`" in found[0].message
+
+
+# -- spans that share their table's key path ----------------------------------
+
+
+class PlainIndex(tomlspans.SpanIndex):
+    """Every value's span with a key path of its own, as before value_in."""
+
+    def __init__(self, source):
+        super().__init__(source, *tomlspans._scan(source.text))
+
+    def value_in(self, table, part):
+        return self.value(table + (part,))
+
+
+def spans_of(node, found=None) -> list:
+    """(field, start, end) of every span in the model, depth first."""
+    found = [] if found is None else found
+    if isinstance(node, (tuple, list)):
+        for item in node:
+            spans_of(item, found)
+    elif dataclasses.is_dataclass(node):
+        found += [(name, s.start, s.end) for name, s in sorted(node.spans.items())]
+        for field in dataclasses.fields(node):
+            spans_of(getattr(node, field.name), found)
+    return found
+
+
+def toml_fleets():
+    from goldens import CASES, SAMPLES
+
+    return sorted([*SAMPLES.glob("*/fleet.toml"), *CASES.glob("*/fleet.toml")])
+
+
+def test_shared_key_spans_locate_as_plain_ones():
+    """Every span of every TOML sample and case (and its lock) is where the
+    plain index puts it."""
+    compared = 0
+    for path in toml_fleets():
+        source = Source("fleet.toml", path.read_text())
+        fleet, _ = frontend.load(source)
+        if fleet is None:  # a case of invalid TOML
+            continue
+        data = tomllib.loads(source.text)
+        plain, _ = read_document(data, PlainIndex(source), "fleet.toml")
+        assert spans_of(fleet) == spans_of(plain), path
+        compared += len(spans_of(fleet))
+    assert compared > 1000
+
+
+def test_lock_spans_locate_as_plain_ones():
+    from fleetc.lock import _Reader
+
+    for path in toml_fleets():
+        lock_file = path.with_name("fleet.lock")
+        if not lock_file.exists():
+            continue
+        source = Source("fleet.lock", lock_file.read_text())
+        lock, _ = parse_lock(source)
+        plain = _Reader(PlainIndex(source)).lock(tomllib.loads(source.text))
+        assert spans_of(list(lock.vms.values())) == spans_of(list(plain.vms.values()))
+
+
+# -- a node's spans as a SpanMap (names shared, spans in a tuple) --------------
+
+SPAN_NAMES = st.sampled_from(["host", "mem", "interfaces", "interfaces[0]", "a.b"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(SPAN_NAMES, st.integers(0, 9)), max_size=6), SPAN_NAMES)
+def test_span_map_reads_as_the_dict_it_replaces(pairs, asked):
+    source = Source("fleet.toml", "x" * 10)
+    plain = {name: Span(source, start, start + 1) for name, start in pairs}
+    spans = SpanMap(plain)
+    assert dict(spans) == plain and list(spans) == list(plain)
+    assert len(spans) == len(plain) and (asked in spans) == (asked in plain)
+    assert spans.get(asked) is plain.get(asked)
+    assert spans.get(asked, "none") is plain.get(asked, "none")
+    assert SpanMap(dict(reversed(list(plain.items())))) == plain
+
+
+def test_nodes_written_alike_share_one_index_of_names():
+    source = Source("fleet.toml", "xx")
+    first = SpanMap({"host": Span(source, 0, 1), "mem": Span(source, 1, 2)})
+    second = SpanMap({"host": Span(source, 1, 2), "mem": Span(source, 0, 1)})
+    assert first._index is second._index and first["mem"].start == 1
+    assert second["mem"].start == 0
+
+
+def test_span_map_shares_only_so_many_indexes():
+    source = Source("fleet.toml", "xx")
+    maps = [
+        SpanMap({f"meta[k{n}]": Span(source, 0, 1), "mem": Span(source, 1, 2)})
+        for n in range(SpanMap.SHARED_INDEXES + 10)
+    ]
+    assert len(SpanMap._indexes) <= SpanMap.SHARED_INDEXES
+    assert all(m["mem"].start == 1 and len(m) == 2 for m in maps)

@@ -32,7 +32,7 @@ from .frontend.toml import decode_error_span
 from .frontend.tomlspans import SpanIndex, index_spans
 from .lockseal import comment_safe, looks_legacy, seal, seal_problems
 from .model import Node
-from .source import Source, Span
+from .source import Source, Span, SpanMap
 from .twins import fleet_names
 
 VERSION = 2  # 2: with a checksum line
@@ -267,9 +267,9 @@ class _Reader:
         )
 
     def _spans(self, path: tuple, values: dict) -> Mapping[str, Span]:
-        return freeze(
+        return SpanMap(
             {
-                key: self.spans.value(path + (key,))
+                key: self.spans.value_in(path, key)
                 for key in values
                 if values[key] is not None
             }

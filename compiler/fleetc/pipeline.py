@@ -118,7 +118,27 @@ def collector_paused():
         yield
     finally:
         if was_enabled:
+            promote_survivors()
             gc.enable()
+
+
+def promote_survivors() -> None:
+    """Move every object the compile made to the oldest generation, unwalked.
+
+    Re-enabled as they were, the collector's first young collection would walk
+    every object made since it was paused (a fifth of a 100,000-VM `check`'s
+    time after its compile, superlinear as the heap outgrows the caches) only to
+    find them alive. freeze() then unfreeze() moves them all to the oldest
+    generation in one step; a later full collection still frees any cycle.
+    When the caller has frozen objects of its own (the CLI freezes the
+    compiler's modules as it imports them, startup.py), unfreeze would release
+    them: the compile's objects join them frozen instead, still freed by
+    reference counting as ever.
+    """
+    caller_froze = gc.get_freeze_count() > 0
+    gc.freeze()
+    if not caller_froze:
+        gc.unfreeze()
 
 
 def _compile(
@@ -154,10 +174,13 @@ def _compile(
     diagnostics += checks.complete(fleet) if not has_errors(problems) else []
     if has_errors(diagnostics):
         return _failed(fleet, diagnostics)
-    output_dir = placement.output_dir(fleet)
-    files = emitted(fleet, layout(source, placement, output_dir)) if emit_files else {}
     lock_text = render_lock(new_lock, PurePosixPath(source.name).name)
     changes = lock_changes(old_lock, new_lock)
+    # The locks as objects are done with: freed before the tree is emitted, the
+    # parsed fleet.lock (25 MB at 10,000 VMs) is not part of generate's peak.
+    del old_lock, carried, new_lock
+    output_dir = placement.output_dir(fleet)
+    files = emitted(fleet, layout(source, placement, output_dir)) if emit_files else {}
     diagnostics.sort(key=sort_key)
     return Result(fleet, diagnostics, files, output_dir, lock_text, changes, loaded)
 

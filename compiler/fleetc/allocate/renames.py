@@ -48,26 +48,31 @@ def lookalikes(fleet: Fleet, lock: Lock) -> list[Diagnostic]:
     """F162: a VM left the lock while a new one appeared on the same host with
     the same networks, and no renamed_from links them: probably a rename that
     would lose the machine-id (and the journal) and every address."""
-    gone = {n: e for n, e in lock.vms.items() if fleet_vm(fleet, n) is None}
-    renamed = {vm.renamed_from for vm in fleet.vms}
+    first_gone = _first_gone_by_place(fleet, lock)
     found = []
     for vm in fleet.vms:
         if vm.name in lock.vms or vm.renamed_from is not None:
             continue
-        for old in sorted(set(gone) - renamed):
-            if _alike(vm, gone[old]):
-                found.append(_lookalike(vm, old))
-                break
+        old = first_gone.get(_place(vm.host, (i.network for i in vm.interfaces)))
+        if old is not None:
+            found.append(_lookalike(vm, old))
     return found
 
 
-def fleet_vm(fleet: Fleet, name: str) -> Vm | None:
-    return next((vm for vm in fleet.vms if vm.name == name), None)
+def _first_gone_by_place(fleet: Fleet, lock: Lock) -> dict[tuple, str]:
+    """(host, networks) -> the first by name of the VMs that left the lock
+    there and that no renamed_from claims. Looked up per VM, instead of
+    scanning the fleet per lock entry: that was quadratic (6 s at 10,000 VMs)."""
+    stay = {vm.name for vm in fleet.vms} | {vm.renamed_from for vm in fleet.vms}
+    first: dict[tuple, str] = {}
+    for name in sorted(lock.vms.keys() - stay):
+        entry = lock.vms[name]
+        first.setdefault(_place(entry.host, entry.interfaces), name)
+    return first
 
 
-def _alike(vm: Vm, entry) -> bool:
-    networks = {interface.network for interface in vm.interfaces}
-    return entry.host == vm.host and networks == set(entry.interfaces)
+def _place(host: str | None, networks) -> tuple:
+    return host, frozenset(networks)
 
 
 def _lookalike(vm: Vm, old: str) -> Diagnostic:

@@ -16,15 +16,17 @@ from typing import Any, Iterator, Protocol
 
 from ..diagnostics import Diagnostic, error
 from ..model import ModuleRef, Node, Pairs
-from ..source import Span
+from ..source import Span, SpanMap
 from .schema import INT, STR, TABLE, Key, Kind, Section, describe
-from .tomlspans import Path
+from .tomlspans import Path, PathPart
 
 
 class Locator(Protocol):
     def key(self, path: Path) -> Span: ...
 
     def value(self, path: Path) -> Span: ...
+
+    def value_in(self, table: Path, part: PathPart) -> Span: ...
 
 
 @dataclass
@@ -49,10 +51,14 @@ class Fields:
         merged.spans.update(self.spans)
         return merged
 
-    def flat_spans(self) -> dict[str, Span]:
-        return {
-            name: span for group in self.spans.values() for name, span in group.items()
-        }
+    def flat_spans(self) -> SpanMap:
+        return SpanMap(
+            {
+                name: span
+                for group in self.spans.values()
+                for name, span in group.items()
+            }
+        )
 
 
 _DROP = object()  # what a rejected value converts to
@@ -88,11 +94,18 @@ class Reader:
     def fields(self, raw: dict, section: Section, path: Path) -> Fields:
         found = Fields()
         for key, value in self.known(raw, section, path):
-            self.read_key(key, value, path + (key.name,), found)
+            self.read_key(key, value, path + (key.name,), found, table=path)
         return found
 
-    def read_key(self, key: Key, value: Any, path: Path, into: Fields) -> None:
-        spans = {key.field: self.locate.value(path)}
+    def read_key(
+        self, key: Key, value: Any, path: Path, into: Fields, table: Path | None = None
+    ) -> None:
+        """`table`: the path of the table holding the key, which the value's span
+        then shares (a span per value, not a span and a path per value)."""
+        if table is None:
+            spans = {key.field: self.locate.value(path)}
+        else:
+            spans = {key.field: self.locate.value_in(table, key.name)}
         converted = self._convert(key, value, path, spans)
         if converted is _DROP:
             into.rejected.add(key.field)
@@ -169,7 +182,7 @@ class Reader:
             if "\0" in item:
                 self._nul(name, where)
                 return _DROP
-            spans[f"{key.field}[{index}]"] = self.locate.value(where)
+            spans[f"{key.field}[{index}]"] = self.locate.value_in(path, index)
             items.append(item)
         return tuple(items)
 
@@ -193,7 +206,7 @@ class Reader:
             checked = self._free_value(key.kind.element, label, item, where)
             if checked is _DROP:
                 return _DROP
-            spans[f"{key.field}[{name}]"] = self.locate.value(where)
+            spans[f"{key.field}[{name}]"] = self.locate.value_in(path, name)
             pairs.append((name, checked))
         return Pairs(pairs)
 

@@ -82,6 +82,10 @@ class SpanIndex:
         """The value: a scalar, an array, an inline table, or a table's header key."""
         return Span.deferred(self.source, self._find_value, path)
 
+    def value_in(self, table: Path, part: PathPart) -> Span:
+        """`value(table + (part,))`, sharing `table` (see `Span.deferred`)."""
+        return Span.deferred(self.source, self._find_value, table, part)
+
     def _key_range(self, path: Path) -> Range:
         keys, values = self._ranges()
         return keys.get(path) or values.get(path) or self._enclosing(path)
