@@ -36,6 +36,7 @@ def print_table(results: dict, quick: dict, hooks: tuple, runs: int) -> None:
         print(f"| `{row}` | " + " | ".join(cells) + f" | {_target(results, row)} |")
     print(_memory_row(results, sizes))
     print(_scaling_row(results, sizes, "check"))
+    print(_scaling_row(results, sizes, "check, remembered"))
     print(_scaling_row(results, sizes, "generate (first)"))
     print(_start_up_row(quick, "--version"))
     print(_start_up_row(quick, "--help"))
