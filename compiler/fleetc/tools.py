@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import argparse
 
-from .files import EXIT_USAGE
-from .report import Report
-
 SHELLS = ("bash", "zsh", "fish")
 
 
@@ -40,12 +37,16 @@ def add_tools(sub) -> None:
 def print_schema(args: argparse.Namespace) -> int:
     from .frontend.jsonschema import text
 
+    from .report import Report  # on use: cli builds this parser for --version
+
     Report("text", "schema").data("schema", text())
     return 0
 
 
 def print_explanation(args: argparse.Namespace) -> int:
     from .explain import explanation
+    from .files import EXIT_USAGE
+    from .report import Report
 
     report = Report("text", "explain")
     found = explanation(args.code.upper())
@@ -59,6 +60,7 @@ def print_explanation(args: argparse.Namespace) -> int:
 def print_completion(args: argparse.Namespace) -> int:
     from .cli import parser
     from .completion import script
+    from .report import Report
 
     Report("text", "completion").data("script", script(parser(), args.shell))
     return 0
