@@ -78,17 +78,17 @@ def recording(args, report: Report) -> Recording | None:
 
 def remember(args, fleet: Path, run: Recording, code: int) -> None:
     """Keep the run, if it can be told again as it was (module doc)."""
-    if not worth_keeping(args, run, code):
+    if not worth_keeping(run, code):
         return
-    path = entry_path(args, fleet)
-    if path is not None:
+    entry_file = entry_path(args, fleet)
+    if entry_file is not None:
         facts = sorted(run.facts.items(), key=lambda f: ORDER.get(f[0][0], 9))
-        names = {path: source.name for path, source in run.sources.items()}
+        names = {read: source.name for read, source in run.sources.items()}
         entry = {"format": FORMAT, "facts": [[*k, v] for k, v in facts]}
-        store(path, entry | {"names": names, "calls": run.calls, "exit": code})
+        store(entry_file, entry | {"names": names, "calls": run.calls, "exit": code})
 
 
-def worth_keeping(args, run: Recording, code: int) -> bool:
+def worth_keeping(run: Recording, code: int) -> bool:
     """A run that wrote nothing, with or without fleet errors or a stale tree.
     Never a run that met a file-system or usage problem (exit 2), whose causes
     are not all facts, nor one with a stat too fresh to trust."""
