@@ -44,8 +44,9 @@ class WriteReport:
     changed: tuple[str, ...]
     removed: tuple[str, ...]
     lock_changed: bool = False
-    # Every file read, as (path, memo_facts.signature) taken before reading it.
-    seen: tuple[tuple[str, list[int]], ...] = ()
+    # Every path looked at: (path, memo_facts.signature taken before reading
+    # it, or memo_facts.stat_of's answer where there was nothing to read).
+    seen: tuple[tuple[str, list[int] | str], ...] = ()
     # Whether anything was written (a stale manifest alone counts).
     wrote: bool = False
 
