@@ -16,7 +16,6 @@ again without a word.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -24,12 +23,17 @@ from typing import Any, Iterator, Mapping
 
 import tomli
 
-from .checks.machine_ids import MACHINE_ID
-from .checks.macs import MAC
-from .checks.taps import IFNAMSIZ, LEGAL
 from .diagnostics import Diagnostic, error, has_errors
 from .frontend.toml import decode_error_span
 from .frontend.tomlspans import SpanIndex, index_spans
+from .lock_values import (
+    NAME_KEYS,
+    NAME_PATTERNS,
+    UNIQUE_SCOPE,
+    VALIDATORS,
+    _name_problem,
+    _string,
+)
 from .lockseal import comment_safe, looks_legacy, seal, seal_problems
 from .model import Node
 from .source import Source, Span, SpanMap
@@ -37,12 +41,13 @@ from .twins import fleet_names
 
 VERSION = 2  # 2: with a checksum line
 LEGACY_VERSION = 1  # fleetc 0.1, no checksum: read once, with a warning (F808)
-CID_ANY = 2**32 - 1  # VMADDR_CID_ANY: not an address
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
-_TOML_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
-_TOML_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f]')
 REGENERATE_HELP = (
     "fix or delete this line; fleetc then allocates the value again (it may differ)"
+)
+NAME_HELP = (
+    "fleet.lock is generated and holds only names a fleet file may hold:"
+    " restore it from version control"
 )
 
 
@@ -141,14 +146,6 @@ def _value(value: str | int) -> str:
     return str(value) if isinstance(value, int) else _string(value)
 
 
-def _string(text: str) -> str:
-    def escape(match: re.Match) -> str:
-        char = match.group()
-        return _TOML_ESCAPES.get(char) or f"\\u{ord(char):04x}"
-
-    return '"' + _TOML_ESCAPE.sub(escape, text) + '"'
-
-
 # -- parsing -------------------------------------------------------------------
 
 
@@ -205,11 +202,25 @@ class _Reader:
         span = self.spans.value(path)
         self.diagnostics.append(error("F802", message, span, **kw))
 
+    def named(self, path: tuple, kind: str) -> bool:
+        """A name read back as a key passes the fleet file's check for it
+        (checks/names.py) before anything uses, prints or emits it."""
+        if NAME_PATTERNS[kind].fullmatch(path[-1]):
+            return True
+        message = f"`{_dotted(path)}` in fleet.lock: {_name_problem(path[-1], kind)}"
+        span = self.spans.key(path)
+        self.diagnostics.append(error("F802", message, span, help=NAME_HELP))
+        return False
+
     def lock(self, document: dict) -> Lock:
         self._top_level(document)
         vms = self._table(document, ("vms",))
         # In file order, so that a duplicate is reported where it comes second.
-        entries = {name: self._vm(name, raw) for name, raw in vms.items()}
+        entries = {
+            name: self._vm(name, raw)
+            for name, raw in vms.items()
+            if self.named(("vms", name), "VM")
+        }
         kept = freeze({k: v for k, v in entries.items() if v is not None})
         return Lock(kept, freeze(read_retired(self, document)))
 
@@ -253,7 +264,11 @@ class _Reader:
 
     def _interfaces(self, path: tuple, vm: dict) -> Mapping[str, LockedInterface]:
         tables = self._table(vm, path)
-        locked = {net: self._interface(path + (net,), t) for net, t in tables.items()}
+        locked = {
+            net: self._interface(path + (net,), t)
+            for net, t in tables.items()
+            if self.named(path + (net,), "network")
+        }
         return freeze({net: i for net, i in locked.items() if i is not None})
 
     def _interface(self, path: tuple, raw: Any) -> LockedInterface | None:
@@ -281,7 +296,8 @@ class _Reader:
         value, where = raw[key], path + (key,)
         problem = VALIDATORS[key](value)
         if problem is not None:
-            self.bad(where, f"`{_dotted(where)}` in fleet.lock {problem}")
+            help = NAME_HELP if key in NAME_KEYS else REGENERATE_HELP
+            self.bad(where, f"`{_dotted(where)}` in fleet.lock {problem}", help=help)
             return None
         return value if self._unique(where, key, value) else None
 
@@ -303,95 +319,6 @@ class _Reader:
 def _dotted(path: tuple) -> str:
     return ".".join(_key(str(part)) for part in path)
 
-
-# -- values --------------------------------------------------------------------
-
-
-def _text(check):
-    """A validator for strings: the type first, then `check` on the text."""
-
-    def validate(value: Any) -> str | None:
-        if not isinstance(value, str):
-            return f"must be a string, not {_type_name(value)}"
-        return check(value)
-
-    return validate
-
-
-def _type_name(value: Any) -> str:
-    return {bool: "a boolean", int: "an integer", float: "a float"}.get(
-        type(value), f"a {type(value).__name__}"
-    )
-
-
-def _machine_id(text: str) -> str | None:
-    if not MACHINE_ID.fullmatch(text) or not text.strip("0"):
-        return f"is not a machine-id: `{text}` (32 lowercase hex digits, not all 0)"
-    return None
-
-
-def _mac(text: str) -> str | None:
-    if not MAC.fullmatch(text) or text != text.lower():
-        return f"is not a MAC address as fleetc writes it: `{text}`"
-    if int(text[:2], 16) & 0x01:
-        return f"is a multicast MAC address: `{text}`"
-    return None
-
-
-def _address(version: int):
-    def check(text: str) -> str | None:
-        try:
-            parsed = ipaddress.ip_address(text)
-        except ValueError:
-            parsed = None
-        if parsed is None or parsed.version != version:
-            return f"is not an IPv{version} address: `{text}`"
-        if str(parsed) != text:
-            return f"is not in canonical form: write `{parsed}`"
-        return None
-
-    return check
-
-
-def _tap_id(text: str) -> str | None:
-    if not LEGAL.fullmatch(text) or text in (".", ".."):
-        return f"is not a legal interface name: `{text}`"
-    if len(text.encode()) >= IFNAMSIZ:
-        return f"is longer than {IFNAMSIZ - 1} bytes: `{text}`"
-    return None
-
-
-def _host(text: str) -> str | None:
-    return None if text else "must not be empty"
-
-
-def _vsock_cid(value: Any) -> str | None:
-    if type(value) is not int:
-        return f"must be an integer, not {_type_name(value)}"
-    if not 3 <= value < CID_ANY:
-        return f"must be from 3 to {CID_ANY - 1}, not {value}"
-    return None
-
-
-VALIDATORS = {
-    "host": _text(_host),
-    "machine_id": _text(_machine_id),
-    "vsock_cid": _vsock_cid,
-    "mac": _text(_mac),
-    "ipv4": _text(_address(4)),
-    "ipv6": _text(_address(6)),
-    "id": _text(_tap_id),
-    "renamed_to": _text(_host),  # a VM name: not empty (the fleet checks names)
-}
-
-# Field -> the scope (from the value's path) within which it must be unique.
-# Tap ids and vsock CIDs are per host and hosts change: allocation checks those.
-UNIQUE_SCOPE = {
-    "machine_id": lambda path: None,
-    "mac": lambda path: None,
-    "ipv4": lambda path: path[3],
-    "ipv6": lambda path: path[3],
-}
 
 # Loaded last: retirement records use the helpers above.
 from .lock_retired import read_retired, render_retired  # noqa: E402

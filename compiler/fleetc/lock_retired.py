@@ -1,14 +1,18 @@
 """fleet.lock's `[retired.<vm>.<host>]` records (retire.py): written and read back.
 
 Read as strictly as the VMs' entries: each value is checked by the validator of
-the VM field it copies (tap ids, machine-id), and reported where it stands.
+the VM field it copies (tap ids, machine-id), and reported where it stands. The
+VM and host names are checked as the fleet file's are before anything uses
+them: a record becomes a stop unit (and may delete a state directory) named
+after them.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from .lock import VALIDATORS, Retired, _dotted, _key, _Reader, _string, _value
+from .lock import NAME_HELP, REGENERATE_HELP, Retired, _dotted, _key, _Reader, _value
+from .lock_values import NAME_KEYS, VALIDATORS, _string
 
 RETIRED_KEYS = ("machine_id", "renamed_to", "taps")
 
@@ -28,10 +32,14 @@ def render_retired(record: Retired) -> str:
 def read_retired(reader: _Reader, document: dict) -> dict[tuple[str, str], Retired]:
     found = {}
     for vm, hosts in reader._table(document, ("retired",)).items():
+        if not reader.named(("retired", vm), "VM"):
+            continue
         if not isinstance(hosts, dict):
             reader.bad(("retired", vm), f"`retired.{_key(vm)}` must be a table")
             continue
         for host, raw in hosts.items():
+            if not reader.named(("retired", vm, host), "host"):
+                continue
             record = _retired_one(reader, ("retired", vm, host), raw)
             if record is not None:
                 found[(vm, host)] = record
@@ -59,6 +67,7 @@ def _retired_value(reader: _Reader, path: tuple, raw: dict, key: str) -> Any:
     if key == "taps" and not isinstance(value, list):
         problems = ["must be a list of tap ids"]
     if problems:
-        reader.bad(where, f"`{_dotted(where)}` in fleet.lock {problems[0]}")
+        help = NAME_HELP if key in NAME_KEYS else REGENERATE_HELP
+        reader.bad(where, f"`{_dotted(where)}` in fleet.lock {problems[0]}", help=help)
         return None
     return tuple(value) if key == "taps" else value

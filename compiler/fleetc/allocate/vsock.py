@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Hashable
 
-from ..lock import CID_ANY, Lock
+from ..lock import Lock
+from ..lock_values import CID_ANY
 from ..model import Fleet
 from .settle import Kind, Slot, Taken, vm_slots
 
