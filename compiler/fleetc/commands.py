@@ -28,8 +28,10 @@ from .files import (
     fs_problem,
     read,
     shown,
+    universal_newlines,
     usage_problem,
 )
+from .reading import Refused, read_bytes, repository_of
 from .report import Report
 from .source import Source, display_path
 from .twin_check import check_twin
@@ -128,13 +130,14 @@ def compile_fleet(args) -> Compiled | int:
 
 def read_inputs(args) -> tuple[Source, Path, Source | None] | int:
     """The fleet file, where its lock is, and the lock if there is one."""
-    source = read(args.fleet, args.report)
+    root = repository_of(args.fleet)
+    source = read(args.fleet, args.report, root)
     if isinstance(source, int):
         return source
     args.report.read_text(str(args.fleet), source)
     lock_file = Path(lock_path(str(args.fleet)))
     # lexists: a broken or looping link is read, and says what is wrong with it.
-    lock = read(lock_file, args.report) if os.path.lexists(lock_file) else None
+    lock = read(lock_file, args.report, root) if os.path.lexists(lock_file) else None
     if isinstance(lock, int):
         return lock
     args.report.read_text(str(lock_file), lock)
@@ -353,12 +356,13 @@ def say_waiting(report: Report, compiled: Compiled) -> None:
 
 def compiled_from_current_lock(args, compiled: Compiled) -> Compiled | int:
     """`compiled`, or the fleet compiled again if fleet.lock changed meanwhile."""
+    root = repository_of(args.fleet)
     try:
-        on_disk = compiled.lock_file.read_text(encoding="utf-8")
+        on_disk = universal_newlines(read_bytes(compiled.lock_file, root).decode())
     except FileNotFoundError:
         on_disk = None
-    except (OSError, UnicodeDecodeError):
-        on_disk = ""  # unreadable: compile_fleet reports it
+    except (OSError, UnicodeDecodeError, Refused):
+        on_disk = ""  # unreadable or refused: compile_fleet reports it
     if on_disk == compiled.old_lock:
         return compiled
     args.report.say(

@@ -15,6 +15,7 @@ from . import frontend, twins
 from .twins import twin_file
 from .diagnostics import Diagnostic, error, has_errors
 from .files import read
+from .reading import repository_of
 from .pipeline import Placement, Result, compile, lock_path
 from .report import Report
 from .source import Source, Span, display_path
@@ -37,7 +38,7 @@ def check_twin(
     twin = twin_file(fleet_file)
     if twin is None:
         return None
-    source = read(twin, report)
+    source = read(twin, report, repository_of(fleet_file))
     if isinstance(source, int):
         return source
     report.read_text(str(twin), source)
