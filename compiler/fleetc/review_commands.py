@@ -12,6 +12,7 @@ from .lock import Lock, parse_lock
 from .plan import make_plan
 from .plan_render import plan_json, plan_text
 from .source import Source
+from .writer import Tree, WriteRefused
 
 
 def cmd_plan(args) -> int:
@@ -37,10 +38,15 @@ def _lock(text: str | None) -> Lock:
 
 
 def _reader(out_dir: Path):
+    """A generated file's text as the writer reads it (writer.Tree: a regular
+    file, no link on the way), so that plan shows nothing from elsewhere."""
+    tree = Tree(out_dir)
+
     def read(relative: str) -> str | None:
         try:
-            return (out_dir / relative).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):  # absent or unusable: no "before"
+            data = tree.read(relative, wanted=False)
+            return None if data is None else data.decode("utf-8")
+        except (OSError, UnicodeDecodeError, WriteRefused):  # no usable "before"
             return None
 
     return read

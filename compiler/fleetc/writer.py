@@ -244,7 +244,11 @@ class Tree:
         stat shows in the next stat, so the result cache may trust it
         (memo_facts.py). A link swapped in since the lstat is refused."""
         file = open(path, "rb", opener=_no_follow)
-        self.seen[str(path)] = signature(os.fstat(file.fileno()))
+        status = os.fstat(file.fileno())
+        if not stat.S_ISREG(status.st_mode):  # a FIFO or device swapped in
+            file.close()
+            raise _not_a_file(path)
+        self.seen[str(path)] = signature(status)
         return file
 
     def _parents_ready(self, name: str, wanted: bool) -> bool:
@@ -272,8 +276,9 @@ class Tree:
 
 
 def _no_follow(path: str, flags: int) -> int:
-    """A link swapped in after the lstat above is refused, not followed."""
-    return os.open(path, flags | os.O_NOFOLLOW)
+    """A link swapped in after the lstat above is refused, not followed; a
+    FIFO swapped in does not block the open (fstat then refuses it)."""
+    return os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK)
 
 
 def _kind(path: Path) -> str:
