@@ -25,9 +25,9 @@ import pytest
 from goldens import SAMPLES
 from fleetc.emit.retired import script
 from fleetc.frontend import load
-from fleetc.lock import Retired
-from fleetc.reading import READ_LIMIT
-from fleetc.source import Source
+from fleetc.lock.lockfile import Retired
+from fleetc.cli.reading import READ_LIMIT
+from fleetc.core.source import Source
 
 SECRET = "SECRET-FIRST-LINE = 1\nsecond = 2\n"
 READERS = [("check",), ("generate",), ("generate", "--check"), ("diff",)]

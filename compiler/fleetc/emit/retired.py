@@ -15,10 +15,10 @@ from __future__ import annotations
 import posixpath
 from shlex import quote
 
-from ..checks.names import HOST_NAME
-from ..lock import Retired
-from ..model import JOURNAL_SHARE, Fleet, Host
-from ..retire import on_host
+from ..lock.lockfile import Retired
+from ..core.model import JOURNAL_SHARE, Fleet, Host
+from ..lock.retire import on_host
+from ..lock.values import NAME_PATTERNS
 from .common import journal_dir
 
 # microvm.nix's per-VM template units (nixos-modules/host/default.nix, the
@@ -77,8 +77,8 @@ def script(fleet: Fleet, record: Retired) -> list[str]:
 def state_of(fleet: Fleet, vm: str) -> str | None:
     """The VM's directory directly under state_dir; None for a name that could
     reach anywhere else (`..`, `/`, NUL, a leading `-`). fleet.lock's names are
-    checked when read (lock.py); this is the second lock on an `rm -rf`."""
-    if not HOST_NAME.fullmatch(vm) or ".." in vm or vm.startswith("-"):
+    checked when read (lock/lockfile.py); this is the second lock on `rm -rf`."""
+    if not NAME_PATTERNS["VM"].fullmatch(vm) or ".." in vm or vm.startswith("-"):
         return None
     if "/" in vm or "\0" in vm:
         return None
