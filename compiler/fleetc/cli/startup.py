@@ -1,6 +1,6 @@
 """The compiler's import, made once per process without the cyclic collector.
 
-`cli.main` imports `commands` from here. Importing the compiler (about a
+`cli.main` imports `compiled` from here. Importing the compiler (about a
 hundred modules) makes only objects that live as long as the process:
 modules, functions, classes, tables. The cyclic collector would walk them
 again and again while they are made, and once more at exit, to find nothing
@@ -17,7 +17,7 @@ import gc
 _was_enabled = gc.isenabled()
 gc.disable()
 try:
-    from . import compiled as commands  # noqa: F401 - what cli.main imports from here
+    from . import compiled  # noqa: F401 - what cli.main imports from here
 finally:
     gc.freeze()
     if _was_enabled:
