@@ -17,7 +17,8 @@ from ..output import disk_facts
 from ..output.disk_facts import DiskView, disk_view
 from ..output.compare import is_stale, unified_diff
 from ..core.diagnostics import Diagnostic, error
-from ..core.pipeline import Placement, Result, compile, lock_path
+from ..core.pipeline import Result, compile, lock_path
+from ..core.placement import Placement
 from ..lock.lockfile import Lock, parse_lock
 from ..output.manifest import BadManifest
 from .files import (
@@ -55,7 +56,7 @@ class Compiled:
 Command = Callable[[argparse.Namespace], int]
 
 
-def run(args: argparse.Namespace, command: Command) -> int:
+def run_fleets(args: argparse.Namespace, command: Command) -> int:
     """`command` on every fleet of the command line in turn; one report for the run."""
     report = Report(args.format, args.command)
     fleets = getattr(args, "fleets", None) or [args.fleet]

@@ -13,6 +13,7 @@ import sys
 
 from .. import __version__
 from .commands import REGISTRY, command
+from .startup import collector_off
 
 
 class UsageError(Exception):
@@ -83,6 +84,12 @@ def wants_json(argv: list[str]) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The whole run without the cyclic collector (startup.py says why)."""
+    with collector_off():
+        return run(argv)
+
+
+def run(argv: list[str] | None) -> int:
     ours, nix_args = split_passthrough(sys.argv[1:] if argv is None else argv)
     json_wanted = wants_json(ours)
     command_line = parser(
@@ -98,10 +105,10 @@ def main(argv: list[str] | None = None) -> int:
     chosen = command(args.command)
     if not chosen.READS_FLEET:  # schema, explain, completion
         return chosen.run(args)
-    from .startup import compiled  # the import, without the collector (startup.py)
+    from .compiled import run_fleets  # the compiler, imported on use
 
     try:
-        return compiled.run(args, chosen.run)
+        return run_fleets(args, chosen.run)
     except KeyboardInterrupt:
         return 130
 
