@@ -9,16 +9,13 @@ that it moved.
 `parse_lock` is strict, because the file is generated: anything fleetc would
 not have written is an error at its location, and the value is left out of the
 returned Lock. Callers must not write a new lock while any error stands. The
-lock ends with a checksum line (`lockseal.py`): a truncated or edited lock is
+lock ends with a checksum line (`seal.py`): a truncated or edited lock is
 an error before any value is read, so no locked value is ever lost and drawn
 again without a word.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any, Iterator, Mapping
 
 import tomli
@@ -26,13 +23,21 @@ import tomli
 from ..core.diagnostics import Diagnostic, error, has_errors
 from ..frontend.toml import decode_error_span
 from ..frontend.tomlspans import SpanIndex, index_spans
+
+# Retired too: what fleet.lock holds is imported from here (lock.lockfile).
+from .entries import Lock, LockedInterface, LockedVm, Retired, freeze  # noqa: F401
+from .retired import read_retired, render_retired
 from .values import (
+    NAME_HELP,
     NAME_KEYS,
     NAME_PATTERNS,
+    REGENERATE_HELP,
     UNIQUE_SCOPE,
     VALIDATORS,
+    _dotted,
+    _key,
     _name_problem,
-    _string,
+    _value,
 )
 from .seal import comment_safe, looks_legacy, seal, seal_problems
 from ..core.model import Node
@@ -41,58 +46,6 @@ from ..core.twins import fleet_names
 
 VERSION = 2  # 2: with a checksum line
 LEGACY_VERSION = 1  # fleetc 0.1, no checksum: read once, with a warning (F808)
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
-REGENERATE_HELP = (
-    "fix or delete this line; fleetc then allocates the value again (it may differ)"
-)
-NAME_HELP = (
-    "fleet.lock is generated and holds only names a fleet file may hold:"
-    " restore it from version control"
-)
-
-
-@dataclass(frozen=True)
-class LockedInterface(Node):
-    mac: str | None = None
-    ipv4: str | None = None
-    ipv6: str | None = None
-    id: str | None = None
-
-
-@dataclass(frozen=True)
-class LockedVm(Node):
-    host: str | None = None
-    machine_id: str | None = None
-    vsock_cid: int | None = None
-    # network name -> that interface's values
-    interfaces: Mapping[str, LockedInterface] = field(
-        default_factory=lambda: MappingProxyType({})
-    )
-
-
-@dataclass(frozen=True)
-class Retired(Node):
-    """A VM that left `host` (removed, moved or renamed): the host's module
-    stops it and deletes its taps until `fleetc generate --forget <vm>`."""
-
-    vm: str
-    host: str
-    machine_id: str | None = None
-    renamed_to: str | None = None
-    taps: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Lock:
-    vms: Mapping[str, LockedVm] = field(default_factory=lambda: MappingProxyType({}))
-    # (vm, host) -> the record of a VM still to be stopped on that host
-    retired: Mapping[tuple[str, str], Retired] = field(
-        default_factory=lambda: MappingProxyType({})
-    )
-
-
-def freeze(mapping: Mapping) -> Mapping:
-    return MappingProxyType(dict(mapping))
 
 
 # -- rendering -----------------------------------------------------------------
@@ -136,14 +89,6 @@ def _table(path: tuple[str, ...], node: Node, keys: tuple[str, ...]) -> str:
         if value is not None:
             lines.append(f"{key} = {_value(value)}\n")
     return "".join(lines)
-
-
-def _key(name: str) -> str:
-    return name if _BARE_KEY.fullmatch(name) else _string(name)
-
-
-def _value(value: str | int) -> str:
-    return str(value) if isinstance(value, int) else _string(value)
 
 
 # -- parsing -------------------------------------------------------------------
@@ -214,7 +159,7 @@ class _Reader:
 
     def lock(self, document: dict) -> Lock:
         self._top_level(document)
-        vms = self._table(document, ("vms",))
+        vms = self.table(document, ("vms",))
         # In file order, so that a duplicate is reported where it comes second.
         entries = {
             name: self._vm(name, raw)
@@ -232,16 +177,16 @@ class _Reader:
                 f"fleet.lock version must be {self.version}, found {version!r}",
                 help="this lock was written by another fleetc: use that version",
             )
-        self._unknown(document, ("version", "vms", "retired"), ())
+        self.unknown(document, ("version", "vms", "retired"), ())
 
-    def _table(self, parent: dict, path: tuple) -> dict:
+    def table(self, parent: dict, path: tuple) -> dict:
         value = parent.get(path[-1], {})
         if isinstance(value, dict):
             return value
         self.bad(path, f"`{_dotted(path)}` must be a table")
         return {}
 
-    def _unknown(self, table: dict, known: tuple[str, ...], path: tuple) -> None:
+    def unknown(self, table: dict, known: tuple[str, ...], path: tuple) -> None:
         for key in table:
             if key not in known:
                 expected = ", ".join(f"`{k}`" for k in known)
@@ -253,7 +198,7 @@ class _Reader:
         if not isinstance(raw, dict):
             self.bad(path, f"`{_dotted(path)}` must be a table")
             return None
-        self._unknown(raw, VM_KEYS + ("interfaces",), path)
+        self.unknown(raw, VM_KEYS + ("interfaces",), path)
         values = {key: self._field(path, raw, key) for key in VM_KEYS}
         return LockedVm(
             **values,
@@ -263,7 +208,7 @@ class _Reader:
         )
 
     def _interfaces(self, path: tuple, vm: dict) -> Mapping[str, LockedInterface]:
-        tables = self._table(vm, path)
+        tables = self.table(vm, path)
         locked = {
             net: self._interface(path + (net,), t)
             for net, t in tables.items()
@@ -275,7 +220,7 @@ class _Reader:
         if not isinstance(raw, dict):
             self.bad(path, f"`{_dotted(path)}` must be a table")
             return None
-        self._unknown(raw, INTERFACE_KEYS, path)
+        self.unknown(raw, INTERFACE_KEYS, path)
         values = {key: self._field(path, raw, key) for key in INTERFACE_KEYS}
         return LockedInterface(
             **values, span=self.spans.key(path), spans=self._spans(path, values)
@@ -314,11 +259,3 @@ class _Reader:
         message = f"duplicate {key} {value} in fleet.lock"
         self.bad(where, message, label=label)
         return False
-
-
-def _dotted(path: tuple) -> str:
-    return ".".join(_key(str(part)) for part in path)
-
-
-# Loaded last: retirement records use the helpers above.
-from .retired import read_retired, render_retired  # noqa: E402

@@ -9,20 +9,37 @@ after them.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
-from .lockfile import (
+from ..frontend.tomlspans import SpanIndex
+from .entries import Retired
+from .values import (
     NAME_HELP,
+    NAME_KEYS,
     REGENERATE_HELP,
-    Retired,
+    VALIDATORS,
     _dotted,
     _key,
-    _Reader,
+    _string,
     _value,
 )
-from .values import NAME_KEYS, VALIDATORS, _string
 
 RETIRED_KEYS = ("machine_id", "renamed_to", "taps")
+
+
+class Reader(Protocol):
+    """What reading a record needs of lockfile's reader (its `_Reader`),
+    named here so that this module does not import lockfile, which imports it."""
+
+    spans: SpanIndex
+
+    def bad(self, path: tuple, message: str, **kw: Any) -> None: ...
+
+    def named(self, path: tuple, kind: str) -> bool: ...
+
+    def table(self, parent: dict, path: tuple) -> dict: ...
+
+    def unknown(self, table: dict, known: tuple[str, ...], path: tuple) -> None: ...
 
 
 def render_retired(record: Retired) -> str:
@@ -37,9 +54,9 @@ def render_retired(record: Retired) -> str:
     return "".join(lines)
 
 
-def read_retired(reader: _Reader, document: dict) -> dict[tuple[str, str], Retired]:
+def read_retired(reader: Reader, document: dict) -> dict[tuple[str, str], Retired]:
     found = {}
-    for vm, hosts in reader._table(document, ("retired",)).items():
+    for vm, hosts in reader.table(document, ("retired",)).items():
         if not reader.named(("retired", vm), "VM"):
             continue
         if not isinstance(hosts, dict):
@@ -54,17 +71,17 @@ def read_retired(reader: _Reader, document: dict) -> dict[tuple[str, str], Retir
     return found
 
 
-def _retired_one(reader: _Reader, path: tuple, raw: Any) -> Retired | None:
+def _retired_one(reader: Reader, path: tuple, raw: Any) -> Retired | None:
     if not isinstance(raw, dict):
         reader.bad(path, f"`{_dotted(path)}` must be a table")
         return None
-    reader._unknown(raw, RETIRED_KEYS, path)
+    reader.unknown(raw, RETIRED_KEYS, path)
     values = {key: _retired_value(reader, path, raw, key) for key in RETIRED_KEYS}
     values["taps"] = values["taps"] or ()
     return Retired(path[1], path[2], **values, span=reader.spans.key(path))
 
 
-def _retired_value(reader: _Reader, path: tuple, raw: dict, key: str) -> Any:
+def _retired_value(reader: Reader, path: tuple, raw: dict, key: str) -> Any:
     """One value of a retirement record, validated like the VM's own."""
     if key not in raw:
         return None

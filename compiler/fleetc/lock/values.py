@@ -20,6 +20,14 @@ from ..checks.taps import IFNAMSIZ, LEGAL
 CID_ANY = 2**32 - 1  # VMADDR_CID_ANY: not an address
 _TOML_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
 _TOML_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f]')
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+REGENERATE_HELP = (
+    "fix or delete this line; fleetc then allocates the value again (it may differ)"
+)
+NAME_HELP = (
+    "fleet.lock is generated and holds only names a fleet file may hold:"
+    " restore it from version control"
+)
 
 
 def _string(text: str) -> str:
@@ -28,6 +36,18 @@ def _string(text: str) -> str:
         return _TOML_ESCAPES.get(char) or f"\\u{ord(char):04x}"
 
     return '"' + _TOML_ESCAPE.sub(escape, text) + '"'
+
+
+def _key(name: str) -> str:
+    return name if _BARE_KEY.fullmatch(name) else _string(name)
+
+
+def _value(value: str | int) -> str:
+    return str(value) if isinstance(value, int) else _string(value)
+
+
+def _dotted(path: tuple) -> str:
+    return ".".join(_key(str(part)) for part in path)
 
 
 def _text(check):
