@@ -253,6 +253,20 @@ def wants_json(argv: list[str]) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command line's exit code; a closed pipe ends the run quietly, as it
+    ends `yes | head` (closed_pipe.py)."""
+    from . import closed_pipe
+
+    try:
+        try:
+            return dispatch(argv)
+        finally:  # --help and --version end in SystemExit: flush then too
+            closed_pipe.flush()
+    except BrokenPipeError:
+        return closed_pipe.end_quietly()
+
+
+def dispatch(argv: list[str] | None) -> int:
     ours, nix_args = split_passthrough(sys.argv[1:] if argv is None else argv)
     json_wanted = wants_json(ours)
     command_line = parser(
