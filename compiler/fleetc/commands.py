@@ -400,9 +400,13 @@ def cmd_build(args) -> int:
             args.names,
             args.nix_args,
             files=compiled.result.files,
+            tell=args.report.show,
         )
     except FileNotFoundError as missing:
         return not_found(args.report, missing)
+    except staging.StagingRefused as refusal:  # a linked flake.lock (F052)
+        args.report.show([refusal.diagnostic])
+        return EXIT_USAGE
     except staging.StagingFailed as problem:
         return usage_problem(args.report, str(problem).removeprefix("fleetc: "))
     except OSError as problem:
