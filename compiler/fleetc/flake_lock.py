@@ -8,6 +8,8 @@ link would be written through. So the lock is read and written only as a
 regular file at that place: opened without following a final link, checked to
 be a regular file (a FIFO is never waited on), read up to LIMIT bytes. A link,
 anything else, or a larger file is refused (F052) before anything is staged.
+Its mode is not judged as the repository's files are (F050): fleetc build
+writes it, as fleetc writes the generated files, and Nix needs it.
 """
 
 from __future__ import annotations

@@ -176,8 +176,9 @@ def stage_tree(root: Root, out_dir: Path, files: dict[str, str], tree: Path):
         names = tracked_files(root.path)
     else:
         names = walked_files(root.path, tree.parent)
-    ours = {posixpath.normpath(f"{where}/{name}") for name in files}
-    names = [name for name in names if name not in ours]  # written from memory
+    # Written from memory; the generated flake's lock is given apart (build.py).
+    ours = {posixpath.normpath(f"{where}/{name}") for name in [*files, "flake.lock"]}
+    names = [name for name in names if name not in ours]
     left_out, links = copy_files(root.path, names, tree, root.referenced)
     write_generated(files, tree, where)  # may replace a copied link by a directory
     return where, left_out + cut_leaving_links(root.path, tree, links)

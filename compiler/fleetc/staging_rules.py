@@ -15,8 +15,8 @@ leads out of the copy:
 - a path below a directory that is a symbolic link in the work tree (git
   tracks `modules/a.nix`, the work tree has `modules -> /elsewhere`) is left
   out: git's file is not there, and what is there is not the repository's;
-- a staged link whose target, resolved in the copy, lies outside it
-  (absolute, or `../` past the root, directly or through other links) is
+- a staged link that is absolute, or whose target, resolved in the copy,
+  lies outside it (`../` past the root, directly or through other links), is
   removed from the copy.
 
 Both are named with a warning (F051). Names are shown with control
@@ -95,7 +95,8 @@ class Gate:
 
 
 def directory_state(path: Path) -> str:
-    """ "ok", "private" (others cannot list or enter it), "link", or SKIP."""
+    """The directory's state: "ok", "private" (others cannot list or enter
+    it), "link", or SKIP (gone, or not a directory)."""
     try:
         mode = path.lstat().st_mode
     except OSError:
@@ -144,8 +145,13 @@ def cut_leaving_links(root: Path, tree: Path, links: list[str]) -> list[Diagnost
 
 
 def leaves(path: Path, inside: str) -> bool:
-    """A link still in the copy whose target, resolved there, is outside it."""
-    return path.is_symlink() and not within(os.path.realpath(path), inside)
+    """A link still in the copy that is absolute (in the store it would name
+    the scratch directory, or the checkout, not the copy) or whose target,
+    resolved in the copy, is outside it."""
+    if not path.is_symlink():
+        return False
+    absolute = os.readlink(path).startswith("/")
+    return absolute or not within(os.path.realpath(path), inside)
 
 
 def within(path: str, directory: str) -> bool:
