@@ -112,7 +112,7 @@ def test_stdout_and_stderr_into_one_closed_pipe(tmp_path, args):
 
 def test_every_command_is_covered():
     """A new command must join CASES (build has its own test below)."""
-    from fleetc.cli import parser
+    from fleetc.cli.main import parser
 
     commands = parser()._subparsers._group_actions[0].choices
     assert set(commands) - {"build"} == {args[0] for args in CASES}

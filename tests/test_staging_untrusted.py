@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from fleetc import flake_lock
-from fleetc.staging import Root, StagingRefused, stage_tree
+from fleetc.nixbuild import flake_lock
+from fleetc.nixbuild.staging import Root, StagingRefused, stage_tree
 from goldens import SAMPLES
 from nixeval import MICROVM, NIXPKGS, flake_options, nix_env, overrides
 
