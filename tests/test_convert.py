@@ -79,13 +79,11 @@ fleet tiny {
   system aarch64-linux
 }
 
-network lan {
-  ipv4 10.1.0.0/24
-}
+network lan 10.1.0.0/24
 
 host h1 {
   uplink eth0
-  interface lan ipv4 10.1.0.2
+  interface lan 10.1.0.2
 
   vm a {
     system x86_64-linux
@@ -97,9 +95,7 @@ host h1 {
   }
 }
 
-vm b {
-  host elsewhere
-}
+vm b host elsewhere
 """
 
 SMALL_TOML = """\
@@ -169,7 +165,7 @@ def test_vms_keep_their_order_when_hosts_interleave():
         '[vms.a]\nhost = "h1"\n[vms.b]\nhost = "h2"\n[vms.c]\nhost = "h1"\n'
     )
     text = to_fleet(fleet)
-    assert "\nvm c {\n  host h1\n}\n" in text  # after h2's VMs: at the top level
+    assert "\nvm c host h1\n" in text  # after h2's VMs: at the top level
     assert [vm.name for vm in read_fleet(text).vms] == ["a", "b", "c"]
     both_ways(fleet)
 

@@ -1,9 +1,10 @@
-"""The model as a .fleet file: one statement a line, VMs inside their host.
+"""The model as a .fleet file, as compact as people write it: VMs inside their
+host, a table of plain values on one line (`input disko url ... follows-nixpkgs
+true`), values whose shape names their key written bare (`interface lan
+10.0.0.10 02:00:00:00:00:10`, `vm web 0123...`), `ipv4 PREFIX gateway ADDRESS`.
 
-Spellings, positional values and quoting come from frontend/dsl_words, the
-module the DSL reader uses, so what is written here reads back unchanged.
-Values are always written after their key word (`interface lan ipv4 ...`),
-never by their shape alone: that is a shorthand for people, not a canonical form.
+Spellings, shapes and quoting come from frontend/dsl/words, the module the DSL
+reader uses, so what is written here reads back unchanged.
 """
 
 from __future__ import annotations
@@ -19,7 +20,11 @@ from ..core.model import Fleet, ModuleRef
 from .tables import Table, document, module_text
 
 INDENT = "  "
+# A table longer than this on one line opens a block instead.
+LINE = 100
 _INT = re.compile(r"[+-]?[0-9]+\Z")
+# A value a block header may carry bare: `vm web 0123... {`.
+_HEADER_SHAPES = ("machine_id",)
 
 
 @dataclass
@@ -40,7 +45,22 @@ def to_fleet(fleet: Fleet) -> str:
         for key, tables in top
         for table in nesting.outside.get(key, tables)
     ]
-    return "\n\n".join("\n".join(lines) for lines in blocks) + "\n"
+    return _joined(blocks) + "\n"
+
+
+def _joined(blocks: list[list[str]]) -> str:
+    """Blocks apart by a blank line; one-line statements of a kind together."""
+    text = ""
+    for before, lines in zip([None, *blocks], blocks):
+        if before is not None:
+            text += "\n" if _same_kind_lines(before, lines) else "\n\n"
+        text += "\n".join(lines)
+    return text
+
+
+def _same_kind_lines(before: list[str], after: list[str]) -> bool:
+    one_line = len(before) == 1 and len(after) == 1
+    return one_line and before[0].split()[:1] == after[0].split()[:1]
 
 
 def _nest(top: dict[Key, tuple[Table, ...]]) -> _Nesting:
@@ -80,24 +100,63 @@ def _top_key(section: schema.Section) -> Key:
     return next(key for key in schema.DOCUMENT.keys if key.section is section)
 
 
+# -- statements ------------------------------------------------------------------
+
+
 def _statement(
     key: Key, table: Table, depth: int, nesting: _Nesting, implied: str = ""
 ) -> list[str]:
-    header, rest = _header(key, table, implied)
-    body = [line for k, value in rest for line in _value_lines(k, value, depth + 1)]
-    for child_key, children in table.children:
-        for child in children:
-            body += _statement(child_key, child, depth + 1, nesting)
-    for child_key, field_name, child in nesting.inside.get(id(table), ()):
-        body += [""] + _statement(child_key, child, depth + 1, nesting, field_name)
     indent = INDENT * depth
+    only = _only_child(table, nesting)
+    if only is not None:  # `defaults vm {`: a table named on its parent's line
+        child_key, child = only
+        lines = _statement(child_key, child, depth, nesting)
+        return [f"{indent}{words.statement_word(key)} {lines[0].lstrip()}"] + lines[1:]
+    header, rest = _header(key, table, implied)
+    inner = table.children or nesting.inside.get(id(table))
+    alone = inner or key.section is schema.FLEET  # the file's own header
+    line = None if alone else _on_one_line(header, rest, table.section)
+    if line is not None and (len(indent + line) <= LINE or _always_one_line(key)):
+        return [indent + line]
+    header, rest = _block_header(header, rest, table.section)
+    body = _block_lines(rest, depth + 1)
+    body += _children(table, depth + 1, nesting)
     if not body:
         return [indent + " ".join(header)]
     return [indent + " ".join(header) + " {"] + body + [indent + "}"]
 
 
+def _only_child(table: Table, nesting: _Nesting) -> tuple[Key, Table] | None:
+    """The one single table a table of no values of its own holds ([defaults])."""
+    if table.values or table.name is not None or nesting.inside.get(id(table)):
+        return None
+    if len(table.children) != 1:
+        return None
+    key, tables = table.children[0]
+    plain = key.kind.name == "table" and not words.positional(key.section)
+    return (key, tables[0]) if plain and len(tables) == 1 else None
+
+
+def _always_one_line(key: Key) -> bool:
+    """A list's element (`interface`, `share`) is one line however long."""
+    return key.kind.name == "tables"
+
+
+def _children(table: Table, depth: int, nesting: _Nesting) -> list[str]:
+    body = []
+    for child_key, children in table.children:
+        for child in children:
+            body += _statement(child_key, child, depth, nesting)
+    before: list[str] = []
+    for child_key, field_name, child in nesting.inside.get(id(table), ()):
+        lines = _statement(child_key, child, depth, nesting, field_name)
+        body += ([] if _same_kind_lines(before, lines) else [""]) + lines
+        before = lines
+    return body
+
+
 def _header(key: Key, table: Table, implied: str) -> tuple[list[str], list]:
-    """The statement's line, and the values left for its block."""
+    """The statement's word, name and positional values; the values left."""
     header = [words.statement_word(key)]
     rest = [(k, v) for k, v in table.values if k.name != implied]
     if table.name is not None:
@@ -106,26 +165,92 @@ def _header(key: Key, table: Table, implied: str) -> tuple[list[str], list]:
     if key.kind.name == "tables" or len(positional) == 1:
         header += [_scalar(k, v) for k, v in rest if k in positional]
         rest = [(k, v) for k, v in rest if k not in positional]
-    if key.kind.name == "tables":
-        return _one_line(header, rest)
     return header, rest
 
 
-def _one_line(header: list[str], rest: list) -> tuple[list[str], list]:
-    """A list element's scalars go on its line: `share srv /srv -> /data proto 9p`."""
+def _on_one_line(header: list[str], rest: list, section) -> str | None:
+    """The whole table on its statement's line; None when a value cannot be.
+
+    `-> MOUNT` first, then each value bare where its shape names its key,
+    else after its key word; a list of one item as `word item`."""
+    if any(k in words.positional(section) for k, _ in rest):
+        return None  # read by position on a line: `deploy {` spells them out
+    items = list(header)
     for k, v in rest:
         if k.name == words.ARROW_KEY:
-            header += ["->", _scalar(k, v)]
+            items += ["->", _scalar(k, v)]
     for k, v in rest:
-        if _is_scalar(k) and k.name != words.ARROW_KEY:
-            header += [words.word(k), _scalar(k, v)]
-    return header, [(k, v) for k, v in rest if not _is_scalar(k)]
+        if k.name == words.ARROW_KEY:
+            continue
+        written = _line_item(k, v, section)
+        if written is None:
+            return None
+        items += written
+    return " ".join(items)
+
+
+def _line_item(key: Key, value: Any, section) -> list[str] | None:
+    if _is_scalar(key):
+        shown = _scalar(key, value)
+        bare = _by_shape(key, value, shown, section)
+        return [shown] if bare else [words.word(key), shown]
+    if key.kind.name in schema.FREE_FORM or len(value) != 1:
+        return None  # `meta`, `follows`, empty and longer lists: in a block
+    item = _module(value[0]) if key.kind.name == "modules" else words.literal(value[0])
+    return [words.statement_word(key), item]
+
+
+def _by_shape(key: Key, value: Any, shown: str, section: schema.Section) -> bool:
+    """Whether the reader takes the bare value for this very key."""
+    if not isinstance(value, str) or shown != value:  # quoted: not by shape
+        return False
+    return words.shaped_key(value, section) is key
+
+
+def _block_header(header: list[str], rest: list, section) -> tuple[list[str], list]:
+    """A block's header carries its machine-id bare: `host server1 5f0c... {`."""
+    kept = []
+    for k, v in rest:
+        shown = _scalar(k, v) if _is_scalar(k) else None
+        bare = shown is not None and _by_shape(k, v, shown, section)
+        if k.name in _HEADER_SHAPES and bare:
+            header = header + [shown]
+        else:
+            kept.append((k, v))
+    return header, kept
+
+
+def _block_lines(rest: list, depth: int) -> list[str]:
+    """One statement a line; `ipv4 PREFIX gateway ADDRESS` when both are there."""
+    lines, gateways = [], _gateways(rest)
+    for k, v in rest:
+        if k.name in gateways.values():
+            continue
+        line = _value_lines(k, v, depth)
+        if k.name in gateways:
+            gateway = dict(rest)[_key_named(rest, gateways[k.name])]
+            line = [f"{line[0]} gateway {words.literal(gateway)}"]
+        lines += line
+    return lines
+
+
+def _gateways(rest: list) -> dict[str, str]:
+    """prefix key -> its gateway's key, where a network writes both."""
+    names = {k.name for k, _ in rest}
+    pairs = {"ipv4": "gateway4", "ipv6": "gateway6"}
+    return {p: g for p, g in pairs.items() if p in names and g in names}
+
+
+def _key_named(rest: list, name: str) -> Key:
+    return next(k for k, _ in rest if k.name == name)
 
 
 def _value_lines(key: Key, value: Any, depth: int) -> list[str]:
     indent = INDENT * depth
     if _is_scalar(key):
         return [f"{indent}{words.word(key)} {_scalar(key, value)}"]
+    if not value:  # a list written empty: its word alone
+        return [f"{indent}{words.word(key)}"]
     if key.kind.name == "modules":
         word = words.statement_word(key)
         return [f"{indent}{word} {_module(module)}" for module in value]
@@ -133,6 +258,9 @@ def _value_lines(key: Key, value: Any, depth: int) -> list[str]:
         return [f"{indent}{words.word(key)} {_free(name, v)}" for name, v in value]
     items = "".join(" " + words.literal(item) for item in value)
     return [f"{indent}{words.word(key)}{items}"]
+
+
+# -- values ------------------------------------------------------------------------
 
 
 def _scalar(key: Key, value: Any) -> str:

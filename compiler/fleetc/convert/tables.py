@@ -1,9 +1,11 @@
 """The model as the tables a fleet file holds: what both writers walk.
 
-A key is written when its value differs from what reading the file without it
-gives: the model's default, or for hosts and VMs the fleet's `system` (see
-frontend/document.py). The model keeps no [defaults]: every VM is written with
-its own values, which is how the reader filled them in.
+A key is written when the source wrote it (model.Node.written), a default
+spelt out included, and [defaults.vm] as the source wrote it (Fleet.vm_defaults):
+a VM's value that came from there stays there. A node not read from a file
+(built in code) has its keys written where they differ from what reading the
+file without them gives: the model's default, or for hosts and VMs the fleet's
+`system` (see frontend/document.py).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 
 from ..frontend import schema
 from ..frontend.schema import Key, Section
-from ..core.model import Fleet, ModuleRef, Node
+from ..core.model import Fleet, ModuleRef, Node, VmDefaults
 
 # Keys a host or VM leaves out to get the fleet's value.
 _FROM_FLEET = {schema.HOST: ("system",), schema.VM: ("system",)}
@@ -42,23 +44,59 @@ def document(fleet: Fleet) -> tuple[tuple[Key, tuple[Table, ...]], ...]:
 def _top(fleet: Fleet, key: Key) -> tuple[Table, ...]:
     if key.section.model is Fleet:
         return (table(fleet, key.section, fleet),)
-    nodes = getattr(fleet, key.field, None)  # none for [defaults]
-    return tuple(table(node, key.section, fleet) for node in nodes or ())
+    if key.section is schema.DEFAULTS:
+        return _vm_defaults(fleet)
+    nodes = getattr(fleet, key.field)
+    return tuple(table(node, key.section, fleet) for node in nodes)
+
+
+def _vm_defaults(fleet: Fleet) -> tuple[Table, ...]:
+    """[defaults] holding [defaults.vm], when the source had one."""
+    if fleet.vm_defaults is None:
+        return ()
+    vm_key = schema.DEFAULTS.key("vm")
+    vm = table(fleet.vm_defaults, schema.VM, fleet)
+    return (Table(schema.DEFAULTS, None, (), ((vm_key, (vm,)),)),)
 
 
 def table(node: Node, section: Section, fleet: Fleet) -> Table:
     values, children = [], []
+    given = _given(node)
     for key in section.keys:
-        value = getattr(node, key.field)
+        if key.field not in given:
+            continue
+        value = given[key.field]
+        if not _written(node, section, key, value, fleet):
+            continue
         if key.section is not None:
             nodes = _as_nodes(value)
             if nodes:
                 tables = tuple(table(child, key.section, fleet) for child in nodes)
                 children.append((key, tables))
-        elif key.required or value != _unset(section, key, fleet):
+        else:
             values.append((key, value))
-    name = getattr(node, section.name_field) if section.name_field else None
-    return Table(section, name, tuple(values), tuple(children))
+    return Table(section, _name(node, section), tuple(values), tuple(children))
+
+
+def _given(node: Node) -> dict[str, Any]:
+    """The node's values by field: [defaults.vm] holds only those it wrote."""
+    if isinstance(node, VmDefaults):
+        return dict(node.values)
+    return {f.name: getattr(node, f.name) for f in dataclasses.fields(node)}
+
+
+def _name(node: Node, section: Section) -> str | None:
+    if section.name_field is None or isinstance(node, VmDefaults):
+        return None
+    return getattr(node, section.name_field)
+
+
+def _written(node: Node, section: Section, key: Key, value: Any, fleet: Fleet) -> bool:
+    if isinstance(node, VmDefaults):
+        return True
+    if node.written is not None:
+        return key.field in node.written
+    return key.required or value != _unset(section, key, fleet)
 
 
 def _as_nodes(value: Any) -> tuple[Node, ...]:

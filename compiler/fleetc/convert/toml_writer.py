@@ -24,11 +24,18 @@ def _write(parts: list[str], table: Table, path: list[str], repeated: bool) -> N
     lines += [
         f"{toml_text.key(key.name)} = {_value(value)}" for key, value in table.values
     ]
-    parts.append("\n".join(lines))
+    if not _implied(table, repeated):
+        parts.append("\n".join(lines))
     for key, children in table.children:
         for child in children:
             below = path + [key.name] + ([child.name] if child.name is not None else [])
             _write(parts, child, below, repeated=key.kind.name == "tables")
+
+
+def _implied(table: Table, repeated: bool) -> bool:
+    """[defaults] needs no header of its own: [defaults.vm] declares it."""
+    unnamed = table.name is None and not repeated
+    return unnamed and not table.values and bool(table.children)
 
 
 def _value(value: Any) -> str:

@@ -7,6 +7,11 @@ the same model read from the DSL.
 
 Optional values are `None` when the user did not write them. For addresses,
 `False` means "no address of this family here" (`ipv4 = false`).
+
+A node read from a file also knows which of its fields its own table wrote
+(`written`), and the fleet keeps [defaults.vm] as written (`vm_defaults`):
+`fleetc convert` writes exactly what the source wrote, a default spelt out
+included. Neither takes part in equality either.
 """
 
 from __future__ import annotations
@@ -34,6 +39,11 @@ class Node:
     span: Span | None = field(default=None, compare=False, repr=False, kw_only=True)
     spans: Mapping[str, Span] = field(
         default_factory=lambda: NO_SPANS, compare=False, repr=False, kw_only=True
+    )
+    # The fields the node's own table wrote (not those a fallback such as
+    # [defaults.vm] filled in); None for a node not read from a file.
+    written: frozenset[str] | None = field(
+        default=None, compare=False, repr=False, kw_only=True
     )
 
     def at(self, name: str, index: int | None = None) -> Span | None:
@@ -203,6 +213,15 @@ class Device(Node):
 
 
 @dataclass(frozen=True)
+class VmDefaults(Node):
+    """[defaults.vm] as written: (model field, value) in the schema's order.
+    Every VM that leaves a field out has the value; the model's VMs already
+    hold it, so only convert and the diagnostics about it read this."""
+
+    values: Pairs = Pairs()
+
+
+@dataclass(frozen=True)
 class Vm(Node):
     name: str
     host: str
@@ -280,6 +299,9 @@ class Fleet(Node):
     retired: tuple = field(default=(), compare=False)
     # Display name of the file the fleet was read from (for generated headers).
     source_name: str = field(default="fleet.toml", compare=False)
+    # [defaults.vm] as written, when the file has one: every VM already holds
+    # its values, so two twins, with and without it, are the same fleet.
+    vm_defaults: VmDefaults | None = field(default=None, compare=False, repr=False)
 
     def network(self, name: str) -> Network | None:
         return self._networks_by_name.get(name)

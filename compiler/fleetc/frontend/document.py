@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..core.diagnostics import Diagnostic, error
-from ..core.model import Fleet
-from .reader import Fields, Locator, Reader
+from ..core.model import Fleet, Pairs, VmDefaults
+from .reader import Fields, Locator, Reader, written_fields
 from .schema import DOCUMENT, FLEET, HOST, VM
 
 _MEMBERS = ("networks", "hosts", "vms")
@@ -39,8 +39,10 @@ def read_document(
         reader.diagnostics.append(_no_fleet_table(locate))
     if fleet is None:
         return None, reader.diagnostics
+    defaults = _vm_defaults(top.values.get("defaults"), locate)
+    members = _with_members(fleet, top)
     built = reader.build(
-        FLEET, _with_members(fleet, top), ("fleet",), source_name=source_name
+        FLEET, members, ("fleet",), source_name=source_name, vm_defaults=defaults
     )
     return built, reader.diagnostics
 
@@ -62,6 +64,22 @@ def _set_fallbacks(
     reader.fallbacks[HOST] = system
     vm_defaults = defaults.values.get("vm") if defaults else None
     reader.fallbacks[VM] = (vm_defaults or Fields()).filled_from(system)
+
+
+def _vm_defaults(defaults: Fields | None, locate: Locator) -> VmDefaults | None:
+    """[defaults.vm] as written, in the schema's order (convert writes it back)."""
+    vm = defaults.values.get("vm") if defaults else None
+    if vm is None:
+        return None
+    pairs = Pairs(
+        (k.field, vm.values[k.field]) for k in VM.keys if k.field in vm.values
+    )
+    return VmDefaults(
+        values=pairs,
+        span=locate.value(("defaults", "vm")),
+        spans=vm.flat_spans(),
+        written=written_fields(vm.values),
+    )
 
 
 def _system_spans(fleet: Fields, locate: Locator) -> dict:

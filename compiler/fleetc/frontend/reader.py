@@ -119,6 +119,7 @@ class Reader:
         self, section: Section, found: Fields, path: Path, **extra
     ) -> Node | None:
         """The model node, or None (reported) when a required key is missing."""
+        written = written_fields(found.values)
         if section in self.fallbacks:
             found = found.filled_from(self.fallbacks[section])
         found = self._build_tables(section, found, path)
@@ -130,7 +131,11 @@ class Reader:
             return None
         span = self.locate.value(path)
         return section.model(
-            **found.values, **extra, span=span, spans=found.flat_spans()
+            **found.values,
+            **extra,
+            span=span,
+            spans=found.flat_spans(),
+            written=written,
         )
 
     def _build_tables(self, section: Section, found: Fields, path: Path) -> Fields:
@@ -326,6 +331,20 @@ _CONVERTERS = {
     "meta": Reader._free_form,
     "follows": Reader._free_form,
 }
+
+
+# Nodes written alike (most VMs of a large fleet) share one set of names; the
+# cap keeps a long-lived process (the fuzzer) from keeping every shape it saw.
+_WRITTEN: dict[frozenset[str], frozenset[str]] = {}
+_SHARED_SHAPES = 1024
+
+
+def written_fields(values: dict[str, Any]) -> frozenset[str]:
+    """The fields a table wrote itself, as model.Node.written holds them."""
+    names = frozenset(values)
+    if len(_WRITTEN) < _SHARED_SHAPES:
+        return _WRITTEN.setdefault(names, names)
+    return _WRITTEN.get(names, names)
 
 
 def _free_scalar(value: Any) -> bool:
