@@ -50,10 +50,9 @@ def to_fleet(fleet: Fleet) -> str:
 
 def _joined(blocks: list[list[str]]) -> str:
     """Blocks apart by a blank line; one-line statements of a kind together."""
-    text = ""
-    for before, lines in zip([None, *blocks], blocks):
-        if before is not None:
-            text += "\n" if _same_kind_lines(before, lines) else "\n\n"
+    text = "\n".join(blocks[0]) if blocks else ""
+    for before, lines in zip(blocks, blocks[1:], strict=False):
+        text += "\n" if _same_kind_lines(before, lines) else "\n\n"
         text += "\n".join(lines)
     return text
 
