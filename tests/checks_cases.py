@@ -11,6 +11,7 @@ from __future__ import annotations
 from checks_cases_adoption import ADOPTION_CASES
 from checks_cases_ifnames import IFNAME_CASES
 from checks_cases_platforms import PLATFORM_CASES, PLATFORM_CLEAN
+from checks_cases_reach import REACH_CASES, REACH_CLEAN
 from checks_cases_shapes import SHAPE_CASES, SHAPE_CLEAN_CASES
 from checks_cases_values import VALUE_CASES
 
@@ -878,6 +879,7 @@ ALL_CASES = (
     + VALUE_CASES
     + PLATFORM_CASES
     + SHAPE_CASES
+    + REACH_CASES
 )
 
 # Fleets that look suspicious but are fine: `checks.run` reports nothing.
@@ -922,6 +924,7 @@ name = "t"
 ipv4 = "10.9.0.0/31"
 
 [hosts.h]
+uplink = "eno1"
 interfaces = [{ network = "p2p", ipv4 = "10.9.0.0" }]
 
 [vms.a]
@@ -938,8 +941,10 @@ name = "t"
 [networks.lan]
 
 [hosts.h1]
+uplink = "eno1"
 
 [hosts.h2]
+uplink = "eno1"
 
 [vms.a]
 host = "h1"
@@ -979,3 +984,4 @@ shares = [
 ]
 CLEAN_CASES += PLATFORM_CLEAN
 CLEAN_CASES += SHAPE_CLEAN_CASES
+CLEAN_CASES += REACH_CLEAN

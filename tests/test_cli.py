@@ -57,8 +57,8 @@ def test_json_format_is_one_document(tmp_path):
     ]
     [diagnostic] = document["diagnostics"]
     assert diagnostic["code"] == "F203"
-    assert diagnostic["location"] == {"file": "fleet.toml", "line": 17, "column": 41}
-    assert diagnostic["label"] == "also used by vm `web` (fleet.toml:13:41)"
+    assert diagnostic["location"] == {"file": "fleet.toml", "line": 18, "column": 41}
+    assert diagnostic["label"] == "also used by vm `web` (fleet.toml:14:41)"
     assert diagnostic["help"].startswith("leave ipv4 out")
     assert diagnostic["fleet"] == "fleet.toml"
 
@@ -68,7 +68,7 @@ def test_github_format_is_workflow_annotations(tmp_path):
         dup_ipv4(tmp_path), "check", "fleet.toml", "--format", "github"
     )
     [line] = stderr.splitlines()
-    assert line.startswith("::error file=fleet.toml,line=17,col=41,title=F203::")
+    assert line.startswith("::error file=fleet.toml,line=18,col=41,title=F203::")
     assert "duplicate IPv4 address 10.0.0.10" in line
     assert "%0Ahelp: leave ipv4 out" in line  # newlines escaped as GitHub requires
 

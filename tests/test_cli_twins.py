@@ -74,16 +74,17 @@ def test_twins_that_differ_are_refused_at_the_twin(twins):
         "error[F035]: fleet.fleet and fleet.toml describe different fleets:"
         " generated/vms/git.nix first differs at line "
     )
-    assert " --> fleet.fleet:1:1" in stderr
+    # At the twin's statement that differs: [defaults.vm]'s mem (issue 23).
+    assert "\n  --> fleet.fleet:12:7\n" in stderr and "\n12 |   mem 3072\n" in stderr
     assert "this file gives `microvm.mem = 3072;`, fleet.toml gives" in stderr
-    assert "`microvm.mem = 2048;`" in stderr
+    assert "`microvm.mem = 2048;` (fleet.toml:16:7)" in stderr
     assert snapshot(twins / "generated") == before
 
     # From the other side, and in JSON: located in the twin that was not read.
     code, stdout, _ = run_fleetc(twins, "check", "fleet.fleet", "--format", "json")
     [problem] = json.loads(stdout)["diagnostics"]
     assert (code, problem["code"]) == (1, "F035")
-    assert problem["location"] == {"file": "fleet.toml", "line": 1, "column": 1}
+    assert problem["location"] == {"file": "fleet.toml", "line": 16, "column": 7}
 
 
 def test_a_twin_with_errors_is_named(twins):

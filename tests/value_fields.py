@@ -43,6 +43,7 @@ gateway6 = {gateway6}
 dns = [{dns}]
 
 [hosts.h]
+uplink = "eno1"
 interfaces = [{{ network = "lan", ipv6 = {host_ipv6} }}]
 
 [vms.v]

@@ -14,6 +14,8 @@ from typing import Any, Callable, Iterable
 
 from ..core.diagnostics import Diagnostic
 from ..core.model import Fleet
+from .allowed import acknowledge as acknowledge
+from .reported_once import once_at_defaults as once_at_defaults
 from . import (
     addresses,
     adoption,
@@ -30,6 +32,7 @@ from . import (
     networks,
     platforms,
     passthrough,
+    reach,
     recipes,
     references,
     storage,
@@ -124,6 +127,9 @@ CHECKS: list[Check] = [
     bonds.check_bond_uplink,
     bonds.check_bond_ports,
     bonds.check_microvm_hosts,
+    # ... what a network reaches beyond its host (F217, F223)
+    reach.check_isolated_bridges,
+    reach.check_routed_without_nat,
     # ... passthrough devices (F630..F632)
     passthrough.check_device_paths,
     passthrough.check_unique_devices,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from difflib import get_close_matches
 from typing import Hashable, Iterable, Iterator, Union
 
-from ..core.model import Fleet, Host, HostInterface, Interface, Node, Vm
+from ..core.model import Fleet, Host, HostInterface, Interface, Node, Vm, VmDefaults
 from ..core.source import Span
 
 Owner = Union[Host, Vm]
@@ -94,3 +94,34 @@ def machines(fleet: Fleet) -> Iterator[Owner]:
     """Hosts, then VMs: a VM clashing with a host is the one reported."""
     yield from fleet.hosts
     yield from fleet.vms
+
+
+def own_spans(node: Node) -> Iterator[Span]:
+    """Where a node and what it wrote itself are: its own span, its fields'
+    and their nodes'; not the values a fallback ([defaults.vm]) gave it."""
+    if node.span is not None:
+        yield node.span
+    for name, span in node.spans.items():
+        if _written_here(node, name.split("[", 1)[0]):
+            yield span
+    for name, value in _node_fields(node):
+        if _written_here(node, name):
+            for child in value:
+                yield from own_spans(child)
+
+
+def _written_here(node: Node, field: str) -> bool:
+    return node.written is None or field in node.written
+
+
+def _node_fields(node: Node) -> Iterator[tuple[str, tuple[Node, ...]]]:
+    """(field, its nodes) for each field of the node holding nodes."""
+    if isinstance(node, VmDefaults):
+        fields = iter(node.values)
+    else:
+        fields = ((name, getattr(node, name)) for name in node.__dataclass_fields__)
+    for name, value in fields:
+        if isinstance(value, Node):
+            yield name, (value,)
+        elif isinstance(value, tuple) and value and isinstance(value[0], Node):
+            yield name, value

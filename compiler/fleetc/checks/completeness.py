@@ -1,8 +1,9 @@
 """Values the contract calls "allocated" (F114, F209, F305, F404).
 
-fleetc will fill them in itself; until allocation exists they must be written by
-hand. These checks run after the validity checks (see `checks.complete`), and
-disappear one by one as allocation lands.
+fleetc fills them in itself (allocate/) and pins them in fleet.lock. These
+checks run after allocation, on a fleet allocation reported no error for
+(core/pipeline.py): what is still missing then was neither written nor locked
+nor allocated, and a model built in code without allocation is told so too.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from ..core.model import Fleet, Interface, Network
 from ..core import inet
 from .common import vm_interfaces
 
-HELP = "set it by hand; automatic allocation is not available yet"
+HELP = "write one, or run `fleetc generate` to have one allocated and locked"
 
 
 def check_machine_ids_present(fleet: Fleet) -> Iterator[Diagnostic]:

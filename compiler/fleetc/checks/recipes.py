@@ -13,8 +13,6 @@ from ..core.model import Fleet, Volume
 # What udev puts in device names and link names (its allowed characters, plus
 # `/`): nothing a udev match pattern or a rules file would read specially.
 DEVICE = re.compile(r"/dev(/[A-Za-z0-9#+.:=@_-]+)+\Z")
-# A warning's list of VMs stops here: the rest are counted.
-NAMED_VMS = 8
 
 
 def check_block_devices(fleet: Fleet) -> Iterator[Diagnostic]:
@@ -51,24 +49,19 @@ def check_disk_group(fleet: Fleet) -> Iterator[Diagnostic]:
 
 
 def check_shared_secrets(fleet: Fleet) -> Iterator[Diagnostic]:
-    found = [
-        (vm, share) for vm in fleet.vms for share in vm.shares if share.holds_secrets
-    ]
-    if not found:
-        return
-    vms = sorted({vm.name for vm, _ in found})
-    hosts = sorted({vm.host for vm, _ in found})
-    message = f"{_names('vm', vms)} see updated sops-nix secrets only after a reboot"
+    """One warning a VM, at its first secrets share: each VM can acknowledge
+    its own (`allow = ["F920"]`, checks/allowed.py)."""
+    for vm in fleet.vms:
+        share = next((s for s in vm.shares if s.holds_secrets), None)
+        if share is not None:
+            yield _restart_for_secrets(vm.name, vm.host, share.at("source"))
+
+
+def _restart_for_secrets(vm: str, host: str, span) -> Diagnostic:
+    message = f"vm `{vm}` sees updated sops-nix secrets only after a reboot"
     help = (
-        f"fleetc sets sops.keepGenerations = 0 on {_names('host', hosts)}, so the"
-        " shared /run/secrets never disappears; after changing secrets, restart"
-        " these VMs (systemctl restart microvm@<vm>)"
+        f"fleetc sets sops.keepGenerations = 0 on host `{host}`, so the shared"
+        f" /run/secrets never disappears; after changing secrets, restart the VM"
+        f' (systemctl restart microvm@{vm}); once read, allow = ["F920"]'
     )
-    yield warning("F920", message, found[0][1].at("source"), help=help)
-
-
-def _names(kind: str, names: list[str]) -> str:
-    shown = ", ".join(f"`{name}`" for name in names[:NAMED_VMS])
-    more = len(names) - NAMED_VMS
-    plural = kind + ("s" if len(names) > 1 else "")
-    return f"{plural} {shown}" + (f" and {more} more" if more > 0 else "")
+    return warning("F920", message, span, help=help)

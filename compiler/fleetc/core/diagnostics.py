@@ -65,6 +65,9 @@ CODES: dict[str, str] = {
     "F050": "file others cannot read not given to Nix",
     "F051": "symbolic link not given to Nix",
     "F052": "flake.lock not a regular file (a link, too large)",
+    # F090..F099: warnings the fleet acknowledges (allow)
+    "F090": "allow names an unknown code",
+    "F091": "allowed warning not raised",
     # F1xx: names and machine-ids
     "F101": "invalid name",
     "F102": "duplicate name",
@@ -98,6 +101,9 @@ CODES: dict[str, str] = {
     "F214": "bond port listed twice",
     "F215": "bond without ports",
     "F216": "IPv6 gateway for IPv4 not on the link",
+    # F217..F229: what a network reaches beyond its host
+    "F217": "VM on a network its host has no uplink for",
+    "F223": "routed network without NAT",
     # F3xx: MAC addresses
     "F301": "malformed MAC address",
     "F302": "multicast MAC address",

@@ -249,6 +249,9 @@ class Vm(Node):
     # The VM's name before a rename: its locked identity (machine-id, MACs,
     # addresses, tap ids, CID) and journal carry over (allocate/renames.py).
     renamed_from: str | None = None
+    # Codes of warnings about this VM its owner has read and accepted
+    # (checks/allowed.py): not shown again.
+    allow: tuple[str, ...] = ()
 
     @property
     def wants_vsock(self) -> bool:
@@ -294,6 +297,9 @@ class Fleet(Node):
     # VMs no longer in the fleet whose state directory is deleted where they
     # are stopped (retire.py); any other retired VM keeps its state.
     delete_state: tuple[str, ...] = ()
+    # Codes of warnings read and accepted, wherever they are raised
+    # (checks/allowed.py): not shown again.
+    allow: tuple[str, ...] = ()
     # VMs that left a host, still to be stopped there: filled in from
     # fleet.lock after allocation (retire.py), never read from the fleet file.
     retired: tuple = field(default=(), compare=False)

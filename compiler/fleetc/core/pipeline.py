@@ -34,6 +34,8 @@ class Result:
     # The fleet as the frontend read it, before allocation: two sources whose
     # models are equal compile alike (twin_check compares them first).
     loaded: Fleet | None = None
+    # Warnings the fleet acknowledges (`allow`): not in `diagnostics`.
+    acknowledged: list[Diagnostic] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -58,7 +60,20 @@ def compile(
     `emit_files=False` (`fleetc check` without a twin) leaves `files` empty:
     emitting reports nothing, and was 40 % of a check at 10,000 VMs.
     """
-    return _compile(source, placement, fmt, lock, entropy, forget, emit_files)
+    compiled = _compile(source, placement, fmt, lock, entropy, forget, emit_files)
+    return as_reported(compiled)
+
+
+def as_reported(result: Result) -> Result:
+    """A mistake of [defaults.vm] once, not once a VM; the warnings the fleet
+    acknowledges (`allow`) set apart (checks/reported_once.py, allowed.py)."""
+    if result.fleet is None:
+        return result
+    once = checks.once_at_defaults(result.fleet, result.diagnostics)
+    complete = result.lock_text is not None  # every pass ran
+    shown, acknowledged = checks.acknowledge(result.fleet, once, complete)
+    shown.sort(key=sort_key)
+    return replace(result, diagnostics=shown, acknowledged=acknowledged)
 
 
 def _compile(
@@ -86,12 +101,13 @@ def _compile(
     diagnostics += problems + lookalikes(fleet, old_lock)
     if has_errors(diagnostics):
         return _failed(fleet, diagnostics)
-    fleet, new_lock, problems = allocate(fleet, carried, entropy)
-    diagnostics += problems
-    new_lock, problems = retire(fleet, old_lock, new_lock, forget)
-    diagnostics += problems
+    fleet, new_lock, allocated = allocate(fleet, carried, entropy)
+    new_lock, retired = retire(fleet, old_lock, new_lock, forget)
+    diagnostics += allocated + retired
     fleet = replace(fleet, retired=tuple(new_lock.retired.values()))
-    diagnostics += checks.complete(fleet) if not has_errors(problems) else []
+    # A value allocation refused (F803) or found no room for (F804) is missing
+    # from the fleet: said once, there, and not again as "missing" here.
+    diagnostics += [] if has_errors(allocated + retired) else checks.complete(fleet)
     if has_errors(diagnostics):
         return _failed(fleet, diagnostics)
     lock_text = render_lock(new_lock, PurePosixPath(source.name).name)

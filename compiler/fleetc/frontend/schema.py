@@ -175,6 +175,7 @@ FLEET = Section(
         Key("inputs", NAMED, section=INPUT),
         Key("deploy", TABLE, section=DEPLOY),
         Key("delete_state", STRS),
+        Key("allow", STRS),
     ),
     model.Fleet,
 )
@@ -298,6 +299,7 @@ VM = Section(
         Key("devices", TABLES, section=DEVICE),
         Key("meta", META),
         _str("renamed_from"),
+        Key("allow", STRS),
     ),
     model.Vm,
     "name",

@@ -10,6 +10,7 @@ from ..core.diagnostics import Diagnostic, error
 from ..core.model import Fleet
 from ..core.source import Source, Span
 from .document import read_document
+from .toml_errors import declared_twice, with_dotted_keys
 from .tomlspans import index_spans
 
 
@@ -33,6 +34,10 @@ def load_toml(source: Source) -> tuple[Fleet | None, list[Diagnostic]]:
 def _syntax_error(source: Source, problem: tomli.TOMLDecodeError) -> Diagnostic:
     message = getattr(problem, "msg", None) or str(problem)
     span = decode_error_span(source, problem)
+    twice = declared_twice(source, message, span)
+    if twice is not None:
+        return twice
+    message = with_dotted_keys(message)
     return error("F001", f"invalid TOML: {message[:1].lower()}{message[1:]}", span)
 
 

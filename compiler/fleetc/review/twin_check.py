@@ -88,17 +88,31 @@ def compare(
     theirs: Result,
     shown: Callable[[Path], str],
 ) -> Diagnostic | None:
-    """F035 at the first file and line that differ, the tree before the lock."""
+    """F035 naming the first file and line that differ, the tree before the
+    lock, located at the twin's first key unlike this fleet's."""
     name = display_path(fleet_file)
+    at = located(twin, mine, theirs)
     difference = twins.first_difference(mine.files, theirs.files)
     if difference is not None:
         where = f"{shown(Path(str(mine.output_dir)))}/{difference.file}"
-        return twin_differs(twin, name, where, difference)
+        return twin_differs(at, name, where, difference)
     difference = twins.first_difference({"": mine.lock_text}, {"": theirs.lock_text})
     if difference is not None:
         where = shown(Path(lock_path(str(fleet_file))))
-        return twin_differs(twin, name, where, difference)
+        return twin_differs(at, name, where, difference)
     return None
+
+
+def located(twin: Source, mine: Result, theirs: Result) -> tuple[Span, Span | None]:
+    """The twin's first key unlike this fleet's, and this fleet's; else the
+    twin's start. Compared allocated: a value one twin writes and the other
+    leaves to fleetc (a derived tap id) is no difference."""
+    found = None
+    if mine.fleet is not None and theirs.fleet is not None:
+        found = twins.first_model_difference(mine.fleet, theirs.fleet)
+    if found is None or found[0] is None:
+        return start_of(twin), None
+    return found
 
 
 def start_of(source: Source) -> Span:
@@ -118,17 +132,24 @@ def twin_has_errors(twin: Source, diagnostics: list[Diagnostic]) -> Diagnostic:
 
 
 def twin_differs(
-    twin: Source, read_name: str, where: str, difference: twins.Difference
+    at: tuple[Span, Span | None],
+    read_name: str,
+    where: str,
+    difference: twins.Difference,
 ) -> Diagnostic:
     mine, theirs = (
         "nothing" if text is None else f"`{text.strip()}`"
         for text in (difference.mine, difference.theirs)
     )
+    span, counterpart = at
+    twin = span.source
+    if counterpart is not None:
+        mine += f" ({counterpart.location()})"
     return error(
         "F035",
         f"{twin.name} and {read_name} describe different fleets:"
         f" {where} first differs at line {difference.line}",
-        start_of(twin),
+        span,
         label=f"this file gives {theirs}, {read_name} gives {mine}",
         help=f"make them agree (`fleetc convert {read_name} --to"
         f" {twins.TWIN_SUFFIX[Path(read_name).suffix][1:]} -o {twin.name}`"
