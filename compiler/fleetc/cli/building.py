@@ -63,4 +63,5 @@ def outcome_json(outcome) -> dict:
         "kind": target.kind,
         "result": outcome.result,
         "out": out,
+        "reason": outcome.reason or None,
     }

@@ -112,14 +112,40 @@ def dispatch(argv: list[str] | None) -> int:
         return usage_document(str(wrong))
     args.nix_args = nix_args
     chosen = command(args.command)
-    if not chosen.READS_FLEET:  # schema, explain, completion
+    if not chosen.READS_FLEET:  # schema, explain, completion, init
         return chosen.run(args)
+    missing = found_fleet(args)
+    if missing is not None:
+        return missing
     from .compiled import run_fleets  # the compiler, imported on use
 
     try:
         return run_fleets(args, chosen.run)
     except KeyboardInterrupt:
         return 130
+
+
+def found_fleet(args: argparse.Namespace) -> int | None:
+    """FLEET left out: the one found is used, and said; none is a usage error."""
+    from .finding import fill_in
+    from .report import Report
+
+    problem = fill_in(args)
+    if problem is not None:
+        return usage_error(args, problem)
+    if getattr(args, "found", None) is not None:
+        Report(args.format, args.command).say(f"fleetc: using {args.found}")
+    return None
+
+
+def usage_error(args: argparse.Namespace, message: str) -> int:
+    from .files import EXIT_USAGE, usage_problem
+    from .report import Report
+
+    if args.format == "json":
+        return usage_document(f"fleetc: {message}")
+    usage_problem(Report(args.format, args.command), message)
+    return EXIT_USAGE
 
 
 def usage_document(message: str) -> int:

@@ -8,17 +8,24 @@ from pathlib import Path
 FORMATS = ("text", "json", "github")
 
 
+# Where FLEET is left out: cli/finding.py looks for these.
+FOUND = (
+    "the fleet file (.toml or .fleet); default: fleet.toml, else fleet.fleet,"
+    " in this directory or the nearest parent up to the repository's root"
+)
+
+
 def fleet_command(sub, name: str, summary: str, many: bool = False, out: bool = True):
     """A command that reads fleet files: FLEET (or FLEET...), --out, --format,
     --format-in."""
     # Without --out, no abbreviation: `convert --out X` must not become --output.
     command = sub.add_parser(name, help=summary, description=summary, allow_abbrev=out)
     if many:
-        command.add_argument("fleets", nargs="+", type=Path, metavar="FLEET")
-    else:
         command.add_argument(
-            "fleet", type=Path, help="the fleet file (.toml or .fleet)"
+            "fleets", nargs="*", type=Path, metavar="FLEET", help=FOUND
         )
+    else:
+        fleet_argument(command)
     if out:  # convert writes no tree: its file is -o
         command.add_argument(
             "--out", type=Path, help="output directory (default: fleet.output)"
@@ -28,6 +35,10 @@ def fleet_command(sub, name: str, summary: str, many: bool = False, out: bool = 
     )
     format_in(command)
     return command
+
+
+def fleet_argument(command: argparse.ArgumentParser) -> None:
+    command.add_argument("fleet", nargs="?", type=Path, help=FOUND)
 
 
 def format_in(command: argparse.ArgumentParser) -> None:

@@ -40,7 +40,7 @@ from ..core.diagnostics import Diagnostic, render_text
 from ..core.model import Fleet
 from ..emit import nix
 from ..emit.flake import inputs as flake_inputs
-from . import flake_lock, nixfetch
+from . import flake_lock, nixfetch, reasons
 from .staging import generated_on_disk, root_for, stage_tree
 
 # Where the files left out of the copy are told (Report.show for the CLI).
@@ -69,6 +69,7 @@ class Outcome:
     target: Target
     result: str  # built | failed | skipped
     out_path: str = ""
+    reason: str = ""  # why it failed, in Nix's words (reasons.py)
 
 
 def targets(fleet: Fleet, names: list[str]) -> tuple[list[Target], list[str]]:
@@ -174,25 +175,52 @@ def run_nix(
     say(f"fleetc: evaluating {counted(len(chosen), 'configuration')}...")
     paths, stderr = evaluate(ref, chosen, nix_args, keep_going=True)
     if paths is None:  # an error tryEval cannot catch; nix has shown it
-        say(nixfetch.hint(fleet, stderr) or "fleetc: nix could not evaluate the fleet")
-        return [Outcome(t, "failed") for t in chosen]
+        said = nixfetch.hint(fleet, stderr)
+        say(said or "fleetc: nix could not evaluate the fleet")
+        why = reasons.first_error(stderr) or "nix could not evaluate the fleet"
+        return [Outcome(t, "failed", reason=why) for t in chosen]
     broken = [t for t in chosen if paths[t.name] is None]
-    for target in broken[:SHOWN_FAILURES]:
-        evaluate(ref, [target], nix_args, keep_going=False)
+    why = {t.name: evaluation_reason(ref, t, nix_args, i) for i, t in enumerate(broken)}
     drvs = [paths[t.name]["drv"] for t in chosen if t not in broken]
-    if drvs:
-        say(f"fleetc: building {counted(len(drvs), 'derivation')}...")
-        command = ["nix", "build", *NIX_FLAGS, "--no-link", "--keep-going", *drvs]
-        subprocess.run(command + nix_args)
+    failures = build_drvs(drvs, nix_args) if drvs else reasons.Failures()
     return [
-        Outcome(t, "failed") if t in broken else outcome(t, paths[t.name]["out"])
+        (
+            Outcome(t, "failed", reason=why[t.name])
+            if t in broken
+            else outcome(t, paths[t.name], failures)
+        )
         for t in chosen
     ]
 
 
-def outcome(target: Target, out_path: str) -> Outcome:
-    built = os.path.exists(out_path)
-    return Outcome(target, "built" if built else "failed", out_path if built else "")
+def evaluation_reason(ref: str, target: Target, nix_args: list[str], index: int) -> str:
+    """The first few broken targets are evaluated again alone: Nix shows its
+    message, and its first line is the reason."""
+    if index >= SHOWN_FAILURES:
+        return f"evaluation failed (fleetc build FLEET {target.name} shows why)"
+    _, stderr = evaluate(ref, [target], nix_args, keep_going=False)
+    return reasons.first_error(stderr) or "evaluation failed"
+
+
+def build_drvs(drvs: list[str], nix_args: list[str]) -> reasons.Failures:
+    """Build them all (--keep-going); drv -> why, for each that failed. Nix's
+    messages reach the user as they come."""
+    say(f"fleetc: building {counted(len(drvs), 'derivation')}...")
+    command = ["nix", "build", *NIX_FLAGS, "--no-link", "--keep-going", *drvs]
+    with subprocess.Popen(
+        command + nix_args, stderr=subprocess.PIPE, text=True
+    ) as running:
+        echo, said = nixfetch.tee(running.stderr, sys.stderr)
+        echo.join()
+    return reasons.build_failures("".join(said))
+
+
+def outcome(target: Target, paths: dict, failures: reasons.Failures) -> Outcome:
+    out_path = paths["out"]
+    if os.path.exists(out_path):
+        return Outcome(target, "built", out_path)
+    why = reasons.reason_for(paths["drv"], failures)
+    return Outcome(target, "failed", reason=why or "nix build failed (see above)")
 
 
 def build(
@@ -238,9 +266,14 @@ def keep_lock(flake: Path, out_dir: Path, nix_args: list[str]) -> None:
 
 
 def table(outcomes: list[Outcome]) -> str:
-    rows = [("NAME", "KIND", "RESULT", "OUTPUT")]
-    rows += [(o.target.name, o.target.kind, o.result, o.out_path) for o in outcomes]
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    """NAME KIND RESULT OUTPUT, and REASON when a target failed."""
+    columns = 5 if any(o.reason for o in outcomes) else 4
+    rows = [("NAME", "KIND", "RESULT", "OUTPUT", "REASON")[:columns]]
+    rows += [
+        (o.target.name, o.target.kind, o.result, o.out_path, o.reason)[:columns]
+        for o in outcomes
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(columns)]
     lines = [
         "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows
     ]

@@ -15,6 +15,7 @@ from importlib import import_module
 from types import ModuleType
 
 REGISTRY = (
+    "init",
     "check",
     "generate",
     "diff",

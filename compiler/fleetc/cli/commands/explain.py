@@ -1,4 +1,5 @@
-"""`fleetc explain CODE`: what a diagnostic code means, an example, the fix."""
+"""`fleetc explain CODE`: what a diagnostic code means, an example, the fix;
+`fleetc explain --list`: every code with its title."""
 
 from __future__ import annotations
 
@@ -6,13 +7,17 @@ READS_FLEET = False
 SUMMARY = "what a diagnostic code means, with an example and the fix"
 EXAMPLES = """\
   fleetc explain F203                     duplicate IPv4 address: why, and the fix
-  fleetc explain f805"""
+  fleetc explain f805
+  fleetc explain --list                   every code with its title"""
 
 
 def arguments(sub):
     description = "Explain a diagnostic code (F203, ...): meaning, example, fix."
     command = sub.add_parser("explain", help=SUMMARY, description=description)
-    command.add_argument("code", metavar="CODE", help="e.g. F203")
+    command.add_argument("code", metavar="CODE", nargs="?", help="e.g. F203")
+    command.add_argument(
+        "--list", action="store_true", help="list every code with its title"
+    )
     return command
 
 
@@ -23,9 +28,22 @@ def run(args) -> int:
     from ..report import Report
 
     report = Report("text", "explain")
+    if args.list == (args.code is not None):
+        report.say("fleetc explain: give a CODE (e.g. F203) or --list, not both")
+        return EXIT_USAGE
+    if args.list:
+        report.data("codes", listing())
+        return 0
     found = explanation(args.code.upper())
     if found is None:
         report.say(f"fleetc: no diagnostic code {args.code}; codes look like F203")
         return EXIT_USAGE
     report.data("explanation", found)
     return 0
+
+
+def listing() -> str:
+    """`F001  syntax error`, one code a line, in order."""
+    from ...core.diagnostics import CODES
+
+    return "".join(f"{code}  {title}\n" for code, title in CODES.items())

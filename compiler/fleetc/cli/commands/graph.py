@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 import shutil
 import subprocess
-from pathlib import Path
 
-from ..options import FORMATS, format_in
+from ..options import FORMATS, fleet_argument, format_in
 
 READS_FLEET = True
 SUMMARY = "draw hosts, VMs, networks and addresses (mermaid, dot or svg)"
@@ -30,7 +29,7 @@ class GraphFormat(argparse.Action):
 
 def arguments(sub):
     graph = sub.add_parser("graph", help=SUMMARY, description=SUMMARY)
-    graph.add_argument("fleet", type=Path, help="the fleet file (.toml or .fleet)")
+    fleet_argument(graph)
     graph.add_argument(
         "--format",
         choices=GRAPH_FORMATS + FORMATS,
