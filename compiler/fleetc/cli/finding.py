@@ -40,15 +40,22 @@ def searched(start: Path) -> list[Path]:
 def not_found(start: Path) -> str:
     """The usage error: what was looked for, and where."""
     where = searched(start)
-    place = (
-        str(where[0])
-        if len(where) == 1
-        else f"{where[0]} or its parents up to {where[-1]}"
-    )
+    if len(where) > 1:
+        place = f"{where[0]} or its parents up to the repository's root {where[-1]}"
+    elif _in_repository(where[0]):
+        place = f"{where[0]}, the repository's root"
+    else:
+        place = f"{where[0]} (outside a git repository: there only)"
     return (
         f"no FLEET given, and no {' or '.join(NAMES)} in {place};"
         " name one, or run `fleetc init` to write a starter fleet.toml"
     )
+
+
+def _in_repository(directory: Path) -> bool:
+    from ..output.disk_facts import repo_root
+
+    return repo_root(directory) is not None
 
 
 def fill_in(args) -> str | None:
