@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from fleetc import checks
 from fleetc.allocate import allocate
+from fleetc.core.diagnostics import has_errors
 from fleetc.lock.lockfile import Lock, parse_lock, render_lock
 from fleetc.core.model import Fleet, Host, HostInterface, Interface, Network, Vm
 from fleetc.core.source import Source
@@ -114,7 +115,10 @@ def test_history_never_moves_a_locked_value(history, mode, seed):
         assert diagnostics == []
         assert_nothing_moved(lock, new_lock, allocated)
         assert_unique(allocated)
-        assert checks.run(allocated) == [] and checks.complete(allocated) == []
+        # No error (the bridges of h3 and of `wan` reach no uplink: F217 warns).
+        assert (
+            not has_errors(checks.run(allocated)) and checks.complete(allocated) == []
+        )
         assert set(new_lock.vms) == {vm.name for vm in allocated.vms}
         lock = between_runs(new_lock)
 

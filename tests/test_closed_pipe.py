@@ -40,7 +40,8 @@ CASES = [
 CASES += [
     ("graph", "fleet.toml", "--format", f) for f in ("mermaid", "dot", "svg", *FORMATS)
 ]
-CASES += [("explain", "F203"), ("explain", "F999"), ("schema",)]
+CASES += [("explain", "F203"), ("explain", "F999"), ("explain", "--list")]
+CASES += [("schema",), ("init",)]
 CASES += [("completion", shell) for shell in ("bash", "zsh", "fish")]
 CASES += [("check", "missing.toml", "--format", f) for f in FORMATS]  # exit 2
 # What a closed pipe printed before: a traceback, the interpreter's complaint at

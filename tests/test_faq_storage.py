@@ -112,7 +112,8 @@ def test_secrets_hosts_keep_every_generation_others_keep_the_default(tmp_path):
     sample = SAMPLES / "secrets"
     warnings = [d for d in compile_dir(sample).diagnostics if not d.is_error]
     assert [d.message for d in warnings] == [
-        "vms `app`, `worker` see updated sops-nix secrets only after a reboot"
+        "vm `app` sees updated sops-nix secrets only after a reboot",
+        "vm `worker` sees updated sops-nix secrets only after a reboot",
     ]
     assert "on host `keeper`," in warnings[0].help
     flake = staged(sample, tmp_path / "staged")

@@ -27,7 +27,8 @@ def run(args) -> int:
         return compiled
     if args.locked and compiled.lock_changed:
         return refuse_lock_change(args.report, compiled)
-    args.report.say(summary(args.fleet, compiled.result))
+    if args.format != "json":  # JSON: stdout says it all, stderr stays quiet
+        args.report.say(summary(args.fleet, compiled.result))
     args.report.note("acknowledged", len(compiled.result.acknowledged))
     return EXIT_OK
 
