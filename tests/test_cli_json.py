@@ -133,15 +133,14 @@ def test_convert_to_stdout_puts_the_text_in_the_document(repo):
     assert "host h1 {" in plain.stdout
 
 
-def test_usage_errors_are_one_document(repo, tmp_path):
+def test_usage_errors_are_one_document(repo, tmp_path_factory):
     code, document, stderr = fleetc(repo, "check", "--nosuch")
     assert code == 2 and "unrecognized arguments: --nosuch" in stderr
     assert (document["command"], document["fleets"]) == (None, [])
     [problem] = document["diagnostics"]
     assert problem["code"] == "F037" and "unrecognized arguments" in problem["message"]
 
-    nowhere = tmp_path / "nowhere"
-    nowhere.mkdir()
+    nowhere = tmp_path_factory.mktemp("nowhere")  # outside any repository
     code, document, stderr = fleetc(nowhere, "check")  # no FLEET, none found
     assert code == 2 and "no FLEET given" in stderr
     [problem] = document["diagnostics"]
