@@ -3,7 +3,7 @@
 Editors (Taplo, VS Code's Even Better TOML) read it for completion and
 checking as the user types. It is never written by hand: `fleetc schema`
 prints it, and data/fleet.schema.json (shipped in the wheel) is this module's
-output, held equal to it by tests/test_schema.py. The schema is the shape only;
+output, held equal to it by tests/frontend/test_schema.py. The schema is the shape only;
 the checks (addresses, names, hypervisors...) stay fleetc's.
 """
 
