@@ -1,4 +1,6 @@
-"""The whole-fleet checks (contract section 3), through the real TOML frontend."""
+"""The whole-fleet checks (contract section 3), through the real TOML frontend:
+what a case in cases/ (test_cases.py) cannot say, such as messages and help,
+several problems at once, and fleets of any shape."""
 
 from __future__ import annotations
 
@@ -9,8 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fleetc import checks
-from fleetc.core.diagnostics import CODES, Diagnostic, render_text
-from fleetc.frontend.toml import load_toml
+from fleetc.core.diagnostics import CODES, render_text
 from fleetc.core.model import (
     FlakeInput,
     Fleet,
@@ -26,46 +27,9 @@ from fleetc.core.model import (
 from fleetc.core.pipeline import Placement, compile
 from fleetc.core.source import Source
 
-from tests.checks.checks_cases import ALL_CASES, CLEAN_CASES
 from tests.checks.sample import SAMPLE
+from tests.checks.test_cases import diagnose, where
 from tests.support.paths import ROOT
-
-# The checks own F1xx..F6xx, and use three of the general F0xx codes.
-CHECK_CODES = {code for code in CODES if code[1] in "123456"} | {
-    "F004",
-    "F005",
-    "F006",
-}
-# The fleet file's name: a case here is always named fleet.toml (tests/checks/test_values.py).
-CHECK_CODES -= {"F151"}
-# Renames and retired VMs need a fleet.lock: tests/lock/test_lifecycle.py has their cases.
-CHECK_CODES -= {f"F16{digit}" for digit in range(10)}
-
-
-def diagnose(text: str) -> list[Diagnostic]:
-    fleet, read_problems = load_toml(Source("fleet.toml", text))
-    assert read_problems == [], [render_text(d) for d in read_problems]
-    return checks.run(fleet) + checks.complete(fleet)
-
-
-def where(diagnostic: Diagnostic) -> tuple[str, str, int, int]:
-    line, column = diagnostic.span.line_col
-    return diagnostic.code, diagnostic.severity.value, line, column
-
-
-@pytest.mark.parametrize(
-    "text, code, severity, line, column",
-    [case[1:] for case in ALL_CASES],
-    ids=[case[0] for case in ALL_CASES],
-)
-def test_each_bad_fleet_gives_its_diagnostic(text, code, severity, line, column):
-    found = [where(d) for d in diagnose(text) if d.code == code]
-    assert found == [(code, severity, line, column)]
-
-
-def test_every_check_code_has_a_case():
-    covered = {case[2] for case in ALL_CASES}
-    assert covered == CHECK_CODES
 
 
 def test_contract_sample_is_clean():
@@ -255,15 +219,6 @@ def test_any_model_gives_coded_diagnostics_not_exceptions(fleet):
     for diagnostic in checks.run(fleet) + checks.complete(fleet):
         assert diagnostic.code in CODES
         assert diagnostic.message
-
-
-@pytest.mark.parametrize(
-    "text", [case[1] for case in CLEAN_CASES], ids=[case[0] for case in CLEAN_CASES]
-)
-def test_suspicious_but_valid_fleets_pass(text):
-    fleet, read_problems = load_toml(Source("fleet.toml", text))
-    assert read_problems == []
-    assert [render_text(d) for d in checks.run(fleet)] == []
 
 
 def test_compile_stops_before_allocation_on_errors_and_writes_nothing():

@@ -1,5 +1,6 @@
 """The FAQ recipes' checks (F901..F906, F910..F912, F920, F006 in
-[fleet.deploy]) and how [fleet.deploy] is read, through the TOML frontend.
+[fleet.deploy]) beyond their cases in cases/ (test_cases.py), and how
+[fleet.deploy] is read, through the TOML frontend.
 
 Lines and columns were counted by hand: a value's column is its opening
 quote (len(key) + 4 on a `key = "value"` line), a [table]'s the character
@@ -7,8 +8,6 @@ after `[`.
 """
 
 from __future__ import annotations
-
-import pytest
 
 from fleetc import checks
 from fleetc.core.diagnostics import Diagnostic, render_text
@@ -46,151 +45,6 @@ def diagnose(text: str) -> list[Diagnostic]:
 
 def where(found: list[Diagnostic], code: str) -> list[tuple]:
     return [(d.severity.value, *d.span.line_col) for d in found if d.code == code]
-
-
-CASES = [
-    (
-        "deploy-without-flake",
-        DEPLOYED.replace('flake = "git+https://example.org/f"\n', ""),
-        "F901",
-        ("error", 4, 2),
-    ),
-    (
-        "deploy-with-channel-nix-path",
-        DEPLOYED.replace('name = "t"', 'name = "t"\nnix_path = "channel"'),
-        "F906",
-        ("error", 3, 12),
-    ),
-    (
-        "hydra-without-scheme",
-        DEPLOYED.replace('"https://hydra.example.org"', '"hydra.example.org"'),
-        "F902",
-        ("error", 6, 9),
-    ),
-    (
-        "hydra-with-query",
-        DEPLOYED.replace('"https://hydra.example.org"', '"https://h.org/?x=1"'),
-        "F902",
-        ("error", 6, 9),
-    ),
-    (
-        "jobset-without-project",
-        DEPLOYED.replace('"org/cfg"', '"cfg"'),
-        "F903",
-        ("error", 7, 10),
-    ),
-    (
-        "jobset-with-space",
-        DEPLOYED.replace('"org/cfg"', '"org/my cfg"'),
-        "F903",
-        ("error", 7, 10),
-    ),
-    (
-        "cache-not-a-store-url",
-        DEPLOYED.replace('"https://cache.example.org"', '"cache.example.org"'),
-        "F905",
-        ("error", 8, 9),
-    ),
-    (
-        "deploy-unknown-vm",
-        DEPLOYED.replace('cache.example.org"\n', 'cache.example.org"\nvms = ["b"]\n'),
-        "F006",
-        ("error", 9, 8),
-    ),
-    (
-        "vm-name-not-a-hydra-job",
-        DEPLOYED.replace("[vms.a]", "[vms.1a]"),
-        "F904",
-        ("error", 12, 2),
-    ),
-    (
-        "block-device-with-space",
-        DEPLOYED + 'volumes = [{ image = "/dev/disk/by-id/a b" }]\n',
-        "F910",
-        ("error", 14, 22),
-    ),
-    (
-        "block-device-with-dotdot",
-        DEPLOYED + 'volumes = [{ image = "/dev/disk/../sda" }]\n',
-        "F910",
-        ("error", 14, 22),
-    ),
-    (
-        "block-device-by-kernel-name",
-        DEPLOYED + 'volumes = [{ image = "/dev/sdb" }]\n',
-        "F911",
-        ("warning", 14, 22),
-    ),
-    (
-        "microvm-disk-group",
-        DEPLOYED.replace('name = "t"', 'name = "t"\nmicrovm_disk_group = true'),
-        "F912",
-        ("warning", 3, 22),
-    ),
-    (
-        "shared-secrets",
-        DEPLOYED
-        + 'shares = [{ tag = "s", source = "/run/secrets", mount = "/run/secrets" }]\n',
-        "F920",
-        ("warning", 14, 33),
-    ),
-]
-
-
-@pytest.mark.parametrize(
-    "text, code, expected", [c[1:] for c in CASES], ids=[c[0] for c in CASES]
-)
-def test_each_bad_fleet_gives_its_diagnostic(text, code, expected):
-    assert where(diagnose(text), code) == [expected]
-
-
-def test_every_recipe_code_has_a_case():
-    codes = {case[2] for case in CASES}
-    assert codes == {
-        "F006",
-        "F901",
-        "F902",
-        "F903",
-        "F904",
-        "F905",
-        "F906",
-        "F910",
-        "F911",
-        "F912",
-        "F920",
-    }
-
-
-CLEAN = [
-    ("the-deployed-fleet", DEPLOYED),
-    (
-        "deploy-names-its-vms",
-        DEPLOYED.replace('cache.example.org"\n', 'cache.example.org"\nvms = ["a"]\n'),
-    ),
-    (
-        "block-devices-by-stable-links",
-        DEPLOYED
-        + "volumes = [\n"
-        + '  { image = "/dev/disk/by-id/wwn-0x5000c500a1b2c3d4", mount = "/d" },\n'
-        + '  { image = "/dev/mapper/vg0-data" },\n'
-        + '  { image = "/dev/zvol/tank/vms/a-data" },\n'
-        + "]\n",
-    ),
-    (
-        "secrets-look-alikes",
-        DEPLOYED
-        + "shares = [\n"
-        + '  { tag = "a", source = "/run/secrets.d/1", mount = "/a" },\n'
-        + '  { tag = "b", source = "run/secrets", mount = "/b" },\n'
-        + '  { tag = "c", source = "/srv/run/secrets", mount = "/c" },\n'
-        + "]\n",
-    ),
-]
-
-
-@pytest.mark.parametrize("text", [c[1] for c in CLEAN], ids=[c[0] for c in CLEAN])
-def test_look_alikes_are_clean(text):
-    assert [render_text(d) for d in diagnose(text)] == []
 
 
 def test_a_block_device_needs_no_size_a_file_image_still_does():
