@@ -1,6 +1,9 @@
 """Rewrite every golden (tests/cases/*, samples/*/generated), and the DSL
 parser's saved tables (compiler/fleetc/grammar/fleet.lark.pickle). Review the
-diff after."""
+diff after. `make goldens`, or from the repository's root:
+
+    python -m tests.support.regen_goldens
+"""
 
 from __future__ import annotations
 
