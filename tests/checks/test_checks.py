@@ -24,7 +24,8 @@ from fleetc.core.model import (
     Vm,
     Volume,
 )
-from fleetc.core.pipeline import Placement, compile
+from fleetc.core.pipeline import compile
+from fleetc.core.placement import Placement
 from fleetc.core.source import Source
 
 from tests.checks.sample import SAMPLE

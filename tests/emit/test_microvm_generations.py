@@ -33,7 +33,7 @@ from fleetc.core.model import (
     Vm,
     Volume,
 )
-from fleetc.core.pipeline import Layout
+from fleetc.core.placement import Layout
 
 from tests.support import nixeval
 

@@ -23,7 +23,11 @@ def fs_problem(
     report: Report, code: str, action: str, problem: OSError, about: str | None = None
 ) -> int:
     """Report an OSError as `<action> <file>: <reason>`; the exit code for it.
-    `about` names the file when the error does not (a full disk's EFBIG)."""
+    `about` names the file when the error does not (a full disk's EFBIG).
+    A closed pipe is no problem of the fleet's: its reader left, and the run
+    ends quietly (cli.main)."""
+    if isinstance(problem, BrokenPipeError):
+        raise problem
     file = display_path(problem.filename) if problem.filename is not None else about
     reason = problem.strerror or str(problem)
     name = file

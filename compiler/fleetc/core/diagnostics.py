@@ -55,6 +55,10 @@ CODES: dict[str, str] = {
     "F043": "manifest entry outside the tree",
     "F044": "manifest entry with control characters",
     "F045": "manifest entry reserved by fleetc or git",
+    # F050..F059: what `fleetc build` gives Nix (staging.py, staging_rules.py)
+    "F050": "file others cannot read not given to Nix",
+    "F051": "symbolic link not given to Nix",
+    "F052": "flake.lock not a regular file (a link, too large)",
     # F1xx: names and machine-ids
     "F101": "invalid name",
     "F102": "duplicate name",

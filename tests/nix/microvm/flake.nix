@@ -1,7 +1,7 @@
 # Stand-in for github:microvm-nix/microvm.nix in fleetc's tests (no network
 # there). The microvm.* option declarations are generated from options.json, a
 # byte copy of compiler/fleetc/data/microvm-options.json (a flake cannot read
-# outside its directory; tests/test_standins.py checks the copy).
+# outside its directory; tests/e2e/test_standins.py checks the copy).
 #   nixosModules.microvm         guest module, current generation (machineId)
 #   nixosModules.host            host module
 #   lib.buildRunner              { pkgs, microvmConfig, toplevel }: a runner
