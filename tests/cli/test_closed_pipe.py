@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from goldens import SAMPLES
-from nixeval import flake_options, nix_env, overrides
+from tests.support.nixeval import flake_options, nix_env, overrides
+from tests.support.paths import SAMPLES
 
 CLOSED = -signal.SIGPIPE  # subprocess's status of a process killed by SIGPIPE
 FORMATS = ("text", "json", "github")

@@ -4,7 +4,7 @@ Everything staged reaches the world-readable Nix store, so build gives Nix
 only what any local user could read anyway, never follows a link out of the
 repository, and never reads or writes a generated/flake.lock that is a link.
 The end-to-end tests build with Debian's real Nix against the stand-in flakes
-(as tests/test_build.py does) and look into the store; the others stage into
+(as tests/nixbuild/test_build.py does) and look into the store; the others stage into
 a real directory and look at the copy.
 """
 
@@ -21,8 +21,9 @@ import pytest
 
 from fleetc.nixbuild import flake_lock
 from fleetc.nixbuild.staging import Root, StagingRefused, stage_tree
-from goldens import SAMPLES
-from nixeval import MICROVM, NIXPKGS, flake_options, nix_env, overrides
+
+from tests.support.nixeval import MICROVM, NIXPKGS, flake_options, nix_env, overrides
+from tests.support.paths import SAMPLES
 
 OVERRIDES = flake_options(overrides("current"))
 GENERATED = {"flake.nix": "{ outputs = _: { }; }\n", "vms/web.nix": "{ }\n"}
