@@ -277,7 +277,7 @@ def test_an_unreadable_journal_is_exit_2_with_a_diagnostic_not_a_traceback(tmp_p
 
 def test_a_symlinked_fleet_lock_is_refused_not_followed(tmp_path):
     """A link inside the repository is read, but never written through; one
-    leading outside is not even read (F010, tests/test_reads_untrusted.py)."""
+    leading outside is not even read (F010, tests/cli/test_reads_untrusted.py)."""
     repo = make_repo(tmp_path, "own-folder")
     repo.write_fleet(fleet_toml(VMS, repo.output))
     repo.generate()

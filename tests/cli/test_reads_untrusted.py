@@ -22,12 +22,13 @@ from pathlib import Path
 
 import pytest
 
-from goldens import SAMPLES
 from fleetc.emit.retired import script
 from fleetc.frontend import load
 from fleetc.lock.lockfile import Retired
 from fleetc.cli.reading import READ_LIMIT
 from fleetc.core.source import Source
+
+from tests.support.paths import SAMPLES
 
 SECRET = "SECRET-FIRST-LINE = 1\nsecond = 2\n"
 READERS = [("check",), ("generate",), ("generate", "--check"), ("diff",)]
