@@ -8,7 +8,10 @@ untagged bridge network (by name) gets the uplink itself.
 
 from __future__ import annotations
 
-from ..model import Fleet, Host, Interface, Network, Vm
+from dataclasses import replace
+
+from ..checks.gateways import held_gateways
+from ..model import Fleet, Host, HostInterface, Interface, Network, Vm
 from .bonds import bond_units
 from .common import bridge_name, present
 from .guest_network import NETWORKD, bridged, host_route
@@ -124,10 +127,17 @@ def bridge_unit(host: Host, network: Network, name: str) -> dict:
     """The bridge carries the host's own addresses on the network, if it has any."""
     found: dict = {("matchConfig", "Name"): name}
     own = [iface for iface in host.interfaces if iface.network == network.name]
-    settings = bridged(network, own[0]) if own else {}
+    settings = bridged(seen_by(network, own[0]), own[0]) if own else {}
     found |= settings
     online = "routable" if "address" in settings else "no"
     return found | {("linkConfig", "RequiredForOnline"): online}
+
+
+def seen_by(network: Network, iface: HostInterface) -> Network:
+    """The network as its gateway sees it: a gateway that is the host's own
+    address is no route for the host (a default route through itself)."""
+    held = held_gateways(network, iface)
+    return replace(network, **dict.fromkeys(held, None)) if held else network
 
 
 def routed_taps(network: Network, nics: list[Interface]) -> dict:
