@@ -12,6 +12,7 @@ from checks_cases_adoption import ADOPTION_CASES
 from checks_cases_ifnames import IFNAME_CASES
 from checks_cases_platforms import PLATFORM_CASES, PLATFORM_CLEAN
 from checks_cases_shapes import SHAPE_CASES, SHAPE_CLEAN_CASES
+from checks_cases_shapes_two import SHAPE_TWO_CASES, SHAPE_TWO_CLEAN_CASES
 from checks_cases_values import VALUE_CASES
 
 from checks_base import E, W, on_lan
@@ -878,6 +879,7 @@ ALL_CASES = (
     + VALUE_CASES
     + PLATFORM_CASES
     + SHAPE_CASES
+    + SHAPE_TWO_CASES
 )
 
 # Fleets that look suspicious but are fine: `checks.run` reports nothing.
@@ -979,3 +981,4 @@ shares = [
 ]
 CLEAN_CASES += PLATFORM_CLEAN
 CLEAN_CASES += SHAPE_CLEAN_CASES
+CLEAN_CASES += SHAPE_TWO_CLEAN_CASES

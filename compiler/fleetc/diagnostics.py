@@ -63,6 +63,7 @@ CODES: dict[str, str] = {
     "F112": "all-zero machine-id",
     "F113": "duplicate machine-id",
     "F114": "missing machine-id",
+    "F115": "journal link needs a machine-id",
     "F150": "not a Nix system double",
     "F151": "control character in the fleet file name",
     # F160..F169: renames and retired VMs (the fleet's side)

@@ -207,7 +207,8 @@ class Vm(Node):
     name: str
     host: str
     system: str
-    machine_id: str | None = None
+    # None: allocated; False: none from fleetc (systemd writes the VM's own).
+    machine_id: str | Literal[False] | None = None
     hypervisor: str = "qemu"
     vcpu: int = 1
     mem: int = 512

@@ -50,9 +50,10 @@ CHECKS: list[Check] = [
     names.check_unique_machine_names,
     names.check_network_names,
     names.check_input_names,
-    # machine-ids (F110..F113)
+    # machine-ids (F110..F113, F115)
     machine_ids.check_machine_id_format,
     machine_ids.check_unique_machine_ids,
+    machine_ids.check_journal_needs_machine_id,
     # networks (F004, F005, F201, F205, F207, F208, F210, F211)
     networks.check_prefixes,
     networks.check_gateways,

@@ -29,9 +29,19 @@ def vm_file(fleet: Fleet, vm: Vm, layout) -> str:
         settings=found,
         newer=guards.merge_elements(newer, 1),
         assertions=guards.assertions(vm),
-        machine_id_option={("microvm", "machineId"): uuid(vm.machine_id)},
-        machine_id_file=machine_id_file(vm.machine_id),
+        **machine_id(vm.machine_id),
     )
+
+
+def machine_id(value: str | bool) -> dict:
+    """The VM's id both ways (microvm.machineId, else the FAQ's file); none
+    for `machine_id = false` (the template then sets microvm.machineId null)."""
+    if value is False:
+        return {"machine_id_option": {}, "machine_id_file": {}}
+    return {
+        "machine_id_option": {("microvm", "machineId"): uuid(value)},
+        "machine_id_file": machine_id_file(value),
+    }
 
 
 def machine_id_file(machine_id: str) -> dict:

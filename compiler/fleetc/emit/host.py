@@ -118,15 +118,18 @@ def journal_rules(fleet: Fleet, vms: list[Vm]) -> list[str]:
         mode = fleet.journal_of(vm)
         if mode == JOURNAL_SHARE:
             rules += share_journal_rules(fleet, vm)
-        elif journals.is_path(mode):
+        elif journals.is_path(mode) and vm.machine_id:
             rules.append(journal_link(vm, in_share_journal(fleet, vm, mode)))
     return rules
 
 
 def share_journal_rules(fleet: Fleet, vm: Vm) -> list[str]:
+    """The share's directory, and the link to the journal in it. Without a
+    machine-id from the fleet (`machine_id = false`) there is no name to link
+    (F115 says so): the journal is kept on the host, unlinked."""
     directory = journal_dir(fleet.state_dir, vm)
     made = tmpfiles_line("d", directory, "0755", "microvm", "kvm", "-", "-")
-    return [made, journal_link(vm, directory)]
+    return [made, journal_link(vm, directory)] if vm.machine_id else [made]
 
 
 def in_share_journal(fleet: Fleet, vm: Vm, path: str) -> str:

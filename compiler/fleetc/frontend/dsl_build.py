@@ -255,7 +255,7 @@ class Builder(FreeForm, Reporting):
         text = token.value
         if kind.name == "int" and _INT.match(text):
             return _integer(text)
-        if kind.name in ("bool", "address") and text in ("true", "false"):
+        if kind.name in words.TAKES_FALSE and text in ("true", "false"):
             return text == "true"
         return text
 

@@ -23,6 +23,7 @@ SCALARS = {
     schema.INT: {"type": "integer"},
     schema.BOOL: {"type": "boolean"},
     schema.ADDRESS: {"anyOf": [{"type": "string"}, {"const": False}]},
+    schema.STR_OR_FALSE: {"anyOf": [{"type": "string"}, {"const": False}]},
     schema.META_VALUE: {
         "anyOf": [META_SCALAR, {"type": "array", "items": META_SCALAR}]
     },

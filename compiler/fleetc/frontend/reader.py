@@ -318,6 +318,7 @@ _CONVERTERS = {
     "int": Reader._scalar,
     "bool": Reader._scalar,
     "address": Reader._scalar,
+    "str_or_false": Reader._scalar,
     "strs": Reader._strings,
     "modules": Reader._modules,
     "table": Reader._table,

@@ -48,6 +48,13 @@ ADDRESS = Kind(
     '"10.0.0.10"',
     lambda v: isinstance(v, str) or v is False,
 )
+# A value, or `false` for "none, and none allocated" (VM machine_id = false).
+STR_OR_FALSE = Kind(
+    "str_or_false",
+    "a string or false",
+    '"..."',
+    lambda v: isinstance(v, str) or v is False,
+)
 STRS = Kind("strs", "a list of strings", '["..."]', _is_list, STR)
 # Module strings: files relative to the fleet file, or `inputs.<name>.<attr>`.
 MODULES = Kind(
@@ -281,7 +288,7 @@ VM = Section(
     (
         _str("host", required=True),
         _str("system"),
-        _str("machine_id"),
+        Key("machine_id", STR_OR_FALSE),
         _str("hypervisor"),
         Key("vcpu", INT),
         Key("mem", INT),
