@@ -8,13 +8,23 @@ Counted by hand: `key = "value"` puts the value at column len(key) + 4.
 
 from __future__ import annotations
 
-from checks_base import W, on_lan
+from checks_base import E, W, on_lan
 
 HEAD = """\
 [fleet]
 name = "t"
 
 """
+
+
+def network(addressing: str, *lines: str, mode: str = "bridge") -> str:
+    """Network `lan` at lines 4..8 (addressing at 8); host `h`, vm `a` from 10."""
+    text = HEAD + "[networks.lan]\n"
+    text += 'ipv4 = "10.0.0.0/24"\nipv6 = "fd00::/64"\n'
+    text += f'mode = "{mode}"\naddressing = "{addressing}"\n'
+    text += '\n[hosts.h]\n\n[vms.a]\nhost = "h"\n'
+    return text + "".join(line + "\n" for line in lines)
+
 
 SHAPE_TWO_CASES = [
     (
@@ -25,11 +35,39 @@ SHAPE_TWO_CASES = [
         8,
         14,
     ),
+    (
+        "ipv4-written-where-dhcp-assigns-it",
+        network("dhcp", 'interfaces = [{ network = "lan", ipv4 = "10.0.0.10" }]'),
+        "F218",
+        E,
+        14,
+        41,
+    ),
+    (
+        "ipv6-written-where-slaac-assigns-it",
+        network("slaac", 'interfaces = [{ network = "lan", ipv6 = "fd00::10" }]'),
+        "F218",
+        E,
+        14,
+        41,
+    ),
+    (
+        "routed-network-with-addresses-from-dhcp",
+        network("dhcp", mode="routed"),
+        "F219",
+        E,
+        8,
+        14,
+    ),
 ]
 
 SHAPE_TWO_CLEAN_CASES = [
     (
         "machine-id-false-without-a-journal",
         on_lan('machine_id = false\njournal = "none"\n'),
+    ),
+    (
+        "slaac-keeps-ipv4-static-and-none-writes-nothing",
+        network("slaac", 'interfaces = [{ network = "lan", ipv4 = "10.0.0.10" }]'),
     ),
 ]

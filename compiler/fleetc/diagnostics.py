@@ -89,6 +89,9 @@ CODES: dict[str, str] = {
     "F214": "bond port listed twice",
     "F215": "bond without ports",
     "F216": "IPv6 gateway for IPv4 not on the link",
+    # F218..F229: addressing from the network, hosts that route
+    "F218": "address written where the network assigns it",
+    "F219": "addressing needs a bridge network",
     # F3xx: MAC addresses
     "F301": "malformed MAC address",
     "F302": "multicast MAC address",

@@ -28,6 +28,12 @@ Address = Union[str, Literal[False], None]
 # VM `journal` values besides a path (see Fleet.journal_of).
 JOURNAL_SHARE, JOURNAL_NONE = "share", "none"
 
+# How guests on a network get their addresses ([networks.<n>] addressing), and
+# the families fleetc allocates and writes for each: "slaac" leaves IPv6 to
+# router advertisements, "dhcp" both families to the network, "none" both to
+# the fleet's own modules (no networkd unit at all).
+STATIC_FAMILIES = {"static": (4, 6), "slaac": (4,), "dhcp": (), "none": ()}
+
 
 @dataclass(frozen=True)
 class Node:
@@ -110,6 +116,11 @@ class Network(Node):
     bridge: str | None = None
     vlan: int | None = None
     reserved: tuple[str, ...] = ()
+    addressing: str = "static"
+
+    def static(self, version: int) -> bool:
+        """fleetc allocates and writes this family's guest addresses."""
+        return version in STATIC_FAMILIES[self.addressing]
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from ..diagnostics import Diagnostic
 from ..model import Fleet
 from . import (
     addresses,
+    addressing,
     adoption,
     bonds,
     completeness,
@@ -65,6 +66,9 @@ CHECKS: list[Check] = [
     # interface addresses (F201..F206, F210, F212)
     addresses.check_interface_addresses,
     addresses.check_one_interface_per_network,
+    # addressing from the network (F218, F219)
+    addressing.check_assigned_addresses,
+    addressing.check_routed_addressing,
     # MACs (F301..F304)
     macs.check_mac_format,
     macs.check_mac_kind,

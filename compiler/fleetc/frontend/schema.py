@@ -198,6 +198,7 @@ NETWORK = Section(
         _str("bridge"),
         Key("vlan", INT),
         Key("reserved", STRS),
+        _str("addressing", allowed=tuple(model.STATIC_FAMILIES)),
     ),
     model.Network,
     "name",
