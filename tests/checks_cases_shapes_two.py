@@ -26,6 +26,15 @@ def network(addressing: str, *lines: str, mode: str = "bridge") -> str:
     return text + "".join(line + "\n" for line in lines)
 
 
+def routed_lan(router: str = "h", *tail: str, mode: str = "bridge") -> str:
+    """Network `lan` (lines 4..7, router at 7), hosts `h` (9) and `g` (11),
+    vm `a` on `g` from line 13."""
+    text = HEAD + '[networks.lan]\nipv4 = "10.0.0.0/24"\n'
+    text += f'mode = "{mode}"\nrouter = "{router}"\n'
+    text += '\n[hosts.h]\n\n[hosts.g]\n\n[vms.a]\nhost = "g"\n'
+    return text + "".join(line + "\n" for line in tail)
+
+
 SHAPE_TWO_CASES = [
     (
         "machine-id-false-with-the-journal-shared",
@@ -58,6 +67,17 @@ SHAPE_TWO_CASES = [
         E,
         8,
         14,
+    ),
+    ("router-names-no-host", routed_lan("gw"), "F006", E, 7, 10),
+    ("router-on-a-routed-network", routed_lan(mode="routed"), "F220", E, 7, 10),
+    ("router-without-gateway4", routed_lan(), "F221", E, 7, 10),
+    (
+        "vm-on-a-routed-network-on-another-host",
+        routed_lan("h", 'interfaces = [{ network = "lan" }]'),
+        "F222",
+        E,
+        15,
+        27,
     ),
 ]
 

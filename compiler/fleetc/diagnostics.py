@@ -92,6 +92,9 @@ CODES: dict[str, str] = {
     # F218..F229: addressing from the network, hosts that route
     "F218": "address written where the network assigns it",
     "F219": "addressing needs a bridge network",
+    "F220": "router on a routed network",
+    "F221": "router without a gateway to hold",
+    "F222": "on a routed network away from its router",
     # F3xx: MAC addresses
     "F301": "malformed MAC address",
     "F302": "multicast MAC address",

@@ -25,6 +25,8 @@ def network_label(network: Network) -> list[str]:
         lines.append(f"VLAN {network.vlan}")
     if network.addressing != "static":
         lines.append(f"addresses: {network.addressing}")
+    if network.router is not None:
+        lines.append(f"router {network.router}")
     if network.mode == "bridge":
         lines.append(f"bridge {bridge_name(network)}")
     else:

@@ -117,6 +117,9 @@ class Network(Node):
     vlan: int | None = None
     reserved: tuple[str, ...] = ()
     addressing: str = "static"
+    # The host that holds the gateways on its bridge, forwards, NATs IPv4 out
+    # of its uplink, announces the IPv6 prefix and serves DHCPv4 (emit/router.py).
+    router: str | None = None
 
     def static(self, version: int) -> bool:
         """fleetc allocates and writes this family's guest addresses."""

@@ -29,6 +29,7 @@ from . import (
     networks,
     platforms,
     passthrough,
+    routers,
     recipes,
     references,
     storage,
@@ -69,6 +70,11 @@ CHECKS: list[Check] = [
     # addressing from the network (F218, F219)
     addressing.check_assigned_addresses,
     addressing.check_routed_addressing,
+    # hosts that route their network (F006, F220..F222)
+    routers.check_router_hosts,
+    routers.check_router_mode,
+    routers.check_router_gateways,
+    routers.check_router_placement,
     # MACs (F301..F304)
     macs.check_mac_format,
     macs.check_mac_kind,

@@ -199,6 +199,7 @@ NETWORK = Section(
         Key("vlan", INT),
         Key("reserved", STRS),
         _str("addressing", allowed=tuple(model.STATIC_FAMILIES)),
+        _str("router"),
     ),
     model.Network,
     "name",
