@@ -34,8 +34,8 @@ def after_check(tmp_path) -> dict:
     its modules, and what the cyclic collector no longer walks."""
     fleet = journald(tmp_path)
     probe = (
-        "import gc, json, sys, fleetc.cli\n"
-        "code = fleetc.cli.main(['check', 'fleet.toml'])\n"
+        "import gc, json, sys, fleetc.cli.main\n"
+        "code = fleetc.cli.main.main(['check', 'fleet.toml'])\n"
         "print(json.dumps({'exit': code, 'modules': sorted(sys.modules),"
         " 'frozen': gc.get_freeze_count(), 'collecting': gc.isenabled()}))\n"
     )

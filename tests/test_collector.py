@@ -12,8 +12,8 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from fleetc.pipeline import Placement, compile
-from fleetc.source import Source
+from fleetc.core.pipeline import Placement, compile
+from fleetc.core.source import Source
 
 SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "basic"
 

@@ -16,8 +16,8 @@ import pytest
 
 import nixeval
 from faq_support import compile_dir, generate, inputs, staged, write_fleet
-from fleetc.pipeline import Placement, compile
-from fleetc.source import Source
+from fleetc.core.pipeline import Placement, compile
+from fleetc.core.source import Source
 
 FLEET = """\
 [fleet]

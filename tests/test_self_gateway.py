@@ -14,8 +14,8 @@ import pytest
 import nixeval
 from faq_support import compile_dir
 from fleetc.emit.host_network import host_network
-from fleetc.model import Fleet, Host, HostInterface, Interface, Network, Vm
-from fleetc.pipeline import Layout
+from fleetc.core.model import Fleet, Host, HostInterface, Interface, Network, Vm
+from fleetc.core.pipeline import Layout
 from fleetc.emit import emit
 from goldens import case_dirs, sample_dirs
 

@@ -22,7 +22,7 @@ from faq_support import compile_dir, staged, write_fleet
 import nixeval
 from fleetc.convert import to_fleet, to_toml
 from fleetc.frontend import load
-from fleetc.source import Source
+from fleetc.core.source import Source
 from goldens import SAMPLES
 
 SAMPLE = SAMPLES / "shapes"

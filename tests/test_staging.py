@@ -9,7 +9,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from fleetc.staging import Root, stage_tree
+from fleetc.nixbuild.staging import Root, stage_tree
 
 GENERATED = {"flake.nix": "{ outputs = _: { }; }\n", "vms/web.nix": "{ }\n"}
 

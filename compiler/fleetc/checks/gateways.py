@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from ..model import Address, HostInterface, Network
+from ..core.model import Address, HostInterface, Network
 
 GATEWAYS = ("gateway4", "gateway6")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from ..diagnostics import Diagnostic, error, warning
-from ..model import JOURNAL_NONE, Fleet, Vm
+from ..core.diagnostics import Diagnostic, error, warning
+from ..core.model import JOURNAL_NONE, Fleet, Vm
 from .common import FirstSeen, Owner, machines, owner_name
 
 MACHINE_ID = re.compile(r"[0-9a-f]{32}")

@@ -12,13 +12,13 @@ from __future__ import annotations
 import posixpath
 from typing import TYPE_CHECKING, Iterator
 
-from ..diagnostics import Diagnostic, error, warning
-from ..model import Fleet, ModuleRef, Node
+from ..core.diagnostics import Diagnostic, error, warning
+from ..core.model import Fleet, ModuleRef, Node
 from .common import element_span
 from .references import module_refs
 
 if TYPE_CHECKING:
-    from ..pipeline import DiskView, Placement
+    from ..core.pipeline import DiskView, Placement
 
 FileRef = tuple[Node, str, int, ModuleRef]
 

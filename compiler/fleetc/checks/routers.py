@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..diagnostics import Diagnostic, error
-from ..model import Fleet, Network
-from . import inet
+from ..core.diagnostics import Diagnostic, error
+from ..core.model import Fleet, Network
+from ..core import inet
 from .common import Suggester, interfaces, owner_name
 from .references import unknown
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import ipaddress
 
-from ..checks import inet
-from ..model import Fleet, Network
+from ..core import inet
+from ..core.model import Fleet, Network
 
 
 def pool(fleet: Fleet, network: Network) -> tuple[int, int]:

@@ -17,7 +17,7 @@ advertisements for IPv6; "none" no unit at all (the fleet's own modules).
 
 from __future__ import annotations
 
-from ..model import Fleet, Interface, Network, Vm
+from ..core.model import Fleet, Interface, Network, Vm
 from .common import present, with_prefix
 
 NETWORKD = {("networking", "useNetworkd"): True, ("systemd", "network", "enable"): True}

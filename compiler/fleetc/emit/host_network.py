@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..checks.gateways import held_gateways
-from ..model import Fleet, Host, HostInterface, Interface, Network, Vm
+from ..core.model import Fleet, Host, HostInterface, Interface, Network, Vm
 from . import router
 from .bonds import bond_units
 from .common import bridge_name, present

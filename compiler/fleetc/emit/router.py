@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from ..model import Fleet, Host, HostInterface, Network
+from ..core.model import Fleet, Host, HostInterface, Network
 from .common import bridge_name, present, prefix_length
 from .dhcp_pool import pool
 

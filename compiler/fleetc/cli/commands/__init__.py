@@ -1,0 +1,1 @@
+"""One module per command, each owning its arguments, examples and `run`."""
