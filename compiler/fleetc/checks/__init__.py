@@ -34,6 +34,7 @@ from . import (
     routers,
     recipes,
     references,
+    repo_shares,
     storage,
     systems,
     taps,
@@ -148,6 +149,7 @@ CHECKS: list[Check] = [
 # Checks that also read where the fleet lives and what is on disk (a Placement).
 PLACED: list[Callable[[Fleet, Any], Iterable[Diagnostic]]] = [
     module_files.check_module_files,  # module files (F020..F025)
+    repo_shares.check_repo_shares,  # shares from the repository (F515..F518)
 ]
 
 # Values fleetc will allocate (machine-id, MAC, tap id, addresses): required for now.

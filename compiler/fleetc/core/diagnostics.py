@@ -125,6 +125,11 @@ CODES: dict[str, str] = {
     "F512": "value not allowed in a path or option",
     "F513": "socket path too long",
     "F514": "state_dir not an absolute normalised path",
+    # F515..F519: shares from the repository (through the world-readable store)
+    "F515": "repository share outside the flake",
+    "F516": "repository share source is not a directory",
+    "F517": "repository share git ignores or does not track",
+    "F518": "repository share holds a private file",
     "F520": "IPv6 zone id in a networkd unit",
     # F6xx: hypervisor, vsock, interface types
     "F601": "vsock CID below 3",

@@ -185,12 +185,17 @@ class Share(Node):
     proto: str = "virtiofs"
     socket: str | None = None
     read_only: bool = False
+    # fileSystems.<mount>.neededForBoot: mounted in stage 1 (/etc, /var/lib).
+    needed_for_boot: bool = False
+    # `source` is a directory of the repository, relative to the fleet file,
+    # shared read-only from its copy in the Nix store.
+    from_repo: bool = False
 
     @property
     def holds_secrets(self) -> bool:
         """Shares sops-nix's /run/secrets (a link to its newest generation) or
         something inside it."""
-        if not self.source.startswith("/"):
+        if not self.source.startswith("/") or self.from_repo:
             return False
         path = "/" + posixpath.normpath(self.source).lstrip("/")
         return path == "/run/secrets" or path.startswith("/run/secrets/")

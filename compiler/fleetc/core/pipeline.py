@@ -20,6 +20,7 @@ from ..allocate.renames import carry_renames, lookalikes
 from ..lock.retire import retire
 from ..lock.lockfile import Lock, parse_lock, render_lock
 from ..output.disk_facts import DiskView
+from ..output.share_facts import ShareFacts
 from .diagnostics import Diagnostic, has_errors, sort_key
 from .model import Fleet
 from .source import Source
@@ -37,6 +38,8 @@ class Placement:
     is looked up and only the paths themselves are judged.
     `for_build`: Nix reads the flake in this run, so a module git does not track
     yet is an error, not a warning.
+    `look_up_shares` gives the facts for the source directories of shares taken
+    from the repository (`from_repo`), like `look_up` for modules.
     """
 
     fleet_dir: PurePosixPath
@@ -45,6 +48,7 @@ class Placement:
     flake_root: PurePosixPath | None = None
     look_up: Callable[[list[str]], DiskView] | None = None
     for_build: bool = False
+    look_up_shares: Callable[[list[str]], ShareFacts] | None = None
 
     def output_dir(self, fleet: Fleet) -> PurePosixPath:
         return self.out or self.fleet_dir / fleet.output

@@ -93,7 +93,10 @@ def assertions(vm: Vm) -> dict:
     """NixOS assertions for what an older generation must not silently drop."""
     found = []
     if not declared_in_oldest(READ_ONLY):
-        found += [_read_only(vm, s.tag, s.source) for s in vm.shares if s.read_only]
+        # A share from the repository is in the store, read-only whatever
+        # microvm.nix can say (as fleetc's own /nix/store share).
+        asked = [s for s in vm.shares if s.read_only and not s.from_repo]
+        found += [_read_only(vm, s.tag, s.source) for s in asked]
     if vm.hypervisor not in microvm_options.oldest()["hypervisors"]:
         found.append(_hypervisor(vm))
     return {"assertions": found} if found else {}

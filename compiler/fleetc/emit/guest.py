@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import posixpath
+
 from . import nix
 from ..core.model import JOURNAL_SHARE, Fleet, Interface, Share, Vm, Volume
 from .common import JOURNAL_MOUNT, bridge_name, journal_dir, uuid
@@ -29,6 +31,7 @@ def vm_file(fleet: Fleet, vm: Vm, layout) -> str:
         settings=found,
         newer=guards.merge_elements(newer, 1),
         assertions=guards.assertions(vm),
+        fleet_root=uses_fleet_root(vm),
         **machine_id(vm.machine_id),
     )
 
@@ -53,6 +56,7 @@ def machine_id_file(machine_id: str) -> dict:
 def settings(fleet: Fleet, vm: Vm) -> dict:
     found = identity(fleet, vm.name) | hardware(vm) | host_runner(vm)
     found |= devices(fleet, vm)
+    found |= boot_mounts(vm)
     found |= passthrough(vm)
     if fleet.nix_path in NIX_PATHS:
         found[("nix", "nixPath")] = [NIX_PATHS[fleet.nix_path]]
@@ -140,15 +144,39 @@ def journal_share(fleet: Fleet, vm: Vm) -> dict:
 def share(user_share: Share) -> dict:
     found: dict = {
         "tag": user_share.tag,
-        "source": user_share.source,
+        "source": source(user_share),
         "mountPoint": user_share.mount,
         "proto": user_share.proto,
     }
     if user_share.socket is not None:
         found["socket"] = user_share.socket
-    if user_share.read_only:
+    if user_share.read_only or user_share.from_repo:
         found["readOnly"] = True
     return found
+
+
+REPO_WHY = "a directory of the repository, shared from its copy in the Nix store"
+
+
+def source(user_share: Share) -> str | nix.Commented:
+    """As written; for a share from the repository, the store path of its
+    directory (fleetRoot: the fleet file's directory, lib/roots.nix)."""
+    if not user_share.from_repo:
+        return user_share.source
+    below = "/" + posixpath.normpath(user_share.source)
+    copied = nix.interpolated(nix.Expr(f"fleetRoot + {nix.string(below)}"))
+    return nix.Commented(copied, REPO_WHY)
+
+
+def uses_fleet_root(vm: Vm) -> bool:
+    return any(s.from_repo for s in vm.shares)
+
+
+def boot_mounts(vm: Vm) -> dict:
+    """Shares the system needs in stage 1 (fileSystems.<mount>.neededForBoot),
+    beside microvm.nix's own definition of the mount."""
+    needed = [s.mount for s in vm.shares if s.needed_for_boot]
+    return {("fileSystems", mount, "neededForBoot"): True for mount in needed}
 
 
 def volume(user_volume: Volume) -> dict:

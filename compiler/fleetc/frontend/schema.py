@@ -269,6 +269,8 @@ SHARE = Section(
         _str("proto"),
         _str("socket"),
         Key("read_only", BOOL),
+        Key("needed_for_boot", BOOL),
+        Key("from_repo", BOOL),
     ),
     model.Share,
 )

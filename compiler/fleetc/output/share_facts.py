@@ -1,0 +1,126 @@
+"""What the repository-share check needs to know from disk and git: shares
+whose source is a directory of the repository (`from_repo = true`), which Nix
+copies into the world-readable store. Looked up by the CLI, like disk_facts.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from .disk_facts import git, inside
+
+# Enough to name one; a tree of thousands of private files needs no more.
+PRIVATE_NAMED = 1
+
+
+@dataclass(frozen=True)
+class ShareFacts:
+    """Facts about share source directories (absolute, normalised paths).
+
+    `directories`: those that are directories (followed through links);
+    `real`: (path, where it really is) for those reached through a link;
+    `ignored`: (path, the first entry of it git ignores: itself or one inside,
+    relative to the repository); `tracked`: those holding a file git tracks
+    (None outside git); `private`: (path, an entry inside it that others
+    cannot read) for those holding one.
+    """
+
+    directories: frozenset[str] = frozenset()
+    real: frozenset[tuple[str, str]] = frozenset()
+    ignored: frozenset[tuple[str, str]] = frozenset()
+    tracked: frozenset[str] | None = None
+    private: frozenset[tuple[str, str]] = frozenset()
+
+    def real_path(self, path: str) -> str:
+        return dict(self.real).get(path, path)
+
+    def ignored_entry(self, path: str) -> str | None:
+        return dict(self.ignored).get(path)
+
+    def private_entry(self, path: str) -> str | None:
+        return dict(self.private).get(path)
+
+
+def share_facts(paths: list[str], repo: Path | None) -> ShareFacts:
+    directories = frozenset(p for p in paths if Path(p).is_dir())
+    real = {p: os.path.realpath(p) for p in directories}
+    private = {p: found for p in directories if (found := private_inside(Path(p)))}
+    return ShareFacts(
+        directories,
+        frozenset((p, r) for p, r in real.items() if r != p),
+        ignored_among(sorted(directories), repo),
+        None if repo is None else holding_tracked(sorted(directories), repo),
+        frozenset(private.items()),
+    )
+
+
+def private_inside(root: Path) -> str | None:
+    """The first entry under `root` (itself included) that others may not read:
+    a file without o+r, a directory without o+r or o+x."""
+    for directory, dirs, files in os.walk(root):
+        at = Path(directory)
+        if not readable_dir(at):
+            return at.as_posix()
+        for name in sorted(files):
+            if not readable_file(at / name):
+                return (at / name).as_posix()
+        dirs.sort()
+    return None
+
+
+def readable_dir(path: Path) -> bool:
+    mode = path.stat().st_mode
+    return bool(mode & stat.S_IROTH and mode & stat.S_IXOTH)
+
+
+def readable_file(path: Path) -> bool:
+    try:
+        return bool(path.stat().st_mode & stat.S_IROTH)
+    except OSError:  # a dangling link: nothing to copy
+        return True
+
+
+def ignored_among(paths: list[str], repo: Path | None) -> frozenset[tuple[str, str]]:
+    """Untracked entries git ignores, in or at each path (a `path:` flake, or
+    a copy of the work tree, would carry them into the store)."""
+    candidates = [p for p in paths if repo is not None and inside(repo, p)]
+    if not candidates:
+        return frozenset()
+    options = ("--others", "--ignored", "--exclude-standard", "--directory")
+    listed = git(repo, "ls-files", "-z", "--full-name", *options, "--", *candidates)
+    names = sorted(os.fsdecode(n) for n in (listed or b"").split(b"\0") if n)
+    found = {}
+    for path in candidates:
+        relative = Path(path).relative_to(repo).as_posix()
+        under = [n for n in names if _within(n.rstrip("/"), relative)]
+        if under:
+            found[path] = under[0]
+    return frozenset(found.items())
+
+
+def _within(name: str, relative: str) -> bool:
+    """`name` is the directory `relative`, inside it, or a directory holding it."""
+    return (
+        name == relative
+        or name.startswith(relative + "/")
+        or relative.startswith(name + "/")
+    )
+
+
+def holding_tracked(paths: list[str], repo: Path) -> frozenset[str] | None:
+    candidates = [p for p in paths if inside(repo, p)]
+    if not candidates:
+        return frozenset()
+    listed = git(repo, "ls-files", "-z", "--full-name", "--", *candidates)
+    if listed is None:
+        return None
+    names = [os.fsdecode(name) for name in listed.split(b"\0") if name]
+    return frozenset(p for p in candidates if _holds(p, repo, names))
+
+
+def _holds(path: str, repo: Path, names: list[str]) -> bool:
+    relative = Path(path).relative_to(repo).as_posix()
+    return any(name.startswith(relative + "/") for name in names)
