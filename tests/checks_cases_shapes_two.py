@@ -72,6 +72,36 @@ SHAPE_TWO_CASES = [
     ("router-on-a-routed-network", routed_lan(mode="routed"), "F220", E, 7, 10),
     ("router-without-gateway4", routed_lan(), "F221", E, 7, 10),
     (
+        "declare-config-on-an-imperative-vm",
+        HEAD
+        + '[hosts.h]\n\n[vms.a]\nhost = "h"\ndeploy_mode = "imperative"\n'
+        + 'declare = "config"\n',
+        "F634",
+        E,
+        9,
+        11,
+    ),
+    (
+        "declare-config-for-another-system",
+        HEAD
+        + '[hosts.h]\n\n[vms.a]\nhost = "h"\nsystem = "aarch64-linux"\n'
+        + 'declare = "config"\n',
+        "F635",
+        E,
+        9,
+        11,
+    ),
+    (
+        "declare-config-with-runner-from-host",
+        HEAD
+        + '[hosts.h]\n\n[vms.a]\nhost = "h"\ndeclare = "config"\n'
+        + "runner_from_host = true\n",
+        "F636",
+        E,
+        9,
+        20,
+    ),
+    (
         "vm-on-a-routed-network-on-another-host",
         routed_lan("h", 'interfaces = [{ network = "lan" }]'),
         "F222",

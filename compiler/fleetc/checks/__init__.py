@@ -40,6 +40,7 @@ from . import (
     taps,
     unit_values,
     values,
+    vm_deploy,
 )
 
 Check = Callable[[Fleet], Iterable[Diagnostic]]
@@ -135,6 +136,10 @@ CHECKS: list[Check] = [
     bonds.check_bond_uplink,
     bonds.check_bond_ports,
     bonds.check_microvm_hosts,
+    # ... a VM's own deploy mode, VMs the host builds (F634..F636)
+    vm_deploy.check_declared_config,
+    vm_deploy.check_config_system,
+    vm_deploy.check_config_runner,
     # ... passthrough devices (F630..F632)
     passthrough.check_device_paths,
     passthrough.check_unique_devices,

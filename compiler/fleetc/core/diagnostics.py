@@ -152,6 +152,9 @@ CODES: dict[str, str] = {
     "F631": "device passed to two VMs on one host",
     "F632": "device bus not supported by the hypervisor",
     "F633": "microvm_host = false on a host with VMs",
+    "F634": 'declare = "config" on a VM deployed imperatively',
+    "F635": 'declare = "config" for another system than its host\'s',
+    "F636": 'declare = "config" with runner_from_host',
     # F8xx: allocation and fleet.lock
     "F801": "fleet.lock syntax error",
     "F802": "bad value in fleet.lock",

@@ -250,6 +250,12 @@ class Vm(Node):
     # The VM's name before a rename: its locked identity (machine-id, MACs,
     # addresses, tap ids, CID) and journal carry over (allocate/renames.py).
     renamed_from: str | None = None
+    # Overrides its host's and the fleet's deploy_mode; None: theirs.
+    deploy_mode: str | None = None
+    # How a declared VM reaches its host: "flake" (microvm.vms.<vm>.flake, built
+    # from the flake, updated with `microvm -u`) or "config" (the host builds it
+    # from its modules, microvm.vms.<vm>.config, and restarts it on a switch).
+    declare: str = "flake"
 
     @property
     def wants_vsock(self) -> bool:
@@ -322,6 +328,13 @@ class Fleet(Node):
     def deploys_imperatively(self, host: Host) -> bool:
         mode = host.deploy_mode or self.deploy_mode
         return mode == "imperative"
+
+    def deployed_imperatively(self, vm: Vm) -> bool:
+        """The VM's own deploy_mode, else its host's, else the fleet's."""
+        if vm.deploy_mode is not None:
+            return vm.deploy_mode == "imperative"
+        host = self.host(vm.host)
+        return host is not None and self.deploys_imperatively(host)
 
     @property
     def _networks_by_name(self) -> dict[str, Network]:

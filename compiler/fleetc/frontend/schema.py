@@ -309,6 +309,8 @@ VM = Section(
         Key("devices", TABLES, section=DEVICE),
         Key("meta", META),
         _str("renamed_from"),
+        _str("deploy_mode", allowed=DEPLOY_MODES),
+        _str("declare", allowed=("flake", "config")),
     ),
     model.Vm,
     "name",
