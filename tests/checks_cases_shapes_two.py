@@ -35,6 +35,11 @@ def routed_lan(router: str = "h", *tail: str, mode: str = "bridge") -> str:
     return text + "".join(line + "\n" for line in tail)
 
 
+def options(line: str) -> str:
+    """vm `a` with one line of [vms.a.microvm], at line 9."""
+    return HEAD + '[hosts.h]\n\n[vms.a]\nhost = "h"\n[vms.a.microvm]\n' + line + "\n"
+
+
 SHAPE_TWO_CASES = [
     (
         "machine-id-false-with-the-journal-shared",
@@ -102,6 +107,31 @@ SHAPE_TWO_CASES = [
         20,
     ),
     (
+        "unknown-microvm-option",
+        options('"virtiofsd.threadpoolSize" = 4'),
+        "F640",
+        E,
+        9,
+        30,
+    ),
+    ("microvm-option-of-a-fleet-key", options("vcpu = 4"), "F641", E, 9, 8),
+    (
+        "microvm-option-of-another-type",
+        options('hotpluggedMem = "1G"'),
+        "F642",
+        E,
+        9,
+        17,
+    ),
+    (
+        "microvm-option-only-nix-writes",
+        options('"qemu.package" = "qemu"'),
+        "F643",
+        E,
+        9,
+        18,
+    ),
+    (
         "vm-on-a-routed-network-on-another-host",
         routed_lan("h", 'interfaces = [{ network = "lan" }]'),
         "F222",
@@ -115,6 +145,12 @@ SHAPE_TWO_CLEAN_CASES = [
     (
         "machine-id-false-without-a-journal",
         on_lan('machine_id = false\njournal = "none"\n'),
+    ),
+    (
+        "microvm-options-by-path-nested-or-dotted",
+        options(
+            '"virtiofsd.threadPoolSize" = "`nproc`"\nqemu.extraArgs = ["-cpu", "host"]'
+        ),
     ),
     (
         "slaac-keeps-ipv4-static-and-none-writes-nothing",

@@ -26,6 +26,7 @@ from . import (
     inputs,
     machine_ids,
     macs,
+    microvm_options,
     module_files,
     names,
     networks,
@@ -136,6 +137,8 @@ CHECKS: list[Check] = [
     bonds.check_bond_uplink,
     bonds.check_bond_ports,
     bonds.check_microvm_hosts,
+    # ... any microvm.nix option by its path (F640..F643)
+    microvm_options.check_microvm_options,
     # ... a VM's own deploy mode, VMs the host builds (F634..F636)
     vm_deploy.check_declared_config,
     vm_deploy.check_config_system,

@@ -155,6 +155,11 @@ CODES: dict[str, str] = {
     "F634": 'declare = "config" on a VM deployed imperatively',
     "F635": 'declare = "config" for another system than its host\'s',
     "F636": 'declare = "config" with runner_from_host',
+    # F640..F649: microvm.nix options by path ([vms.<vm>.microvm])
+    "F640": "unknown microvm.nix option",
+    "F641": "microvm.nix option written from a fleet key",
+    "F642": "value does not fit the microvm.nix option",
+    "F643": "microvm.nix option only Nix can write",
     # F8xx: allocation and fleet.lock
     "F801": "fleet.lock syntax error",
     "F802": "bad value in fleet.lock",

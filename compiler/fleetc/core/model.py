@@ -250,6 +250,9 @@ class Vm(Node):
     # The VM's name before a rename: its locked identity (machine-id, MACs,
     # addresses, tap ids, CID) and journal carry over (allocate/renames.py).
     renamed_from: str | None = None
+    # microvm.nix options by path ("virtiofsd.threadPoolSize", 4), as written,
+    # checked against its option data (checks/microvm_options.py).
+    microvm: Pairs = Pairs()
     # Overrides its host's and the fleet's deploy_mode; None: theirs.
     deploy_mode: str | None = None
     # How a declared VM reaches its host: "flake" (microvm.vms.<vm>.flake, built
@@ -289,6 +292,12 @@ class Fleet(Node):
     # they only autostart them (microvm.autostart), deployed with `microvm -Ru`.
     deploy_mode: str = "declarative"
     deploy: Deploy | None = None
+    # What fleetc adds unasked, each of which a fleet may turn off: the
+    # install-microvm-<vm> condition (emit/host.py), `readOnly` on the
+    # /nix/store share, `sops.keepGenerations = 0` beside /run/secrets shares.
+    install_condition: bool = True
+    store_read_only: bool = True
+    sops_keep_generations: bool = True
     modules: tuple[ModuleRef, ...] = ()
     vm_modules: tuple[ModuleRef, ...] = ()
     host_modules: tuple[ModuleRef, ...] = ()

@@ -9,6 +9,7 @@ from ..core.model import JOURNAL_SHARE, Fleet, Interface, Share, Vm, Volume
 from .common import JOURNAL_MOUNT, bridge_name, journal_dir, uuid
 from . import guards
 from .guest_network import guest_network
+from .microvm_settings import microvm_settings
 from .passthrough import passthrough
 from .runners import SETTINGS_INDENT, host_runner
 from .templating import render
@@ -24,12 +25,14 @@ def vm_file(fleet: Fleet, vm: Vm, layout) -> str:
     found, newer = guards.split(
         settings(fleet, vm), guards.guest_tree(), SETTINGS_INDENT
     )
+    asked, asked_newer = microvm_settings(vm)
     return render(
         "vm.nix.j2",
         layout.source_name,
         guards=guards.LET,
         settings=found,
-        newer=guards.merge_elements(newer, 1),
+        asked=asked,
+        newer=guards.merge_elements(newer + asked_newer, 1),
         assertions=guards.assertions(vm),
         fleet_root=uses_fleet_root(vm),
         **machine_id(vm.machine_id),
@@ -111,7 +114,7 @@ def interface(fleet: Fleet, nic: Interface) -> dict:
 def shares(fleet: Fleet, vm: Vm) -> list[dict]:
     found = []
     if fleet.store != "disk":
-        found.append(store_share(fleet.store))
+        found.append(store_share(fleet.store, fleet.store_read_only))
     if fleet.journal_of(vm) == JOURNAL_SHARE:
         found.append(journal_share(fleet, vm))
     return found + [share(s) for s in vm.shares]
@@ -120,14 +123,16 @@ def shares(fleet: Fleet, vm: Vm) -> list[dict]:
 STORE_WHY = "the host's /nix/store, read-only: the guest needs no store image"
 
 
-def store_share(proto: str) -> dict:
-    return {
+def store_share(proto: str, read_only: bool = True) -> dict:
+    """`read_only`: fleetc's `readOnly` (off with [fleet] store_read_only =
+    false: the share as microvm.nix's own docs write it)."""
+    found = {
         "tag": nix.Commented("ro-store", STORE_WHY),
         "source": "/nix/store",
         "mountPoint": "/nix/.ro-store",
         "proto": proto,
-        "readOnly": True,
     }
+    return found | ({"readOnly": True} if read_only else {})
 
 
 def journal_share(fleet: Fleet, vm: Vm) -> dict:

@@ -28,7 +28,7 @@ def host_file(fleet: Fleet, host: Host, layout) -> str:
     rules = journal_rules(fleet, vms)
     if rules:
         found[("systemd", "tmpfiles", "rules")] = nix.Commented(rules, JOURNAL_WHY)
-    if fleet.flake is not None:
+    if fleet.flake is not None and fleet.install_condition:
         found |= install_conditions(fleet, from_flake(fleet, vms))
     if fleet.network_stack == "networkd":
         found |= host_network(fleet, host, vms)

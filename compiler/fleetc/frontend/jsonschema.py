@@ -89,6 +89,9 @@ def kind(of: Kind) -> dict[str, Any]:
         return SCALARS[of]
     if of.element is None:  # a new scalar kind in schema.py: name its JSON type
         raise ValueError(f"no JSON Schema for kind {of.name}: add it to SCALARS")
+    if of is schema.OPTIONS:  # option paths; TOML's dotted keys nest tables
+        values = {"anyOf": [kind(of.element), {"type": "object"}]}
+        return {"type": "object", "additionalProperties": values}
     if of.name in schema.FREE_FORM:  # any key, values of the element kind
         return {"type": "object", "additionalProperties": kind(of.element)}
     return {"type": "array", "items": kind(of.element)}

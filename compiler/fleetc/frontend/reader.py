@@ -120,7 +120,7 @@ class Reader:
     ) -> Node | None:
         """The model node, or None (reported) when a required key is missing."""
         if section in self.fallbacks:
-            found = found.filled_from(self.fallbacks[section])
+            found = _with_fallback(section, found, self.fallbacks[section])
         found = self._build_tables(section, found, path)
         absent = [k for k in section.required if k.field not in found.values]
         for key in absent:
@@ -209,6 +209,17 @@ class Reader:
             spans[f"{key.field}[{name}]"] = self.locate.value_in(path, name)
             pairs.append((name, checked))
         return Pairs(pairs)
+
+    def _options(self, key: Key, value: dict, path: Path, spans: dict) -> Any:
+        """microvm.nix options by path: `"a.b" = 1` and `a.b = 1` (a table
+        inside) are the same option, `a.b`."""
+        found = self._free_form(key, _flattened(value), path, {})
+        if found is _DROP:
+            return _DROP
+        for name, _ in found:
+            written = tuple(name.split(".")) if name not in value else (name,)
+            spans[f"{key.field}[{name}]"] = self.locate.value(path + written)
+        return found
 
     def _free_value(self, kind: Kind, label: str, item: Any, where: Path) -> Any:
         """A string, or for meta an integer, boolean or flat list of them."""
@@ -326,7 +337,36 @@ _CONVERTERS = {
     "named": Reader._named,
     "meta": Reader._free_form,
     "follows": Reader._free_form,
+    "options": Reader._options,
 }
+
+
+def _with_fallback(section: Section, own: Fields, fallback: Fields) -> Fields:
+    """`own`, filled from [defaults.vm]; a table of options is merged option
+    by option (the VM's own value of an option wins)."""
+    merged = own.filled_from(fallback)
+    for key in section.keys:
+        name = key.field
+        if (
+            key.kind.name == "options"
+            and name in own.values
+            and name in fallback.values
+        ):
+            options = dict(fallback.values[name]) | dict(own.values[name])
+            merged.values[name] = Pairs(options.items())
+            merged.spans[name] = fallback.spans[name] | own.spans[name]
+    return merged
+
+
+def _flattened(table: dict, prefix: str = "") -> dict:
+    """Tables inside a table of options become dotted names."""
+    found: dict = {}
+    for name, value in table.items():
+        if isinstance(value, dict):
+            found |= _flattened(value, f"{prefix}{name}.")
+        else:
+            found[f"{prefix}{name}"] = value
+    return found
 
 
 def _free_scalar(value: Any) -> bool:

@@ -78,8 +78,17 @@ META = Kind(
 FOLLOWS = Kind(
     "follows", "a table", '{ nixpkgs = "nixpkgs" }', lambda v: isinstance(v, dict), STR
 )
+# [vms.<name>.microvm]: microvm.nix options by their path. Values as meta's;
+# tables inside (TOML's dotted keys) are read as parts of the path.
+OPTIONS = Kind(
+    "options",
+    "a table",
+    '{ "virtiofsd.threadPoolSize" = 4 }',
+    lambda v: isinstance(v, dict),
+    META_VALUE,
+)
 # Kinds of free-form tables: read into model.Pairs, keys not in any schema.
-FREE_FORM = ("meta", "follows")
+FREE_FORM = ("meta", "follows", "options")
 # A list of tables: [[x]] headers or an array of inline tables.
 TABLES = Kind("tables", "a list of tables", "[{ ... }]", _is_list, TABLE)
 # Tables keyed by the name of what they declare: [vms.<name>].
@@ -182,6 +191,9 @@ FLEET = Section(
         Key("inputs", NAMED, section=INPUT),
         Key("deploy", TABLE, section=DEPLOY),
         Key("delete_state", STRS),
+        Key("install_condition", BOOL),
+        Key("store_read_only", BOOL),
+        Key("sops_keep_generations", BOOL),
     ),
     model.Fleet,
 )
@@ -311,6 +323,8 @@ VM = Section(
         _str("renamed_from"),
         _str("deploy_mode", allowed=DEPLOY_MODES),
         _str("declare", allowed=("flake", "config")),
+        # checks/microvm_options.py holds each against microvm.nix's option data
+        Key("microvm", OPTIONS),
     ),
     model.Vm,
     "name",

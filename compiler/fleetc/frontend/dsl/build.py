@@ -297,6 +297,7 @@ class Builder(FreeForm, Reporting):
 _HANDLERS = {
     "meta": Builder.free_form,
     "follows": Builder.free_form,
+    "options": Builder.free_form,
     "named": Builder.named,
     "tables": Builder.tables,
     "table": Builder.table,

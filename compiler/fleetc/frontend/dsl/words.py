@@ -18,7 +18,9 @@ from .. import schema
 from ..schema import Key, Section
 
 # Kinds whose statements add one element each, and so may repeat.
-REPEATABLE = frozenset({"strs", "modules", "tables", "named", "meta", "follows"})
+REPEATABLE = frozenset(
+    {"strs", "modules", "tables", "named", "meta", "follows", "options"}
+)
 # Kinds also spelt by their singular (`module`, `interface`, `vm`).
 SINGULAR = frozenset({"modules", "tables", "named"})
 SCALAR = frozenset({"str", "int", "bool", "address", "str_or_false"})
