@@ -9,7 +9,8 @@ from pathlib import Path, PurePosixPath
 import nixeval
 from fleetc.nixbuild.build import stage
 from fleetc.core.diagnostics import Diagnostic, render_text
-from fleetc.core.pipeline import Placement, Result, compile
+from fleetc.core.pipeline import Result, compile
+from fleetc.core.placement import Placement
 from fleetc.core.source import Source
 
 SOPS_NIX = nixeval.NIX_DIR / "sops-nix"

@@ -25,7 +25,8 @@ from fleetc.core.model import (
     Vm,
     Volume,
 )
-from fleetc.core.pipeline import Placement, compile
+from fleetc.core.pipeline import compile
+from fleetc.core.placement import Placement
 from fleetc.core.source import Source
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -29,7 +29,7 @@ from fleetc.core.model import (
     Vm,
     Volume,
 )
-from fleetc.core.pipeline import Layout
+from fleetc.core.placement import Layout
 
 LAYOUT = Layout("fleet.toml", "..", "generated")
 NASTY = "a${b}c''d\"e\\f\ng"

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from fleetc.core.diagnostics import CODES
-from fleetc.cli.commands.explain import texts
+from fleetc.core.explanations import texts
 from goldens import run_fleetc
 
 

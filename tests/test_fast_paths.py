@@ -32,7 +32,8 @@ from fleetc.frontend.document import read_document
 from fleetc.core.diagnostics import render_text
 from fleetc.lock.lockfile import Lock, LockedInterface, LockedVm, freeze, parse_lock
 from fleetc.core.model import Fleet, Interface, Vm
-from fleetc.core.pipeline import Placement, compile
+from fleetc.core.pipeline import compile
+from fleetc.core.placement import Placement
 from fleetc.core.source import Source, Span, SpanMap
 from test_dsl_scan import shape
 

@@ -34,7 +34,7 @@ from fleetc.core.model import (
     Vm,
     Volume,
 )
-from fleetc.core.pipeline import Layout
+from fleetc.core.placement import Layout
 
 LAN = Network("lan", ipv4="10.0.0.0/24", gateway4="10.0.0.1", bridge="br0")
 FLEET = Fleet(

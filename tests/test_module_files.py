@@ -11,7 +11,8 @@ import dataclasses
 from pathlib import PurePosixPath
 
 from fleetc.core.diagnostics import Diagnostic
-from fleetc.core.pipeline import DiskView, Placement, compile
+from fleetc.core.pipeline import compile
+from fleetc.core.placement import DiskView, Placement
 from fleetc.core.source import Source
 
 P = PurePosixPath

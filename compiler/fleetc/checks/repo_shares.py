@@ -13,15 +13,12 @@ disk is looked up once, through `Placement.look_up_shares`.
 from __future__ import annotations
 
 import posixpath
-from typing import TYPE_CHECKING, Iterator
+from typing import Iterator
 
 from ..core.diagnostics import Diagnostic, error
 from ..core.model import Fleet, Share, Vm
+from ..core.placement import Placement, ShareFacts
 from .module_files import inside, is_absolute, resolve
-
-if TYPE_CHECKING:
-    from ..core.pipeline import Placement
-    from ..output.share_facts import ShareFacts
 
 Problem = tuple[str, str, str]
 

@@ -1,4 +1,6 @@
-"""The commands: each compiles with the pure core, then writes, compares or builds."""
+"""Compiling the fleets of a command line with the pure core, and what every
+command that reads a fleet shares: reading its inputs, where its outputs go,
+the diff, and the errors a run ends with."""
 
 from __future__ import annotations
 
@@ -12,29 +14,27 @@ from pathlib import Path, PurePosixPath
 from typing import Callable
 
 from ..output import disk_facts
-from ..nixbuild import staging
 from ..output.disk_facts import DiskView, disk_view
-from ..output.share_facts import ShareFacts, share_facts
+from ..core.placement import ShareFacts
+from ..output.share_facts import share_facts
 from ..output.compare import is_stale, unified_diff
-from .commands.convert import cmd_convert
 from ..core.diagnostics import Diagnostic, error
-from ..core.pipeline import Placement, Result, compile, lock_path
-from ..output.exclusive import exclusive
+from ..core.pipeline import Result, compile, lock_path
+from ..core.placement import Placement
+from ..lock.lockfile import Lock, parse_lock
 from ..output.manifest import BadManifest
 from .files import (
     EXIT_ERRORS,
-    EXIT_NIX,
     EXIT_OK,
     EXIT_USAGE,
     fs_problem,
     read,
     shown,
-    usage_problem,
 )
 from .report import Report
 from ..core.source import Source, display_path
 from ..review.twin_check import check_twin
-from ..output.writer import MANIFEST, LockFile, WriteRefused, write_tree
+from ..output.writer import MANIFEST, WriteRefused
 
 
 @dataclass(frozen=True)
@@ -55,19 +55,24 @@ class Compiled:
         return self.result.lock_text != self.old_lock
 
 
-def run(args: argparse.Namespace) -> int:
-    """Every fleet of the command line in turn; one report for the run."""
+Command = Callable[[argparse.Namespace], int]
+
+
+def run_fleets(args: argparse.Namespace, command: Command) -> int:
+    """`command` on every fleet of the command line in turn; one report for the run."""
     report = Report(args.format, args.command)
     fleets = getattr(args, "fleets", None) or [args.fleet]
-    codes = [run_one(args, fleet, report) for fleet in fleets]
+    codes = [run_one(args, command, fleet, report) for fleet in fleets]
     return report.finish(max(codes))
 
 
-def run_one(args: argparse.Namespace, fleet: Path, report: Report) -> int:
+def run_one(
+    args: argparse.Namespace, command: Command, fleet: Path, report: Report
+) -> int:
     report.begin(display_path(fleet))
     one = argparse.Namespace(**{**vars(args), "fleet": fleet, "report": report})
     try:
-        code = COMMANDS[args.command](one)
+        code = command(one)
     except OSError as problem:
         # A file-system condition nothing closer handled (a full disk, a
         # directory where a file belongs, a symlink loop): one line, exit 2.
@@ -234,15 +239,6 @@ def refuse_lock_change(report: Report, compiled: Compiled) -> int:
     return EXIT_ERRORS
 
 
-def cmd_check(args) -> int:
-    compiled = compile_fleet(args)
-    if isinstance(compiled, int):
-        return compiled
-    if args.locked and compiled.lock_changed:
-        return refuse_lock_change(args.report, compiled)
-    return EXIT_OK
-
-
 def diff_text(compiled: Compiled) -> str:
     """The tree's diff and the lock's, paths relative to the repository."""
     tree = unified_diff(
@@ -260,30 +256,8 @@ def diff_text(compiled: Compiled) -> str:
     return tree + "".join(lock)
 
 
-def cmd_diff(args) -> int:
-    compiled = compile_fleet(args)
-    if isinstance(compiled, int):
-        return compiled
-    if args.locked and compiled.lock_changed:
-        return refuse_lock_change(args.report, compiled)
-    args.report.data("diff", diff_text(compiled))
-    return EXIT_OK
-
-
-def cmd_generate(args) -> int:
-    compiled = compile_fleet(args)
-    if isinstance(compiled, int):
-        return compiled
-    if args.check:
-        return stale_check(args.report, compiled)
-    code, changed = write_outputs(args, compiled)
-    if code == EXIT_OK and changed and args.fail_if_changed:
-        args.report.say("fleetc: generated files changed; review and commit them")
-        return EXIT_ERRORS
-    return code
-
-
 def stale_check(report: Report, compiled: Compiled) -> int:
+    """generate --check: exit 1, showing the diff, when the tree or lock is stale."""
     diff = diff_text(compiled)
     stale = bool(diff) or is_stale(compiled.out_dir, compiled.result.files)
     report.note("stale", stale)
@@ -296,152 +270,6 @@ def stale_check(report: Report, compiled: Compiled) -> int:
     return EXIT_ERRORS
 
 
-def write_outputs(args, compiled: Compiled) -> tuple[int, bool]:
-    """Write the tree and the lock as one transaction; (exit code, whether anything changed).
-
-    Under the writer's lock an interrupted run is completed first. fleet.lock is
-    authoritative (it may hold machine-ids drawn at random): if that, or another
-    run, changed it since this run read it, the fleet is compiled again from it.
-    """
-    if args.locked and compiled.lock_changed:
-        return refuse_lock_change(args.report, compiled), False
-    try:
-        with exclusive(
-            compiled.out_dir,
-            compiled.lock_file,
-            lambda: say_waiting(args.report, compiled),
-        ):
-            compiled = compiled_from_current_lock(args, compiled)
-            if isinstance(compiled, int):
-                return compiled, False
-            if args.locked and compiled.lock_changed:
-                return refuse_lock_change(args.report, compiled), False
-            lock = LockFile(compiled.lock_file, compiled.result.lock_text)
-            report = write_tree(
-                compiled.out_dir, compiled.result.files, args.force, lock
-            )
-    except WriteRefused as refusal:
-        return refused(args.report, refusal), False
-    except OSError as problem:
-        where = shown(compiled.out_dir)
-        return fs_problem(args.report, "F031", "cannot write", problem, where), False
-    say_written(args.report, compiled, report)
-    return EXIT_OK, bool(report.changed or report.removed or report.lock_changed)
-
-
-def say_waiting(report: Report, compiled: Compiled) -> None:
-    report.say(f"fleetc: waiting for another fleetc run on {shown(compiled.out_dir)}")
-
-
-def compiled_from_current_lock(args, compiled: Compiled) -> Compiled | int:
-    """`compiled`, or the fleet compiled again if fleet.lock changed meanwhile."""
-    try:
-        on_disk = compiled.lock_file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        on_disk = None
-    except (OSError, UnicodeDecodeError):
-        on_disk = ""  # unreadable: compile_fleet reports it
-    if on_disk == compiled.old_lock:
-        return compiled
-    args.report.say(
-        f"fleetc: {shown(compiled.lock_file)} changed since it was read "
-        "(an interrupted or concurrent run); compiling again"
-    )
-    return compile_fleet(args)
-
-
-def say_written(report: Report, compiled: Compiled, written) -> None:
-    where = shown(compiled.out_dir)
-    if written.changed or written.removed or written.lock_changed:
-        count = len(written.changed)
-        report.say(f"fleetc: wrote {count} of {written.written} files to {where}/")
-    else:
-        report.say(f"fleetc: {where}/ is up to date ({written.written} files)")
-    for name in written.removed:
-        report.say(f"fleetc: removed {where}/{name}")
-    for line in compiled.result.lock_changes:
-        report.say(f"fleetc: {shown(compiled.lock_file)}: {line}")
-    report.note("changed", list(written.changed))
-    report.note("removed", list(written.removed))
-
-
-def cmd_build(args) -> int:
-    from ..nixbuild import build  # nix and staging: only `fleetc build` needs them
-
-    compiled = compile_fleet(args)
-    if isinstance(compiled, int):
-        return compiled
-    code, _ = write_outputs(args, compiled)
-    if code != EXIT_OK:
-        return code
-    try:
-        outcomes, unknown = build.build(
-            compiled.result.fleet,
-            args.fleet.resolve().parent,
-            compiled.out_dir,
-            args.names,
-            args.nix_args,
-            files=compiled.result.files,
-        )
-    except FileNotFoundError as missing:
-        return not_found(args.report, missing)
-    except staging.StagingFailed as problem:
-        return usage_problem(args.report, str(problem).removeprefix("fleetc: "))
-    except OSError as problem:
-        return fs_problem(
-            args.report, "F032", "cannot stage the fleet for Nix", problem
-        )
-    if unknown:
-        names = ", ".join(unknown)
-        return usage_problem(args.report, f"no VM or host named {names}")
-    show_outcomes(args.report, outcomes)
-    return EXIT_NIX if any(o.result == "failed" for o in outcomes) else EXIT_OK
-
-
-def not_found(report: Report, missing: FileNotFoundError) -> int:
-    if missing.filename is None:  # nix is not installed: the message says so
-        return usage_problem(report, str(missing).removeprefix("fleetc: "))
-    return fs_problem(report, "F030", "cannot find", missing)
-
-
-def show_outcomes(report: Report, outcomes: list) -> None:
-    """The build table on stdout; in JSON, one entry a target."""
-    from ..nixbuild.build import table
-
-    report.data("table", table(outcomes) + "\n")
-    report.note("targets", [outcome_json(o) for o in outcomes])
-
-
-def outcome_json(outcome) -> dict:
-    target = outcome.target
-    out = outcome.out_path or None
-    return {
-        "name": target.name,
-        "kind": target.kind,
-        "result": outcome.result,
-        "out": out,
-    }
-
-
-COMMANDS = {
-    "check": cmd_check,
-    "generate": cmd_generate,
-    "diff": cmd_diff,
-    "build": cmd_build,
-}
-
-
-def cmd_plan(args) -> int:
-    # review_commands uses this module, and brings the emitters: loaded on use.
-    from .commands.plan import cmd_plan as plan
-
-    return plan(args)
-
-
-def cmd_graph(args) -> int:
-    from .commands.plan import cmd_graph as graph
-
-    return graph(args)
-
-
-COMMANDS |= {"convert": cmd_convert, "plan": cmd_plan, "graph": cmd_graph}
+def lock_of(text: str | None) -> Lock:
+    """A lock compile_fleet already read without error (or none yet)."""
+    return parse_lock(Source("fleet.lock", text))[0] if text else Lock()

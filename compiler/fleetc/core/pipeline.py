@@ -6,11 +6,8 @@ touches the disk. Passes run in the order listed in `compile`.
 
 from __future__ import annotations
 
-import gc
 import os
 import posixpath
-from contextlib import contextmanager
-from typing import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 
@@ -19,50 +16,10 @@ from ..allocate import Entropy, allocate, lock_changes
 from ..allocate.renames import carry_renames, lookalikes
 from ..lock.retire import retire
 from ..lock.lockfile import Lock, parse_lock, render_lock
-from ..output.disk_facts import DiskView
-from ..output.share_facts import ShareFacts
 from .diagnostics import Diagnostic, has_errors, sort_key
 from .model import Fleet
+from .placement import Layout, Placement
 from .source import Source
-
-
-@dataclass(frozen=True)
-class Placement:
-    """Where the fleet file and its output live; decided by the caller, not read here.
-
-    `fleet_dir` and `repo_root` are absolute; `out` overrides `fleet.output`.
-    `flake_root` is the directory Nix is given (the repository in git; for
-    `fleetc build` outside git, the fleet's directory); None when unknown.
-    `look_up` gives the facts on disk for a list of module paths (the CLI's
-    reads the file system and git; tests pass facts made by hand); None: nothing
-    is looked up and only the paths themselves are judged.
-    `for_build`: Nix reads the flake in this run, so a module git does not track
-    yet is an error, not a warning.
-    `look_up_shares` gives the facts for the source directories of shares taken
-    from the repository (`from_repo`), like `look_up` for modules.
-    """
-
-    fleet_dir: PurePosixPath
-    repo_root: PurePosixPath | None = None
-    out: PurePosixPath | None = None
-    flake_root: PurePosixPath | None = None
-    look_up: Callable[[list[str]], DiskView] | None = None
-    for_build: bool = False
-    look_up_shares: Callable[[list[str]], ShareFacts] | None = None
-
-    def output_dir(self, fleet: Fleet) -> PurePosixPath:
-        return self.out or self.fleet_dir / fleet.output
-
-
-@dataclass(frozen=True)
-class Layout:
-    """What the emitter needs to know about placement, as relative paths."""
-
-    source_name: str
-    # From the output directory back to the fleet file's directory ("..").
-    fleet_dir_from_output: str
-    # The output directory inside its git repository; None at the root or outside git.
-    output_in_repo: str | None
 
 
 @dataclass(frozen=True)
@@ -101,48 +58,7 @@ def compile(
     `emit_files=False` (`fleetc check` without a twin) leaves `files` empty:
     emitting reports nothing, and was 40 % of a check at 10,000 VMs.
     """
-    with collector_paused():
-        return _compile(source, placement, fmt, lock, entropy, forget, emit_files)
-
-
-@contextmanager
-def collector_paused():
-    """Run without CPython's cyclic garbage collector, then restore it.
-
-    A compile builds a few million small objects that live until it returns,
-    and makes no reference cycles: after a 10,000-VM compile the collector finds
-    7 unreachable objects. Yet it walks every live object each time the heap
-    grows by a quarter, and on the bench fleet that was a third of the time
-    (11 full collections, 2.5-3.5 s). Reference counting still frees every
-    object as before, so memory use is the same; any cycle is collected later.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            promote_survivors()
-            gc.enable()
-
-
-def promote_survivors() -> None:
-    """Move every object the compile made to the oldest generation, unwalked.
-
-    Re-enabled as they were, the collector's first young collection would walk
-    every object made since it was paused (a fifth of a 100,000-VM `check`'s
-    time after its compile, superlinear as the heap outgrows the caches) only to
-    find them alive. freeze() then unfreeze() moves them all to the oldest
-    generation in one step; a later full collection still frees any cycle.
-    When the caller has frozen objects of its own (the CLI freezes the
-    compiler's modules as it imports them, startup.py), unfreeze would release
-    them: the compile's objects join them frozen instead, still freed by
-    reference counting as ever.
-    """
-    caller_froze = gc.get_freeze_count() > 0
-    gc.freeze()
-    if not caller_froze:
-        gc.unfreeze()
+    return _compile(source, placement, fmt, lock, entropy, forget, emit_files)
 
 
 def _compile(

@@ -8,25 +8,9 @@ from __future__ import annotations
 
 import os
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
-
-@dataclass(frozen=True)
-class DiskView:
-    """What the CLI found on disk for the module files the fleet references.
-
-    Paths are absolute and normalised. `present`: those that exist (a file, or a
-    directory Nix can import); `tracked`: those git tracks, None outside git;
-    `links`: (path, where it really is) for those reached through a symlink.
-    """
-
-    present: frozenset[str] = frozenset()
-    tracked: frozenset[str] | None = None
-    links: frozenset[tuple[str, str]] = frozenset()
-
-    def real_path(self, path: str) -> str:
-        return dict(self.links).get(path, path)
+from ..core.placement import DiskView
 
 
 def repo_root(start: Path) -> Path | None:

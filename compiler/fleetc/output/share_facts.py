@@ -7,41 +7,13 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
 from pathlib import Path
 
+from ..core.placement import ShareFacts
 from .disk_facts import git, inside
 
 # Enough to name one; a tree of thousands of private files needs no more.
 PRIVATE_NAMED = 1
-
-
-@dataclass(frozen=True)
-class ShareFacts:
-    """Facts about share source directories (absolute, normalised paths).
-
-    `directories`: those that are directories (followed through links);
-    `real`: (path, where it really is) for those reached through a link;
-    `ignored`: (path, the first entry of it git ignores: itself or one inside,
-    relative to the repository); `tracked`: those holding a file git tracks
-    (None outside git); `private`: (path, an entry inside it that others
-    cannot read) for those holding one.
-    """
-
-    directories: frozenset[str] = frozenset()
-    real: frozenset[tuple[str, str]] = frozenset()
-    ignored: frozenset[tuple[str, str]] = frozenset()
-    tracked: frozenset[str] | None = None
-    private: frozenset[tuple[str, str]] = frozenset()
-
-    def real_path(self, path: str) -> str:
-        return dict(self.real).get(path, path)
-
-    def ignored_entry(self, path: str) -> str | None:
-        return dict(self.ignored).get(path)
-
-    def private_entry(self, path: str) -> str | None:
-        return dict(self.private).get(path)
 
 
 def share_facts(paths: list[str], repo: Path | None) -> ShareFacts:

@@ -16,7 +16,8 @@ from ..core import twins
 from ..core.twins import twin_file
 from ..core.diagnostics import Diagnostic, error, has_errors
 from ..cli.files import read
-from ..core.pipeline import Placement, Result, compile, lock_path
+from ..core.pipeline import Result, compile, lock_path
+from ..core.placement import Placement
 from ..cli.report import Report
 from ..core.source import Source, Span, display_path
 

@@ -1,33 +1,31 @@
-"""`fleetc explain CODE`: what a diagnostic code means, an example, the fix.
-
-The texts live in data/explain.toml (shipped in the wheel), one table a code;
-tests/test_explain.py holds its codes equal to diagnostics.CODES, so a new
-code cannot ship without its explanation.
-"""
+"""`fleetc explain CODE`: what a diagnostic code means, an example, the fix."""
 
 from __future__ import annotations
 
-from functools import cache
-from importlib.resources import files
-
-import tomli
-
-from ...core.diagnostics import CODES
-
-
-@cache
-def texts() -> dict[str, dict[str, str]]:
-    data = files("fleetc").joinpath("data/explain.toml").read_text(encoding="utf-8")
-    return tomli.loads(data)
+READS_FLEET = False
+SUMMARY = "what a diagnostic code means, with an example and the fix"
+EXAMPLES = """\
+  fleetc explain F203                     duplicate IPv4 address: why, and the fix
+  fleetc explain f805"""
 
 
-def explanation(code: str) -> str | None:
-    """The text `fleetc explain` prints; None for a code fleetc does not have."""
-    entry = texts().get(code)
-    if code not in CODES or entry is None:
-        return None
-    example = "".join(f"    {line}\n" for line in entry["example"].splitlines())
-    return (
-        f"{code}: {CODES[code]}\n\n{entry['means']}\n\n"
-        f"Example:\n{example}\nFix: {entry['fix']}\n"
-    )
+def arguments(sub):
+    description = "Explain a diagnostic code (F203, ...): meaning, example, fix."
+    command = sub.add_parser("explain", help=SUMMARY, description=description)
+    command.add_argument("code", metavar="CODE", help="e.g. F203")
+    return command
+
+
+def run(args) -> int:
+    # The texts load on use: --help and --version must not pay for them.
+    from ...core.explanations import explanation
+    from ..files import EXIT_USAGE
+    from ..report import Report
+
+    report = Report("text", "explain")
+    found = explanation(args.code.upper())
+    if found is None:
+        report.say(f"fleetc: no diagnostic code {args.code}; codes look like F203")
+        return EXIT_USAGE
+    report.data("explanation", found)
+    return 0

@@ -8,15 +8,14 @@ for `vcpu 2`, a bare number or boolean in meta is one, a quoted one a string.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..schema import BOOL, INT, STR, Kind
 from ..tomlspans import Path
 
-if TYPE_CHECKING:
-    from .build import Table
-    from .syntax import Statement, Word
-    from .words import Entry
+from .statements import Statement, Word
+from .tables import Table
+from .words import Entry
 
 
 class FreeForm:

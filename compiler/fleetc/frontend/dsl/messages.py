@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import TYPE_CHECKING
 
 from ...core.diagnostics import Diagnostic, error
 from ...core.source import Source, Span
 from . import words
 from ..schema import Key, Section
 
-if TYPE_CHECKING:
-    from .build import Table
-    from .syntax import Statement, Word
+from .statements import Statement, Word
+from .tables import Table
 
 _LOOKS_LIKE_A_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
 _ESCAPES = 'escapes: \\" \\\\ \\n \\t \\r \\uXXXX \\UXXXXXXXX'
