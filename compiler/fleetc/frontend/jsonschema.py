@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from . import schema
+from .key_docs import doc
 from .schema import Key, Kind, Section
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -49,11 +50,18 @@ def section(part: Section, required: bool = True) -> dict[str, Any]:
     shape = {
         "type": "object",
         "description": part.title,
-        "properties": {key.name: value(key) for key in part.keys},
+        "properties": {key.name: described(part, key) for key in part.keys},
         "additionalProperties": False,
     }
     needed = [key.name for key in part.required] if required else []
     return {**shape, "required": needed} if needed else shape
+
+
+def described(part: Section, key: Key) -> dict[str, Any]:
+    """The key's value, with what it means (frontend/key_docs.py)."""
+    meaning = doc(part.title, key.name)
+    shape = value(key)
+    return {**shape, "description": meaning} if meaning else shape
 
 
 def value(key: Key) -> dict[str, Any]:
