@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..nixbuild import build, staging
 from ..nixbuild.build import table
 from .compiled import Compiled
-from .files import EXIT_NIX, EXIT_OK, fs_problem, usage_problem
+from .files import EXIT_NIX, EXIT_OK, EXIT_USAGE, fs_problem, usage_problem
 from .report import Report
 from .writing import write_outputs
 
@@ -23,9 +23,13 @@ def build_compiled(args, compiled: Compiled) -> int:
             args.names,
             args.nix_args,
             files=compiled.result.files,
+            tell=args.report.show,
         )
     except FileNotFoundError as missing:
         return not_found(args.report, missing)
+    except staging.StagingRefused as refusal:  # a linked flake.lock (F052)
+        args.report.show([refusal.diagnostic])
+        return EXIT_USAGE
     except staging.StagingFailed as problem:
         return usage_problem(args.report, str(problem).removeprefix("fleetc: "))
     except OSError as problem:

@@ -13,6 +13,7 @@ import sys
 
 from .. import __version__
 from .commands import REGISTRY, command
+from . import closed_pipe
 from .startup import collector_off
 
 
@@ -84,12 +85,20 @@ def wants_json(argv: list[str]) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """The whole run without the cyclic collector (startup.py says why)."""
-    with collector_off():
-        return run(argv)
+    """The command line's exit code. The whole run is without the cyclic
+    collector (startup.py says why); a closed pipe ends it quietly, as it ends
+    `yes | head` (closed_pipe.py)."""
+    try:
+        try:
+            with collector_off():
+                return dispatch(argv)
+        finally:  # --help and --version end in SystemExit: flush then too
+            closed_pipe.flush()
+    except BrokenPipeError:
+        return closed_pipe.end_quietly()
 
 
-def run(argv: list[str] | None) -> int:
+def dispatch(argv: list[str] | None) -> int:
     ours, nix_args = split_passthrough(sys.argv[1:] if argv is None else argv)
     json_wanted = wants_json(ours)
     command_line = parser(

@@ -26,6 +26,10 @@ CODES: dict[str, str] = {
     "F007": "cannot read file",
     "F008": "number out of range",
     "F009": "blocks nested too deeply",
+    # F010..F019: files fleetc reads (fleet file, twin, fleet.lock; exit 2)
+    "F010": "file outside the repository",
+    "F011": "not a regular file",
+    "F012": "file too large",
     # F02x: module files and what Nix can see of them
     "F020": "absolute module path",
     "F021": "module outside the flake",
@@ -55,6 +59,10 @@ CODES: dict[str, str] = {
     "F043": "manifest entry outside the tree",
     "F044": "manifest entry with control characters",
     "F045": "manifest entry reserved by fleetc or git",
+    # F050..F059: what `fleetc build` gives Nix (staging.py, staging_rules.py)
+    "F050": "file others cannot read not given to Nix",
+    "F051": "symbolic link not given to Nix",
+    "F052": "flake.lock not a regular file (a link, too large)",
     # F1xx: names and machine-ids
     "F101": "invalid name",
     "F102": "duplicate name",

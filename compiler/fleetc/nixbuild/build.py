@@ -12,8 +12,12 @@ root that forwards to the generated one:
 - outside git, the fleet file's directory, as Nix's own `path:` flake would copy
   it (minus `.git`, `.venv`, `result` links and the like), never a directory
   above it: not `/tmp`, not `/`;
-- in both, files readable only by their owner (a mode-600 key) are left out and
-  named, since everything in the store is world-readable.
+- in both, only files others could read where they are (a mode-600 key, a file
+  in a mode-700 directory are left out and named, F050), since everything in
+  the store is world-readable; links are never followed out of the copy (F051);
+- the generated flake's flake.lock only as a regular file: a link there is
+  refused before anything is staged, and never written through (F052,
+  flake_lock.py).
 
 If the output directory is outside that root, only the generated files are
 staged; checks/module_files.py has refused file modules in that layout (F024)
@@ -30,13 +34,17 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
-from ..emit import nix
-from . import nixfetch
-from ..emit.flake import inputs as flake_inputs
+from ..core.diagnostics import Diagnostic, render_text
 from ..core.model import Fleet
+from ..emit import nix
+from ..emit.flake import inputs as flake_inputs
+from . import flake_lock, nixfetch
 from .staging import generated_on_disk, root_for, stage_tree
 
+# Where the files left out of the copy are told (Report.show for the CLI).
+Tell = Callable[[list[Diagnostic]], None]
 NIX_FLAGS = ["--extra-experimental-features", "nix-command flakes"]
 NO_NIX = (
     "fleetc: `nix` was not found. Install Nix (Debian: `apt-get install nix-bin`;"
@@ -80,27 +88,29 @@ def stage(
     out_dir: Path,
     into: Path,
     files: dict[str, str] | None = None,
+    tell: Tell | None = None,
 ) -> Path:
     """A copy of the fleet for Nix to read, with a forwarding flake; its path.
 
     `fleet_dir` is resolved; `files` is the generated tree (by default, what the
-    manifest in `out_dir` names, as written there)."""
+    manifest in `out_dir` names, as written there); `tell` is given the files
+    left out (by default, printed). StagingRefused before anything is copied
+    when the lock cannot be used."""
+    lock = flake_lock.read(out_dir)
     root = root_for(fleet, fleet_dir)
     files = generated_on_disk(out_dir) if files is None else files
     where, left_out = stage_tree(root, out_dir, files, into / "tree")
-    say_left_out(left_out)
+    (tell or print_left_out)(left_out)
     forward = "./tree" if where == "." else f"./tree/{where}"
-    lock = out_dir / "flake.lock"
-    if lock.exists():
-        shutil.copy2(lock, into / "flake.lock")
+    if lock is not None:
+        (into / flake_lock.NAME).write_bytes(lock)
     (into / "flake.nix").write_text(wrapper(fleet, forward))
     return into
 
 
-def say_left_out(paths: list[str]) -> None:
-    for path in paths:
-        say = f"fleetc: not given to Nix (readable only by its owner): {path}"
-        print(say, file=sys.stderr)
+def print_left_out(diagnostics: list[Diagnostic]) -> None:
+    for diagnostic in diagnostics:
+        print(render_text(diagnostic) + "\n", file=sys.stderr)
 
 
 def wrapper(fleet: Fleet, forward: str) -> str:
@@ -192,16 +202,17 @@ def build(
     names: list[str],
     nix_args: list[str],
     files: dict[str, str] | None = None,
+    tell: Tell | None = None,
 ) -> tuple[list[Outcome], list[str]]:
     """Outcomes for every target (skipped ones included) and the unknown names;
-    `files` as for `stage`."""
+    `files` and `tell` as for `stage`."""
     chosen, unknown = targets(fleet, names)
     if unknown:
         return [], unknown
     if shutil.which("nix") is None:
         raise FileNotFoundError(NO_NIX)
     with tempfile.TemporaryDirectory(prefix="fleetc-build-") as scratch:
-        flake = stage(fleet, fleet_dir, out_dir, Path(scratch), files)
+        flake = stage(fleet, fleet_dir, out_dir, Path(scratch), files, tell)
         done = run_nix(flake, chosen, purity_flags(fleet) + nix_args, fleet)
         keep_lock(flake, out_dir, nix_args)
     skipped = [Outcome(t, "skipped") for t in targets(fleet, [])[0] if t not in chosen]
@@ -216,10 +227,14 @@ def purity_flags(fleet: Fleet) -> list[str]:
 
 def keep_lock(flake: Path, out_dir: Path, nix_args: list[str]) -> None:
     """Nix pins the inputs in flake.lock; keep it beside the generated flake,
-    except when inputs were overridden for this build only."""
-    lock = flake / "flake.lock"
-    if lock.exists() and "--override-input" not in nix_args:
-        shutil.copy2(lock, out_dir / "flake.lock")
+    except when inputs were overridden for this build only. Written only when
+    it changed, in place and never through a link (flake_lock.py)."""
+    lock = flake / flake_lock.NAME
+    if not lock.exists() or "--override-input" in nix_args:
+        return
+    pinned = lock.read_bytes()  # Nix wrote it, in fleetc's scratch directory
+    if pinned != flake_lock.read(out_dir):
+        flake_lock.write(out_dir, pinned)
 
 
 def table(outcomes: list[Outcome]) -> str:

@@ -60,15 +60,27 @@ def hint(fleet: Fleet, stderr: str) -> str | None:
 
 
 def tee(stream: IO[str], echo: IO[str]) -> tuple[threading.Thread, list[str]]:
-    """Copy `stream` to `echo` as it comes (Nix's messages stay live) and keep it."""
+    """Copy `stream` to `echo` as it comes (Nix's messages stay live) and keep it.
+    Once `echo` is a closed pipe, `stream` is still read to its end: Nix must
+    not block on a full pipe; fleetc's next write of its own ends the run."""
     kept: list[str] = []
 
     def pump() -> None:
+        live = True
         for line in stream:
-            echo.write(line)
-            echo.flush()
+            live = live and echoed(line, echo)
             kept.append(line)
 
     thread = threading.Thread(target=pump, daemon=True)
     thread.start()
     return thread, kept
+
+
+def echoed(line: str, echo: IO[str]) -> bool:
+    """Whether `line` reached `echo` (False: a closed pipe)."""
+    try:
+        echo.write(line)
+        echo.flush()
+    except BrokenPipeError:
+        return False
+    return True

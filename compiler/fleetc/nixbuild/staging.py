@@ -13,10 +13,12 @@ the staged copy holds only what belongs to the fleet:
   (never a directory above it, so never `/tmp` or `/`), without VCS and tool
   directories (`.git`, `.venv`, `node_modules`, `result*`, ...), plus the
   generated files.
-- Either way, a file its owner keeps private (not readable by others, like a
-  mode-600 key) is left out and named on stderr: the store would make it 0444.
-  A module file the fleet names is given to Nix whatever its mode: the fleet
-  asks for it.
+- Either way, only what others could read where it is (the file and every
+  directory above it, from the root down) is copied; the rest is left out and
+  named (F050), since the store would make it 0444. A module file the fleet
+  names is given to Nix whatever its mode: the fleet asks for it. Links are
+  copied as links, never followed, and never lead out of the copy (F051).
+  The rules: staging_rules.py.
 - When the output directory lies outside that root, the generated flake must
   not need anything beside it (module_files.py's F024 refuses file modules
   then), so only the generated files are staged.
@@ -27,14 +29,17 @@ What the module check needs from disk and git is looked up in disk_facts.py.
 from __future__ import annotations
 
 import os
+import posixpath
 import shutil
 import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..checks.module_files import file_paths
+from ..core.diagnostics import Diagnostic
 from ..core.model import Fleet
 from ..output.disk_facts import git, repo_root
+from .staging_rules import SKIP, Gate, cut_leaving_links
 
 # Never staged outside git: version control, virtualenvs, caches, nix's result links.
 SKIPPED_DIRS = frozenset(
@@ -44,6 +49,15 @@ SKIPPED_DIRS = frozenset(
 
 class StagingFailed(Exception):
     """The fleet's files could not be listed; a one-line message for the user."""
+
+
+class StagingRefused(Exception):
+    """A file Nix would be given is refused (a linked flake.lock): nothing is
+    staged and Nix does not run; the diagnostic says why."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
 
 
 @dataclass(frozen=True)
@@ -107,27 +121,18 @@ def keep(path: Path) -> bool:
     return not (path.name.startswith("result") and path.is_symlink())
 
 
-def is_private(mode: int) -> bool:
-    return stat.S_ISREG(mode) and not mode & stat.S_IROTH
-
-
-def copy_files(
-    source: Path, names: list[str], into: Path, referenced: frozenset[str]
-) -> list[str]:
-    """Copy regular files and symlinks (as links); private ones left out unless
-    `referenced` (absolute paths of the fleet's module files) names them."""
-    left_out = []
+def copy_files(source: Path, names: list[str], into: Path, referenced: frozenset[str]):
+    """Copy what others could read (regular files, and symlinks as links); a
+    diagnostic for each file left out (staging_rules.py), and the links copied."""
+    gate, links, said = Gate(source, referenced), [], []
     for name in names:
-        origin, target = source / name, into / name
-        try:
-            mode = origin.lstat().st_mode
-        except FileNotFoundError:  # tracked, but deleted in the work tree
-            continue
-        if is_private(mode) and origin.as_posix() not in referenced:
-            left_out.append(origin.as_posix())
-        elif stat.S_ISREG(mode) or stat.S_ISLNK(mode):
-            copy_one(origin, target, mode)
-    return left_out
+        verdict = gate.check(name)
+        if isinstance(verdict, Diagnostic):
+            said.append(verdict)
+        elif verdict != SKIP:
+            copy_one(source / name, into / name, verdict)
+            links += [name] if stat.S_ISLNK(verdict) else []
+    return said, links
 
 
 def copy_one(origin: Path, target: Path, mode: int) -> None:
@@ -161,7 +166,7 @@ def real_parents(tree: Path, relative: str) -> Path:
 
 
 def stage_tree(root: Root, out_dir: Path, files: dict[str, str], tree: Path):
-    """Fill `tree`; (the output's path in it, the private files left out)."""
+    """Fill `tree`; (the output's path in it, a diagnostic per file left out)."""
     tree.mkdir()
     where = root.relative(out_dir)
     if where is None:  # nothing beside the generated flake is needed (F024)
@@ -171,6 +176,9 @@ def stage_tree(root: Root, out_dir: Path, files: dict[str, str], tree: Path):
         names = tracked_files(root.path)
     else:
         names = walked_files(root.path, tree.parent)
-    left_out = copy_files(root.path, names, tree, root.referenced)
-    write_generated(files, tree, where)
-    return where, left_out
+    # Written from memory; the generated flake's lock is given apart (build.py).
+    ours = {posixpath.normpath(f"{where}/{name}") for name in [*files, "flake.lock"]}
+    names = [name for name in names if name not in ours]
+    left_out, links = copy_files(root.path, names, tree, root.referenced)
+    write_generated(files, tree, where)  # may replace a copied link by a directory
+    return where, left_out + cut_leaving_links(root.path, tree, links)
