@@ -59,7 +59,7 @@ REPORT = """configurations: builtins.mapAttrs (name: c: {
 
 @pytest.fixture(scope="module")
 def fleet_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    directory = write_fleet(tmp_path_factory.mktemp("addr"), FLEET)
+    directory = write_fleet(tmp_path_factory.mktemp("addr") / "fleet", FLEET)
     generate(directory)
     return directory
 

@@ -62,7 +62,7 @@ REPORT = """configurations: builtins.mapAttrs (name: c: {
 
 @pytest.fixture(scope="module")
 def fleet_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_fleet(tmp_path_factory.mktemp("ids"), FLEET)
+    return write_fleet(tmp_path_factory.mktemp("ids") / "fleet", FLEET)
 
 
 @pytest.fixture(scope="module", params=["current", "legacy"])

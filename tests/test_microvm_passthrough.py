@@ -70,7 +70,7 @@ in {
 
 @pytest.fixture(scope="module")
 def fleet_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    directory = write_fleet(tmp_path_factory.mktemp("options"), FLEET)
+    directory = write_fleet(tmp_path_factory.mktemp("options") / "fleet", FLEET)
     generate(directory)
     return directory
 

@@ -90,7 +90,7 @@ def codes(root: Path) -> list[tuple[str, int, int]]:
 
 @pytest.fixture(scope="module")
 def evaluated(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    root = repository(tmp_path_factory.mktemp("repo"))
+    root = repository(tmp_path_factory.mktemp("repo") / "repo")
     code, _, stderr = run_fleetc(root, "generate", "fleet.toml")
     assert code == 0, stderr
     git(root, "add", "generated", "fleet.lock")
@@ -118,11 +118,11 @@ def test_shares_needed_in_stage_one(evaluated):
 
 
 def test_a_clean_directory_passes(tmp_path: Path):
-    assert codes(repository(tmp_path)) == []
+    assert codes(repository(tmp_path / "repo")) == []
 
 
 def test_an_absolute_source_is_refused(tmp_path: Path):
-    root = repository(tmp_path, FLEET.replace('"site/public"', '"/srv/site"'))
+    root = repository(tmp_path / "repo", FLEET.replace('"site/public"', '"/srv/site"'))
     assert codes(root) == [("F515", SOURCE_LINE, 10)]
 
 
@@ -135,12 +135,12 @@ def test_a_link_leading_out_is_refused(tmp_path: Path):
 
 
 def test_a_missing_directory_is_refused(tmp_path: Path):
-    root = repository(tmp_path, FLEET.replace("site/public", "site/pubilc"))
+    root = repository(tmp_path / "repo", FLEET.replace("site/public", "site/pubilc"))
     assert codes(root) == [("F516", SOURCE_LINE, 10)]
 
 
 def test_something_git_ignores_inside_is_refused(tmp_path: Path):
-    root = repository(tmp_path)
+    root = repository(tmp_path / "repo")
     (root / ".gitignore").write_text("*.key\n")
     (root / "site" / "public" / "tls.key").write_text("secret\n")
     assert codes(root) == [("F517", SOURCE_LINE, 10)]
@@ -149,27 +149,34 @@ def test_something_git_ignores_inside_is_refused(tmp_path: Path):
 
 
 def test_a_directory_git_tracks_nothing_in_is_refused(tmp_path: Path):
-    root = repository(tmp_path)
+    root = repository(tmp_path / "repo")
     git(root, "rm", "-q", "--cached", "-r", "site")
     assert codes(root) == [("F517", SOURCE_LINE, 10)]
 
 
 def test_a_file_only_its_owner_may_read_is_refused(tmp_path: Path):
-    root = repository(tmp_path)
+    root = repository(tmp_path / "repo")
     private = root / "site" / "public" / "admin.htpasswd"
     private.write_text("admin:x\n")
     private.chmod(0o600)
     git(root, "add", "site")
     assert codes(root) == [("F518", SOURCE_LINE, 10)]
     _, _, stderr = run_fleetc(root, "check", "fleet.toml")
-    assert f"holds `{private}`, which only its owner may read" in stderr
+    assert f"holds or lies below `{private}`, which only its owner may" in stderr
 
 
 def test_the_dsl_says_the_same(tmp_path: Path):
-    root = repository(tmp_path)
+    root = repository(tmp_path / "repo")
     code, _, _ = run_fleetc(
         root, "convert", "fleet.toml", "--to", "fleet", "-o", "x.fleet"
     )
     text = (root / "x.fleet").read_text()
     assert "share site site/public -> /srv/www from-repo true" in text
     assert "needed-for-boot true" in text
+
+
+def test_a_directory_above_it_others_may_not_enter_is_refused(tmp_path: Path):
+    root = repository(tmp_path / "repo")
+    (root / "site").chmod(0o700)
+    assert codes(root) == [("F518", SOURCE_LINE, 10)]
+    (root / "site").chmod(0o755)

@@ -71,7 +71,7 @@ in { hv = host "hv"; old = host "old"; }"""
 
 @pytest.fixture(scope="module")
 def fleet_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    directory = write_fleet(tmp_path_factory.mktemp("mixed"), FLEET, MODULES)
+    directory = write_fleet(tmp_path_factory.mktemp("mixed") / "fleet", FLEET, MODULES)
     generate(directory)
     return directory
 

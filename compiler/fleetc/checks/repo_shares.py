@@ -117,8 +117,9 @@ def _untracked(share: Share, path: str, root) -> Problem:
 def _private(share: Share, entry: str) -> Problem:
     return (
         "F518",
-        f"repository share source `{share.source}` holds `{entry}`, which only"
-        " its owner may read: the Nix store would publish it to every user",
+        f"repository share source `{share.source}` holds or lies below"
+        f" `{entry}`, which only its owner may read: the Nix store would"
+        " publish it to every user",
         "keep private files out of shared directories (secrets belong in"
         " sops-nix or agenix), or make it readable (chmod o+r)",
     )

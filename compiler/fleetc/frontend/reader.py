@@ -17,6 +17,7 @@ from typing import Any, Iterator, Protocol
 from ..core.diagnostics import Diagnostic, error
 from ..core.model import ModuleRef, Node, Pairs
 from ..core.source import Span, SpanMap
+from .option_paths import flattened
 from .schema import INT, STR, TABLE, Key, Kind, Section, describe
 from .tomlspans import Path, PathPart
 
@@ -213,7 +214,7 @@ class Reader:
     def _options(self, key: Key, value: dict, path: Path, spans: dict) -> Any:
         """microvm.nix options by path: `"a.b" = 1` and `a.b = 1` (a table
         inside) are the same option, `a.b`."""
-        found = self._free_form(key, _flattened(value), path, {})
+        found = self._free_form(key, flattened(value), path, {})
         if found is _DROP:
             return _DROP
         for name, _ in found:
@@ -356,17 +357,6 @@ def _with_fallback(section: Section, own: Fields, fallback: Fields) -> Fields:
             merged.values[name] = Pairs(options.items())
             merged.spans[name] = fallback.spans[name] | own.spans[name]
     return merged
-
-
-def _flattened(table: dict, prefix: str = "") -> dict:
-    """Tables inside a table of options become dotted names."""
-    found: dict = {}
-    for name, value in table.items():
-        if isinstance(value, dict):
-            found |= _flattened(value, f"{prefix}{name}.")
-        else:
-            found[f"{prefix}{name}"] = value
-    return found
 
 
 def _free_scalar(value: Any) -> bool:

@@ -19,7 +19,7 @@ PRIVATE_NAMED = 1
 def share_facts(paths: list[str], repo: Path | None) -> ShareFacts:
     directories = frozenset(p for p in paths if Path(p).is_dir())
     real = {p: os.path.realpath(p) for p in directories}
-    private = {p: found for p in directories if (found := private_inside(Path(p)))}
+    private = {p: found for p in directories if (found := private_at(Path(p), repo))}
     return ShareFacts(
         directories,
         frozenset((p, r) for p, r in real.items() if r != p),
@@ -27,6 +27,17 @@ def share_facts(paths: list[str], repo: Path | None) -> ShareFacts:
         None if repo is None else holding_tracked(sorted(directories), repo),
         frozenset(private.items()),
     )
+
+
+def private_at(path: Path, repo: Path | None) -> str | None:
+    """A directory others may not enter on the way from the repository down
+    to `path` (the copy Nix gets leaves out what is below it), else the first
+    private entry inside."""
+    above = [
+        d for d in reversed(path.parents) if repo is not None and inside(repo, str(d))
+    ]
+    closed = [d for d in above if not readable_dir(d)]
+    return closed[0].as_posix() if closed else private_inside(path)
 
 
 def private_inside(root: Path) -> str | None:
