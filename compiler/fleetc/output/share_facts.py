@@ -32,10 +32,11 @@ def share_facts(paths: list[str], repo: Path | None) -> ShareFacts:
 def private_at(path: Path, repo: Path | None) -> str | None:
     """A directory others may not enter on the way from the repository down
     to `path` (the copy Nix gets leaves out what is below it), else the first
-    private entry inside."""
-    above = [
-        d for d in reversed(path.parents) if repo is not None and inside(repo, str(d))
-    ]
+    private entry inside. The repository's own root is the whole flake's
+    matter, not this share's (`fleetc build` reports it, F050)."""
+    if repo is None:
+        return private_inside(path)
+    above = [d for d in reversed(path.parents) if inside(repo, str(d)) and d != repo]
     closed = [d for d in above if not readable_dir(d)]
     return closed[0].as_posix() if closed else private_inside(path)
 
