@@ -91,3 +91,32 @@ def test_readme_shows_the_schema_line_and_taplo_configuration():
     readme = Path(ROOT / "README.md").read_text()
     assert "#:schema" in readme and "[[rule]]" in readme
     assert "fleetc schema" in readme
+
+
+def sections(part=None, seen=None) -> list:
+    """Every section of the fleet file, once."""
+    from fleetc.frontend import schema
+
+    part = part or schema.DOCUMENT
+    seen = seen if seen is not None else []
+    if all(part is not other for other in seen):
+        seen.append(part)
+        for key in part.keys:
+            if key.section is not None:
+                sections(key.section, seen)
+    return seen
+
+
+def test_every_key_says_what_it_means():
+    from fleetc.frontend.key_docs import DOCS
+
+    declared = {part.title: {key.name for key in part.keys} for part in sections()}
+    assert {title: set(keys) for title, keys in DOCS.items()} == declared
+
+
+def test_editors_see_each_keys_meaning():
+    shipped = json.loads(SHIPPED.read_text())
+    vm = shipped["properties"]["vms"]["additionalProperties"]["properties"]
+    assert vm["machine_id"]["description"].endswith("or false: its own.")
+    router = shipped["properties"]["networks"]["additionalProperties"]["properties"]
+    assert "routes this network" in router["router"]["description"]

@@ -15,6 +15,8 @@ from typing import Callable
 
 from ..output import disk_facts
 from ..output.disk_facts import DiskView, disk_view
+from ..core.placement import ShareFacts
+from ..output.share_facts import share_facts
 from ..output.compare import is_stale, unified_diff
 from ..core.diagnostics import Diagnostic, error
 from ..core.pipeline import Result, compile, lock_path
@@ -185,6 +187,7 @@ def placement(args) -> Placement:
         flake_root(args, fleet_dir, repo),
         look_up=disk_views(Path(str(repo)) if repo else None),
         for_build=args.command == "build",
+        look_up_shares=share_views(Path(str(repo)) if repo else None),
     )
 
 
@@ -197,6 +200,18 @@ def disk_views(repo: Path | None) -> Callable[[list[str]], DiskView]:
     def look_up(paths: list[str]) -> DiskView:
         if tuple(paths) not in seen:
             seen[tuple(paths)] = disk_view(paths, repo)
+        return seen[tuple(paths)]
+
+    return look_up
+
+
+def share_views(repo: Path | None) -> Callable[[list[str]], ShareFacts]:
+    """share_facts.share_facts for one command run, asked once for twins."""
+    seen: dict[tuple[str, ...], ShareFacts] = {}
+
+    def look_up(paths: list[str]) -> ShareFacts:
+        if tuple(paths) not in seen:
+            seen[tuple(paths)] = share_facts(paths, repo)
         return seen[tuple(paths)]
 
     return look_up
