@@ -16,10 +16,11 @@ from .disk_facts import DiskView, disk_view
 from .memo_facts import disk_subject
 from .compare import is_stale, unified_diff
 from .convert_command import cmd_convert
-from .diagnostics import Diagnostic, error
+from .diagnostics import Diagnostic, error, has_errors
 from .pipeline import Placement, Result, compile, lock_path
 from .exclusive import exclusive
-from .manifest import BadManifest
+from .owner import Owner, owner_of, owner_problem, shown_names
+from .tracked import tracked_warnings
 from .files import (
     EXIT_ERRORS,
     EXIT_NIX,
@@ -45,6 +46,7 @@ class Compiled:
     fleet_file: Path
     lock_file: Path
     old_lock: str | None
+    owner: Owner  # how the tree's manifest names this fleet (owner.py)
 
     @property
     def out_dir(self) -> Path:
@@ -84,9 +86,10 @@ def run_one(args: argparse.Namespace, fleet: Path, report: Report) -> int:
 
 
 def refused(report: Report, refusal: WriteRefused) -> int:
-    """The tree cannot be read or written: a manifest that is not fleetc's is
-    bad input (located, exit 1); a link or foreign file in the way, exit 2."""
-    if isinstance(refusal, BadManifest):
+    """The tree cannot be read or written: a manifest, journal or pending list
+    that is not fleetc's, or another fleet's tree, is bad input (exit 1); a
+    link or foreign file in the way, exit 2."""
+    if refusal.diagnostic is not None:
         report.show([refusal.diagnostic])
         return EXIT_ERRORS
     report.show([error(refusal.code, str(refusal), None, help=refusal.help)])
@@ -115,13 +118,15 @@ def compile_fleet(args) -> Compiled | int:
     compiled = partial(compile, source, place, args.format_in, lock, forget=forget)
     # `check` uses no generated file (a twin that disagrees asks for them)
     result = compiled(emit_files=args.command != "check")
-    problem = check_outputs(args, result, place, compiled) if result.ok else None
-    if isinstance(problem, int):
-        return problem
-    args.report.show(result.diagnostics + ([problem] if problem else []))
-    if not result.ok or problem is not None:
+    problems = check_outputs(args, result, place, compiled) if result.ok else []
+    if isinstance(problems, int):
+        return problems
+    args.report.show(result.diagnostics + problems)
+    if not result.ok or has_errors(problems):
         return EXIT_ERRORS
-    compiled = Compiled(result, args.fleet, lock_file, lock.text if lock else None)
+    old_lock = lock.text if lock else None
+    owner = fleet_owner(args, Path(str(result.output_dir)))
+    compiled = Compiled(result, args.fleet, lock_file, old_lock, owner)
     note_compiled(args.report, compiled)
     return compiled
 
@@ -143,15 +148,39 @@ def read_inputs(args) -> tuple[Source, Path, Source | None] | int:
 
 def check_outputs(
     args, result: Result, place: Placement, compiled: Callable[..., Result]
-) -> Diagnostic | int | None:
-    """Before anything is reported: the output must be a directory (or absent),
-    and a twin fleet file must describe the same fleet."""
+) -> list[Diagnostic] | int:
+    """Before anything is reported: the output must be a directory (or absent)
+    of this fleet's (owner.py), with no journal git tracks, and a twin fleet
+    file must describe the same fleet."""
     for path in (result.output_dir, lock_path(str(args.fleet))):
         args.report.look("shown", str(path))  # where outputs go, in messages
     args.report.look("kind", str(result.output_dir))
-    usable_output(Path(str(result.output_dir)))
+    out_dir = Path(str(result.output_dir))
+    usable_output(out_dir)
+    for name in (MANIFEST, JOURNAL, PENDING):  # read below (the result cache)
+        args.report.look("stat", str(out_dir / name))
+    found = tracked_warnings(out_dir) + owned_output(args, result.fleet, out_dir)
+    if has_errors(found):
+        return found
     with_files = result if result.files else partial(compiled, emit_files=True)
-    return check_twin(args.fleet, result, place, args.report, shown, with_files)
+    twin = check_twin(args.fleet, result, place, args.report, shown, with_files)
+    return twin if isinstance(twin, int) else found + ([twin] if twin else [])
+
+
+def fleet_owner(args, out_dir: Path) -> Owner:
+    """--out as given: a symlinked output is the same owner with or without it."""
+    return owner_of(args.fleet, args.out or out_dir)
+
+
+def owned_output(args, fleet, out_dir: Path) -> list[Diagnostic]:
+    """F038 when the tree there is another fleet's (`generate --force` takes
+    it over); the JSON document says whose it is."""
+    shown_out = shown(out_dir)
+    span = None if args.out else fleet.spans.get("output") or fleet.span
+    owner = fleet_owner(args, out_dir)
+    recorded, problem = owner_problem(out_dir, shown_out, owner, span)
+    args.report.note("owner", recorded and shown_names(shown_out, recorded))
+    return [problem] if problem and not getattr(args, "force", False) else []
 
 
 def note_compiled(report: Report, compiled: Compiled) -> None:
@@ -248,7 +277,11 @@ def diff_text(compiled: Compiled, seen: dict | None = None) -> str:
     """The tree's diff and the lock's, paths relative to the repository;
     `seen` gets the stat of every generated file read."""
     tree = unified_diff(
-        compiled.out_dir, compiled.result.files, shown(compiled.out_dir), seen
+        compiled.out_dir,
+        compiled.result.files,
+        shown(compiled.out_dir),
+        seen,
+        compiled.owner,
     )
     if not compiled.lock_changed:
         return tree
@@ -288,7 +321,8 @@ def cmd_generate(args) -> int:
 def stale_check(report: Report, compiled: Compiled) -> int:
     seen = {}
     diff = diff_text(compiled, seen)
-    stale = bool(diff) or is_stale(compiled.out_dir, compiled.result.files, seen)
+    files, owner = compiled.result.files, compiled.owner
+    stale = bool(diff) or is_stale(compiled.out_dir, files, seen, owner)
     for path, signature in seen.items():  # what the verdict rests on (memo.py)
         report.fact("stat", path, signature)
     report.note("stale", stale)
@@ -323,7 +357,11 @@ def write_outputs(args, compiled: Compiled) -> tuple[int, bool]:
                 return refuse_lock_change(args.report, compiled), False
             lock = LockFile(compiled.lock_file, compiled.result.lock_text)
             report = write_tree(
-                compiled.out_dir, compiled.result.files, args.force, lock
+                compiled.out_dir,
+                compiled.result.files,
+                args.force,
+                lock,
+                compiled.owner,
             )
     except WriteRefused as refusal:
         return refused(args.report, refusal), False
