@@ -5,10 +5,17 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fleetc.diagnostics import render_text
-from fleetc.lock import Lock, LockedInterface, LockedVm, freeze, parse_lock, render_lock
-from fleetc.lockseal import seal
-from fleetc.source import Source
+from fleetc.core.diagnostics import render_text
+from fleetc.lock.lockfile import (
+    Lock,
+    LockedInterface,
+    LockedVm,
+    freeze,
+    parse_lock,
+    render_lock,
+)
+from fleetc.lock.seal import seal
+from fleetc.core.source import Source
 
 LOCK = Lock(
     freeze(

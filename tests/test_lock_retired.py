@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from fleetc.diagnostics import render_text
+from fleetc.core.diagnostics import render_text
 from fleetc.frontend import load
 from fleetc.convert import to_fleet, to_toml
-from fleetc.lock import Lock, Retired, freeze, parse_lock, render_lock
-from fleetc.lockseal import seal
-from fleetc.source import Source
+from fleetc.lock.lockfile import Lock, Retired, freeze, parse_lock, render_lock
+from fleetc.lock.seal import seal
+from fleetc.core.source import Source
 
 RECORD = Retired("old web", "h1", "0123456789abcdef0123456789abcdef", "web", ("a", "b"))
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Hashable
 
-from ..lock import CID_ANY, Lock
-from ..model import Fleet
+from ..lock.lockfile import CID_ANY, Lock
+from ..core.model import Fleet
 from .settle import Kind, Slot, Taken, vm_slots
 
 FIRST_CID = 3

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Iterable, Iterator
 
-from ..diagnostics import Diagnostic, error
-from ..model import FlakeInput, Fleet, Network
+from ..core.diagnostics import Diagnostic, error
+from ..core.model import FlakeInput, Fleet, Network
 from .common import FirstSeen, machines, owner_name
 
 # NixOS's `networking.hostName` check, in the C locale (ASCII alphanumerics).

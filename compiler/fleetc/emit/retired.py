@@ -15,9 +15,9 @@ from __future__ import annotations
 import posixpath
 from shlex import quote
 
-from ..lock import Retired
-from ..model import JOURNAL_SHARE, Fleet, Host
-from ..retire import on_host
+from ..lock.lockfile import Retired
+from ..core.model import JOURNAL_SHARE, Fleet, Host
+from ..lock.retire import on_host
 from .common import journal_dir
 
 # microvm.nix's per-VM template units (nixos-modules/host/default.nix, the
