@@ -23,12 +23,10 @@ Both files are renamed into place whole, so a torn one is never fleetc's.
 
 from __future__ import annotations
 
-import errno
 import os
-import stat
 from json.decoder import scanstring
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator
 
 from ..core.diagnostics import error
 from ..core.source import Source, Span
@@ -43,20 +41,12 @@ from .transaction import (
     READ_LIMIT_SHOWN,
     TEMP_SUFFIX,
     BadInput,
-    WriteRefused,
     temp_name,
 )
-from .manifest import CONTROL, HASH, checked_manifest, load_json, name_problem, quoted
+from .manifest import CONTROL, HASH, load_json, name_problem, quoted
 from .manifest import shown_name, span_at
-
-HELP = (
-    "fleetc never commits its journal or pending list: if a run of fleetc was "
-    "killed here, restore the generated tree and fleet.lock from version "
-    "control; then delete the file"
-)
-# A problem with one entry: (code, the text of the entry, why).
-Problem = tuple[str, str, str]
-IsLock = Callable[[str], bool]
+from .own_files import HELP, IsLock, Problem, journal_on_disk, kind
+from .own_files import pending_on_disk, read_own
 
 
 class BadBookkeeping(BadInput):
@@ -82,7 +72,7 @@ def _remove_stray_temps(out_dir: Path) -> None:
     """A run killed while writing its pending list: that list's temp (and any
     journal temp) are fleetc's fixed names; only a file or link is removed."""
     for name in (PENDING_TEMP, JOURNAL_TEMP):
-        if _kind(out_dir / name) in ("file", "link"):
+        if kind(out_dir / name) in ("file", "link"):
             (out_dir / name).unlink(missing_ok=True)
 
 
@@ -96,7 +86,7 @@ def read_journal(out_dir: Path, lock_file: Path | None) -> dict | None:
         raise _refused(source, "F046", "not the shape of a fleetc journal", 0)
     is_lock = _lock_matcher(lock_file)
     _raise_first(source, _journal_names(found, is_lock))
-    _raise_first(source, _journal_on_disk(out_dir, found, is_lock))
+    _raise_first(source, journal_on_disk(out_dir, found, is_lock))
     return found
 
 
@@ -110,29 +100,8 @@ def read_pending(out_dir: Path, lock_file: Path | None) -> tuple | None:
     if found is None:
         raise _refused(source, "F046", "not the shape of a fleetc pending list", 0)
     _raise_first(source, _pending_names(*found, _lock_matcher(lock_file)))
-    _raise_first(source, _pending_on_disk(out_dir, *found))
+    _raise_first(source, pending_on_disk(out_dir, *found))
     return found
-
-
-# Reading.
-
-
-def read_own(path: Path) -> bytes | None:
-    """A file of fleetc's own (manifest, journal, pending list): never through
-    a link, never a device or FIFO, never more than READ_LIMIT (+1) bytes;
-    None when absent."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except (FileNotFoundError, NotADirectoryError):
-        return None
-    except OSError as problem:
-        if problem.errno == errno.ELOOP:
-            raise _link(path) from None
-        raise _unreadable(path, problem.strerror) from None
-    with open(fd, "rb") as file:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise _unreadable(path, "not a regular file")
-        return file.read(READ_LIMIT + 1)
 
 
 def _read(out_dir: Path, name: str) -> tuple[Source | None, object]:
@@ -287,88 +256,6 @@ def _lock_matcher(lock_file: Path | None) -> IsLock:
     return is_lock
 
 
-# What is on disk at those names (nothing followed, nothing touched).
-
-
-def _journal_on_disk(out_dir: Path, found: dict, is_lock: IsLock) -> Iterator[Problem]:
-    owned = _Owned(out_dir)
-    for temp, name in found["renames"]:
-        yield from _files_at(out_dir, [temp, name])
-        if name == MANIFEST or is_lock(name):
-            continue
-        if _present(out_dir, temp) and _present(out_dir, name):  # replaced
-            yield from owned.check(name, "replaced")
-    for name, _ in found["unlinks"]:
-        yield from _files_at(out_dir, [name])
-        if _present(out_dir, name):
-            yield from owned.check(name, "removed")
-    for name in found["prune"]:
-        yield from _on_the_way(out_dir, name, ("dir", "missing"))
-
-
-class _Owned:
-    """The names the manifest on disk owns, read once, when first asked
-    (judged as every reader judges it: a bad manifest is refused, F042..)."""
-
-    def __init__(self, out_dir: Path) -> None:
-        self.out_dir = out_dir
-        self.names: set[str] | None = None
-
-    def check(self, name: str, done: str) -> Iterator[Problem]:
-        if self.names is None:
-            data = read_own(self.out_dir / MANIFEST)
-            files = {} if data is None else checked_manifest(self.out_dir, data).files
-            self.names = set(files)
-        if name not in self.names:
-            why = f"`{quoted(name)}` would be {done}, but the manifest does not own it"
-            yield "F048", name, why
-
-
-def _present(out_dir: Path, name: str) -> bool:
-    return _kind(out_dir / name) != "missing"
-
-
-def _pending_on_disk(out_dir: Path, temps: list, dirs: list) -> Iterator[Problem]:
-    yield from _files_at(out_dir, temps)
-    for name in dirs:
-        yield from _on_the_way(out_dir, name, ("dir", "missing"))
-
-
-def _files_at(out_dir: Path, names: list[str]) -> Iterator[Problem]:
-    for name in names:
-        yield from _on_the_way(out_dir, name, ("file", "missing"))
-
-
-def _on_the_way(out_dir: Path, name: str, kinds: tuple[str, ...]) -> Iterator[Problem]:
-    """A link at or above `name` (inside the output directory), or something
-    other than `kinds` at it."""
-    parts = [] if name.startswith("/") else name.split("/")[:-1]
-    for depth in range(1, len(parts) + 1):
-        parent = "/".join(parts[:depth])
-        if _kind(out_dir / parent) == "link":
-            yield "F047", name, f"`{quoted(parent)}` on the way to `{quoted(name)}` is a symbolic link"
-            return
-    kind = _kind(out_dir / name)
-    if kind not in kinds:
-        yield "F047", name, f"`{quoted(name)}` is {_ARTICLE[kind]}, not what fleetc left there"
-
-
-_ARTICLE = {"link": "a symbolic link", "dir": "a directory", "file": "a file"}
-_ARTICLE["other"] = "a special file"
-
-
-def _kind(path: Path) -> str:
-    try:
-        mode = os.lstat(path).st_mode
-    except (FileNotFoundError, NotADirectoryError):
-        return "missing"
-    if stat.S_ISLNK(mode):
-        return "link"
-    if stat.S_ISDIR(mode):
-        return "dir"
-    return "file" if stat.S_ISREG(mode) else "other"
-
-
 # Refusals.
 
 
@@ -403,15 +290,3 @@ def _entry_span(source: Source, entry: str) -> Span:
             return Span(source, at, end)
         at = text.find('"', end)
     return span_at(source, 0)
-
-
-def _link(path: Path) -> WriteRefused:
-    return WriteRefused(
-        f"{path} is a symbolic link",
-        "fleetc reads its own files only as files: remove the link",
-        "F040",
-    )
-
-
-def _unreadable(path: Path, problem: str) -> WriteRefused:
-    return WriteRefused(f"{path} cannot be read: {problem}", HELP, code="F041")

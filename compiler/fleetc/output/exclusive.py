@@ -23,6 +23,7 @@ from typing import Callable, Iterator
 from . import bookkeeping
 from . import transaction as journal
 from .manifest import checked_manifest
+from .own_files import read_own
 from .tracked import tracked
 
 # (st_dev, st_ino) of every directory this process holds: flock locks belong to
@@ -109,10 +110,13 @@ def _staging(path: Path) -> bool:
     if kind != "dir":
         return kind == "link"
     try:
-        data = bookkeeping.read_own(path / journal.MANIFEST)
-        return data is not None and checked_manifest(path, data) is not None
+        data = read_own(path / journal.MANIFEST)
+        if data is None:
+            return False
+        checked_manifest(path, data)  # raises when fleetc did not write it
     except (journal.WriteRefused, OSError):
         return False
+    return True
 
 
 def _kind(path: Path) -> str | None:

@@ -22,7 +22,7 @@ from pathlib import Path
 from ..core.diagnostics import Diagnostic, error
 from ..core.source import Span
 from ..core.twins import twin_names
-from .bookkeeping import read_own
+from .own_files import read_own
 from .manifest import manifest_owner
 from .transaction import MANIFEST, BadInput
 
