@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.diagnostics import Diagnostic, error
-from ..core.source import Span
+from ..core.source import Span, display_path
 from ..core.twins import twin_names
 from .own_files import read_own
 from .manifest import manifest_owner
@@ -46,7 +46,8 @@ def owner_of(fleet_file: Path, out_path: Path, shown: str, shown_out: str) -> Ow
     back = os.path.relpath(fleet_dir, out)
     names = twin_names(fleet_file.name)
     relative = names if back == "." else tuple(f"{back}/{n}" for n in names)
-    return Owner(relative, shown, shown_out)
+    # As the generated headers write names: UTF-8, a byte that is not as `\xe9`.
+    return Owner(tuple(map(display_path, relative)), shown, shown_out)
 
 
 def recorded_owner(out_dir: Path) -> tuple[str, ...] | None:
