@@ -26,6 +26,10 @@ CODES: dict[str, str] = {
     "F007": "cannot read file",
     "F008": "number out of range",
     "F009": "blocks nested too deeply",
+    # F010..F019: files fleetc reads (fleet file, twin, fleet.lock; exit 2)
+    "F010": "file outside the repository",
+    "F011": "not a regular file",
+    "F012": "file too large",
     # F02x: module files and what Nix can see of them
     "F020": "absolute module path",
     "F021": "module outside the flake",
