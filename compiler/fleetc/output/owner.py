@@ -39,12 +39,13 @@ class Owner:
 
 def owner_of(fleet_file: Path, out_path: Path, shown: str, shown_out: str) -> Owner:
     """The fleet file's names relative to the output directory, both resolved
-    but for the output's own name: a symlinked output is named as the link."""
-    fleet_dir = os.path.dirname(os.path.realpath(fleet_file))
+    (a fleet file named through a link is the file it leads to) but for the
+    output's own name: a symlinked output is named as the link."""
+    fleet_dir, fleet_name = os.path.split(os.path.realpath(fleet_file))
     out = os.path.abspath(out_path)
     out = os.path.join(os.path.realpath(os.path.dirname(out)), os.path.basename(out))
     back = os.path.relpath(fleet_dir, out)
-    names = twin_names(fleet_file.name)
+    names = twin_names(fleet_name)
     relative = names if back == "." else tuple(f"{back}/{n}" for n in names)
     # As the generated headers write names: UTF-8, a byte that is not as `\xe9`.
     return Owner(tuple(map(display_path, relative)), shown, shown_out)
