@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 
 import pytest
 
@@ -122,15 +123,26 @@ def test_a_foreign_directory_or_file_in_the_way_is_refused(tmp_path, blocker):
     assert tree(out) == before
 
 
-def test_an_unreadable_journal_is_refused_and_nothing_is_touched(tmp_path):
+def test_a_torn_journal_is_not_fleetcs_and_nothing_is_touched(tmp_path):
+    """fleetc renames its journal into place whole: a torn one is not its own."""
     out = tmp_path / "generated"
     write_tree(out, {"flake.nix": "{ }\n"})
     (out / ".fleetc-journal.json").write_text("{ torn")
     before = tree(out)
     with pytest.raises(WriteRefused, match="journal") as refused:
         write_tree(out, {"flake.nix": "{ x = 1; }\n"})
-    assert refused.value.code == "F041"
+    assert refused.value.code == "F046"
     assert tree(out) == before
+
+
+def test_an_unreadable_journal_is_refused_and_nothing_is_touched(tmp_path):
+    out = tmp_path / "generated"
+    write_tree(out, {"flake.nix": "{ }\n"})
+    os.mkfifo(out / ".fleetc-journal.json")
+    with pytest.raises(WriteRefused, match="not a regular file") as refused:
+        write_tree(out, {"flake.nix": "{ x = 1; }\n"})
+    assert refused.value.code == "F041"
+    assert (out / "flake.nix").read_text() == "{ }\n"
 
 
 def test_fleet_lock_is_written_with_the_tree_and_only_when_it_differs(tmp_path):

@@ -160,10 +160,11 @@ def test_a_kill_after_the_commit_keeps_the_machine_ids_it_drew(tmp_path):
     repo.write_fleet(fleet_toml(20, repo.output, skip={5, 6}, random_ids=True))
     repo.generate()
     repo.write_fleet(fleet_toml(20, repo.output, random_ids=True))
-    # The first rename is the journal's (the commit): die at the second.
+    # The first rename is the pending list's, the second the journal's (the
+    # commit): die at the third.
     killed = subprocess.run(
         ["strace", "-qq", "-o", os.devnull, "-e", "trace=rename"]
-        + ["-e", "inject=rename:signal=KILL:when=2", str(FLEETC), "generate"]
+        + ["-e", "inject=rename:signal=KILL:when=3", str(FLEETC), "generate"]
         + ["fleet.toml"],
         cwd=repo.fleet_dir,
         env=quiet_env(),
@@ -205,7 +206,8 @@ def syscall_counts(repo, calls: str) -> dict[str, int]:
 
 def test_sigkill_at_each_kind_of_step_is_old_or_new_then_completed(tmp_path):
     """Deterministic kills (strace fault injection) at the n-th rename, unlink
-    and write of a run, from the first rename (the commit) to the last."""
+    and write of a run, from the first rename (the pending list's; the second
+    is the commit) to the last."""
     a, b = versions(tmp_path / "scratch", "repo-root", vms=40)
     counted = make_repo(tmp_path / "counted", "repo-root")
     steady(counted, a, b)

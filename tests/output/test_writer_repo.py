@@ -263,15 +263,15 @@ def test_a_hand_edit_is_refused_and_the_lock_stays_as_it_was(tmp_path):
     assert not (repo.out_dir / "vms" / "vm31.nix").exists()
 
 
-def test_an_unreadable_journal_is_exit_2_with_a_diagnostic_not_a_traceback(tmp_path):
+def test_a_torn_journal_is_exit_1_with_a_diagnostic_not_a_traceback(tmp_path):
     repo = make_repo(tmp_path, "own-folder")
     repo.write_fleet(fleet_toml(VMS, repo.output))
     repo.generate()
     (repo.out_dir / ".fleetc-journal.json").write_text('{"renames": [')
     repo.write_fleet(fleet_toml(VMS, repo.output, mem=2048))
     done = repo.generate(check=False)
-    assert done.returncode == 2, done.stderr
-    assert "F041" in done.stderr and "Traceback" not in done.stderr
+    assert done.returncode == 1, done.stderr
+    assert "F046" in done.stderr and "Traceback" not in done.stderr
     assert b"2048" not in (repo.out_dir / "vms" / "vm1.nix").read_bytes()
 
 

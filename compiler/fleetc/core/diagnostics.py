@@ -53,14 +53,20 @@ CODES: dict[str, str] = {
     "F035": "twin fleet files describe different fleets",
     "F036": "twin fleet file has errors",
     "F037": "usage error",
+    "F038": "output belongs to another fleet",
     # F04x: writing the generated tree
     "F040": "symbolic link in the generated tree",
-    "F041": "unreadable write journal",
-    # F042..F049: the manifest read back (a committed file: untrusted)
+    "F041": "unreadable write journal or pending list",
+    # F042..F045: the manifest read back (a committed file: untrusted)
     "F042": "not a fleetc manifest",
     "F043": "manifest entry outside the tree",
     "F044": "manifest entry with control characters",
     "F045": "manifest entry reserved by fleetc or git",
+    # F046..F049: the journal and pending list read back (untrusted too)
+    "F046": "not a fleetc journal or pending list",
+    "F047": "journal or pending list names a path fleetc does not own",
+    "F048": "journal replaces or removes a file the manifest does not own",
+    "F049": "git tracks fleetc's journal or pending list",
     # F050..F059: what `fleetc build` gives Nix (staging.py, staging_rules.py)
     "F050": "file others cannot read not given to Nix",
     "F051": "symbolic link not given to Nix",
