@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from goldens import SAMPLES
+from tests.support.paths import SAMPLES
 
 MANIFEST = ".fleetc-manifest.json"
 PENDING = ".fleetc-pending.json"
