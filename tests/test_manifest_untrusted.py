@@ -181,6 +181,7 @@ def test_build_reads_the_tree_through_the_same_gate(repo):
         "hosts/server1.nix",
         "lib/addresses.nix",
         "lib/roots.nix",
+        "outputs.nix",
         "vms/web.nix",
     }
     add_entry(repo, "../../secret.txt")

@@ -103,12 +103,12 @@ def say_left_out(paths: list[str]) -> None:
 
 
 def wrapper(fleet: Fleet, forward: str) -> str:
-    generated = nix.path(f"{forward}/flake.nix").text
+    generated = nix.path(f"{forward}/outputs.nix").text
     return (
-        "# Written by fleetc build: forwards to the generated flake.\n"
+        "# Written by fleetc build: forwards to the generated outputs.\n"
         "{\n"
         f"  inputs = {nix.render(flake_inputs(fleet), 1)};\n"
-        f"  outputs = inputs: (import {generated}).outputs inputs;\n"
+        f"  outputs = inputs: import {generated} inputs;\n"
         "}\n"
     )
 

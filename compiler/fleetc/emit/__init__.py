@@ -10,10 +10,13 @@ from ..model import Fleet
 from .addresses import addresses_file
 from .common import by_name
 from .deploy import deploy_files
+from .flake import PATH as FLAKE
 from .flake import flake_file
 from .guest import vm_file
 from .host import host_file
 from .meta import meta_files
+from .outputs import PATH as OUTPUTS
+from .outputs import outputs_file
 from .overlays import overlays_files
 from .roots import PATH as ROOTS
 from .roots import roots_file
@@ -21,7 +24,8 @@ from .roots import roots_file
 
 def emit(fleet: Fleet, layout) -> dict[str, str]:
     files = {
-        "flake.nix": flake_file(fleet, layout),
+        FLAKE: flake_file(fleet, layout),
+        OUTPUTS: outputs_file(fleet, layout),
         "lib/addresses.nix": addresses_file(fleet, layout),
         ROOTS: roots_file(layout),
     }
