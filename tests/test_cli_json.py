@@ -42,7 +42,15 @@ def fleetc(cwd: Path, *args: str) -> tuple[int, dict, str]:
 
 def test_check_of_a_good_fleet(repo):
     code, document, stderr = fleetc(repo, "check", "fleet.toml")
-    assert (code, document["errors"], document["diagnostics"], stderr) == (0, 0, [], "")
+    assert (code, document["errors"], stderr) == (0, 0, "")
+    # nothing pins the generated flake's inputs yet (no `fleetc lock`)
+    [floating] = document["diagnostics"]
+    assert (floating["code"], floating["severity"]) == ("F050", "warning")
+    assert floating["location"] == {
+        "file": "generated/flake.lock",
+        "line": None,
+        "column": None,
+    }
     [entry] = document["fleets"]
     assert entry["file"] == "fleet.toml" and entry["exit"] == 0
     assert (entry["output"], entry["lock"]) == ("generated", "fleet.lock")
@@ -107,7 +115,11 @@ def test_several_fleets_are_one_document(repo):
     exits = [(entry["file"], entry["exit"]) for entry in document["fleets"]]
     assert exits == [("fleet.toml", 0), ("bad/fleet.toml", 1), ("missing.toml", 2)]
     found = [(d["fleet"], d["code"]) for d in document["diagnostics"]]
-    assert found == [("bad/fleet.toml", "F203"), ("missing.toml", "F030")]
+    assert found == [
+        ("fleet.toml", "F050"),
+        ("bad/fleet.toml", "F203"),
+        ("missing.toml", "F030"),
+    ]
     assert document["errors"] == 2
 
 
@@ -143,4 +155,5 @@ def test_usage_errors_are_one_document(repo):
 
     code, document, _ = fleetc(repo, "build", "fleet.toml", "nosuch")
     assert code == 2
-    assert document["diagnostics"][0]["message"] == "no VM or host named nosuch"
+    [usage] = [d for d in document["diagnostics"] if d["code"] == "F037"]
+    assert usage["message"] == "no VM or host named nosuch"

@@ -78,6 +78,7 @@ OUTSIDE = [
     ("\udc80", "F044"),
     (".git/HEAD", "F045"),
     (".fleetc-journal.json", "F045"),
+    ("flake.lock", "F045"),
     ("vms/.web.nix.fleetc-new", "F045"),
 ]
 

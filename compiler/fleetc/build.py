@@ -34,6 +34,7 @@ from pathlib import Path
 from . import nix, nixfetch
 from .emit.flake import inputs as flake_inputs
 from .model import Fleet
+from .pinned import read_lock
 from .staging import generated_on_disk, root_for, stage_tree
 
 NIX_FLAGS = ["--extra-experimental-features", "nix-command flakes"]
@@ -80,7 +81,8 @@ def stage(
     into: Path,
     files: dict[str, str] | None = None,
 ) -> Path:
-    """A copy of the fleet for Nix to read, with a forwarding flake; its path.
+    """A copy of the fleet for Nix to read, with a forwarding flake (embedded:
+    the repository's own root flake and its flake.lock, as copied); its path.
 
     `fleet_dir` is resolved; `files` is the generated tree (by default, what the
     manifest in `out_dir` names, as written there)."""
@@ -88,10 +90,12 @@ def stage(
     files = generated_on_disk(out_dir) if files is None else files
     where, left_out = stage_tree(root, out_dir, files, into / "tree")
     say_left_out(left_out)
+    if fleet.embed:  # the repository's own flake, with its flake.lock (F056, F057)
+        return into / "tree"
     forward = "./tree" if where == "." else f"./tree/{where}"
-    lock = out_dir / "flake.lock"
-    if lock.exists():
-        shutil.copy2(lock, into / "flake.lock")
+    lock = read_lock(out_dir / "flake.lock")  # never through a link
+    if lock is not None:
+        (into / "flake.lock").write_text(lock.text)
     (into / "flake.nix").write_text(wrapper(fleet, forward))
     return into
 
@@ -201,8 +205,8 @@ def build(
         raise FileNotFoundError(NO_NIX)
     with tempfile.TemporaryDirectory(prefix="fleetc-build-") as scratch:
         flake = stage(fleet, fleet_dir, out_dir, Path(scratch), files)
-        done = run_nix(flake, chosen, purity_flags(fleet) + nix_args, fleet)
-        keep_lock(flake, out_dir, nix_args)
+        flags = purity_flags(fleet) + lock_flags(flake)
+        done = run_nix(flake, chosen, flags + nix_args, fleet)
     skipped = [Outcome(t, "skipped") for t in targets(fleet, [])[0] if t not in chosen]
     return sorted(done + skipped, key=lambda o: o.target.name), []
 
@@ -213,12 +217,13 @@ def purity_flags(fleet: Fleet) -> list[str]:
     return ["--impure"] if fleet.nix_path == "channel" else []
 
 
-def keep_lock(flake: Path, out_dir: Path, nix_args: list[str]) -> None:
-    """Nix pins the inputs in flake.lock; keep it beside the generated flake,
-    except when inputs were overridden for this build only."""
-    lock = flake / "flake.lock"
-    if lock.exists() and "--override-input" not in nix_args:
-        shutil.copy2(lock, out_dir / "flake.lock")
+def lock_flags(flake: Path) -> list[str]:
+    """The inputs as flake.lock pins them, and the lock never written: with a
+    lock, Nix may not change it (pinned.py has said first what it lacks);
+    without one (a warning, F050), the inputs float and nothing is written."""
+    if (flake / "flake.lock").exists():
+        return ["--no-update-lock-file"]
+    return ["--no-write-lock-file"]
 
 
 def table(outcomes: list[Outcome]) -> str:

@@ -40,6 +40,7 @@ def parser(kind: type = argparse.ArgumentParser) -> argparse.ArgumentParser:
     _generate(sub)
     _diff(sub)
     _build(sub)
+    _pin(sub)
     _convert(sub)
     _plan(sub)
     _graph(sub)
@@ -136,6 +137,21 @@ def _build(sub) -> None:
     )
     _force(build)
     _locked(build)
+
+
+def _pin(sub) -> None:
+    """lock and update: Nix pins the generated flake's inputs in flake.lock."""
+    lock = _command(
+        sub, "lock", "pin the flake's inputs in flake.lock (nix flake lock)"
+    )
+    update = _command(
+        sub, "update", "update all or the named inputs in flake.lock, old -> new"
+    )
+    update.add_argument(
+        "inputs", nargs="*", metavar="INPUT", help="only these inputs (default: all)"
+    )
+    for command in (lock, update):
+        command.epilog = "Arguments after `--` go to `nix flake lock` unchanged."
 
 
 def _convert(sub) -> None:

@@ -20,6 +20,12 @@ EXAMPLES = {
   fleetc build fleet.toml web db          only these VMs or hosts
   fleetc build fleet.toml --out DIR web   options may come between names
   fleetc build fleet.toml -- --override-input nixpkgs ~/src/nixpkgs""",
+    "lock": """\
+  fleetc lock fleet.toml                  pin new inputs, drop removed ones; keep the rest
+  git add generated/flake.lock            commit it: every build uses it as it is""",
+    "update": """\
+  fleetc update fleet.toml                every input to its newest revision
+  fleetc update fleet.toml nixpkgs        only nixpkgs (old -> new is printed)""",
     "convert": """\
   fleetc convert fleet.toml --to fleet -o fleet.fleet
   fleetc convert fleet.fleet --to toml    print the TOML on stdout""",

@@ -225,7 +225,23 @@ def cmd_check(args) -> int:
         return compiled
     if args.locked and compiled.lock_changed:
         return refuse_lock_change(args.report, compiled)
-    return EXIT_OK
+    return EXIT_ERRORS if pins_broken(args, compiled) else EXIT_OK
+
+
+def pins_broken(args, compiled: Compiled) -> bool:
+    """What flake.lock says of the fleet's inputs (pinned.py), shown; whether
+    it stops the command."""
+    from .pinned import report_lock
+
+    root = flake_root_dir(args)
+    return report_lock(args.report, compiled.result.fleet, compiled.out_dir, root)
+
+
+def flake_root_dir(args) -> Path:
+    """The repository's root (outside git, the fleet file's directory): where
+    an embedding root flake and its flake.lock are."""
+    fleet_dir = args.fleet.resolve().parent
+    return disk_facts.repo_root(fleet_dir) or fleet_dir
 
 
 def diff_text(compiled: Compiled) -> str:
@@ -252,7 +268,19 @@ def cmd_diff(args) -> int:
     if args.locked and compiled.lock_changed:
         return refuse_lock_change(args.report, compiled)
     args.report.data("diff", diff_text(compiled))
+    say_inputs(args, compiled)
     return EXIT_OK
+
+
+def say_inputs(args, compiled: Compiled) -> None:
+    """Input changes the next `fleetc lock` makes (pinned.py), on stderr."""
+    from .pinned import found_lock, inputs_json, inputs_text
+
+    fleet = compiled.result.fleet
+    found = found_lock(fleet, compiled.out_dir, flake_root_dir(args))
+    for line in inputs_text(fleet, found):
+        args.report.say(f"fleetc: inputs: {line}")
+    args.report.note("inputs", inputs_json(fleet, found))
 
 
 def cmd_generate(args) -> int:
@@ -260,7 +288,8 @@ def cmd_generate(args) -> int:
     if isinstance(compiled, int):
         return compiled
     if args.check:
-        return stale_check(args.report, compiled)
+        broken = pins_broken(args, compiled)
+        return max(stale_check(args.report, compiled), int(broken) * EXIT_ERRORS)
     code, changed = write_outputs(args, compiled)
     if code == EXIT_OK and changed and args.fail_if_changed:
         args.report.say("fleetc: generated files changed; review and commit them")
@@ -359,6 +388,8 @@ def cmd_build(args) -> int:
     code, _ = write_outputs(args, compiled)
     if code != EXIT_OK:
         return code
+    if pins_broken(args, compiled):
+        return EXIT_ERRORS
     try:
         outcomes, unknown = build.build(
             compiled.result.fleet,
@@ -430,3 +461,18 @@ def cmd_graph(args) -> int:
 
 
 COMMANDS |= {"convert": cmd_convert, "plan": cmd_plan, "graph": cmd_graph}
+
+
+def cmd_lock(args) -> int:
+    from .lock_command import cmd_lock as lock  # nix: loaded on use
+
+    return lock(args)
+
+
+def cmd_update(args) -> int:
+    from .lock_command import cmd_update as update
+
+    return update(args)
+
+
+COMMANDS |= {"lock": cmd_lock, "update": cmd_update}

@@ -54,7 +54,16 @@ CODES: dict[str, str] = {
     "F042": "not a fleetc manifest",
     "F043": "manifest entry outside the tree",
     "F044": "manifest entry with control characters",
-    "F045": "manifest entry reserved by fleetc or git",
+    "F045": "manifest entry reserved by fleetc, Nix or git",
+    # F05x: flake.lock, the pins of the flake that carries the fleet
+    "F050": "inputs float: no flake.lock",
+    "F051": "flake.lock lacks an input the fleet declares",
+    "F052": "flake.lock holds an input the fleet no longer declares",
+    "F053": "flake.lock pins an input from another URL",
+    "F054": "flake.lock is not a Nix lock file",
+    "F055": "the repository's flake lacks an input the fleet needs",
+    "F056": "embed = true without a flake.nix at the repository's root",
+    "F057": "embed = true with the output outside the repository",
     # F1xx: names and machine-ids
     "F101": "invalid name",
     "F102": "duplicate name",
@@ -167,6 +176,10 @@ CODES: dict[str, str] = {
     "F912": "microvm user in the disk group",
     # F92x: sops-nix secrets shared with VMs
     "F920": "secrets need a reboot of their VMs",
+    # F93x: switching hosts (target, deploy_tool)
+    "F930": "target is not an ssh destination",
+    "F931": "host name reserved by colmena",
+    "F932": "host name deploy-rs refuses",
 }
 
 

@@ -26,8 +26,9 @@ from .source import Source, Span, display_path
 HASH = re.compile(r"[0-9a-f]{64}")
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _COLON = re.compile(r"\s*:")
-# fleetc's own bookkeeping files, at the top of the tree.
-RESERVED = frozenset({MANIFEST, PENDING, JOURNAL})
+# fleetc's own bookkeeping files, and Nix's flake.lock (`fleetc lock` has Nix
+# write it; `generate` never owns, rewrites or removes it), at the top of the tree.
+RESERVED = frozenset({MANIFEST, PENDING, JOURNAL, "flake.lock"})
 RESTORE_HELP = (
     "the manifest is generated: restore it from version control, "
     "or delete it and the files it named to start afresh"
@@ -71,7 +72,7 @@ def name_problem(name: str) -> tuple[str, str | None]:
     if any(part in ("", ".") for part in parts):
         return "F043", f"`{shown}` is not a normalised path (empty or `.` part)"
     if ".git" in parts or name in RESERVED or parts[-1].endswith(TEMP_SUFFIX):
-        return "F045", f"`{shown}` is a file fleetc or git keeps for itself"
+        return "F045", f"`{shown}` is a file fleetc, Nix or git keeps for itself"
     return "F043", None
 
 

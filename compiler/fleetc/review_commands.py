@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
 
-from .commands import EXIT_ERRORS, EXIT_OK, compile_fleet, diff_text
+from .commands import EXIT_ERRORS, EXIT_OK, compile_fleet, diff_text, flake_root_dir
 from .files import usage_problem
 from .lock import Lock, parse_lock
 from .plan import make_plan
-from .plan_render import plan_json, plan_text
-from .source import Source
+from .deploy_order import deploy_order
+from .pinned import found_lock, inputs_json, inputs_text
+from .plan_render import order_json, order_text, plan_json, plan_text
+from .source import Source, display_path
 
 
 def cmd_plan(args) -> int:
@@ -22,13 +25,39 @@ def cmd_plan(args) -> int:
     old, new = _lock(compiled.old_lock), _lock(result.lock_text)
     before = _reader(compiled.out_dir)
     plan = make_plan(result.fleet, old, new, before, result.files.get)
+    out = here(compiled.out_dir) if args.out else None
+    fleet_file = display_path(args.fleet)
+    order = deploy_order(result.fleet, fleet_file, flake_dir(args, compiled), out)
+    pins = found_lock(result.fleet, compiled.out_dir, flake_root_dir(args))
     if args.format == "json":
-        args.report.note("plan", plan_json(plan))
+        more = {"inputs": inputs_json(result.fleet, pins)}
+        more["deploy_order"] = order_json(order)
+        args.report.note("plan", plan_json(plan) | more)
     else:
-        args.report.data("plan", plan_text(plan))
+        inputs = inputs_section(pins.name, inputs_text(result.fleet, pins))
+        args.report.data("plan", plan_text(plan) + inputs + order_text(order))
     would_change = plan.changes or bool(diff_text(compiled))
     args.report.note("would_change", would_change)
     return EXIT_ERRORS if args.detailed_exitcode and would_change else EXIT_OK
+
+
+def inputs_section(name: str, lines: list[str]) -> str:
+    if not lines:
+        return ""
+    return f"\nInputs ({name}):\n" + "".join(f"  {line}\n" for line in lines)
+
+
+def flake_dir(args, compiled) -> str:
+    """The directory of the flake carrying the fleet, as a command run here
+    names it: the output, or the repository's root when that flake embeds it."""
+    if compiled.result.fleet.embed:
+        return here(flake_root_dir(args))
+    return here(compiled.out_dir)
+
+
+def here(directory) -> str:
+    relative = os.path.relpath(directory)
+    return relative if relative.startswith((".", "/")) else f"./{relative}"
 
 
 def _lock(text: str | None) -> Lock:

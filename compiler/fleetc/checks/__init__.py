@@ -18,6 +18,8 @@ from . import (
     bonds,
     completeness,
     deploy,
+    deploy_tools,
+    embed,
     hardware,
     ifnames,
     inputs,
@@ -113,6 +115,10 @@ CHECKS: list[Check] = [
     deploy.check_cache,
     deploy.check_deployed_vms,
     deploy.check_job_names,
+    # ... switching hosts with deploy-rs, colmena or nixos-rebuild (F930..F932)
+    deploy_tools.check_targets,
+    deploy_tools.check_colmena_names,
+    deploy_tools.check_deploy_rs_names,
     # ... block devices, the disk group, shared secrets (F910..F912, F920)
     recipes.check_block_devices,
     recipes.check_disk_group,
@@ -135,6 +141,7 @@ CHECKS: list[Check] = [
 # Checks that also read where the fleet lives and what is on disk (a Placement).
 PLACED: list[Callable[[Fleet, Any], Iterable[Diagnostic]]] = [
     module_files.check_module_files,  # module files (F020..F025)
+    embed.check_embedded_output,  # the root flake carries the fleet (F057)
 ]
 
 # Values fleetc will allocate (machine-id, MAC, tap id, addresses): required for now.

@@ -23,12 +23,11 @@ from .roots import roots_file
 
 
 def emit(fleet: Fleet, layout) -> dict[str, str]:
-    files = {
-        FLAKE: flake_file(fleet, layout),
-        OUTPUTS: outputs_file(fleet, layout),
-        "lib/addresses.nix": addresses_file(fleet, layout),
-        ROOTS: roots_file(layout),
-    }
+    # Embedded, the repository's own flake.nix calls outputs.nix: none here.
+    files = {} if fleet.embed else {FLAKE: flake_file(fleet, layout)}
+    files[OUTPUTS] = outputs_file(fleet, layout)
+    files["lib/addresses.nix"] = addresses_file(fleet, layout)
+    files[ROOTS] = roots_file(layout)
     files |= meta_files(fleet, layout) | overlays_files(fleet, layout)
     for host in by_name(fleet.hosts):
         files[f"hosts/{host.name}.nix"] = host_file(fleet, host, layout)

@@ -7,8 +7,9 @@ flake.nix is written) and one flake.lock pins everything.
 
 from __future__ import annotations
 
+from .. import nix
+from ..flake_inputs import extra_inputs
 from ..model import Fleet, FlakeInput
-from .common import by_name
 from .templating import render
 
 PATH = "flake.nix"
@@ -29,7 +30,7 @@ def inputs(fleet: Fleet) -> dict:
         ("nixpkgs", "url"): fleet.nixpkgs,
         "microvm": {"url": fleet.microvm, **FOLLOWS_NIXPKGS},
     }
-    for flake_input in by_name(fleet.inputs):
+    for flake_input in extra_inputs(fleet):
         declared.update(extra_input(flake_input))
     return declared
 
@@ -45,3 +46,12 @@ def extra_input(flake_input: FlakeInput) -> dict:
     if len(found) == 1:
         return {(flake_input.name, "url"): flake_input.url}
     return {flake_input.name: found}
+
+
+def input_lines(fleet: Fleet, name: str) -> str:
+    """Input `name` as flake.nix declares it, to paste into another flake's
+    `inputs` (the repository's own, embedded)."""
+    for key, value in inputs(fleet).items():
+        if (key[0] if isinstance(key, tuple) else key) == name:
+            return nix.attribute(key, value, 2).rstrip("\n")
+    raise KeyError(name)

@@ -54,7 +54,7 @@ def microvm_host(fleet: Fleet, vms: list[Vm], layout, imperative: bool) -> dict:
     if imperative:
         return found | autostart(vms)
     found[("microvm", "vms")] = {
-        vm.name: declaration(vm, fleet.flake, layout.output_in_repo) for vm in vms
+        vm.name: declaration(vm, fleet.flake, flake_subdir(fleet, layout)) for vm in vms
     }
     return found
 
@@ -85,6 +85,12 @@ INSTALL_WHY = (
     "microvm.nix installs the VM only while its directory is missing, which\n"
     "tmpfiles creates first: install until its `current` link exists"
 )
+
+
+def flake_subdir(fleet: Fleet, layout) -> str | None:
+    """Where the flake carrying the fleet sits in the repository: the output
+    directory, or the root (None) when the repository's own flake embeds it."""
+    return None if fleet.embed else layout.output_in_repo
 
 
 def update_flake(flake: str, output_in_repo: str | None) -> str:

@@ -16,6 +16,7 @@ from ..model import Fleet, Host, Vm
 from .common import by_name, modules
 from .deploy import deployed_vms
 from .deploy import module_path as deploy_module
+from .deploy_tools import deploy_outputs
 from .meta import has_meta
 from .microvm_host import runs_microvm_host
 from .overlays import PATH as OVERLAYS
@@ -25,14 +26,25 @@ PATH = "outputs.nix"
 
 
 def outputs_file(fleet: Fleet, layout) -> str:
+    back = layout.fleet_dir_from_output
     return render(
         "outputs.nix.j2",
         layout.source_name,
-        configurations=configurations(fleet, layout.fleet_dir_from_output),
+        configurations=configurations(fleet, back),
         meta=has_meta(fleet),
         packages=packages(fleet),
         hydra_jobs={vm.name: runner(vm) for vm in by_name(fleet.vms)},
+        deploy=deploy_attributes(fleet, back),
     )
+
+
+def deploy_attributes(fleet: Fleet, back: str) -> list[str]:
+    """The deploy tool's outputs, each an attribute's text (emit/deploy_tools.py)."""
+    if fleet.deploy_tool == "none":
+        return []
+    modules_of = {h.name: host_modules(fleet, h, back) for h in fleet.hosts}
+    found = deploy_outputs(fleet, modules_of)
+    return [nix.attribute(key, value, 1) for key, value in found.items()]
 
 
 def configurations(fleet: Fleet, back: str) -> list[dict]:
