@@ -45,7 +45,7 @@ def test_check_of_a_good_fleet(repo):
     assert (code, document["errors"], stderr) == (0, 0, "")
     # nothing pins the generated flake's inputs yet (no `fleetc lock`)
     [floating] = document["diagnostics"]
-    assert (floating["code"], floating["severity"]) == ("F050", "warning")
+    assert (floating["code"], floating["severity"]) == ("F060", "warning")
     assert floating["location"] == {
         "file": "generated/flake.lock",
         "line": None,
@@ -116,7 +116,7 @@ def test_several_fleets_are_one_document(repo):
     assert exits == [("fleet.toml", 0), ("bad/fleet.toml", 1), ("missing.toml", 2)]
     found = [(d["fleet"], d["code"]) for d in document["diagnostics"]]
     assert found == [
-        ("fleet.toml", "F050"),
+        ("fleet.toml", "F060"),
         ("bad/fleet.toml", "F203"),
         ("missing.toml", "F030"),
     ]

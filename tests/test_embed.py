@@ -122,7 +122,7 @@ def test_check_names_the_missing_inputs_with_lines_that_work(repo):
     assert nix(repo, "flake", "lock").returncode == 0
     code, _, stderr = fleetc(repo, "check", "ops/fleet.toml")
     assert code == 1
-    assert "error[F055]: the repository's flake has no input `microvm`" in stderr
+    assert "error[F065]: the repository's flake has no input `microvm`" in stderr
     lines = stderr.split("then run `nix flake lock`:\n")[1].split("\n\n")[0]
     assert lines.splitlines()[0] == "    microvm = {"
     # The lines, pasted as they are (with the stand-in's URL), lock and check.
@@ -135,14 +135,14 @@ def test_check_names_the_missing_inputs_with_lines_that_work(repo):
 def test_without_a_root_flake_embed_is_an_error(repo):
     (repo / "flake.nix").unlink()
     code, _, stderr = fleetc(repo, "check", "ops/fleet.toml")
-    assert code == 1 and "error[F056]" in stderr and "--> ops/fleet.toml:4:9" in stderr
+    assert code == 1 and "error[F066]" in stderr and "--> ops/fleet.toml:4:9" in stderr
 
 
 def test_an_output_outside_the_repository_cannot_be_embedded(repo, tmp_path):
     code, _, stderr = fleetc(
         repo, "check", "ops/fleet.toml", "--out", str(tmp_path / "elsewhere")
     )
-    assert code == 1 and "error[F057]" in stderr
+    assert code == 1 and "error[F067]" in stderr
 
 
 def test_lock_and_update_leave_the_roots_lock_to_nix(repo):

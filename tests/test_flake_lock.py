@@ -139,20 +139,20 @@ def test_update_of_an_unknown_input_is_a_usage_error(fleet):
 
 def test_check_warns_without_a_lock_and_fails_naming_the_input(fleet, tools):
     code, _, stderr = fleetc(fleet, "check", "fleet.toml")
-    assert code == 0 and "warning[F050]: inputs float" in stderr
+    assert code == 0 and "warning[F060]: inputs float" in stderr
     fleetc(fleet, "generate", "fleet.toml")
     fleetc(fleet, "lock", "fleet.toml")
     assert fleetc(fleet, "check", "fleet.toml") == (0, "", "")
     (fleet / "fleet.toml").write_text(fleet_text(tools, extra="toolz"))
     code, _, stderr = fleetc(fleet, "check", "fleet.toml")
     assert code == 1
-    assert "error[F051]: generated/flake.lock does not pin input `toolz`" in stderr
+    assert "error[F061]: generated/flake.lock does not pin input `toolz`" in stderr
     assert "--> fleet.toml:7:2" in stderr  # [fleet.inputs.toolz]
-    assert "error[F052]: generated/flake.lock pins input `tools`" in stderr
+    assert "error[F062]: generated/flake.lock pins input `tools`" in stderr
     assert "--> generated/flake.lock:" in stderr
     fleetc(fleet, "generate", "fleet.toml")
     code, _, stderr = fleetc(fleet, "generate", "fleet.toml", "--check")
-    assert code == 1 and "F051" in stderr  # the tree is current, the lock is not
+    assert code == 1 and "F061" in stderr  # the tree is current, the lock is not
 
 
 def test_a_changed_url_warns(fleet, tools):
@@ -161,7 +161,7 @@ def test_a_changed_url_warns(fleet, tools):
     text = fleet_text(tools).replace(f"git+file://{tools}", f"git+file://{tools}?ref=x")
     (fleet / "fleet.toml").write_text(text)
     code, _, stderr = fleetc(fleet, "check", "fleet.toml")
-    assert code == 0 and "warning[F053]" in stderr and "?ref=x" in stderr
+    assert code == 0 and "warning[F063]" in stderr and "?ref=x" in stderr
 
 
 @pytest.mark.parametrize(
@@ -179,7 +179,7 @@ def test_a_lock_nix_did_not_write_is_refused(fleet, text, why):
     fleetc(fleet, "generate", "fleet.toml")
     (fleet / "generated" / "flake.lock").write_text(text)
     code, _, stderr = fleetc(fleet, "check", "fleet.toml")
-    assert code == 1 and "error[F054]" in stderr and why in stderr
+    assert code == 1 and "error[F064]" in stderr and why in stderr
 
 
 def test_a_linked_lock_is_never_read(fleet, tmp_path):
@@ -205,7 +205,7 @@ def test_build_uses_the_lock_as_it_is_and_never_writes_it(fleet, tools):
     assert (fleet / "generated" / "flake.lock").read_bytes() == lock
     (fleet / "fleet.toml").write_text(fleet_text(tools, extra="toolz"))
     code, stdout, stderr = fleetc(fleet, "build", "fleet.toml")
-    assert code == 1 and "F051" in stderr and "NAME" not in stdout  # before Nix
+    assert code == 1 and "F061" in stderr and "NAME" not in stdout  # before Nix
 
 
 def test_plan_and_diff_show_what_the_next_lock_changes(fleet, tools):

@@ -176,7 +176,7 @@ def test_a_deliberate_edit_is_read_with_a_warning_and_sealed_again(random_fleet)
     relocked = lock.read_text()
     assert checksum_holds(relocked) and released not in relocked
     again = fleetc(random_fleet, "check", "fleet.toml", "--locked")
-    # only flake.lock's absence is warned about (F050: nothing pins the inputs)
+    # only flake.lock's absence is warned about (F060: nothing pins the inputs)
     assert again.returncode == 0 and "warning[F8" not in again.stderr
 
 
@@ -190,7 +190,7 @@ def test_a_lock_of_fleetc_0_1_is_read_once_and_sealed_with_its_values(tmp_path):
     assert "warning[F808]: fleet.lock has no checksum" in done.stderr
     assert (where / "fleet.lock").read_bytes() == BASIC  # same values, sealed
     again = fleetc(where, "generate", "fleet.toml", "--locked")
-    # only flake.lock's absence is warned about (F050: nothing pins the inputs)
+    # only flake.lock's absence is warned about (F060: nothing pins the inputs)
     assert again.returncode == 0 and "warning[F8" not in again.stderr
 
 

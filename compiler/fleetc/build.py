@@ -90,7 +90,7 @@ def stage(
     files = generated_on_disk(out_dir) if files is None else files
     where, left_out = stage_tree(root, out_dir, files, into / "tree")
     say_left_out(left_out)
-    if fleet.embed:  # the repository's own flake, with its flake.lock (F056, F057)
+    if fleet.embed:  # the repository's own flake, with its flake.lock (F066, F067)
         return into / "tree"
     forward = "./tree" if where == "." else f"./tree/{where}"
     lock = read_lock(out_dir / "flake.lock")  # never through a link
@@ -220,7 +220,7 @@ def purity_flags(fleet: Fleet) -> list[str]:
 def lock_flags(flake: Path) -> list[str]:
     """The inputs as flake.lock pins them, and the lock never written: with a
     lock, Nix may not change it (pinned.py has said first what it lacks);
-    without one (a warning, F050), the inputs float and nothing is written."""
+    without one (a warning, F060), the inputs float and nothing is written."""
     if (flake / "flake.lock").exists():
         return ["--no-update-lock-file"]
     return ["--no-write-lock-file"]

@@ -69,7 +69,7 @@ def no_root_flake(fleet: Fleet, root: Path) -> Diagnostic:
         "write it (README: adopting fleetc in an existing flake), calling"
         " `import ./<output>/outputs.nix inputs`; or set embed = false"
     )
-    return error("F056", message, fleet.at("embed"), help=help)
+    return error("F066", message, fleet.at("embed"), help=help)
 
 
 def report_lock(report, fleet: Fleet, out_dir: Path, root: Path) -> bool:

@@ -141,7 +141,7 @@ CHECKS: list[Check] = [
 # Checks that also read where the fleet lives and what is on disk (a Placement).
 PLACED: list[Callable[[Fleet, Any], Iterable[Diagnostic]]] = [
     module_files.check_module_files,  # module files (F020..F025)
-    embed.check_embedded_output,  # the root flake carries the fleet (F057)
+    embed.check_embedded_output,  # the root flake carries the fleet (F067)
 ]
 
 # Values fleetc will allocate (machine-id, MAC, tap id, addresses): required for now.

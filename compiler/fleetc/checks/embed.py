@@ -1,10 +1,10 @@
-"""`embed = true`: the repository's own root flake carries the fleet (F057).
+"""`embed = true`: the repository's own root flake carries the fleet (F067).
 
 Its flake.nix calls `import ./<output>/outputs.nix inputs`, so the output
 must lie inside the repository (outside git, inside the fleet file's
 directory, whose flake.nix is then the root flake). What is on disk (the
 root flake.nix, its flake.lock) is judged by commands when they read it
-(pinned.py: F050, F055, F056).
+(pinned.py: F060, F065, F066).
 """
 
 from __future__ import annotations
@@ -30,4 +30,4 @@ def check_embedded_output(fleet: Fleet, placement: Placement) -> Iterator[Diagno
         " flake.nix would carry the fleet"
     )
     help = "generate inside the repository (`output` or `--out`), or embed = false"
-    yield error("F057", message, fleet.at("embed"), help=help)
+    yield error("F067", message, fleet.at("embed"), help=help)

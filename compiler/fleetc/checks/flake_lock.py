@@ -1,4 +1,4 @@
-"""flake.lock against the inputs the fleet declares (F050..F055).
+"""flake.lock against the inputs the fleet declares (F060..F065).
 
 Standalone, the lock is the generated flake's (`<output>/flake.lock`, made
 by `fleetc lock`); embedded (`embed = true`), it is the repository's own
@@ -38,7 +38,7 @@ def check_flake_lock(fleet: Fleet, found: LockFound) -> list[Diagnostic]:
     except flake_lock.BadFlakeLock as why:
         message = f"{found.name} is not a Nix lock file: {why}"
         help = f"restore it from version control, or delete it and run {LOCK}"
-        return [error("F054", message, None, help=help, file=found.name)]
+        return [error("F064", message, None, help=help, file=found.name)]
     declared = flake_inputs.urls(fleet)
     problems = [missing(fleet, found, name) for name in declared if name not in pins]
     if found.embedded:  # the root flake's own inputs and URLs are its business
@@ -64,7 +64,7 @@ def floating(found: LockFound) -> Diagnostic:
     else:
         message = f"inputs float: no {found.name}, so every build resolves them anew"
         help = f"run {LOCK} and commit {found.name}"
-    return warning("F050", message, None, help=help, file=found.name)
+    return warning("F060", message, None, help=help, file=found.name)
 
 
 def missing(fleet: Fleet, found: LockFound, name: str) -> Diagnostic:
@@ -77,15 +77,15 @@ def missing(fleet: Fleet, found: LockFound, name: str) -> Diagnostic:
             "add to `inputs` in the repository's flake.nix, then run"
             f" `nix flake lock`:\n{input_lines(fleet, name)}"
         )
-        return error("F055", message, where, help=help)
+        return error("F065", message, where, help=help)
     message = f"{found.name} does not pin input `{name}`: Nix would not build"
-    return error("F051", message, where, help=f"run {LOCK} and commit {found.name}")
+    return error("F061", message, where, help=f"run {LOCK} and commit {found.name}")
 
 
 def dropped(found: LockFound, name: str) -> Diagnostic:
     message = f"{found.name} pins input `{name}`, which the fleet no longer declares"
     help = f"run {LOCK} (it drops the input) and commit {found.name}"
-    return error("F052", message, key_span(found.source, name), help=help)
+    return error("F062", message, key_span(found.source, name), help=help)
 
 
 def moved(fleet: Fleet, found: LockFound, pin, url: str) -> Diagnostic:
@@ -94,7 +94,7 @@ def moved(fleet: Fleet, found: LockFound, pin, url: str) -> Diagnostic:
     )
     help = f"run {LOCK} to pin the new URL"
     return warning(
-        "F053", message, flake_inputs.declared_at(fleet, pin.name), help=help
+        "F063", message, flake_inputs.declared_at(fleet, pin.name), help=help
     )
 
 
