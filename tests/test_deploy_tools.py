@@ -21,10 +21,11 @@ import pytest
 
 import nixeval
 from faq_support import compile_dir, generate, staged, write_fleet
-from fleetc import checks, ssh_target
-from fleetc.diagnostics import render_text
+from fleetc import checks
+from fleetc.core import ssh_target
+from fleetc.core.diagnostics import render_text
 from fleetc.frontend import load
-from fleetc.source import Source
+from fleetc.core.source import Source
 
 GENERATIONS = ["current", "legacy"]
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from .. import ssh_target
-from ..diagnostics import Diagnostic, error
-from ..model import Fleet
+from ..core import ssh_target
+from ..core.diagnostics import Diagnostic, error
+from ..core.model import Fleet
 
 TARGET_HELP = (
     'an ssh destination, `[user@]host[:port]`: target = "root@hv1.example.org:22"'

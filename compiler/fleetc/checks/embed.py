@@ -12,8 +12,8 @@ from __future__ import annotations
 import posixpath
 from typing import TYPE_CHECKING, Iterator
 
-from ..diagnostics import Diagnostic, error
-from ..model import Fleet
+from ..core.diagnostics import Diagnostic, error
+from ..core.model import Fleet
 from .module_files import inside
 
 if TYPE_CHECKING:

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .. import flake_inputs, flake_lock
-from ..diagnostics import Diagnostic, error, warning
-from ..model import Fleet
-from ..source import Source, Span
+from ..core import flake_inputs
+from ..core import flake_pins as flake_lock
+from ..core.diagnostics import Diagnostic, error, warning
+from ..core.model import Fleet
+from ..core.source import Source, Span
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from .. import flake_inputs
-from ..diagnostics import Diagnostic, error
-from ..model import Fleet, FlakeInput
+from ..core import flake_inputs
+from ..core.diagnostics import Diagnostic, error
+from ..core.model import Fleet, FlakeInput
 from .common import suggestion
 from .references import module_refs
 

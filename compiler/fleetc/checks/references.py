@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Iterable, Iterator
 
-from .. import flake_inputs
-from ..diagnostics import Diagnostic, error
-from ..model import Fleet, ModuleRef, Node
+from ..core import flake_inputs
+from ..core.diagnostics import Diagnostic, error
+from ..core.model import Fleet, ModuleRef, Node
 from .common import Suggester, element_span, interfaces
 
 

@@ -22,8 +22,9 @@ the same system. `deployment.targetUser` is null without a user in
 
 from __future__ import annotations
 
-from .. import nix, ssh_target
-from ..model import Fleet, Host
+from ..core import ssh_target
+from . import nix
+from ..core.model import Fleet, Host
 from .common import by_name
 
 DEPLOY_RS_WHY = (

@@ -7,9 +7,9 @@ flake.nix is written) and one flake.lock pins everything.
 
 from __future__ import annotations
 
-from .. import nix
-from ..flake_inputs import extra_inputs
-from ..model import Fleet, FlakeInput
+from . import nix
+from ..core.flake_inputs import extra_inputs
+from ..core.model import Fleet, FlakeInput
 from .templating import render
 
 PATH = "flake.nix"
