@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fleetc.checks.names import HOST_NAME, UNIT_NAME
+from fleetc.core.formats import HOST_NAME, UNIT_NAME
 from fleetc.core.diagnostics import render_text
 from fleetc.lock.lockfile import (
     Lock,
