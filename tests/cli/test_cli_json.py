@@ -42,7 +42,15 @@ def fleetc(cwd: Path, *args: str) -> tuple[int, dict, str]:
 
 def test_check_of_a_good_fleet(repo):
     code, document, stderr = fleetc(repo, "check", "fleet.toml")
-    assert (code, document["errors"], document["diagnostics"], stderr) == (0, 0, [], "")
+    assert (code, document["errors"], stderr) == (0, 0, "")
+    # nothing pins the generated flake's inputs yet (no `fleetc lock`)
+    [floating] = document["diagnostics"]
+    assert (floating["code"], floating["severity"]) == ("F060", "warning")
+    assert floating["location"] == {
+        "file": "generated/flake.lock",
+        "line": None,
+        "column": None,
+    }
     [entry] = document["fleets"]
     assert entry["file"] == "fleet.toml" and entry["exit"] == 0
     assert (entry["output"], entry["lock"]) == ("generated", "fleet.lock")
@@ -52,19 +60,20 @@ def test_check_of_a_good_fleet(repo):
 def test_a_second_generate_says_the_tree_is_up_to_date(repo):
     fleetc(repo, "generate", "fleet.toml")
     code, document, stderr = fleetc(repo, "generate", "fleet.toml")
-    assert code == 0 and "fleetc: generated/ is up to date (6 files)" in stderr
+    assert code == 0 and "fleetc: generated/ is up to date (7 files)" in stderr
     assert document["fleets"][0]["changed"] == []
 
 
 def test_generate_says_what_it_wrote_in_the_document(repo):
     code, document, stderr = fleetc(repo, "generate", "fleet.toml")
-    assert code == 0 and "fleetc: wrote 6 of 6 files to generated/" in stderr
+    assert code == 0 and "fleetc: wrote 7 of 7 files to generated/" in stderr
     [entry] = document["fleets"]
     assert entry["changed"] == [
         "flake.nix",
         "hosts/h1.nix",
         "lib/addresses.nix",
         "lib/roots.nix",
+        "outputs.nix",
         "vms/a.nix",
         "vms/b.nix",
     ]
@@ -106,7 +115,11 @@ def test_several_fleets_are_one_document(repo):
     exits = [(entry["file"], entry["exit"]) for entry in document["fleets"]]
     assert exits == [("fleet.toml", 0), ("bad/fleet.toml", 1), ("missing.toml", 2)]
     found = [(d["fleet"], d["code"]) for d in document["diagnostics"]]
-    assert found == [("bad/fleet.toml", "F203"), ("missing.toml", "F030")]
+    assert found == [
+        ("fleet.toml", "F060"),
+        ("bad/fleet.toml", "F203"),
+        ("missing.toml", "F030"),
+    ]
     assert document["errors"] == 2
 
 
@@ -142,4 +155,5 @@ def test_usage_errors_are_one_document(repo):
 
     code, document, _ = fleetc(repo, "build", "fleet.toml", "nosuch")
     assert code == 2
-    assert document["diagnostics"][0]["message"] == "no VM or host named nosuch"
+    [usage] = [d for d in document["diagnostics"] if d["code"] == "F037"]
+    assert usage["message"] == "no VM or host named nosuch"

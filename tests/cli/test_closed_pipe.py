@@ -43,6 +43,9 @@ CASES += [
 CASES += [("explain", "F203"), ("explain", "F999"), ("schema",)]
 CASES += [("completion", shell) for shell in ("bash", "zsh", "fish")]
 CASES += [("check", "missing.toml", "--format", f) for f in FORMATS]  # exit 2
+# lock and update run Nix, which cannot fetch here: their usage errors instead.
+CASES += [("lock", "missing.toml", "--format", f) for f in FORMATS]
+CASES += [("update", "fleet.toml", "nosuch", "--format", f) for f in FORMATS]
 # What a closed pipe printed before: a traceback, the interpreter's complaint at
 # exit, or F032 "cannot use: Broken pipe".
 NOISE = (b"Traceback", b"Exception ignored", b"Broken pipe", b"BrokenPipe")

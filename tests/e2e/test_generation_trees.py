@@ -112,6 +112,7 @@ def inputs_of(flake: Path, generation: str) -> dict[str, Path]:
     names = " ".join(path.read_text() for path in text)
     found = nixeval.overrides(generation)
     extra = {"sops-nix": SOPS_NIX, "disko": DISKO, "branding": BRANDING}
+    found |= nixeval.deploy_tools(names)
     return found | {name: path for name, path in extra.items() if name in names}
 
 

@@ -228,7 +228,8 @@ def trees(tmp_path_factory) -> dict[str, Path]:
 
 def test_every_generated_file_parses(trees):
     files = sorted(p for out in trees.values() for p in out.rglob("*.nix"))
-    assert len(files) == 5 + 10 + 5 + 5  # each tree has lib/roots.nix
+    # each tree has flake.nix, outputs.nix and lib/roots.nix
+    assert len(files) == 6 + 11 + 6 + 6
     nix_parse(files)
 
 
@@ -242,6 +243,7 @@ def test_tree_layout_and_header(trees):
         "hosts/hostb.nix",
         "lib/addresses.nix",
         "lib/roots.nix",
+        "outputs.nix",
         "vms/alpha.nix",
         "vms/bravo.nix",
         "vms/charlie.nix",

@@ -74,8 +74,8 @@ def journald(tmp_path) -> Path:
 
 
 def with_path_inputs(fleet: Path) -> None:
-    """nixpkgs and microvm as `path:` inputs: Nix locks them itself, offline,
-    and build keeps the lock it wrote (no --override-input)."""
+    """nixpkgs and microvm as `path:` inputs: Nix locks them itself, offline
+    (no --override-input)."""
     toml = fleet / "fleet.toml"
     inputs = f'nixpkgs = "path:{NIXPKGS}"\nmicrovm = "path:{MICROVM}"\n'
     toml.write_text(toml.read_text().replace("[fleet]\n", "[fleet]\n" + inputs, 1))
@@ -106,11 +106,13 @@ def test_a_linked_flake_lock_is_refused_never_stored_nor_written_through(
     assert locks_holding(token) == []
 
 
-def test_a_regular_flake_lock_is_kept_and_rewritten_only_when_it_changes(journald):
-    """The control: build writes the lock Nix made, then reads it back."""
+def test_a_regular_flake_lock_is_used_as_it_is_and_never_rewritten(journald):
+    """The control: `fleetc lock` writes the lock Nix made; build reads it and
+    leaves it alone (--no-update-lock-file)."""
     with_path_inputs(journald)
-    first = fleetc(journald, "build", "fleet.toml", "dns")
-    assert first.returncode == 0, first.stderr
+    assert fleetc(journald, "generate", "fleet.toml").returncode == 0
+    locked = fleetc(journald, "lock", "fleet.toml")
+    assert locked.returncode == 0, locked.stderr
     lock = journald / "generated" / "flake.lock"
     assert '"microvm"' in lock.read_text() and not lock.is_symlink()
     before = lock.stat().st_mtime_ns

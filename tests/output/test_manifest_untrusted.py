@@ -79,6 +79,7 @@ OUTSIDE = [
     ("\udc80", "F044"),
     (".git/HEAD", "F045"),
     (".fleetc-journal.json", "F045"),
+    ("flake.lock", "F045"),
     ("vms/.web.nix.fleetc-new", "F045"),
 ]
 
@@ -182,6 +183,7 @@ def test_build_reads_the_tree_through_the_same_gate(repo):
         "hosts/server1.nix",
         "lib/addresses.nix",
         "lib/roots.nix",
+        "outputs.nix",
         "vms/web.nix",
     }
     add_entry(repo, "../../secret.txt")

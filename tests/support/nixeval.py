@@ -21,6 +21,8 @@ from tests.support.paths import NIX_DIR
 NIXPKGS = NIX_DIR / "nixpkgs"
 MICROVM = NIX_DIR / "microvm"
 MICROVM_LEGACY = NIX_DIR / "microvm-legacy"
+DEPLOY_RS = NIX_DIR / "deploy-rs"
+COLMENA = NIX_DIR / "colmena"
 INSPECT = (NIX_DIR / "inspect.nix").read_text()
 
 NIX_CONFIG = "\n".join(
@@ -114,6 +116,17 @@ def overrides(generation: str = "current") -> dict[str, Path]:
             "microvm/current": MICROVM,
         }
     raise ValueError(f"unknown microvm stand-in generation {generation!r}")
+
+
+def deploy_tools(flake_text: str) -> dict[str, Path]:
+    """--override-input values for the deploy tool inputs a flake.nix declares
+    (deploy-rs does not follow nixpkgs: its own input is the stand-in too)."""
+    found: dict[str, Path] = {}
+    if "deploy-rs" in flake_text:
+        found |= {"deploy-rs": DEPLOY_RS, "deploy-rs/nixpkgs": NIXPKGS}
+    if "colmena" in flake_text:
+        found["colmena"] = COLMENA
+    return found
 
 
 def flake_options(inputs: Mapping[str, Path]) -> list[str]:

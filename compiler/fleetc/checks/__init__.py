@@ -21,6 +21,8 @@ from . import (
     bonds,
     completeness,
     deploy,
+    deploy_tools,
+    embed,
     hardware,
     ifnames,
     inputs,
@@ -130,6 +132,10 @@ CHECKS: list[Check] = [
     deploy.check_cache,
     deploy.check_deployed_vms,
     deploy.check_job_names,
+    # ... switching hosts with deploy-rs, colmena or nixos-rebuild (F930..F932)
+    deploy_tools.check_targets,
+    deploy_tools.check_colmena_names,
+    deploy_tools.check_deploy_rs_names,
     # ... block devices, the disk group, shared secrets (F910..F912, F920)
     recipes.check_block_devices,
     recipes.check_disk_group,
@@ -159,6 +165,7 @@ CHECKS: list[Check] = [
 PLACED: list[Callable[[Fleet, Any], Iterable[Diagnostic]]] = [
     module_files.check_module_files,  # module files (F020..F025)
     repo_shares.check_repo_shares,  # shares from the repository (F515..F518)
+    embed.check_embedded_output,  # the root flake carries the fleet (F067)
 ]
 
 # Values fleetc will allocate (machine-id, MAC, tap id, addresses): required for now.

@@ -61,7 +61,7 @@ CODES: dict[str, str] = {
     "F042": "not a fleetc manifest",
     "F043": "manifest entry outside the tree",
     "F044": "manifest entry with control characters",
-    "F045": "manifest entry reserved by fleetc or git",
+    "F045": "manifest entry reserved by fleetc, Nix or git",
     # F046..F049: the journal and pending list read back (untrusted too)
     "F046": "not a fleetc journal or pending list",
     "F047": "journal or pending list names a path fleetc does not own",
@@ -71,6 +71,15 @@ CODES: dict[str, str] = {
     "F050": "file others cannot read not given to Nix",
     "F051": "symbolic link not given to Nix",
     "F052": "flake.lock not a regular file (a link, too large)",
+    # F06x: flake.lock, the pins of the flake that carries the fleet
+    "F060": "inputs float: no flake.lock",
+    "F061": "flake.lock lacks an input the fleet declares",
+    "F062": "flake.lock holds an input the fleet no longer declares",
+    "F063": "flake.lock pins an input from another URL",
+    "F064": "flake.lock is not a Nix lock file",
+    "F065": "the repository's flake lacks an input the fleet needs",
+    "F066": "embed = true without a flake.nix at the repository's root",
+    "F067": "embed = true with the output outside the repository",
     # F1xx: names and machine-ids
     "F101": "invalid name",
     "F102": "duplicate name",
@@ -203,6 +212,10 @@ CODES: dict[str, str] = {
     "F912": "microvm user in the disk group",
     # F92x: sops-nix secrets shared with VMs
     "F920": "secrets need a reboot of their VMs",
+    # F93x: switching hosts (target, deploy_tool)
+    "F930": "target is not an ssh destination",
+    "F931": "host name reserved by colmena",
+    "F932": "host name deploy-rs refuses",
 }
 
 

@@ -155,6 +155,9 @@ class Host(Node):
     bond: Bond | None = None
     # Import microvm.nix's host module: None means "when VMs are placed here".
     microvm_host: bool | None = None
+    # The ssh destination deploys reach the host at, `[user@]host[:port]`
+    # (ssh_target.py); None: the host's name, as ssh and colmena default to.
+    target: str | None = None
 
     @property
     def uplink_name(self) -> str | None:
@@ -291,6 +294,12 @@ class Fleet(Node):
     # "declarative": the hosts declare their VMs (microvm.vms); "imperative":
     # they only autostart them (microvm.autostart), deployed with `microvm -Ru`.
     deploy_mode: str = "declarative"
+    # The repository's own root flake carries the fleet (`import
+    # ./<output>/outputs.nix inputs`): no flake.nix is generated.
+    embed: bool = False
+    # What switches the hosts: "deploy-rs" or "colmena" (their flake outputs
+    # are written), or "none" (nixos-rebuild --target-host).
+    deploy_tool: str = "none"
     deploy: Deploy | None = None
     # What fleetc adds unasked, each of which a fleet may turn off: the
     # install-microvm-<vm> condition (emit/host.py), `readOnly` on the

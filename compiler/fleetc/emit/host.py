@@ -85,7 +85,9 @@ def declaration(fleet: Fleet, vm: Vm, layout) -> dict:
     else:
         found = {"flake": nix.Expr("self")}
         if fleet.flake is not None:
-            found["updateFlake"] = update_flake(fleet.flake, layout.output_in_repo)
+            found["updateFlake"] = update_flake(
+                fleet.flake, flake_subdir(fleet, layout)
+            )
     found["autostart"] = nix.Commented(vm.autostart, AUTOSTART_WHY)
     return found
 
@@ -109,6 +111,12 @@ INSTALL_WHY = (
     "microvm.nix installs the VM only while its directory is missing, which\n"
     "tmpfiles creates first: install until its `current` link exists"
 )
+
+
+def flake_subdir(fleet: Fleet, layout) -> str | None:
+    """Where the flake carrying the fleet sits in the repository: the output
+    directory, or the root (None) when the repository's own flake embeds it."""
+    return None if fleet.embed else layout.output_in_repo
 
 
 def update_flake(flake: str, output_in_repo: str | None) -> str:

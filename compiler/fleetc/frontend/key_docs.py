@@ -28,6 +28,8 @@ DOCS: dict[str, dict[str, str]] = {
         "flake": "Where this fleet's flake lives: the hosts' updateFlake, deploy checks.",
         "state_dir": "microvm.stateDir: where each VM's directory is on its host.",
         "output": "The generated tree's directory, relative to the fleet file.",
+        "embed": "true: no flake.nix; the repository's root flake calls generated/outputs.nix.",
+        "deploy_tool": "The deploy tool the flake writes for: deploy-rs, colmena or none.",
         "journal": "The FAQ's journald sharing for VMs that do not set journal.",
         "nix_path": "What <nixpkgs> means inside VMs: flake, channel or none.",
         "store": "How VMs get the host's /nix/store: virtiofs, 9p or disk.",
@@ -71,6 +73,7 @@ DOCS: dict[str, dict[str, str]] = {
     },
     "[hosts.<name>]": {
         "machine_id": "The host's /etc/machine-id (checked against its VMs').",
+        "target": "The ssh destination deploys use: [user@]host[:port]; default: the name.",
         "system": "The host's Nix system double.",
         "uplink": "The physical port put on the untagged bridge, carrying VLANs.",
         "modules": "Modules of this host.",

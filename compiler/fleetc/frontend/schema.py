@@ -136,6 +136,8 @@ class Section:
 
 
 DEPLOY_MODES = ("declarative", "imperative")
+# What writes the deploy outputs (emit/deploy_tools.py); "none": plain nixos-rebuild.
+DEPLOY_TOOLS = ("deploy-rs", "colmena", "none")
 
 
 def _str(name: str, **kw) -> Key:
@@ -177,6 +179,7 @@ FLEET = Section(
         _str("flake"),
         _str("state_dir"),
         _str("output"),
+        Key("embed", BOOL),
         Key("journal", BOOL),
         _str("nix_path", allowed=("flake", "channel", "none")),
         _str("store", allowed=("virtiofs", "9p", "disk")),
@@ -184,6 +187,7 @@ FLEET = Section(
         _str("machine_ids", allowed=("derived", "random")),
         Key("microvm_disk_group", BOOL),
         _str("deploy_mode", allowed=DEPLOY_MODES),
+        _str("deploy_tool", allowed=DEPLOY_TOOLS),
         Key("modules", MODULES),
         Key("vm_modules", MODULES),
         Key("host_modules", MODULES),
@@ -251,6 +255,7 @@ HOST = Section(
         _str("deploy_mode", allowed=DEPLOY_MODES),
         Key("bond", TABLE, section=BOND),
         Key("microvm_host", BOOL),
+        _str("target"),
     ),
     model.Host,
     "name",

@@ -39,8 +39,9 @@ from .transaction import (
 HASH = re.compile(r"[0-9a-f]{64}")
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _COLON = re.compile(r"\s*:")
-# fleetc's own bookkeeping files, at the top of the tree.
-RESERVED = frozenset({MANIFEST, PENDING, JOURNAL})
+# fleetc's own bookkeeping files, and Nix's flake.lock (`fleetc lock` has Nix
+# write it; `generate` never owns, rewrites or removes it), at the top of the tree.
+RESERVED = frozenset({MANIFEST, PENDING, JOURNAL, "flake.lock"})
 # A fleet file's name, relative to the output directory (a path's length).
 OWNER_LIMIT = 4096
 RESTORE_HELP = (
@@ -134,7 +135,7 @@ def name_problem(name: str) -> tuple[str, str | None]:
     if any(part in ("", ".") for part in parts):
         return "F043", f"`{shown}` is not a normalised path (empty or `.` part)"
     if ".git" in parts or name in RESERVED or parts[-1].endswith(TEMP_SUFFIX):
-        return "F045", f"`{shown}` is a file fleetc or git keeps for itself"
+        return "F045", f"`{shown}` is a file fleetc, Nix or git keeps for itself"
     return "F043", None
 
 

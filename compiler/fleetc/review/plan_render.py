@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
+from .deploy_order import Step
 from .plan import SYMBOLS, Entry, Plan
 
 LOUD = "!! IDENTITY CHANGES"
@@ -78,3 +79,18 @@ def _entry_json(entry: Entry) -> dict:
         "identity": [{"key": k, "old": o, "new": n} for k, o, n in entry.identity],
         "settings": [{"old": o, "new": n} for o, n in entry.settings],
     }
+
+
+def order_text(steps: list[Step]) -> str:
+    """The deploy order, after the plan: numbered steps, one command a line."""
+    lines = ["", "Deploy in this order:"]
+    for number, step in enumerate(steps, start=1):
+        lines.append(f"  {number}. {step.title}:")
+        lines += [f"       {command}" for command in step.commands]
+    return "\n".join(lines) + "\n"
+
+
+def order_json(steps: list[Step]) -> list[dict]:
+    return [
+        {"step": s.name, "title": s.title, "commands": list(s.commands)} for s in steps
+    ]
