@@ -32,7 +32,10 @@ from .files import (
 from .report import Report
 from ..core.source import Source, display_path
 from ..review.twin_check import check_twin
+from ..output.git_index import GitUnreadable, Unmerged
+from ..output.tree_merge import TreeMerge, tree_merge
 from ..output.writer import MANIFEST, WriteRefused
+from .merging import git_merge, lock_sides, unmerged_fleet_file
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,13 @@ class Compiled:
     fleet_file: Path
     lock_file: Path
     old_lock: str | None
+    # A git merge in progress in the generated tree (tree_merge.py).
+    tree_merge: TreeMerge | None = None
+
+    @property
+    def merging(self) -> bool:
+        """Whether this run finishes a git merge (of fleet.lock or the tree)."""
+        return self.result.merge is not None or self.tree_merge is not None
 
     @property
     def out_dir(self) -> Path:
@@ -109,9 +119,15 @@ def compile_fleet(args) -> Compiled | int:
     if isinstance(inputs, int):
         return inputs
     source, lock_file, lock = inputs
+    index = git_merge(args.fleet)
+    lock_input = merge_input(args, index, source, lock_file, lock)
+    if isinstance(lock_input, int):
+        return lock_input
     place = resolved_placement(args)
     forget = tuple(getattr(args, "forget", None) or ())
-    compiled = partial(compile, source, place, args.format_in, lock, forget=forget)
+    compiled = partial(
+        compile, source, place, args.format_in, lock_input, forget=forget
+    )
     # `check` uses no generated file (a twin that disagrees asks for them)
     result = compiled(emit_files=args.command != "check")
     problem = check_outputs(args, result, place, compiled) if result.ok else None
@@ -120,9 +136,43 @@ def compile_fleet(args) -> Compiled | int:
     args.report.show(result.diagnostics + ([problem] if problem else []))
     if not result.ok or problem is not None:
         return EXIT_ERRORS
-    compiled = Compiled(result, args.fleet, lock_file, lock.text if lock else None)
+    try:
+        tree = tree_merge(Path(str(result.output_dir)), index) if index else None
+    except GitUnreadable as unreadable:
+        return git_unreadable(args.report, Path(str(result.output_dir)), unreadable)
+    old_text = lock.text if lock else None
+    compiled = Compiled(result, args.fleet, lock_file, old_text, tree)
     note_compiled(args.report, compiled)
     return compiled
+
+
+def merge_input(
+    args,
+    index: Unmerged | None,
+    source: Source,
+    lock_file: Path,
+    lock: Source | None,
+):
+    """The lock the core reads: fleet.lock, or in an unmerged git merge its
+    three versions; an exit code when the fleet file still holds markers or
+    git cannot give a version."""
+    if index is None:
+        return lock
+    problem = unmerged_fleet_file(index, source, args.fleet)
+    if problem is not None:
+        args.report.show([problem])
+        return EXIT_ERRORS
+    try:
+        sides = lock_sides(index, lock_file, lock)
+    except GitUnreadable as unreadable:
+        return git_unreadable(args.report, lock_file, unreadable)
+    return sides if sides is not None else lock
+
+
+def git_unreadable(report: Report, path: Path, unreadable: GitUnreadable) -> int:
+    message = f"cannot read {shown(path)} from git: {unreadable}"
+    report.problem(error("F030", message, None, file=display_path(path)))
+    return EXIT_USAGE
 
 
 def read_inputs(args) -> tuple[Source, Path, Source | None] | int:
@@ -227,7 +277,10 @@ def refuse_lock_change(report: Report, compiled: Compiled) -> int:
 def diff_text(compiled: Compiled) -> str:
     """The tree's diff and the lock's, paths relative to the repository."""
     tree = unified_diff(
-        compiled.out_dir, compiled.result.files, shown(compiled.out_dir)
+        compiled.out_dir,
+        compiled.result.files,
+        shown(compiled.out_dir),
+        compiled.tree_merge,
     )
     if not compiled.lock_changed:
         return tree
@@ -244,7 +297,9 @@ def diff_text(compiled: Compiled) -> str:
 def stale_check(report: Report, compiled: Compiled) -> int:
     """generate --check: exit 1, showing the diff, when the tree or lock is stale."""
     diff = diff_text(compiled)
-    stale = bool(diff) or is_stale(compiled.out_dir, compiled.result.files)
+    stale = bool(diff) or is_stale(
+        compiled.out_dir, compiled.result.files, compiled.tree_merge
+    )
     report.note("stale", stale)
     if not stale:
         return EXIT_OK

@@ -28,7 +28,8 @@ from typing import BinaryIO
 from . import transaction as journal
 from .exclusive import exclusive
 from .transaction import MANIFEST, Change, WriteRefused
-from .manifest import validate_manifest
+from .manifest import BadManifest, validate_manifest
+from .tree_merge import TreeMerge
 
 SYMLINK_HELP = (
     "fleetc never writes through a symbolic link inside its tree or at fleet.lock; "
@@ -101,28 +102,36 @@ def write_tree(
     files: dict[str, str],
     force: bool = False,
     lock: LockFile | None = None,
+    merge: TreeMerge | None = None,
 ) -> WriteReport:
-    """Make the owned files (and fleet.lock) exactly `files`, touching nothing else."""
+    """Make the owned files (and fleet.lock) exactly `files`, touching nothing
+    else. `merge`: a git merge in progress in the tree (tree_merge.py)."""
     with exclusive(out_dir, lock.path if lock else None):
-        change, report = plan(out_dir, files, force, lock)
+        change, report = plan(out_dir, files, force, lock, merge)
         if change:
             journal.commit(out_dir, change)
     return report
 
 
 def plan(
-    out_dir: Path, files: dict[str, str], force: bool, lock: LockFile | None
+    out_dir: Path,
+    files: dict[str, str],
+    force: bool,
+    lock: LockFile | None,
+    merge: TreeMerge | None = None,
 ) -> tuple[Change, WriteReport]:
     """What must change; refuses (WriteRefused) before anything is touched."""
     tree = Tree(out_dir)
     old_manifest = tree.read(MANIFEST, wanted=True)
-    owned = parse_manifest(out_dir, old_manifest)
+    owned = owned_files(out_dir, old_manifest, merge)
+    unmerged = merge.unmerged if merge else frozenset()
     change = Change()
     digests = {name: digest(text) for name, text in sorted(files.items())}
     for name, text in sorted(files.items()):
-        _plan_file(tree, owned, name, text, digests[name], force, change)
+        overwrite = force or name in unmerged
+        _plan_file(tree, owned, name, text, digests[name], overwrite, change)
     for name in sorted(owned.keys() - files.keys() - {MANIFEST}):
-        _plan_removal(tree, owned, name, force, change)
+        _plan_removal(tree, owned, name, force or name in unmerged, change)
     manifest = _manifest(digests)
     if old_manifest != manifest.encode():
         change.writes[MANIFEST] = manifest
@@ -132,6 +141,29 @@ def plan(
     changed = tuple(sorted(change.writes.keys() & files.keys()))
     removed = tuple(sorted(change.unlinks))
     return change, WriteReport(len(files), changed, removed, lock_changed)
+
+
+def owned_files(
+    out_dir: Path, manifest: bytes | None, merge: TreeMerge | None
+) -> dict[str, str | frozenset[str]]:
+    """Owned name -> the hash (or, in a merge, the hashes) it is fleetc's at.
+    A manifest git reports unmerged is not trusted to be one: its branches'
+    versions are read from git, and the one on disk adds its hashes only when
+    it is a fleetc manifest (written by an earlier run of this merge), never
+    when it holds conflict markers."""
+    if merge is None or merge.owned is None:
+        return parse_manifest(out_dir, manifest)
+    owned = dict(merge.owned)
+    for name, hash in _earlier_run(out_dir, manifest).items():
+        owned[name] = owned.get(name, frozenset()) | {hash}
+    return owned
+
+
+def _earlier_run(out_dir: Path, manifest: bytes | None) -> dict[str, str]:
+    try:
+        return parse_manifest(out_dir, manifest)
+    except BadManifest:  # conflict markers: not a manifest, and not used
+        return {}
 
 
 def _plan_file(tree, owned, name: str, text: str, new_hash: str, force, change):
@@ -159,8 +191,10 @@ def _plan_removal(tree, owned, name: str, force: bool, change) -> None:
         change.unlinks[name] = current_hash
 
 
-def _refuse_hand_edit(path: Path, current_hash: str, expected: str, force) -> None:
-    if not force and current_hash != expected:
+def _refuse_hand_edit(path: Path, current_hash: str, expected, force) -> None:
+    """`expected`: a hash, or in a merge the set of hashes either branch wrote."""
+    fleetcs = expected if isinstance(expected, frozenset) else {expected}
+    if not force and current_hash not in fleetcs:
         raise WriteRefused(
             f"{path} was edited by hand since fleetc wrote it",
             "move the change into the fleet file or a module, "
