@@ -31,6 +31,7 @@ FLEET_COMMANDS = [
     ("diff",),
     ("plan",),
     ("convert", "--to", "fleet"),
+    ("setup-git",),  # outside git here: refused, exit 2
 ]
 CASES = [
     (*command, "fleet.toml", "--format", f)
@@ -43,6 +44,7 @@ CASES += [
 CASES += [("explain", "F203"), ("explain", "F999"), ("schema",)]
 CASES += [("completion", shell) for shell in ("bash", "zsh", "fish")]
 CASES += [("check", "missing.toml", "--format", f) for f in FORMATS]  # exit 2
+CASES += [("merge-lock", "base", "ours", "theirs", "fleet.lock")]  # outside git: 2
 # What a closed pipe printed before: a traceback, the interpreter's complaint at
 # exit, or F032 "cannot use: Broken pipe".
 NOISE = (b"Traceback", b"Exception ignored", b"Broken pipe", b"BrokenPipe")
