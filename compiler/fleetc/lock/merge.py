@@ -8,7 +8,11 @@ merged. The rules (docs/fleet-format.md, "Merging branches"):
   and the other did not takes the change; one side released and the other
   changed keeps the changed (pinned) value;
 - a VM one side renamed (its retirement record says `renamed_to`) is the same
-  VM on the other side: the other side's changes follow it to its new name;
+  VM on the other side: the two versions are merged under the current
+  branch's name, and the merged branch's rename is carried out once the fleet
+  file says which name stays (merge_fleet.py), so the result is the one a
+  fleet written with the current branch's change first, then the other's,
+  gets: as if the two changes were made one after the other;
 - a VM one side removed and the other left as it was is removed; one the
   other side changed is kept (the fleet file decides whether it stays);
 - a value both sides changed differently is a Conflict (both values named;
@@ -30,10 +34,12 @@ from .lockfile import (
     Lock,
     LockedInterface,
     LockedVm,
-    Retired,
     freeze,
 )
 from .merge_unique import Reassigned, overlay, unique
+
+# Drawn per host: each branch drew its own for the host it placed the VM on.
+PER_HOST = ("id", "vsock_cid")
 
 __all__ = ["Conflict", "LockMerge", "Reassigned", "merge_locks", "three_way"]
 
@@ -55,6 +61,9 @@ class LockMerge:
     ours: Lock  # the current branch's lock: changes and plans are shown against it
     conflicts: tuple[Conflict, ...] = ()
     reassigned: tuple[Reassigned, ...] = ()
+    # (name here, name on the merged branch): VMs the merged branch renamed,
+    # renamed with the fleet (merge_fleet.py)
+    renamed: tuple[tuple[str, str], ...] = ()
 
     @property
     def clean(self) -> bool:
@@ -67,11 +76,11 @@ def merge_locks(
     """The merged lock. `current`: a lock fleetc already wrote in this merge
     (the work tree's, sealed), whose values fill what the merge leaves open,
     so that a value drawn by an earlier run is not drawn again."""
-    vms, conflicts = _merge_vms(base, ours, theirs)
+    vms, conflicts, renamed = _merge_vms(base, ours, theirs)
     merged = Lock(freeze(vms), freeze(_merge_retired(base, ours, theirs)))
     merged = overlay(merged, current) if current is not None else merged
-    merged, reassigned = unique(merged, ours, _names_on_ours(base, ours, theirs))
-    return LockMerge(merged, ours, tuple(conflicts), tuple(reassigned))
+    merged, reassigned = unique(merged, ours)
+    return LockMerge(merged, ours, tuple(conflicts), reassigned, tuple(renamed))
 
 
 # -- VMs -----------------------------------------------------------------------
@@ -93,47 +102,36 @@ def renames(base: Lock, side: Lock) -> dict[str, str]:
     return found
 
 
-def _by_base_name(side: Lock, renamed: dict[str, str]) -> dict[str, LockedVm]:
-    """The side's entries, a renamed VM's under the name the base knew."""
-    new_names = {new: old for old, new in renamed.items()}
-    return {new_names.get(name, name): vm for name, vm in side.vms.items()}
-
-
-def _names_on_ours(base: Lock, ours: Lock, theirs: Lock) -> dict[str, str]:
-    """Merged name -> the name the VM has on the current branch."""
-    ours_renamed, theirs_renamed = renames(base, ours), renames(base, theirs)
-    found = {name: name for name in ours.vms}
-    for old, new in theirs_renamed.items():
-        if old not in ours_renamed and old in ours.vms:
-            found[new] = old
-    return found
+def _by_base_name(base: Lock, side: Lock) -> dict[str, tuple[str, LockedVm]]:
+    """The side's entries by the name the base knew: (the side's name, entry)."""
+    old_names = {new: old for old, new in renames(base, side).items()}
+    return {old_names.get(name, name): (name, vm) for name, vm in side.vms.items()}
 
 
 def _merge_vms(base: Lock, ours: Lock, theirs: Lock):
-    ours_renamed, theirs_renamed = renames(base, ours), renames(base, theirs)
-    ours_by = _by_base_name(ours, ours_renamed)
-    theirs_by = _by_base_name(theirs, theirs_renamed)
+    """VMs by the name the current branch gives them (the merged branch's
+    renames are carried out with the fleet, merge_fleet.py), each merged."""
+    ours_by, theirs_by = _by_base_name(base, ours), _by_base_name(base, theirs)
     vms: dict[str, LockedVm] = {}
     conflicts: list[Conflict] = []
-    for name in sorted(base.vms.keys() | ours_by.keys() | theirs_by.keys()):
-        new_name, problem = _name(name, ours_renamed, theirs_renamed)
-        conflicts += [problem] if problem else []
-        sides = (base.vms.get(name), ours_by.get(name), theirs_by.get(name))
-        entry = _merge_entry(new_name, *sides, renamed=new_name != name)
+    renamed: list[tuple[str, str]] = []
+    for key in sorted(base.vms.keys() | ours_by.keys() | theirs_by.keys()):
+        mine, other = ours_by.get(key), theirs_by.get(key)
+        name = (mine or other)[0]
+        if mine and other and mine[0] != other[0]:
+            renamed.append((mine[0], other[0]))
+            if mine[0] != key:  # renamed apart on both branches
+                conflicts.append(Conflict(mine[0], "name", None, mine[0], other[0]))
+        sides = (base.vms.get(key), _entry(mine), _entry(other))
+        entry = _merge_entry(name, *sides, renamed=name != key)
         if entry is not None:
-            vms[new_name], found = entry
+            vms[name], found = entry
             conflicts += found
-    return vms, conflicts
+    return vms, conflicts, renamed
 
 
-def _name(name: str, ours: dict[str, str], theirs: dict[str, str]):
-    """The VM's merged name, and a Conflict when the sides renamed it apart."""
-    mine, other = ours.get(name, name), theirs.get(name, name)
-    if mine == other or other == name:
-        return mine, None
-    if mine == name:
-        return other, None
-    return mine, Conflict(mine, "name", None, mine, other)
+def _entry(named: tuple[str, LockedVm] | None) -> LockedVm | None:
+    return named[1] if named is not None else None
 
 
 def _merge_entry(name, base, ours, theirs, renamed: bool):
@@ -148,7 +146,10 @@ def _merge_entry(name, base, ours, theirs, renamed: bool):
 
 
 def _merge_vm(name: str, base: LockedVm, ours: LockedVm, theirs: LockedVm):
+    """The VM's values merged; its host is the current branch's: where the
+    fleet places it now, fleetc stops it where this branch had it."""
     values, spans, conflicts = _merge_fields(name, None, VM_KEYS, base, ours, theirs)
+    values["host"] = ours.host or theirs.host
     interfaces = {}
     for network in sorted(
         base.interfaces.keys() | ours.interfaces.keys() | theirs.interfaces.keys()
@@ -178,7 +179,9 @@ def _merge_interface(vm: str, network: str, base, ours, theirs):
 
 
 def _merge_fields(vm: str, network: str | None, keys, base, ours, theirs):
-    """Each field merged three ways, with the span of the side it came from."""
+    """Each field merged three ways, with the span of the side it came from.
+    Tap ids and vsock CIDs both branches changed are this branch's: each
+    branch drew them for its own host, and allocation settles a move."""
     values: dict[str, Any] = {}
     spans: dict[str, Span] = {}
     conflicts: list[Conflict] = []
@@ -186,8 +189,9 @@ def _merge_fields(vm: str, network: str | None, keys, base, ours, theirs):
         mine, other = getattr(ours, key), getattr(theirs, key)
         value, side = three_way(getattr(base, key), mine, other)
         if side is None:
-            conflicts.append(Conflict(vm, key, network, mine, other))
-            side = ours
+            if key not in PER_HOST:
+                conflicts.append(Conflict(vm, key, network, mine, other))
+            side = "ours"
         values[key] = value
         where = (ours if side == "ours" else theirs).spans.get(key)
         if where is not None and value is not None:
@@ -213,7 +217,8 @@ def three_way(base: Any, ours: Any, theirs: Any) -> tuple[Any, str | None]:
 
 def _merge_retired(base: Lock, ours: Lock, theirs: Lock) -> dict:
     """Records kept or added by either side; a record one side dropped (the VM
-    was forgotten or came back) and the other kept as it was is dropped."""
+    was forgotten or came back) and the other kept as it was is dropped; one
+    both sides wrote, differently, is this branch's."""
     found = {}
     for key in sorted(
         base.retired.keys() | ours.retired.keys() | theirs.retired.keys()
@@ -224,19 +229,5 @@ def _merge_retired(base: Lock, ours: Lock, theirs: Lock) -> dict:
             if kept is not None and kept != was:
                 found[key] = kept
         else:
-            found[key] = _joined_record(mine, other)
+            found[key] = mine if other == was else other if mine == was else mine
     return found
-
-
-def _joined_record(ours: Retired, theirs: Retired) -> Retired:
-    """One VM retired from one host on both sides: every tap either stops,
-    the new name either knows."""
-    taps = tuple(sorted(set(ours.taps) | set(theirs.taps)))
-    return Retired(
-        ours.vm,
-        ours.host,
-        ours.machine_id or theirs.machine_id,
-        ours.renamed_to or theirs.renamed_to,
-        taps,
-        span=ours.span,
-    )

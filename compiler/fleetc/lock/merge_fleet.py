@@ -5,8 +5,9 @@ The CLI reads the three versions of fleet.lock from git's index (stages 1, 2
 and 3 of an unmerged path) and hands them over as LockSides; the pure core
 calls `merged_lock` in place of `parse_lock`. A value both branches changed
 differently is settled by the fleet file where it writes that value (the
-written value wins over every lock) and, for a VM's host, by where the fleet
-places it; anything else is an error (F821) naming both values. A value taken
+written value wins over every lock); anything else is an error (F821) naming
+both values. A VM the merged branch renamed takes its new name when the fleet
+keeps that name. A value taken
 from the merged branch's VM because the current branch's VM holds it is a
 warning (F820) naming both VMs and the new value, once allocation drew it.
 """
@@ -21,8 +22,6 @@ from ..core.model import Fleet, Vm
 from ..core.source import Source
 from .lockfile import Lock, LockedVm, Retired, freeze, parse_lock
 from .merge import Conflict, LockMerge, Reassigned, merge_locks
-
-PER_HOST = ("id", "vsock_cid")
 
 
 @dataclass(frozen=True)
@@ -50,8 +49,8 @@ def merged_lock(
     if has_errors(problems):
         return None, problems
     merge = merge_locks(base, ours, theirs, _current(sides.current))
-    lock, found = settle(merge, fleet)
-    return replace(merge, lock=lock), problems + found
+    merge, found = settle(merge, fleet)
+    return merge, problems + found
 
 
 def _parsed(source: Source | None, missing: Lock | None = None):
@@ -69,33 +68,57 @@ def _current(source: Source | None) -> Lock | None:
     return None if problems else lock
 
 
-# -- conflicts the fleet settles ----------------------------------------------
+# -- what the fleet settles ------------------------------------------------------
 
 
-def settle(merge: LockMerge, fleet: Fleet) -> tuple[Lock, list[Diagnostic]]:
+def settle(merge: LockMerge, fleet: Fleet) -> tuple[LockMerge, list[Diagnostic]]:
+    """The merged branch's renames carried out where the fleet keeps the new
+    name; conflicts the fleet file writes a value for settled; errors for the
+    rest."""
     vms = {vm.name: vm for vm in fleet.vms}
-    lock, problems = merge.lock, []
-    hosts = {c.vm: c for c in merge.conflicts if c.field == "host"}
-    for conflict in merge.conflicts:
-        lock, problem = _settled(lock, conflict, vms, hosts)
-        problems += [problem] if problem is not None else []
-    return lock, problems
+    for mine, other in merge.renamed:
+        if other in vms and mine not in vms and mine in merge.lock.vms:
+            merge = _renamed(merge, mine, other)
+    problems = [
+        problem
+        for conflict in merge.conflicts
+        if (problem := _unsettled(conflict, vms)) is not None
+    ]
+    return merge, problems
 
 
-def _settled(lock: Lock, conflict: Conflict, vms: dict[str, Vm], hosts: dict):
+def _renamed(merge: LockMerge, mine: str, other: str) -> LockMerge:
+    """VM `mine` as `other`, which the merged branch renamed it to and the
+    fleet keeps: the entry moves, and its host stops it under the old name
+    (what renamed_from and retire.py do on one branch)."""
+    vms = {other if name == mine else name: e for name, e in merge.lock.vms.items()}
+    entry = vms[other]
+    retired = dict(merge.lock.retired)
+    if entry.host is not None:
+        retired[(mine, entry.host)] = _record(mine, entry, other)
+    lock = Lock(freeze(vms), freeze(dict(sorted(retired.items()))))
+    reassigned = tuple(_named_as(r, mine, other) for r in merge.reassigned)
+    conflicts = tuple(_named_as(c, mine, other) for c in merge.conflicts)
+    return replace(merge, lock=lock, reassigned=reassigned, conflicts=conflicts)
+
+
+def _named_as(item, mine: str, other: str):
+    """A conflict or reassignment of VM `mine`, now about `other`."""
+    return replace(item, vm=other) if item.vm == mine else item
+
+
+def _record(name: str, entry: LockedVm, renamed_to: str) -> Retired:
+    taps = sorted({i.id for i in entry.interfaces.values() if i.id is not None})
+    return Retired(name, entry.host, entry.machine_id, renamed_to, tuple(taps))
+
+
+def _unsettled(conflict: Conflict, vms: dict[str, Vm]) -> Diagnostic | None:
     if conflict.field == "name":
-        return _named(lock, conflict, vms)
+        return _both_names(conflict, vms)
     vm = vms.get(conflict.vm)
-    if vm is None:
-        return lock, None  # the VM left the fleet
-    if conflict.field == "host":
-        return _placed(lock, conflict, vm), None
-    if _written(vm, conflict) is not None:
-        return lock, None  # the value written in the fleet file wins
-    if conflict.field in PER_HOST and conflict.vm in hosts:
-        side = "theirs" if hosts[conflict.vm].theirs == vm.host else "ours"
-        return _set(lock, conflict, getattr(conflict, side)), None
-    return lock, _conflicting(conflict, vm)
+    if vm is None or _written(vm, conflict) is not None:
+        return None  # the VM left the fleet, or the value written there wins
+    return _conflicting(conflict, vm)
 
 
 def _written(vm: Vm, conflict: Conflict) -> Any:
@@ -107,60 +130,18 @@ def _written(vm: Vm, conflict: Conflict) -> Any:
     return None
 
 
-def _set(lock: Lock, conflict: Conflict, value: Any) -> Lock:
-    vms = dict(lock.vms)
-    vm = vms[conflict.vm]
-    if conflict.network is None:
-        vms[conflict.vm] = replace(vm, **{conflict.field: value})
-    else:
-        interfaces = dict(vm.interfaces)
-        interfaces[conflict.network] = replace(
-            interfaces[conflict.network], **{conflict.field: value}
-        )
-        vms[conflict.vm] = replace(vm, interfaces=freeze(interfaces))
-    return Lock(freeze(vms), lock.retired)
-
-
-def _placed(lock: Lock, conflict: Conflict, vm: Vm) -> Lock:
-    """Both branches moved the VM, to different hosts: the fleet places it.
-    The lock keeps the branch's host the fleet chose (else ours), and the
-    other branch's host gets a retirement record: the VM may run there."""
-    chosen = conflict.theirs if vm.host == conflict.theirs else conflict.ours
-    other = conflict.ours if chosen == conflict.theirs else conflict.theirs
-    lock = _set(lock, conflict, chosen)
-    if other == vm.host:
-        return lock
-    entry = lock.vms[conflict.vm]
-    record = _record(conflict.vm, other, entry)
-    retired = {**lock.retired, (conflict.vm, other): record}
-    return Lock(lock.vms, freeze(dict(sorted(retired.items()))))
-
-
-def _record(name: str, host: str, entry: LockedVm) -> Retired:
-    taps = sorted({i.id for i in entry.interfaces.values() if i.id is not None})
-    return Retired(name, host, entry.machine_id, None, tuple(taps))
-
-
-def _named(lock: Lock, conflict: Conflict, vms: dict[str, Vm]):
-    """Both branches renamed the VM: the fleet keeps one of the names."""
-    mine, other = conflict.ours, conflict.theirs
-    if (mine in vms) == (other in vms):
-        if mine not in vms:
-            return lock, None  # removed on top of both renames
-        return lock, _both_names(conflict, vms[mine])
-    if mine in vms:
-        return lock, None
-    entries = {other if name == mine else name: e for name, e in lock.vms.items()}
-    return Lock(freeze(entries), lock.retired), None
-
-
-def _both_names(conflict: Conflict, vm: Vm) -> Diagnostic:
+def _both_names(conflict: Conflict, vms: dict[str, Vm]) -> Diagnostic | None:
+    """Both branches renamed the VM: fine when the fleet keeps one name."""
+    if (conflict.ours in vms) != (conflict.theirs in vms):
+        return None
+    if conflict.ours not in vms:
+        return None  # removed on top of both renames
     message = (
         f"merge: one VM was renamed to `{conflict.ours}` on this branch and to"
         f" `{conflict.theirs}` on the merged branch, and the fleet has both"
     )
     help = "keep one of the two names in the fleet file (with its renamed_from)"
-    return error("F821", message, vm.span, help=help)
+    return error("F821", message, vms[conflict.ours].span, help=help)
 
 
 def _conflicting(conflict: Conflict, vm: Vm) -> Diagnostic:

@@ -42,9 +42,7 @@ SCOPES: dict[str, Callable[[LockedVm, "str | None"], tuple]] = {
 Place = tuple[str, "str | None", str]
 
 
-def unique(
-    lock: Lock, ours: Lock, names_on_ours: dict[str, str]
-) -> tuple[Lock, list[Reassigned]]:
+def unique(lock: Lock, ours: Lock) -> tuple[Lock, tuple[Reassigned, ...]]:
     """`lock` with each value held by one VM only, and who lost which."""
     claims: dict[tuple, list[Place]] = {}
     for place, value in _values(lock):
@@ -54,8 +52,8 @@ def unique(
     lost: list[Reassigned] = []
     for (_scope, value), places in claims.items():
         if len(places) > 1:
-            lost += _losers(value, places, ours, names_on_ours)
-    return _without(lock, lost), lost
+            lost += _losers(value, places, ours)
+    return _without(lock, lost), tuple(lost)
 
 
 def _values(lock: Lock) -> Iterator[tuple[Place, Any]]:
@@ -71,10 +69,10 @@ def _values(lock: Lock) -> Iterator[tuple[Place, Any]]:
                     yield (name, network, key), getattr(interface, key)
 
 
-def _losers(value, places: list[Place], ours: Lock, names: dict[str, str]):
+def _losers(value, places: list[Place], ours: Lock):
     """Everyone but the keeper: the VM holding the value on the current
     branch, else the first by name."""
-    mine = [p for p in places if _on_ours(p, ours, names) == value]
+    mine = [p for p in places if _on_ours(p, ours) == value]
     keeper = (mine or places)[0]
     return [
         Reassigned(vm, key, network, value, keeper[0])
@@ -83,9 +81,11 @@ def _losers(value, places: list[Place], ours: Lock, names: dict[str, str]):
     ]
 
 
-def _on_ours(place: Place, ours: Lock, names: dict[str, str]) -> Any:
+def _on_ours(place: Place, ours: Lock) -> Any:
+    """The value at `place` on the current branch (the merged lock names VMs
+    as it does)."""
     vm, network, key = place
-    entry = ours.vms.get(names.get(vm, ""))
+    entry = ours.vms.get(vm)
     if entry is None:
         return None
     if network is None:
