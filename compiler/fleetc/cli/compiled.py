@@ -70,6 +70,13 @@ def run_fleets(args: argparse.Namespace, command: Command) -> int:
     """`command` on every fleet of the command line in turn; one report for the run."""
     report = Report(args.format, args.command)
     fleets = getattr(args, "fleets", None) or [args.fleet]
+    if getattr(args, "staged", False):  # staged paths: the fleets they concern
+        from .staged_paths import staged_fleets
+
+        fleets = staged_fleets(fleets)
+        if not fleets:
+            report.say("fleetc: no fleet file concerns the staged paths")
+            return report.finish(EXIT_OK)
     codes = [run_one(args, command, fleet, report) for fleet in fleets]
     return report.finish(max(codes))
 
