@@ -38,8 +38,10 @@ from .lockfile import (
 )
 from .merge_unique import Reassigned, overlay, unique
 
-# Drawn per host: each branch drew its own for the host it placed the VM on.
-PER_HOST = ("id", "vsock_cid")
+# Changed apart on both branches, these are the current branch's, never a
+# conflict: the host (the fleet file places the VM, and fleetc stops it where
+# this branch had it), and what each branch drew for its host.
+THIS_BRANCHS = ("host", "id", "vsock_cid")
 
 __all__ = ["Conflict", "LockMerge", "Reassigned", "merge_locks", "three_way"]
 
@@ -78,8 +80,10 @@ def merge_locks(
     so that a value drawn by an earlier run is not drawn again."""
     vms, conflicts, renamed = _merge_vms(base, ours, theirs)
     merged = Lock(freeze(vms), freeze(_merge_retired(base, ours, theirs)))
-    merged = overlay(merged, current) if current is not None else merged
     merged, reassigned = unique(merged, ours)
+    if current is not None:  # after: a value taken from a VM may be refilled
+        merged, again = unique(overlay(merged, current), ours)
+        reassigned += again
     return LockMerge(merged, ours, tuple(conflicts), reassigned, tuple(renamed))
 
 
@@ -149,6 +153,8 @@ def _merge_vm(name: str, base: LockedVm, ours: LockedVm, theirs: LockedVm):
     """The VM's values merged; its host is the current branch's: where the
     fleet places it now, fleetc stops it where this branch had it."""
     values, spans, conflicts = _merge_fields(name, None, VM_KEYS, base, ours, theirs)
+    # Where this branch placed it, even when only the other moved it: the
+    # fleet file places it now, and retire.py stops it where this branch had it.
     values["host"] = ours.host or theirs.host
     interfaces = {}
     for network in sorted(
@@ -189,7 +195,7 @@ def _merge_fields(vm: str, network: str | None, keys, base, ours, theirs):
         mine, other = getattr(ours, key), getattr(theirs, key)
         value, side = three_way(getattr(base, key), mine, other)
         if side is None:
-            if key not in PER_HOST:
+            if key not in THIS_BRANCHS:
                 conflicts.append(Conflict(vm, key, network, mine, other))
             side = "ours"
         values[key] = value
