@@ -122,7 +122,13 @@ def _with_merged(fleet, entries, merged, new: Lock) -> list[Entry]:
         key = f"{lost.network} {label}" if lost.network else label
         now = _now(new, lost)
         entry.identity.append((f"{key} (merged branch)", lost.value, now))
-        entry.note = _joined(entry.note, f"merge: {lost.holder} keeps {lost.value}")
+        kept = f"{lost.holder} keeps {key} {lost.value}"
+        merged_before = "merge: " in entry.note
+        entry.note = (
+            f"{entry.note}, {kept}"
+            if merged_before
+            else _joined(entry.note, f"merge: {kept}")
+        )
     return entries
 
 

@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
         files = driver_files(args.base, args.ours, args.theirs, args.path)
         return _merge(report, files, SIDES)
     except DriverRefused as refusal:
-        report.problem(refusal.diagnostic)
+        report.show([refusal.diagnostic])
         return EXIT_USAGE
     except OSError as problem:
         return fs_problem(report, "F032", "merge-lock", problem)
