@@ -66,14 +66,9 @@ def test_inner_layers_import_nothing_outer():
     assert wrong == [], "imports against the layers:\n" + "\n".join(wrong)
 
 
-# Being untangled on its own branch (lock/ is rewritten by issue 18's fixes):
-# removed from this list when that lands.
-KNOWN_CYCLES = {"fleetc.lock.lockfile -> fleetc.lock.retired"}
-
-
 def test_no_import_cycle():
     edges = graph()
-    cycles = sorted({" -> ".join(c) for c in find_cycles(edges)} - KNOWN_CYCLES)
+    cycles = sorted({" -> ".join(c) for c in find_cycles(edges)})
     assert cycles == [], "import cycles:\n" + "\n".join(cycles)
 
 

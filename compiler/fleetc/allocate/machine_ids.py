@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from typing import Callable, Hashable, Iterator
 
-from ..checks.machine_ids import ANY_CASE
+from ..core.formats import ANY_CASE
 from ..lock.lockfile import Lock
 from ..core.model import Fleet
 from .settle import FLEET_WIDE, Holder, Kind, Slot, Taken, hold, vm_slots

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Hashable
 
-from ..lock.lockfile import CID_ANY, Lock
+from ..lock.lockfile import Lock
+from ..lock.values import CID_ANY
 from ..core.model import Fleet
 from .settle import Kind, Slot, Taken, vm_slots
 

@@ -50,6 +50,7 @@ CHECKS: list[Check] = [
     # names (F101, F102)
     names.check_machine_names,
     names.check_unique_machine_names,
+    names.check_delete_state_names,
     names.check_network_names,
     names.check_input_names,
     # machine-ids (F110..F113)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from typing import Iterator
 
+from ..core.formats import ANY_CASE, MACHINE_ID
 from ..core.diagnostics import Diagnostic, error
 from ..core.model import Fleet, Vm
 from .common import FirstSeen, Owner, machines, owner_name
 
-MACHINE_ID = re.compile(r"[0-9a-f]{32}")
-ANY_CASE = re.compile(r"[0-9a-fA-F]{32}")
 NEW_ID_HELP = "generate one with `systemd-id128 new`"
 
 

@@ -29,6 +29,7 @@ from .files import (
     read,
     shown,
 )
+from .reading import repository_of
 from .report import Report
 from ..core.source import Source, display_path
 from ..review.twin_check import check_twin
@@ -184,12 +185,13 @@ def git_unreadable(report: Report, path: Path, unreadable: GitUnreadable) -> int
 
 def read_inputs(args) -> tuple[Source, Path, Source | None] | int:
     """The fleet file, where its lock is, and the lock if there is one."""
-    source = read(args.fleet, args.report)
+    root = repository_of(args.fleet)
+    source = read(args.fleet, args.report, root)
     if isinstance(source, int):
         return source
     lock_file = Path(lock_path(str(args.fleet)))
     # lexists: a broken or looping link is read, and says what is wrong with it.
-    lock = read(lock_file, args.report) if os.path.lexists(lock_file) else None
+    lock = read(lock_file, args.report, root) if os.path.lexists(lock_file) else None
     if isinstance(lock, int):
         return lock
     return source, lock_file, lock

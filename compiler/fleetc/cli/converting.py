@@ -8,12 +8,13 @@ from pathlib import Path
 from .. import frontend
 from ..core.diagnostics import Diagnostic, error
 from .files import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, fs_problem, named_as, read
+from .reading import repository_of
 from ..core.source import Source, display_path
 from ..output.writer import write_file_atomically
 
 
 def convert(args) -> int:
-    source = read(args.fleet, args.report)
+    source = read(args.fleet, args.report, repository_of(args.fleet))
     if isinstance(source, int):
         return source
     refusal = output_refusal(args.output, args.fleet) if args.output else None

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 from ..core.diagnostics import error
+from .reading import Refused, read_bytes, repository_of  # noqa: F401 (review)
 from .report import Report
 from ..core.source import Source, display_path
 
@@ -43,17 +44,29 @@ def usage_problem(report: Report, message: str, file: str | None = None) -> int:
     return EXIT_USAGE
 
 
-def read(path: Path, report: Report) -> Source | int:
-    """The file as a Source named for display; an exit code when unreadable."""
+def read(path: Path, report: Report, root: Path | None) -> Source | int:
+    """The file as a Source named for display; an exit code when it cannot or
+    must not be read (reading.py: a regular file inside `root`, bounded)."""
     name = display_path(path)
     try:
-        return Source(name, path.read_text(encoding="utf-8"))
+        data = read_bytes(path, root)
     except OSError as problem:
         return fs_problem(report, "F030", "cannot read", named_as(problem, name))
+    except Refused as refusal:
+        message = f"cannot read {name}: {refusal.reason}"
+        report.problem(error(refusal.code, message, None, help=refusal.help, file=name))
+        return EXIT_USAGE
+    try:
+        return Source(name, universal_newlines(data.decode("utf-8")))
     except UnicodeDecodeError as problem:
         reason = f"not UTF-8 (byte {problem.start})"
         report.problem(error("F030", f"cannot read {name}: {reason}", None, file=name))
         return EXIT_USAGE
+
+
+def universal_newlines(text: str) -> str:
+    """Line ends as a text-mode read gives them (`\r\n` and `\r` become `\n`)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 def named_as(problem: OSError, name: str) -> OSError:

@@ -7,7 +7,8 @@ from __future__ import annotations
 from ..output.exclusive import exclusive
 from ..output.writer import LockFile, WriteRefused, write_tree
 from .compiled import Compiled, compile_fleet, refuse_lock_change, refused
-from .files import EXIT_OK, fs_problem, shown
+from .files import EXIT_OK, fs_problem, shown, universal_newlines
+from .reading import Refused, read_bytes, repository_of
 from .report import Report
 
 
@@ -54,12 +55,13 @@ def say_waiting(report: Report, compiled: Compiled) -> None:
 
 def compiled_from_current_lock(args, compiled: Compiled) -> Compiled | int:
     """`compiled`, or the fleet compiled again if fleet.lock changed meanwhile."""
+    root = repository_of(args.fleet)
     try:
-        on_disk = compiled.lock_file.read_text(encoding="utf-8")
+        on_disk = universal_newlines(read_bytes(compiled.lock_file, root).decode())
     except FileNotFoundError:
         on_disk = None
-    except (OSError, UnicodeDecodeError):
-        on_disk = ""  # unreadable: compile_fleet reports it
+    except (OSError, UnicodeDecodeError, Refused):
+        on_disk = ""  # unreadable or refused: compile_fleet reports it
     if on_disk == compiled.old_lock:
         return compiled
     args.report.say(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from enum import Enum
 from typing import Iterable
@@ -26,6 +28,10 @@ CODES: dict[str, str] = {
     "F007": "cannot read file",
     "F008": "number out of range",
     "F009": "blocks nested too deeply",
+    # F010..F019: files fleetc reads (fleet file, twin, fleet.lock; exit 2)
+    "F010": "file outside the repository",
+    "F011": "not a regular file",
+    "F012": "file too large",
     # F02x: module files and what Nix can see of them
     "F020": "absolute module path",
     "F021": "module outside the flake",
@@ -223,10 +229,31 @@ def severity_word(diagnostic: Diagnostic, colour: bool = False) -> str:
     return f"{COLOURS[diagnostic.severity]}{word}{RESET}" if colour else word
 
 
+# Characters a terminal acts on rather than shows: C0 controls but tab and
+# newline, DEL, C1 controls, and the bidirectional overrides that make source
+# read differently from what it is ("Trojan Source"). A fleet file or lock in a
+# pull request may hold any of them, in a name a message quotes.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    """`text` with every character a terminal would act on written as \\uXXXX."""
+    return _UNSAFE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+
+
 def render_text(diagnostic: Diagnostic, colour: bool = False) -> str:
-    """rustc-style: header, location, the source line with carets, help."""
+    """rustc-style: header, location, the source line with carets, help;
+    everything but the colour terminal_safe."""
+    return "\n".join(
+        line if number == 0 else terminal_safe(line)
+        for number, line in enumerate(_text_lines(diagnostic, colour))
+    )
+
+
+def _text_lines(diagnostic: Diagnostic, colour: bool) -> list[str]:
     head = severity_word(diagnostic, colour)
-    lines = [f"{head}[{diagnostic.code}]: {diagnostic.message}"]
+    message = terminal_safe(diagnostic.message)
+    lines = [f"{head}[{diagnostic.code}]: {message}"]
     span = diagnostic.span
     gutter = " " * len(str(span.line_col[0])) if span else "  "
     if span is not None:
@@ -235,7 +262,7 @@ def render_text(diagnostic: Diagnostic, colour: bool = False) -> str:
         lines.append(f"{gutter} = note: {diagnostic.label}")
     if diagnostic.help:
         lines.append(f"{gutter} = help: {diagnostic.help}")
-    return "\n".join(lines)
+    return lines
 
 
 def _snippet(span: Span, label: str | None) -> list[str]:
@@ -254,7 +281,7 @@ def _snippet(span: Span, label: str | None) -> list[str]:
 
 def render_line(diagnostic: Diagnostic) -> str:
     """One line, for file-system and usage problems (exit 2): `fleetc: message`."""
-    return f"fleetc: {diagnostic.message}"
+    return f"fleetc: {terminal_safe(diagnostic.message)}"
 
 
 def render_github(diagnostic: Diagnostic) -> str:
@@ -268,7 +295,8 @@ def render_github(diagnostic: Diagnostic) -> str:
     if diagnostic.help:
         text += f"\nhelp: {diagnostic.help}"
     kind = "error" if diagnostic.is_error else "warning"
-    return f"::{kind} {','.join(_gh_property(p) for p in parts)}::{_gh_data(text)}"
+    properties = ",".join(_gh_property(terminal_safe(p)) for p in parts)
+    return f"::{kind} {properties}::{_gh_data(terminal_safe(text))}"
 
 
 def _gh_data(text: str) -> str:

@@ -9,27 +9,36 @@ that it moved.
 `parse_lock` is strict, because the file is generated: anything fleetc would
 not have written is an error at its location, and the value is left out of the
 returned Lock. Callers must not write a new lock while any error stands. The
-lock ends with a checksum line (`lockseal.py`): a truncated or edited lock is
+lock ends with a checksum line (`seal.py`): a truncated or edited lock is
 an error before any value is read, so no locked value is ever lost and drawn
 again without a word.
 """
 
 from __future__ import annotations
 
-import ipaddress
-import re
-from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any, Iterator, Mapping
 
 import tomli
 
-from ..checks.machine_ids import MACHINE_ID
-from ..checks.macs import MAC
-from ..checks.taps import IFNAMSIZ, LEGAL
 from ..core.diagnostics import Diagnostic, error, has_errors
 from ..frontend.toml import decode_error_span
 from ..frontend.tomlspans import SpanIndex, index_spans
+
+# Retired too: what fleet.lock holds is imported from here (lock.lockfile).
+from .entries import Lock, LockedInterface, LockedVm, Retired, freeze  # noqa: F401
+from .retired import read_retired, render_retired
+from .values import (
+    NAME_HELP,
+    NAME_KEYS,
+    NAME_PATTERNS,
+    REGENERATE_HELP,
+    UNIQUE_SCOPE,
+    VALIDATORS,
+    _dotted,
+    _key,
+    _name_problem,
+    _value,
+)
 from .seal import comment_safe, looks_legacy, seal, seal_problems
 from ..core.model import Node
 from ..core.source import Source, Span, SpanMap
@@ -37,57 +46,6 @@ from ..core.twins import fleet_names
 
 VERSION = 2  # 2: with a checksum line
 LEGACY_VERSION = 1  # fleetc 0.1, no checksum: read once, with a warning (F808)
-CID_ANY = 2**32 - 1  # VMADDR_CID_ANY: not an address
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
-_TOML_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
-_TOML_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f]')
-REGENERATE_HELP = (
-    "fix or delete this line; fleetc then allocates the value again (it may differ)"
-)
-
-
-@dataclass(frozen=True)
-class LockedInterface(Node):
-    mac: str | None = None
-    ipv4: str | None = None
-    ipv6: str | None = None
-    id: str | None = None
-
-
-@dataclass(frozen=True)
-class LockedVm(Node):
-    host: str | None = None
-    machine_id: str | None = None
-    vsock_cid: int | None = None
-    # network name -> that interface's values
-    interfaces: Mapping[str, LockedInterface] = field(
-        default_factory=lambda: MappingProxyType({})
-    )
-
-
-@dataclass(frozen=True)
-class Retired(Node):
-    """A VM that left `host` (removed, moved or renamed): the host's module
-    stops it and deletes its taps until `fleetc generate --forget <vm>`."""
-
-    vm: str
-    host: str
-    machine_id: str | None = None
-    renamed_to: str | None = None
-    taps: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Lock:
-    vms: Mapping[str, LockedVm] = field(default_factory=lambda: MappingProxyType({}))
-    # (vm, host) -> the record of a VM still to be stopped on that host
-    retired: Mapping[tuple[str, str], Retired] = field(
-        default_factory=lambda: MappingProxyType({})
-    )
-
-
-def freeze(mapping: Mapping) -> Mapping:
-    return MappingProxyType(dict(mapping))
 
 
 # -- rendering -----------------------------------------------------------------
@@ -131,22 +89,6 @@ def _table(path: tuple[str, ...], node: Node, keys: tuple[str, ...]) -> str:
         if value is not None:
             lines.append(f"{key} = {_value(value)}\n")
     return "".join(lines)
-
-
-def _key(name: str) -> str:
-    return name if _BARE_KEY.fullmatch(name) else _string(name)
-
-
-def _value(value: str | int) -> str:
-    return str(value) if isinstance(value, int) else _string(value)
-
-
-def _string(text: str) -> str:
-    def escape(match: re.Match) -> str:
-        char = match.group()
-        return _TOML_ESCAPES.get(char) or f"\\u{ord(char):04x}"
-
-    return '"' + _TOML_ESCAPE.sub(escape, text) + '"'
 
 
 # -- parsing -------------------------------------------------------------------
@@ -205,11 +147,25 @@ class _Reader:
         span = self.spans.value(path)
         self.diagnostics.append(error("F802", message, span, **kw))
 
+    def named(self, path: tuple, kind: str) -> bool:
+        """A name read back as a key passes the fleet file's check for it
+        (checks/names.py) before anything uses, prints or emits it."""
+        if NAME_PATTERNS[kind].fullmatch(path[-1]):
+            return True
+        message = f"`{_dotted(path)}` in fleet.lock: {_name_problem(path[-1], kind)}"
+        span = self.spans.key(path)
+        self.diagnostics.append(error("F802", message, span, help=NAME_HELP))
+        return False
+
     def lock(self, document: dict) -> Lock:
         self._top_level(document)
-        vms = self._table(document, ("vms",))
+        vms = self.table(document, ("vms",))
         # In file order, so that a duplicate is reported where it comes second.
-        entries = {name: self._vm(name, raw) for name, raw in vms.items()}
+        entries = {
+            name: self._vm(name, raw)
+            for name, raw in vms.items()
+            if self.named(("vms", name), "VM")
+        }
         kept = freeze({k: v for k, v in entries.items() if v is not None})
         return Lock(kept, freeze(read_retired(self, document)))
 
@@ -221,16 +177,16 @@ class _Reader:
                 f"fleet.lock version must be {self.version}, found {version!r}",
                 help="this lock was written by another fleetc: use that version",
             )
-        self._unknown(document, ("version", "vms", "retired"), ())
+        self.unknown(document, ("version", "vms", "retired"), ())
 
-    def _table(self, parent: dict, path: tuple) -> dict:
+    def table(self, parent: dict, path: tuple) -> dict:
         value = parent.get(path[-1], {})
         if isinstance(value, dict):
             return value
         self.bad(path, f"`{_dotted(path)}` must be a table")
         return {}
 
-    def _unknown(self, table: dict, known: tuple[str, ...], path: tuple) -> None:
+    def unknown(self, table: dict, known: tuple[str, ...], path: tuple) -> None:
         for key in table:
             if key not in known:
                 expected = ", ".join(f"`{k}`" for k in known)
@@ -242,7 +198,7 @@ class _Reader:
         if not isinstance(raw, dict):
             self.bad(path, f"`{_dotted(path)}` must be a table")
             return None
-        self._unknown(raw, VM_KEYS + ("interfaces",), path)
+        self.unknown(raw, VM_KEYS + ("interfaces",), path)
         values = {key: self._field(path, raw, key) for key in VM_KEYS}
         return LockedVm(
             **values,
@@ -252,15 +208,19 @@ class _Reader:
         )
 
     def _interfaces(self, path: tuple, vm: dict) -> Mapping[str, LockedInterface]:
-        tables = self._table(vm, path)
-        locked = {net: self._interface(path + (net,), t) for net, t in tables.items()}
+        tables = self.table(vm, path)
+        locked = {
+            net: self._interface(path + (net,), t)
+            for net, t in tables.items()
+            if self.named(path + (net,), "network")
+        }
         return freeze({net: i for net, i in locked.items() if i is not None})
 
     def _interface(self, path: tuple, raw: Any) -> LockedInterface | None:
         if not isinstance(raw, dict):
             self.bad(path, f"`{_dotted(path)}` must be a table")
             return None
-        self._unknown(raw, INTERFACE_KEYS, path)
+        self.unknown(raw, INTERFACE_KEYS, path)
         values = {key: self._field(path, raw, key) for key in INTERFACE_KEYS}
         return LockedInterface(
             **values, span=self.spans.key(path), spans=self._spans(path, values)
@@ -281,7 +241,8 @@ class _Reader:
         value, where = raw[key], path + (key,)
         problem = VALIDATORS[key](value)
         if problem is not None:
-            self.bad(where, f"`{_dotted(where)}` in fleet.lock {problem}")
+            help = NAME_HELP if key in NAME_KEYS else REGENERATE_HELP
+            self.bad(where, f"`{_dotted(where)}` in fleet.lock {problem}", help=help)
             return None
         return value if self._unique(where, key, value) else None
 
@@ -298,100 +259,3 @@ class _Reader:
         message = f"duplicate {key} {value} in fleet.lock"
         self.bad(where, message, label=label)
         return False
-
-
-def _dotted(path: tuple) -> str:
-    return ".".join(_key(str(part)) for part in path)
-
-
-# -- values --------------------------------------------------------------------
-
-
-def _text(check):
-    """A validator for strings: the type first, then `check` on the text."""
-
-    def validate(value: Any) -> str | None:
-        if not isinstance(value, str):
-            return f"must be a string, not {_type_name(value)}"
-        return check(value)
-
-    return validate
-
-
-def _type_name(value: Any) -> str:
-    return {bool: "a boolean", int: "an integer", float: "a float"}.get(
-        type(value), f"a {type(value).__name__}"
-    )
-
-
-def _machine_id(text: str) -> str | None:
-    if not MACHINE_ID.fullmatch(text) or not text.strip("0"):
-        return f"is not a machine-id: `{text}` (32 lowercase hex digits, not all 0)"
-    return None
-
-
-def _mac(text: str) -> str | None:
-    if not MAC.fullmatch(text) or text != text.lower():
-        return f"is not a MAC address as fleetc writes it: `{text}`"
-    if int(text[:2], 16) & 0x01:
-        return f"is a multicast MAC address: `{text}`"
-    return None
-
-
-def _address(version: int):
-    def check(text: str) -> str | None:
-        try:
-            parsed = ipaddress.ip_address(text)
-        except ValueError:
-            parsed = None
-        if parsed is None or parsed.version != version:
-            return f"is not an IPv{version} address: `{text}`"
-        if str(parsed) != text:
-            return f"is not in canonical form: write `{parsed}`"
-        return None
-
-    return check
-
-
-def _tap_id(text: str) -> str | None:
-    if not LEGAL.fullmatch(text) or text in (".", ".."):
-        return f"is not a legal interface name: `{text}`"
-    if len(text.encode()) >= IFNAMSIZ:
-        return f"is longer than {IFNAMSIZ - 1} bytes: `{text}`"
-    return None
-
-
-def _host(text: str) -> str | None:
-    return None if text else "must not be empty"
-
-
-def _vsock_cid(value: Any) -> str | None:
-    if type(value) is not int:
-        return f"must be an integer, not {_type_name(value)}"
-    if not 3 <= value < CID_ANY:
-        return f"must be from 3 to {CID_ANY - 1}, not {value}"
-    return None
-
-
-VALIDATORS = {
-    "host": _text(_host),
-    "machine_id": _text(_machine_id),
-    "vsock_cid": _vsock_cid,
-    "mac": _text(_mac),
-    "ipv4": _text(_address(4)),
-    "ipv6": _text(_address(6)),
-    "id": _text(_tap_id),
-    "renamed_to": _text(_host),  # a VM name: not empty (the fleet checks names)
-}
-
-# Field -> the scope (from the value's path) within which it must be unique.
-# Tap ids and vsock CIDs are per host and hosts change: allocation checks those.
-UNIQUE_SCOPE = {
-    "machine_id": lambda path: None,
-    "mac": lambda path: None,
-    "ipv4": lambda path: path[3],
-    "ipv6": lambda path: path[3],
-}
-
-# Loaded last: retirement records use the helpers above.
-from .retired import read_retired, render_retired  # noqa: E402

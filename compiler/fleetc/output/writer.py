@@ -259,8 +259,13 @@ class Tree:
         return self.out_dir / name
 
     def _opened(self, path: Path) -> BinaryIO:
-        """The file; a link swapped in since the lstat is refused."""
-        return open(path, "rb", opener=_no_follow)
+        """The file; a link swapped in since the lstat is refused, and so is a
+        FIFO or device (the open does not wait on a FIFO; fstat tells)."""
+        file = open(path, "rb", opener=_no_follow)
+        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+            file.close()
+            raise _not_a_file(path)
+        return file
 
     def _parents_ready(self, name: str, wanted: bool) -> bool:
         """True when every parent is a real directory; notes the ones to create."""
@@ -287,8 +292,9 @@ class Tree:
 
 
 def _no_follow(path: str, flags: int) -> int:
-    """A link swapped in after the lstat above is refused, not followed."""
-    return os.open(path, flags | os.O_NOFOLLOW)
+    """A link swapped in after the lstat above is refused, not followed; a
+    FIFO swapped in does not block the open (fstat then refuses it)."""
+    return os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK)
 
 
 def _kind(path: Path) -> str:

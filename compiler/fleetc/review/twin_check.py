@@ -15,7 +15,7 @@ from .. import frontend
 from ..core import twins
 from ..core.twins import twin_file
 from ..core.diagnostics import Diagnostic, error, has_errors
-from ..cli.files import read
+from ..cli.files import read, repository_of
 from ..core.pipeline import Result, compile, lock_path
 from ..core.placement import Placement
 from ..cli.report import Report
@@ -38,7 +38,7 @@ def check_twin(
     twin = twin_file(fleet_file)
     if twin is None:
         return None
-    source = read(twin, report)
+    source = read(twin, report, repository_of(fleet_file))
     if isinstance(source, int):
         return source
     if same_model(source, mine):

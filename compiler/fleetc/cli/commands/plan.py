@@ -52,10 +52,17 @@ def run(args) -> int:
 
 
 def _reader(out_dir: Path):
+    """A generated file's text as the writer reads it (output.writer.Tree: a
+    regular file, no link on the way), so that plan shows nothing from elsewhere."""
+    from ...output.writer import Tree, WriteRefused
+
+    tree = Tree(out_dir)
+
     def read(relative: str) -> str | None:
         try:
-            return (out_dir / relative).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):  # absent or unusable: no "before"
+            data = tree.read(relative, wanted=False)
+            return None if data is None else data.decode("utf-8")
+        except (OSError, UnicodeDecodeError, WriteRefused):  # no usable "before"
             return None
 
     return read
