@@ -138,3 +138,22 @@ def test_a_module_or_unrelated_conflict_does_not_start_a_lock_merge(tmp_path):
     git(repo, "merge", "--no-edit", "theirs", check=False)
     status, _, stderr = fleetc(repo, "generate", "fleet.toml", "--check")
     assert status == 0, stderr
+
+
+def test_a_merge_in_a_linked_work_tree_is_found(tmp_path):
+    """`.git` is a file there (`gitdir: ...`): the merge is found through it."""
+    repo = base_repo(tmp_path / "repo", TWO_ADDED, False)
+    branch(repo, "theirs", TWO_ADDED.theirs)
+    git(repo, "checkout", "-q", "main")
+    linked = tmp_path / "linked"
+    git(repo, "worktree", "add", "-q", "-b", "ours", str(linked), "main")
+    fleet = linked / "fleet.toml"
+    fleet.write_text(TWO_ADDED.ours(fleet.read_text()))
+    generate(linked)
+    commit(linked, "ours")
+    assert (linked / ".git").is_file()
+    git(linked, "merge", "--no-edit", "theirs", check=False)
+    assert "F820" in generate(linked)
+    commit(linked, "merged")
+    status, _, stderr = fleetc(linked, "generate", "fleet.toml", "--check", "--locked")
+    assert status == 0, stderr

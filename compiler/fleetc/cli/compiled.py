@@ -127,7 +127,7 @@ def compile_fleet(args) -> Compiled | int:
     if isinstance(inputs, int):
         return inputs
     source, lock_file, lock = inputs
-    index = git_merge(args.fleet)
+    index = git_merge(args.fleet, lock)
     lock_input = merge_input(args, index, source, lock_file, lock)
     if isinstance(lock_input, int):
         return lock_input

@@ -21,16 +21,22 @@ from ..lock.merge_fleet import LockSides
 from ..lock.seal import sealed_by
 from ..output.disk_facts import repo_root
 from ..output.git_index import BASE, OURS, THEIRS, GitUnreadable, Unmerged, blob
+from ..output.git_index import operation_in_progress
 from ..output.git_index import unmerged as unmerged_in
 
 MARKER = re.compile(r"^(<{7}|={7}|>{7})(?: |$)", re.MULTILINE)
 
 
-def git_merge(fleet_file: Path) -> Unmerged | None:
+def git_merge(fleet_file: Path, lock: Source | None) -> Unmerged | None:
     """What git reports unmerged in the fleet's repository; None outside git
-    or when nothing is."""
+    or when nothing is. git is asked only when it is in a merge (or a
+    cherry-pick, revert, rebase) or the lock holds conflict markers (a
+    `git stash pop`): a run outside a merge starts no git process for it."""
     repo = repo_root(Path(os.path.abspath(fleet_file)).parent)
     if repo is None:
+        return None
+    marked = lock is not None and MARKER.search(lock.text) is not None
+    if not marked and not operation_in_progress(repo):
         return None
     found = unmerged_in(repo)
     return found or None
@@ -97,15 +103,3 @@ def unmerged_fleet_file(
     )
     span = Span(fleet, marker.start(), marker.end())
     return error("F823", message, span, help=help)
-
-
-def merged_paths(index: Unmerged, *paths: Path) -> list[str]:
-    """Those of `paths` (files or directories) git reports unmerged in part."""
-    found = []
-    for path in paths:
-        name = in_repo(index, path)
-        if name is not None and (
-            name in index.stages or index.under(name) and name not in ("", ".")
-        ):
-            found.append(display_path(os.path.relpath(path)))
-    return found

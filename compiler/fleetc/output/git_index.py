@@ -10,6 +10,7 @@ are normalised paths inside the repository.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from dataclasses import dataclass, field
@@ -71,6 +72,41 @@ def run_git(
             raise GitUnreadable(f"git {args[0]} said more than {limit} bytes")
         status = process.wait()
     return data if status in ok else None
+
+
+# What git leaves in its directory while an operation may hold unmerged paths.
+IN_PROGRESS = (
+    "MERGE_HEAD",
+    "CHERRY_PICK_HEAD",
+    "REVERT_HEAD",
+    "REBASE_HEAD",
+    "rebase-merge",
+    "rebase-apply",
+)
+
+
+def operation_in_progress(repo: Path) -> bool:
+    """Whether git is in a merge, cherry-pick, revert or rebase: stat calls
+    only, so that a run outside one costs no git process."""
+    git_dir = _git_dir(repo)
+    return git_dir is not None and any(
+        os.path.lexists(git_dir / name) for name in IN_PROGRESS
+    )
+
+
+def _git_dir(repo: Path) -> Path | None:
+    """`.git`, or where a `.git` file (a linked work tree) says it is."""
+    dot_git = repo / ".git"
+    if dot_git.is_dir():
+        return dot_git
+    try:
+        with open(dot_git, "rb") as file:
+            head = file.read(4096).split(b"\n", 1)[0]
+    except OSError:
+        return None
+    if not head.startswith(b"gitdir: "):
+        return None
+    return repo / os.fsdecode(head[len(b"gitdir: ") :].strip())
 
 
 def unmerged(repo: Path) -> Unmerged:
