@@ -172,7 +172,7 @@ def test_the_driver_writes_a_clean_merge_sealed(repo):
 HOSTILE = [
     ("/etc/passwd", "is outside the repository"),
     ("../outside.lock", "is outside the repository"),
-    ("link.lock", "reached by a link"),
+    ("link.lock", "is a symbolic link"),
     ("generated", "is not a regular file"),
     (".git/config", "inside .git"),
 ]

@@ -60,22 +60,24 @@ def driver_files(base: str, ours: str, theirs: str, name: str) -> DriverFiles:
 
 
 def _inside(repo: Path, given: str) -> Path:
-    """A regular file inside the repository, outside .git, reached without a link."""
-    path = Path(os.path.abspath(given))
-    real_repo = Path(os.path.realpath(repo))
+    """A regular file inside the repository, outside .git, not a link."""
+    shown = display_path(given)
+    if os.path.islink(given):
+        raise _refused(f"`{shown}` is a symbolic link")
+    real = Path(os.path.realpath(given))
     try:
-        relative = path.relative_to(real_repo)
+        relative = real.relative_to(os.path.realpath(repo))
     except ValueError:
-        raise _refused(f"`{display_path(given)}` is outside the repository") from None
-    if ".git" in relative.parts or os.path.realpath(path) != str(path):
-        raise _refused(f"`{display_path(given)}` is inside .git or reached by a link")
+        raise _refused(f"`{shown}` is outside the repository") from None
+    if ".git" in relative.parts:
+        raise _refused(f"`{shown}` is inside .git")
     try:
-        mode = os.lstat(path).st_mode
+        mode = os.lstat(real).st_mode
     except OSError as problem:
-        raise _refused(f"`{display_path(given)}`: {problem.strerror}") from None
+        raise _refused(f"`{shown}`: {problem.strerror}") from None
     if not stat.S_ISREG(mode):
-        raise _refused(f"`{display_path(given)}` is not a regular file")
-    return path
+        raise _refused(f"`{shown}` is not a regular file")
+    return real
 
 
 def _lock_name(name: str) -> str:

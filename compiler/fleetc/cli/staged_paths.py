@@ -2,8 +2,9 @@
 
 pre-commit passes the staged paths its `files:` pattern matched: a fleet file,
 fleet.lock, a module file, a file of the generated tree. A fleet file is
-itself; a lock is the fleet beside it; anything else concerns every fleet
-file git tracks (`fleet.toml`, `*.fleet`): which fleet reads a module, or
+itself; a lock is the fleet beside it (`fleet.toml` or a `.fleet` twin: not
+Cargo.toml beside Cargo.lock); anything else concerns every fleet file git
+tracks (`fleet.toml`, `*.fleet`): which fleet reads a module, or
 writes a tree, only its compile can tell, and a repository has few fleets.
 """
 
@@ -35,10 +36,10 @@ def staged_fleets(paths: list[Path]) -> list[Path]:
 def _fleet_of(path: Path) -> Path | None:
     if path.suffix in FLEET_SUFFIXES:
         return path
-    if path.suffix == ".lock":
-        for suffix in FLEET_SUFFIXES:
-            if path.with_suffix(suffix).is_file():
-                return path.with_suffix(suffix)
+    if path.suffix == ".lock":  # fleetc's only beside a fleet (not Cargo.lock)
+        twins = [path.with_suffix(".fleet")]
+        twins += [path.with_suffix(".toml")] if path.stem == "fleet" else []
+        return next((twin for twin in twins if twin.is_file()), None)
     return None
 
 
