@@ -2,13 +2,13 @@
 setup-git`: after `fleetc generate` and a commit, no conflict markers
 anywhere, `generate --check --locked` passes, every VM keeps its identity,
 and the tree and lock are those of the same fleet written by hand (issue 21).
-teams_support.py has the scenarios and how they are run."""
+tests/support/teams.py has the scenarios and how they are run."""
 
 from __future__ import annotations
 
 import pytest
 
-from teams_support import (
+from tests.support.teams import (
     SCENARIOS,
     Merged,
     by_hand,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from teams_support import (
+from tests.support.teams import (
     ADD_CACHE,
     ADD_CI,
     BASE,

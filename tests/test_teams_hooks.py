@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from goldens import ROOT
-from teams_support import BASE, CI, commit, generate, git
+from tests.support.paths import ROOT
+from tests.support.teams import BASE, CI, commit, generate, git
 
 CHECK, GENERATE = "fleetc-check", "fleetc-generate"
 

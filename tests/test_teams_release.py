@@ -9,7 +9,7 @@ import re
 import tomli
 
 import fleetc
-from goldens import ROOT
+from tests.support.paths import ROOT
 
 VERSION = tomli.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from fleetc.lock.seal import seal
-from teams_support import (
+from tests.support.teams import (
     ADD_CI,
     BASE,
     Scenario,

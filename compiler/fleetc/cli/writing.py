@@ -38,6 +38,7 @@ def write_outputs(args, compiled: Compiled) -> tuple[int, bool]:
                 compiled.result.files,
                 args.force,
                 lock,
+                compiled.owner,
                 compiled.tree_merge,
             )
     except WriteRefused as refusal:

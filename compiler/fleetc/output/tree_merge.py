@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Mapping
 
 from .git_index import OURS, THEIRS, Unmerged, blob, blob_in_tree, merged_tree
-from .manifest import validate_manifest
+from .manifest import Manifest, checked_manifest
 from .transaction import MANIFEST
 
 
@@ -42,6 +42,7 @@ class TreeMerge:
 
     unmerged: frozenset[str]
     owned: Mapping[str, frozenset[str]] | None = None
+    fleet: tuple[str, ...] | None = None  # whose tree, as this branch's manifest says
 
 
 def tree_merge(out_dir: Path, index: Unmerged) -> TreeMerge | None:
@@ -50,10 +51,10 @@ def tree_merge(out_dir: Path, index: Unmerged) -> TreeMerge | None:
     names = index.under(prefix) if prefix is not None else {}
     if not names:
         return None
-    owned = None
-    if MANIFEST in names:
-        owned = _owned(out_dir, index, prefix, names)
-    return TreeMerge(frozenset(names), owned)
+    if MANIFEST not in names:
+        return TreeMerge(frozenset(names))
+    owned, fleet = _owned(out_dir, index, prefix, names)
+    return TreeMerge(frozenset(names), owned, fleet)
 
 
 def _inside(out_dir: Path, repo: Path) -> str | None:
@@ -69,7 +70,7 @@ def _inside(out_dir: Path, repo: Path) -> str | None:
 def _owned(out_dir: Path, index: Unmerged, prefix: str, names: dict):
     """Either branch's manifest, and git's own merge of files both changed."""
     sides = [_manifest(out_dir, index, names[MANIFEST], s) for s in (OURS, THEIRS)]
-    ours, theirs = sides
+    ours, theirs = (side.files for side in sides)
     owned = {
         name: frozenset(h for h in (ours.get(name), theirs.get(name)) if h)
         for name in ours.keys() | theirs.keys()
@@ -81,15 +82,15 @@ def _owned(out_dir: Path, index: Unmerged, prefix: str, names: dict):
     ]
     for name, digest in _merged_by_git(index, prefix, merged):
         owned[name] = owned[name] | {digest}
-    return owned
+    return owned, sides[0].fleet or sides[1].fleet
 
 
-def _manifest(out_dir: Path, index: Unmerged, stages: dict, stage: int) -> dict:
-    """One branch's manifest (validated like the one on disk); {} when that
+def _manifest(out_dir: Path, index: Unmerged, stages: dict, stage: int) -> Manifest:
+    """One branch's manifest (validated like the one on disk); empty when that
     branch has none."""
     if stage not in stages:
-        return {}
-    return validate_manifest(out_dir, blob(index.repo, stages[stage]))
+        return Manifest({})
+    return checked_manifest(out_dir, blob(index.repo, stages[stage]))
 
 
 def _merged_by_git(index: Unmerged, prefix: str, names: list[str]):

@@ -31,11 +31,23 @@ def _entry_lines(entry: Entry) -> list[str]:
     lines = [f"{head}  ({entry.note})" if entry.note else head]
     if entry.identity:
         lines.append(f"      {LOUD}: the VM will not be the same machine")
-        lines += [f"      !! {key}: {old} -> {new}" for key, old, new in entry.identity]
+        lines += [
+            f"      !! {key}: {_shown(key, old)} -> {_shown(key, new)}"
+            for key, old, new in entry.identity
+        ]
     lines += [
         f"      {old or '(none)'}  ->  {new or '(none)'}" for old, new in entry.settings
     ]
     return lines
+
+
+# What a VM has where the lock holds no value: `machine_id = false` leaves
+# the id to the VM; a released CID means no vsock device.
+UNSET = {"machine-id": "(none: the VM's own)"}
+
+
+def _shown(key: str, value) -> str:
+    return str(value) if value is not None else UNSET.get(key, "(none)")
 
 
 def summary_line(plan: Plan) -> str:
