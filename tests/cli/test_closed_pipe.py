@@ -31,6 +31,7 @@ FLEET_COMMANDS = [
     ("diff",),
     ("plan",),
     ("convert", "--to", "fleet"),
+    ("setup-git",),  # outside git here: refused, exit 2
 ]
 CASES = [
     (*command, "fleet.toml", "--format", f)
@@ -46,6 +47,7 @@ CASES += [("check", "missing.toml", "--format", f) for f in FORMATS]  # exit 2
 # lock and update run Nix, which cannot fetch here: their usage errors instead.
 CASES += [("lock", "missing.toml", "--format", f) for f in FORMATS]
 CASES += [("update", "fleet.toml", "nosuch", "--format", f) for f in FORMATS]
+CASES += [("merge-lock", "base", "ours", "theirs", "fleet.lock")]  # outside git: 2
 # What a closed pipe printed before: a traceback, the interpreter's complaint at
 # exit, or F032 "cannot use: Broken pipe".
 NOISE = (b"Traceback", b"Exception ignored", b"Broken pipe", b"BrokenPipe")

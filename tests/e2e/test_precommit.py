@@ -107,6 +107,9 @@ def test_hooks_pass_on_a_current_tree_then_fail_when_it_is_stale(fleet_repo, hoo
     generate = try_hook(fleet_repo, "fleetc-generate", hook_env)
     assert generate.returncode == 1, generate.stdout
     assert "generated files changed" in generate.stdout
-    # Like a formatter: the hook fixed the tree, so the next run passes.
+    # Like a formatter: the hook fixed the tree; what it wrote must be staged
+    # too (it says so), and then the next run passes.
+    assert "not staged yet: `git add " in generate.stdout
+    sh(fleet_repo, *GIT, "add", "-A")
     again = try_hook(fleet_repo, "fleetc-generate", hook_env)
     assert again.returncode == 0, again.stdout

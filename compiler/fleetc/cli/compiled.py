@@ -36,7 +36,10 @@ from .reading import repository_of
 from .report import Report
 from ..core.source import Source, display_path
 from ..review.twin_check import check_twin
+from ..output.git_index import GitUnreadable, Unmerged
+from ..output.tree_merge import TreeMerge, tree_merge
 from ..output.writer import MANIFEST, WriteRefused
+from .merging import git_merge, lock_sides, unmerged_fleet_file
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,13 @@ class Compiled:
     lock_file: Path
     old_lock: str | None
     owner: Owner  # how the tree's manifest names this fleet (output/owner.py)
+    # A git merge in progress in the generated tree (tree_merge.py).
+    tree_merge: TreeMerge | None = None
+
+    @property
+    def merging(self) -> bool:
+        """Whether this run finishes a git merge (of fleet.lock or the tree)."""
+        return self.result.merge is not None or self.tree_merge is not None
 
     @property
     def out_dir(self) -> Path:
@@ -65,6 +75,13 @@ def run_fleets(args: argparse.Namespace, command: Command) -> int:
     """`command` on every fleet of the command line in turn; one report for the run."""
     report = Report(args.format, args.command)
     fleets = getattr(args, "fleets", None) or [args.fleet]
+    if getattr(args, "staged", False):  # staged paths: the fleets they concern
+        from .staged_paths import staged_fleets
+
+        fleets = staged_fleets(fleets)
+        if not fleets:
+            report.say("fleetc: no fleet file concerns the staged paths")
+            return report.finish(EXIT_OK)
     codes = [run_one(args, command, fleet, report) for fleet in fleets]
     return report.finish(max(codes))
 
@@ -115,9 +132,15 @@ def compile_fleet(args) -> Compiled | int:
     if isinstance(inputs, int):
         return inputs
     source, lock_file, lock = inputs
+    index = git_merge(args.fleet, lock)
+    lock_input = merge_input(args, index, source, lock_file, lock)
+    if isinstance(lock_input, int):
+        return lock_input
     place = resolved_placement(args)
     forget = tuple(getattr(args, "forget", None) or ())
-    compiled = partial(compile, source, place, args.format_in, lock, forget=forget)
+    compiled = partial(
+        compile, source, place, args.format_in, lock_input, forget=forget
+    )
     # `check` uses no generated file (a twin that disagrees asks for them)
     result = compiled(emit_files=args.command != "check")
     problems = check_outputs(args, result, place, compiled) if result.ok else []
@@ -126,11 +149,45 @@ def compile_fleet(args) -> Compiled | int:
     args.report.show(result.diagnostics + problems)
     if not result.ok or has_errors(problems):
         return EXIT_ERRORS
+    out_dir = Path(str(result.output_dir))
+    try:
+        tree = tree_merge(out_dir, index) if index else None
+    except GitUnreadable as unreadable:
+        return git_unreadable(args.report, out_dir, unreadable)
     old_lock = lock.text if lock else None
-    owner = fleet_owner(args, Path(str(result.output_dir)))
-    compiled = Compiled(result, args.fleet, lock_file, old_lock, owner)
+    owner = fleet_owner(args, out_dir)
+    compiled = Compiled(result, args.fleet, lock_file, old_lock, owner, tree)
     note_compiled(args.report, compiled)
     return compiled
+
+
+def merge_input(
+    args,
+    index: Unmerged | None,
+    source: Source,
+    lock_file: Path,
+    lock: Source | None,
+):
+    """The lock the core reads: fleet.lock, or in an unmerged git merge its
+    three versions; an exit code when the fleet file still holds markers or
+    git cannot give a version."""
+    if index is None:
+        return lock
+    problem = unmerged_fleet_file(index, source, args.fleet)
+    if problem is not None:
+        args.report.show([problem])
+        return EXIT_ERRORS
+    try:
+        sides = lock_sides(index, lock_file, lock)
+    except GitUnreadable as unreadable:
+        return git_unreadable(args.report, lock_file, unreadable)
+    return sides if sides is not None else lock
+
+
+def git_unreadable(report: Report, path: Path, unreadable: GitUnreadable) -> int:
+    message = f"cannot read {shown(path)} from git: {unreadable}"
+    report.problem(error("F030", message, None, file=display_path(path)))
+    return EXIT_USAGE
 
 
 def read_inputs(args) -> tuple[Source, Path, Source | None] | int:
@@ -274,6 +331,7 @@ def diff_text(compiled: Compiled) -> str:
         compiled.result.files,
         shown(compiled.out_dir),
         compiled.owner,
+        compiled.tree_merge,
     )
     if not compiled.lock_changed:
         return tree
@@ -291,7 +349,7 @@ def stale_check(report: Report, compiled: Compiled) -> int:
     """generate --check: exit 1, showing the diff, when the tree or lock is stale."""
     diff = diff_text(compiled)
     files, owner = compiled.result.files, compiled.owner
-    stale = bool(diff) or is_stale(compiled.out_dir, files, owner)
+    stale = bool(diff) or is_stale(compiled.out_dir, files, owner, compiled.tree_merge)
     report.note("stale", stale)
     if not stale:
         return EXIT_OK

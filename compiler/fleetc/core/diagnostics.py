@@ -199,6 +199,11 @@ CODES: dict[str, str] = {
     # F810..F819: retired VMs in fleet.lock, plan
     "F810": "--forget names no retired VM",
     "F811": "VM retired from a host no longer in the fleet",
+    # F820..F829: git merges of a fleet (fleet.lock, the tree, the merge driver)
+    "F820": "merge gave one value to two VMs: the merged branch's VM gets another",
+    "F821": "merge: both branches changed a VM's value differently",
+    "F822": "merge driver given a path outside the repository or not a file",
+    "F823": "fleet file unmerged, with conflict markers",
     # F9xx: the microvm.nix FAQ's recipes. F90x: deploying from CI ([fleet.deploy])
     "F901": "deploy needs the fleet's flake",
     "F902": "bad Hydra URL",

@@ -27,9 +27,10 @@ from typing import BinaryIO
 
 from . import transaction as journal
 from .exclusive import exclusive
-from .manifest import Manifest, checked_manifest
+from .manifest import BadManifest, Manifest, checked_manifest
 from .owner import Owner, refuse_another_fleet
 from .transaction import MANIFEST, READ_LIMIT, Change, WriteRefused
+from .tree_merge import TreeMerge
 
 SYMLINK_HELP = (
     "fleetc never writes through a symbolic link inside its tree or at fleet.lock; "
@@ -108,11 +109,13 @@ def write_tree(
     force: bool = False,
     lock: LockFile | None = None,
     owner: Owner | None = None,
+    merge: TreeMerge | None = None,
 ) -> WriteReport:
     """Make the owned files (and fleet.lock) exactly `files`, touching nothing
-    else; `owner`: the fleet writing them (None: no owner is named or checked)."""
+    else; `owner`: the fleet writing them (None: no owner is named or checked);
+    `merge`: a git merge in progress in the tree (tree_merge.py)."""
     with exclusive(out_dir, lock.path if lock else None):
-        change, report = plan(out_dir, files, force, lock, owner)
+        change, report = plan(out_dir, files, force, lock, owner, merge)
         if change:
             journal.commit(out_dir, change)
     return report
@@ -124,19 +127,22 @@ def plan(
     force: bool,
     lock: LockFile | None,
     owner: Owner | None = None,
+    merge: TreeMerge | None = None,
 ) -> tuple[Change, WriteReport]:
     """What must change; refuses (WriteRefused) before anything is touched."""
     tree = Tree(out_dir)
     old_manifest = tree.read(MANIFEST, wanted=True, limit=READ_LIMIT)
-    manifest = parse_manifest(out_dir, old_manifest)
+    manifest = owned_files(out_dir, old_manifest, merge)
     if not force:
         refuse_another_fleet(out_dir, manifest.fleet, owner)
     owned, change = manifest.files, Change()
+    unmerged = merge.unmerged if merge else frozenset()
     digests = {name: digest(text) for name, text in sorted(files.items())}
     for name, text in sorted(files.items()):
-        _plan_file(tree, owned, name, text, digests[name], force, change)
+        overwrite = force or name in unmerged
+        _plan_file(tree, owned, name, text, digests[name], overwrite, change)
     for name in sorted(owned.keys() - files.keys() - {MANIFEST}):
-        _plan_removal(tree, owned, name, force, change)
+        _plan_removal(tree, owned, name, force or name in unmerged, change)
     new_manifest = _manifest(digests, owner)
     if old_manifest != new_manifest.encode():
         change.writes[MANIFEST] = new_manifest
@@ -146,6 +152,28 @@ def plan(
     changed = tuple(sorted(change.writes.keys() & files.keys()))
     removed = tuple(sorted(change.unlinks))
     return change, WriteReport(len(files), changed, removed, lock_changed)
+
+
+def owned_files(out_dir: Path, data: bytes | None, merge: TreeMerge | None) -> Manifest:
+    """The manifest read back: owned name -> the hash it is fleetc's at (in a
+    merge, the set of hashes). A manifest git reports unmerged is not trusted
+    to be one: its branches' versions are read from git (tree_merge.py), and
+    the one on disk adds its hashes only when it is a fleetc manifest (written
+    by an earlier run of this merge), never when it holds conflict markers."""
+    if merge is None or merge.owned is None:
+        return parse_manifest(out_dir, data)
+    owned = dict(merge.owned)
+    earlier = _earlier_run(out_dir, data)
+    for name, hash in earlier.files.items():
+        owned[name] = owned.get(name, frozenset()) | {hash}
+    return Manifest(owned, earlier.fleet or merge.fleet)
+
+
+def _earlier_run(out_dir: Path, data: bytes | None) -> Manifest:
+    try:
+        return parse_manifest(out_dir, data)
+    except BadManifest:  # conflict markers: not a manifest, and not used
+        return Manifest({})
 
 
 def _plan_file(tree, owned, name: str, text: str, new_hash: str, force, change):
@@ -173,8 +201,10 @@ def _plan_removal(tree, owned, name: str, force: bool, change) -> None:
         change.unlinks[name] = current_hash
 
 
-def _refuse_hand_edit(path: Path, current_hash: str, expected: str, force) -> None:
-    if not force and current_hash != expected:
+def _refuse_hand_edit(path: Path, current_hash: str, expected, force) -> None:
+    """`expected`: a hash, or in a merge the set of hashes either branch wrote."""
+    fleetcs = expected if isinstance(expected, frozenset) else {expected}
+    if not force and current_hash not in fleetcs:
         raise WriteRefused(
             f"{path} was edited by hand since fleetc wrote it",
             "move the change into the fleet file or a module, "

@@ -27,8 +27,11 @@ REGISTRY = (
     "schema",
     "explain",
     "completion",
+    "setup-git",
+    "merge-lock",
 )
 
 
 def command(name: str) -> ModuleType:
-    return import_module(f"{__name__}.{name}")
+    """The module of command `name` (`setup-git` lives in setup_git.py)."""
+    return import_module(f"{__name__}.{name.replace('-', '_')}")

@@ -36,9 +36,13 @@ def run(args) -> int:
     if isinstance(compiled, int):
         return compiled
     result = compiled.result
-    old, new = lock_of(compiled.old_lock), lock_of(result.lock_text)
+    # In a git merge, the plan is against the current branch's lock.
+    merge = result.merge
+    old = merge.ours if merge else lock_of(compiled.old_lock)
+    new = lock_of(result.lock_text)
     before = _reader(compiled.out_dir)
-    plan = make_plan(result.fleet, old, new, before, result.files.get)
+    merged = merge.reassigned if merge else ()
+    plan = make_plan(result.fleet, old, new, before, result.files.get, merged)
     tail, tail_data = plan_tail(args, compiled)  # inputs, then the deploy order
     if args.format == "json":
         args.report.note("plan", plan_json(plan) | tail_data)
