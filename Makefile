@@ -62,7 +62,7 @@ format: $(STAMP)
 
 # Regenerate the expected trees of tests/cases and samples/ (then review the diff!).
 goldens: $(STAMP)
-	$(BIN)/python tests/regen_goldens.py
+	$(BIN)/python -m tests.support.regen_goldens
 
 clean:
 	rm -rf $(VENV) build dist compiler/*.egg-info .pytest_cache
@@ -80,4 +80,4 @@ bench: $(STAMP)
 # (several minutes): no exception, every accepted tree parses with Nix, and the
 # slowest input per byte against the bench fleet. Failures go to fuzz-failures/.
 fuzz: $(STAMP) nix
-	$(BIN)/python tests/fuzz.py --count 100000 --jobs 2
+	$(BIN)/python -m tests.support.fuzz --count 100000 --jobs 2

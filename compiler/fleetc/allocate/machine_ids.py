@@ -61,7 +61,9 @@ class MachineIds(Kind):
 
 
 def slots(fleet: Fleet, lock: Lock) -> list[Slot]:
-    return list(vm_slots(fleet, lock, "machine_id", lambda vm: FLEET_WIDE))
+    """VMs with `machine_id = false` get none: a locked one is released."""
+    every = vm_slots(fleet, lock, "machine_id", lambda vm: FLEET_WIDE)
+    return [slot for slot in every if slot.vm.machine_id is not False]
 
 
 def taken(fleet: Fleet) -> Taken:

@@ -28,6 +28,9 @@ from ..core.source import Span
 from .common import own_spans
 
 LIST = "`fleetc explain --list` lists the codes"
+# Warnings raised after the compile, by what reads the disk: flake.lock's
+# (cli/pinned.py). Their allowances are that pass's to judge, not the compile's.
+LATER = frozenset({"F060"})
 
 
 @dataclass
@@ -51,10 +54,11 @@ class Allowance:
 
 
 def acknowledge(
-    fleet: Fleet, diagnostics: list[Diagnostic], complete: bool
+    fleet: Fleet, diagnostics: list[Diagnostic], complete: bool, later: bool = False
 ) -> tuple[list[Diagnostic], list[Diagnostic]]:
-    """(the diagnostics to show, the warnings acknowledged). `complete`: the
-    compile ran every pass, so an allowance nothing used is known unused."""
+    """(the diagnostics to show, the warnings acknowledged). `complete`: every
+    pass that raises them ran, so an allowance nothing used is known unused.
+    `later`: the diagnostics of a pass after the compile (LATER's codes)."""
     allowances = list(allowances_of(fleet))
     shown, acknowledged, used = [], [], set()
     for diagnostic in diagnostics:
@@ -64,8 +68,9 @@ def acknowledge(
         else:
             acknowledged.append(diagnostic)
             used.add((by.code, by.entry))
-    shown += unknown_codes(allowances)
-    shown += unused(allowances, used, diagnostics, complete)
+    judged = [a for a in allowances if (a.code in LATER) == later]
+    shown += [] if later else unknown_codes(allowances)
+    shown += unused(judged, used, diagnostics, complete)
     return shown, acknowledged
 
 

@@ -3,8 +3,10 @@ fleet may mean it (and can say so with `allow`), but never silently.
 
 A host puts its uplink (or bond) on its bridges as emit/host_network.py does:
 each network with a `vlan` gets `<uplink>.<vlan>`, the first untagged bridge
-network (by name) the uplink itself. A bridge without either connects the
-host's VMs to each other and to the host, and to nothing else (F217).
+network (by name) without a router the uplink itself. A bridge without either
+connects the host's VMs to each other and to the host, and to nothing else
+(F217), unless the network has a `router`: that host routes it out, through
+NAT (emit/router.py), and its VMs are on no other host (F222).
 
 A routed network gives each VM a host route (microvm.nix's routed-network
 page); fleetc writes no NAT, so the VMs' own addresses leave the host, and
@@ -35,8 +37,10 @@ def check_isolated_bridges(fleet: Fleet) -> Iterator[Diagnostic]:
 
 
 def _without_uplink(fleet: Fleet, host: Host) -> set[str]:
-    """The host's bridge networks its uplink is not on."""
-    bridges = sorted(_bridges_used(fleet, host), key=lambda n: n.name)
+    """The host's bridge networks that neither its uplink nor a router
+    takes beyond it."""
+    used = sorted(_bridges_used(fleet, host), key=lambda n: n.name)
+    bridges = [n for n in used if n.router is None]
     if host.uplink_name is None:
         return {n.name for n in bridges}
     untagged = [n.name for n in bridges if n.vlan is None]

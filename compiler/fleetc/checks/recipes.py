@@ -54,14 +54,21 @@ def check_shared_secrets(fleet: Fleet) -> Iterator[Diagnostic]:
     for vm in fleet.vms:
         share = next((s for s in vm.shares if s.holds_secrets), None)
         if share is not None:
-            yield _restart_for_secrets(vm.name, vm.host, share.at("source"))
+            yield _restart_for_secrets(fleet, vm.name, vm.host, share.at("source"))
 
 
-def _restart_for_secrets(vm: str, host: str, span) -> Diagnostic:
+def _restart_for_secrets(fleet: Fleet, vm: str, host: str, span) -> Diagnostic:
     message = f"vm `{vm}` sees updated sops-nix secrets only after a reboot"
     help = (
         f"fleetc sets sops.keepGenerations = 0 on host `{host}`, so the shared"
         f" /run/secrets never disappears; after changing secrets, restart the VM"
         f' (systemctl restart microvm@{vm}); once read, allow = ["F920"]'
     )
+    if not fleet.sops_keep_generations:
+        help = (
+            "[fleet] sops_keep_generations = false: sops-nix may prune the"
+            " generation a running VM has mounted, unless the hosts keep them"
+            f" otherwise; after changing secrets, restart the VM (systemctl"
+            f' restart microvm@{vm}); once read, allow = ["F920"]'
+        )
     return warning("F920", message, span, help=help)

@@ -15,8 +15,10 @@ import shlex
 # argparse has no public way to list a parser's subcommands and options; its
 # `_actions` and `_SubParsersAction` have been stable since Python 3.2.
 def subcommands(top: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """The subcommands `fleetc --help` lists (git's merge driver is not one)."""
     [action] = [a for a in top._actions if isinstance(a, argparse._SubParsersAction)]
-    return dict(action.choices)
+    listed = {choice.dest for choice in action._choices_actions}
+    return {name: p for name, p in action.choices.items() if name in listed}
 
 
 def options(command: argparse.ArgumentParser) -> list[argparse.Action]:

@@ -67,6 +67,16 @@ class Report:
         owner = self.fleet["file"] if self.fleet else None
         self.diagnostics += [(owner, d) for d in diagnostics]
 
+    def add_acknowledged(self, count: int) -> None:
+        """Warnings the fleet acknowledges (`allow`): counted, not shown."""
+        if self.fleet is not None:
+            self.fleet["acknowledged"] = self.fleet.get("acknowledged", 0) + count
+
+    def warnings_shown(self) -> int:
+        """The warnings shown for the fleet being worked on."""
+        mine = self.fleet["file"] if self.fleet else None
+        return sum(not d.is_error for owner, d in self.diagnostics if owner == mine)
+
     def say(self, text: str) -> None:
         """A message for the human at the terminal: stderr in every format,
         with any name it quotes (a path, a VM) unable to drive the terminal."""

@@ -34,7 +34,12 @@ def write_outputs(args, compiled: Compiled) -> tuple[int, bool]:
                 return refuse_lock_change(args.report, compiled), False
             lock = LockFile(compiled.lock_file, compiled.result.lock_text)
             report = write_tree(
-                compiled.out_dir, compiled.result.files, args.force, lock
+                compiled.out_dir,
+                compiled.result.files,
+                args.force,
+                lock,
+                compiled.owner,
+                compiled.tree_merge,
             )
     except WriteRefused as refusal:
         return refused(args.report, refusal), False
@@ -80,3 +85,15 @@ def say_written(report: Report, compiled: Compiled, written) -> None:
         report.say(f"fleetc: {shown(compiled.lock_file)}: {line}")
     report.note("changed", list(written.changed))
     report.note("removed", list(written.removed))
+    if compiled.merging:
+        say_merged(report, compiled)
+
+
+def say_merged(report: Report, compiled: Compiled) -> None:
+    """A git merge is finished in the files: git learns it from `git add`."""
+    paths = f"{shown(compiled.lock_file)} {shown(compiled.out_dir)}"
+    report.say(
+        f"fleetc: merged {shown(compiled.lock_file)} and rewrote"
+        f" {shown(compiled.out_dir)}/; mark them resolved: `git add {paths}`"
+    )
+    report.note("merged", True)

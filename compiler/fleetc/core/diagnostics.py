@@ -53,18 +53,33 @@ CODES: dict[str, str] = {
     "F035": "twin fleet files describe different fleets",
     "F036": "twin fleet file has errors",
     "F037": "usage error",
+    "F038": "output belongs to another fleet",
     # F04x: writing the generated tree
     "F040": "symbolic link in the generated tree",
-    "F041": "unreadable write journal",
-    # F042..F049: the manifest read back (a committed file: untrusted)
+    "F041": "unreadable write journal or pending list",
+    # F042..F045: the manifest read back (a committed file: untrusted)
     "F042": "not a fleetc manifest",
     "F043": "manifest entry outside the tree",
     "F044": "manifest entry with control characters",
-    "F045": "manifest entry reserved by fleetc or git",
+    "F045": "manifest entry reserved by fleetc, Nix or git",
+    # F046..F049: the journal and pending list read back (untrusted too)
+    "F046": "not a fleetc journal or pending list",
+    "F047": "journal or pending list names a path fleetc does not own",
+    "F048": "journal replaces or removes a file the manifest does not own",
+    "F049": "git tracks fleetc's journal or pending list",
     # F050..F059: what `fleetc build` gives Nix (staging.py, staging_rules.py)
     "F050": "file others cannot read not given to Nix",
     "F051": "symbolic link not given to Nix",
     "F052": "flake.lock not a regular file (a link, too large)",
+    # F06x: flake.lock, the pins of the flake that carries the fleet
+    "F060": "inputs float: no flake.lock",
+    "F061": "flake.lock lacks an input the fleet declares",
+    "F062": "flake.lock holds an input the fleet no longer declares",
+    "F063": "flake.lock pins an input from another URL",
+    "F064": "flake.lock is not a Nix lock file",
+    "F065": "the repository's flake lacks an input the fleet needs",
+    "F066": "embed = true without a flake.nix at the repository's root",
+    "F067": "embed = true with the output outside the repository",
     # F090..F099: warnings the fleet acknowledges (allow)
     "F090": "allow names an unknown code",
     "F091": "allowed warning not raised",
@@ -76,6 +91,7 @@ CODES: dict[str, str] = {
     "F112": "all-zero machine-id",
     "F113": "duplicate machine-id",
     "F114": "missing machine-id",
+    "F115": "journal link needs a machine-id",
     "F150": "not a Nix system double",
     "F151": "control character in the fleet file name",
     # F160..F169: renames and retired VMs (the fleet's side)
@@ -101,8 +117,14 @@ CODES: dict[str, str] = {
     "F214": "bond port listed twice",
     "F215": "bond without ports",
     "F216": "IPv6 gateway for IPv4 not on the link",
-    # F217..F229: what a network reaches beyond its host
+    # F217, F223: what a network reaches beyond its host
     "F217": "VM on a network its host has no uplink for",
+    # F218..F229: addressing from the network, hosts that route
+    "F218": "address written where the network assigns it",
+    "F219": "addressing needs a bridge network",
+    "F220": "router on a routed network",
+    "F221": "router without a gateway to hold",
+    "F222": "on a routed network away from its router",
     "F223": "routed network without NAT",
     # F3xx: MAC addresses
     "F301": "malformed MAC address",
@@ -134,6 +156,11 @@ CODES: dict[str, str] = {
     "F512": "value not allowed in a path or option",
     "F513": "socket path too long",
     "F514": "state_dir not an absolute normalised path",
+    # F515..F519: shares from the repository (through the world-readable store)
+    "F515": "repository share outside the flake",
+    "F516": "repository share source is not a directory",
+    "F517": "repository share git ignores or does not track",
+    "F518": "repository share holds a private file",
     "F520": "IPv6 zone id in a networkd unit",
     # F6xx: hypervisor, vsock, interface types
     "F601": "vsock CID below 3",
@@ -156,6 +183,14 @@ CODES: dict[str, str] = {
     "F631": "device passed to two VMs on one host",
     "F632": "device bus not supported by the hypervisor",
     "F633": "microvm_host = false on a host with VMs",
+    "F634": 'declare = "config" on a VM deployed imperatively',
+    "F635": 'declare = "config" for another system than its host\'s',
+    "F636": 'declare = "config" with runner_from_host',
+    # F640..F649: microvm.nix options by path ([vms.<vm>.microvm])
+    "F640": "unknown microvm.nix option",
+    "F641": "microvm.nix option written from a fleet key",
+    "F642": "value does not fit the microvm.nix option",
+    "F643": "microvm.nix option only Nix can write",
     # F8xx: allocation and fleet.lock
     "F801": "fleet.lock syntax error",
     "F802": "bad value in fleet.lock",
@@ -170,6 +205,11 @@ CODES: dict[str, str] = {
     # F810..F819: retired VMs in fleet.lock, plan
     "F810": "--forget names no retired VM",
     "F811": "VM retired from a host no longer in the fleet",
+    # F820..F829: git merges of a fleet (fleet.lock, the tree, the merge driver)
+    "F820": "merge gave one value to two VMs: the merged branch's VM gets another",
+    "F821": "merge: both branches changed a VM's value differently",
+    "F822": "merge driver given a path outside the repository or not a file",
+    "F823": "fleet file unmerged, with conflict markers",
     # F9xx: the microvm.nix FAQ's recipes. F90x: deploying from CI ([fleet.deploy])
     "F901": "deploy needs the fleet's flake",
     "F902": "bad Hydra URL",
@@ -183,6 +223,10 @@ CODES: dict[str, str] = {
     "F912": "microvm user in the disk group",
     # F92x: sops-nix secrets shared with VMs
     "F920": "secrets need a reboot of their VMs",
+    # F93x: switching hosts (target, deploy_tool)
+    "F930": "target is not an ssh destination",
+    "F931": "host name reserved by colmena",
+    "F932": "host name deploy-rs refuses",
 }
 
 

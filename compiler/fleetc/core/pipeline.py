@@ -16,6 +16,8 @@ from ..allocate import Entropy, allocate, lock_changes
 from ..allocate.renames import carry_renames, lookalikes
 from ..lock.retire import retire
 from ..lock.lockfile import Lock, parse_lock, render_lock
+from ..lock.merge import LockMerge
+from ..lock.merge_fleet import LockSides, merged_lock, reassigned_warnings
 from .diagnostics import Diagnostic, has_errors, sort_key
 from .model import Fleet
 from .placement import Layout, Placement
@@ -34,6 +36,8 @@ class Result:
     # The fleet as the frontend read it, before allocation: two sources whose
     # models are equal compile alike (twin_check compares them first).
     loaded: Fleet | None = None
+    # A git merge of fleet.lock finished by this compile (lock/merge.py).
+    merge: LockMerge | None = None
     # Warnings the fleet acknowledges (`allow`): not in `diagnostics`.
     acknowledged: list[Diagnostic] = field(default_factory=list)
 
@@ -46,14 +50,15 @@ def compile(
     source: Source,
     placement: Placement,
     fmt: str | None = None,
-    lock: Source | None = None,
+    lock: Source | LockSides | None = None,
     entropy: Entropy = os.urandom,
     forget: tuple[str, ...] = (),
     emit_files: bool = True,
 ) -> Result:
     """Every pass in order; each later pass runs only on a fleet without errors.
 
-    `lock` is the current fleet.lock (None when there is none); `entropy` is the
+    `lock` is the current fleet.lock (None when there is none), or during a git
+    merge its three versions (LockSides: merged, lock/merge.py); `entropy` is the
     only source of randomness (machine_ids = "random"), passed in for tests
     (os.urandom, as secrets.token_bytes, without importing secrets on every run);
     `forget`: VMs whose retirement records leave the lock (retire.py).
@@ -80,7 +85,7 @@ def _compile(
     source: Source,
     placement: Placement,
     fmt: str | None,
-    lock: Source | None,
+    lock: Source | LockSides | None,
     entropy: Entropy,
     forget: tuple[str, ...] = (),
     emit_files: bool = True,
@@ -93,7 +98,7 @@ def _compile(
     diagnostics += checks.run_placed(fleet, placement)
     if has_errors(diagnostics):
         return _failed(fleet, diagnostics)
-    old_lock, problems = parse_lock(lock) if lock is not None else (Lock(), [])
+    merge, old_lock, problems = _old_lock(lock, fleet)
     diagnostics += problems
     if has_errors(diagnostics):
         return _failed(fleet, diagnostics)
@@ -102,8 +107,9 @@ def _compile(
     if has_errors(diagnostics):
         return _failed(fleet, diagnostics)
     fleet, new_lock, allocated = allocate(fleet, carried, entropy)
+    diagnostics += allocated + reassigned_warnings(merge, fleet, new_lock)
     new_lock, retired = retire(fleet, old_lock, new_lock, forget)
-    diagnostics += allocated + retired
+    diagnostics += retired
     fleet = replace(fleet, retired=tuple(new_lock.retired.values()))
     # A value allocation refused (F803) or found no room for (F804) is missing
     # from the fleet: said once, there, and not again as "missing" here.
@@ -111,14 +117,27 @@ def _compile(
     if has_errors(diagnostics):
         return _failed(fleet, diagnostics)
     lock_text = render_lock(new_lock, PurePosixPath(source.name).name)
-    changes = lock_changes(old_lock, new_lock)
+    changes = lock_changes(merge.ours if merge else old_lock, new_lock)
     # The locks as objects are done with: freed before the tree is emitted, the
     # parsed fleet.lock (25 MB at 10,000 VMs) is not part of generate's peak.
     del old_lock, carried, new_lock
     output_dir = placement.output_dir(fleet)
     files = emitted(fleet, layout(source, placement, output_dir)) if emit_files else {}
     diagnostics.sort(key=sort_key)
-    return Result(fleet, diagnostics, files, output_dir, lock_text, changes, loaded)
+    return Result(
+        fleet, diagnostics, files, output_dir, lock_text, changes, loaded, merge
+    )
+
+
+def _old_lock(
+    lock: Source | LockSides | None, fleet: Fleet
+) -> tuple[LockMerge | None, Lock, list[Diagnostic]]:
+    """The lock allocation starts from: fleet.lock, or the merge of its sides."""
+    if isinstance(lock, LockSides):
+        merge, problems = merged_lock(lock, fleet)
+        return merge, merge.lock if merge else Lock(), problems
+    old_lock, problems = parse_lock(lock) if lock is not None else (Lock(), [])
+    return None, old_lock, problems
 
 
 def emitted(fleet: Fleet, where: Layout) -> dict[str, str]:

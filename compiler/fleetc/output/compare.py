@@ -12,11 +12,14 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
-from .writer import MANIFEST, Tree, manifest_text, read_manifest
+from .owner import Owner
+from .transaction import READ_LIMIT
+from .tree_merge import TreeMerge
+from .writer import MANIFEST, Tree, manifest_text, owned_files
 
 
-def desired(files: dict[str, str]) -> dict[str, str]:
-    return {**files, MANIFEST: manifest_text(files)}
+def desired(files: dict[str, str], owner: Owner | None = None) -> dict[str, str]:
+    return {**files, MANIFEST: manifest_text(files, owner)}
 
 
 def on_disk(out_dir: Path, names: set[str]) -> dict[str, str]:
@@ -38,25 +41,49 @@ def _text(data: bytes) -> str:
         return ""  # not what fleetc wrote: the diff replaces all of it
 
 
-def compared(out_dir: Path, files: dict[str, str]):
+def compared(
+    out_dir: Path,
+    files: dict[str, str],
+    owner: Owner | None = None,
+    merge: TreeMerge | None = None,
+):
     """(every name fleetc owns or would write, what is on disk, what it would
-    write)."""
-    wanted = desired(files)
-    owned = read_manifest(out_dir)
+    write); `merge`: a git merge in progress in the tree (tree_merge.py)."""
+    wanted = desired(files, owner)
+    owned = _owned(out_dir, merge)
     names = set(wanted) | set(owned) | {MANIFEST}
     return names, on_disk(out_dir, names), wanted, set(owned) != set(files)
 
 
-def is_stale(out_dir: Path, files: dict[str, str]) -> bool:
+def _owned(out_dir: Path, merge: TreeMerge | None) -> dict:
+    """What read_manifest gives, or in a merge what the writer owns."""
+    if not out_dir.is_dir():
+        return {}
+    data = Tree(out_dir).read(MANIFEST, wanted=False, limit=READ_LIMIT)
+    return owned_files(out_dir, data, merge).files
+
+
+def is_stale(
+    out_dir: Path,
+    files: dict[str, str],
+    owner: Owner | None = None,
+    merge: TreeMerge | None = None,
+) -> bool:
     """Whether generate would change anything in the tree, manifest included."""
-    names, current, wanted, _ = compared(out_dir, files)
+    names, current, wanted, _ = compared(out_dir, files, owner, merge)
     return any(current.get(name) != wanted.get(name) for name in names)
 
 
-def unified_diff(out_dir: Path, files: dict[str, str], shown_as: str) -> str:
+def unified_diff(
+    out_dir: Path,
+    files: dict[str, str],
+    shown_as: str,
+    owner: Owner | None = None,
+    merge: TreeMerge | None = None,
+) -> str:
     """A unified diff, old tree to new, with paths shown under `shown_as`; the
     manifest only when the set of owned files changes (module docstring)."""
-    names, current, wanted, owned_set_changes = compared(out_dir, files)
+    names, current, wanted, owned_set_changes = compared(out_dir, files, owner, merge)
     if not owned_set_changes:
         names = names - {MANIFEST}
     chunks = []

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Sequence
 
 from ..lock.lockfile import INTERFACE_KEYS, Lock, LockedInterface, LockedVm
+from ..lock.merge_unique import Reassigned
 from ..core.model import Fleet
 from ..emit.retired import unit_name
 
@@ -57,8 +58,16 @@ class Plan:
 Files = Callable[[str], "str | None"]
 
 
-def make_plan(fleet: Fleet, old: Lock, new: Lock, before: Files, after: Files) -> Plan:
-    """`before`/`after`: a generated file's text by relative path (None: absent)."""
+def make_plan(
+    fleet: Fleet,
+    old: Lock,
+    new: Lock,
+    before: Files,
+    after: Files,
+    merged: Sequence[Reassigned] = (),
+) -> Plan:
+    """`before`/`after`: a generated file's text by relative path (None: absent);
+    `merged`: values a git merge took from the merged branch's VMs."""
     entries: list[Entry] = []
     sources = {}
     for vm in fleet.vms:
@@ -68,6 +77,7 @@ def make_plan(fleet: Fleet, old: Lock, new: Lock, before: Files, after: Files) -
     for name, entry in old.vms.items():
         if name not in sources and entry.host is not None:
             entries.append(_removed(fleet, name, entry.host))
+    entries = _with_merged(fleet, entries, merged, new)
     kept = [key for key in old.retired if key in new.retired]
     gone = [key for key in old.retired if key not in new.retired]
     entries.sort(key=lambda e: (e.host, e.vm, e.action))
@@ -97,6 +107,44 @@ def _vm_entries(name, host, source, old, new, before, after) -> list[Entry]:
         note = f"moved to {host}: stopped here by {unit_name(source)}"
         found.append(Entry(was.host, source, "move", note, counted=False))
     return found if (settings or identity or len(found) > 1 or source != name) else []
+
+
+def _with_merged(fleet, entries, merged, new: Lock) -> list[Entry]:
+    """Each value the merge took from a VM of the merged branch, on the VM's
+    entry as an identity change: that VM may run with it where that branch
+    was deployed."""
+    hosts = {vm.name: vm.host for vm in fleet.vms}
+    for lost in merged:
+        if lost.vm not in hosts:
+            continue
+        entry = _entry_of(entries, lost.vm, hosts[lost.vm])
+        label = IDENTITY_LABELS.get(lost.field, lost.field)
+        key = f"{lost.network} {label}" if lost.network else label
+        now = _now(new, lost)
+        entry.identity.append((f"{key} (merged branch)", lost.value, now))
+        kept = f"{lost.holder} keeps {key} {lost.value}"
+        merged_before = "merge: " in entry.note
+        entry.note = (
+            f"{entry.note}, {kept}"
+            if merged_before
+            else _joined(entry.note, f"merge: {kept}")
+        )
+    return entries
+
+
+def _entry_of(entries: list[Entry], vm: str, host: str) -> Entry:
+    for entry in entries:
+        if entry.vm == vm and entry.counted:
+            return entry
+    entries.append(Entry(host, vm, "change"))
+    return entries[-1]
+
+
+def _now(new: Lock, lost: Reassigned):
+    entry = new.vms.get(lost.vm) or LockedVm()
+    if lost.network is not None:
+        entry = entry.interfaces.get(lost.network) or LockedInterface()
+    return getattr(entry, lost.field)
 
 
 def _joined(*notes: str) -> str:

@@ -20,14 +20,19 @@ REGISTRY = (
     "generate",
     "diff",
     "build",
+    "lock",
+    "update",
     "convert",
     "plan",
     "graph",
     "schema",
     "explain",
     "completion",
+    "setup-git",
+    "merge-lock",
 )
 
 
 def command(name: str) -> ModuleType:
-    return import_module(f"{__name__}.{name}")
+    """The module of command `name` (`setup-git` lives in setup_git.py)."""
+    return import_module(f"{__name__}.{name.replace('-', '_')}")

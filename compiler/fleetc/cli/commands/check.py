@@ -21,33 +21,33 @@ def arguments(sub):
 def run(args) -> int:
     # The compiler loads on use: --help and --version must not pay for it.
     from ..compiled import EXIT_OK, compile_fleet, refuse_lock_change
+    from ..pinned import pins_checked
 
     compiled = compile_fleet(args)
     if isinstance(compiled, int):
         return compiled
     if args.locked and compiled.lock_changed:
         return refuse_lock_change(args.report, compiled)
-    if args.format != "json":  # JSON: stdout says it all, stderr stays quiet
-        args.report.say(summary(args.fleet, compiled.result))
-    args.report.note("acknowledged", len(compiled.result.acknowledged))
-    return EXIT_OK
+    code = pins_checked(args, compiled)  # flake.lock against the inputs
+    if code == EXIT_OK and args.format != "json":  # JSON: stdout says it all
+        args.report.say(summary(args, compiled.result))
+    return code
 
 
-def summary(fleet, result) -> str:
+def summary(args, result) -> str:
     """The line a clean check ends with: `fleetc: fleet.toml: 2 hosts, 5 VMs,
-    0 warnings`, and how many the fleet acknowledges (`allow`)."""
+    0 warnings`, and how many the fleet acknowledges (`allow`): those of the
+    compile and of flake.lock's pins."""
     from ...core.source import display_path
 
-    warnings = sum(not d.is_error for d in result.diagnostics)
     counts = [
         counted(len(result.fleet.hosts), "host"),
         counted(len(result.fleet.vms), "VM"),
-        counted(warnings, "warning"),
+        counted(args.report.warnings_shown(), "warning"),
     ]
-    line = f"fleetc: {display_path(fleet)}: {', '.join(counts)}"
-    if result.acknowledged:
-        line += f" ({len(result.acknowledged)} acknowledged)"
-    return line
+    line = f"fleetc: {display_path(args.fleet)}: {', '.join(counts)}"
+    acknowledged = args.report.fleet.get("acknowledged", 0)
+    return line + (f" ({acknowledged} acknowledged)" if acknowledged else "")
 
 
 def counted(count: int, noun: str) -> str:

@@ -10,6 +10,7 @@ SUMMARY = "write the generated tree and fleet.lock"
 EXAMPLES = """\
   fleetc generate fleet.toml              write generated/ and fleet.lock
   fleetc generate fleet.toml --check      CI: exit 1 and show the diff if stale
+  fleetc generate --check --staged fleet.lock   pre-commit: is what is staged current?
   fleetc generate fleet.toml --out /srv/flake/generated"""
 
 
@@ -25,6 +26,13 @@ def arguments(sub):
         action="store_true",
         help="write, but exit 1 when anything changed (for pre-commit, like a formatter)",
     )
+    command.add_argument(
+        "--staged",
+        action="store_true",
+        help="for pre-commit: FLEET may be any staged path (fleet.lock, a module,"
+        " a generated file: its fleets are checked), and what is staged must be"
+        " what fleetc writes",
+    )
     force(command)
     locked(command)
     forget(command)
@@ -33,16 +41,22 @@ def arguments(sub):
 
 def run(args) -> int:
     # The compiler loads on use: --help and --version must not pay for it.
-    from ..compiled import EXIT_ERRORS, EXIT_OK, compile_fleet, stale_check
+    from ..compiled import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, compile_fleet
+    from ..compiled import stale_check
+    from ..pinned import pins_checked
+    from ..staged_check import after_write, staged_check
     from ..writing import write_outputs
 
     compiled = compile_fleet(args)
     if isinstance(compiled, int):
         return compiled
-    if args.check:
-        return stale_check(args.report, compiled)
+    if args.check:  # the tree and fleet.lock, then flake.lock against the inputs
+        check = staged_check if args.staged else stale_check
+        return max(check(args.report, compiled), pins_checked(args, compiled))
     code, changed = write_outputs(args, compiled)
     if code == EXIT_OK and changed and args.fail_if_changed:
         args.report.say("fleetc: generated files changed; review and commit them")
-        return EXIT_ERRORS
+        code = EXIT_ERRORS
+    if code != EXIT_USAGE and args.staged:
+        code = max(code, after_write(args.report, compiled))
     return code
