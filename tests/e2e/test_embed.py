@@ -30,6 +30,7 @@ ipv4 = "10.0.0.0/24"
 
 [hosts.hv1]
 machine_id = "5f0c1b7f9a3e4d2c8b6a0e1f2d3c4b5a"
+uplink = "eno1"
 
 [vms.web]
 host = "hv1"
@@ -129,7 +130,11 @@ def test_check_names_the_missing_inputs_with_lines_that_work(repo):
     pasted = lines.replace("github:microvm-nix/microvm.nix", f"path:{nixeval.MICROVM}")
     (repo / "flake.nix").write_text(root_flake(pasted + "\n"))
     assert nix(repo, "flake", "lock").returncode == 0
-    assert fleetc(repo, "check", "ops/fleet.toml") == (0, "", "")
+    assert fleetc(repo, "check", "ops/fleet.toml") == (
+        0,
+        "",
+        "fleetc: ops/fleet.toml: 1 host, 1 VM, 0 warnings\n",
+    )
 
 
 def test_without_a_root_flake_embed_is_an_error(repo):

@@ -48,6 +48,7 @@ target = "admin@hv1.example.org:2222"
 [hosts.arm1]
 machine_id = "6f0c1b7f9a3e4d2c8b6a0e1f2d3c4b5b"
 system = "aarch64-linux"
+uplink = "end0"
 target = "[2001:db8::3]"
 
 [hosts.spare]

@@ -142,7 +142,11 @@ def test_check_warns_without_a_lock_and_fails_naming_the_input(fleet, tools):
     assert code == 0 and "warning[F060]: inputs float" in stderr
     fleetc(fleet, "generate", "fleet.toml")
     fleetc(fleet, "lock", "fleet.toml")
-    assert fleetc(fleet, "check", "fleet.toml") == (0, "", "")
+    assert fleetc(fleet, "check", "fleet.toml") == (
+        0,
+        "",
+        "fleetc: fleet.toml: 1 host, 0 VMs, 0 warnings\n",
+    )
     (fleet / "fleet.toml").write_text(fleet_text(tools, extra="toolz"))
     code, _, stderr = fleetc(fleet, "check", "fleet.toml")
     assert code == 1
