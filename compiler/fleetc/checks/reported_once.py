@@ -20,20 +20,15 @@ def once_at_defaults(fleet: Fleet, diagnostics: list[Diagnostic]) -> list[Diagno
     if fleet.vm_defaults is None or not diagnostics:
         return diagnostics
     defaults = frozenset(own_spans(fleet.vm_defaults))
-    kept: list[Diagnostic] = []
-    repeats: dict[tuple, int] = {}  # (code, span) -> position in kept
-    counts: dict[int, int] = {}
+    counts: dict[tuple, int] = {}  # (code, span in [defaults.vm]) -> how many
+    kept = []
     for diagnostic in diagnostics:
         key = (diagnostic.code, diagnostic.span)
-        if diagnostic.span not in defaults:
+        if diagnostic.span not in defaults or key not in counts:
             kept.append(diagnostic)
-        elif key in repeats:
-            counts[repeats[key]] += 1
-        else:
-            repeats[key] = len(kept)
-            counts[len(kept)] = 1
-            kept.append(diagnostic)
-    return [_counted(d, counts.get(i, 1)) for i, d in enumerate(kept)]
+        if diagnostic.span in defaults:
+            counts[key] = counts.get(key, 0) + 1
+    return [_counted(d, counts.get((d.code, d.span), 1)) for d in kept]
 
 
 def _counted(diagnostic: Diagnostic, vms: int) -> Diagnostic:

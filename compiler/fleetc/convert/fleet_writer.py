@@ -112,10 +112,8 @@ def _statement(
         lines = _statement(child_key, child, depth, nesting)
         return [f"{indent}{words.statement_word(key)} {lines[0].lstrip()}"] + lines[1:]
     header, rest = _header(key, table, implied)
-    inner = table.children or nesting.inside.get(id(table))
-    alone = inner or key.section is schema.FLEET  # the file's own header
-    line = None if alone else _on_one_line(header, rest, table.section)
-    if line is not None and (len(indent + line) <= LINE or _always_one_line(key)):
+    line = _whole_line(key, table, nesting, (header, rest), len(indent))
+    if line is not None:
         return [indent + line]
     header, rest = _block_header(header, rest, table.section)
     body = _block_lines(rest, depth + 1)
@@ -123,6 +121,20 @@ def _statement(
     if not body:
         return [indent + " ".join(header)]
     return [indent + " ".join(header) + " {"] + body + [indent + "}"]
+
+
+def _whole_line(
+    key: Key, table: Table, nesting: _Nesting, parts: tuple, indent: int
+) -> str | None:
+    """The statement on one line, where it holds no table and fits (a list's
+    element always does); the fleet's own statement always opens a block."""
+    inner = table.children or nesting.inside.get(id(table))
+    if inner or key.section is schema.FLEET:
+        return None
+    line = _on_one_line(*parts, table.section)
+    if line is None:
+        return None
+    return line if indent + len(line) <= LINE or _always_one_line(key) else None
 
 
 def _only_child(table: Table, nesting: _Nesting) -> tuple[Key, Table] | None:

@@ -11,7 +11,8 @@ from typing import Any
 
 from ..core.diagnostics import Diagnostic, error
 from ..core.model import Fleet, Pairs, VmDefaults
-from .reader import Fields, Locator, Reader, written_fields
+from .reader import Fields, Locator, Reader
+from .written import written_fields
 from .schema import DOCUMENT, FLEET, HOST, VM
 
 _MEMBERS = ("networks", "hosts", "vms")

@@ -19,6 +19,7 @@ from ..core.model import ModuleRef, Node, Pairs
 from ..core.source import Span, SpanMap
 from .option_paths import flattened
 from .schema import INT, STR, TABLE, Key, Kind, Section, describe
+from .written import written_fields
 from .tomlspans import Path, PathPart
 
 
@@ -345,20 +346,6 @@ _CONVERTERS = {
     "follows": Reader._free_form,
     "options": Reader._options,
 }
-
-
-# Nodes written alike (most VMs of a large fleet) share one set of names; the
-# cap keeps a long-lived process (the fuzzer) from keeping every shape it saw.
-_WRITTEN: dict[frozenset[str], frozenset[str]] = {}
-_SHARED_SHAPES = 1024
-
-
-def written_fields(values: dict[str, Any]) -> frozenset[str]:
-    """The fields a table wrote itself, as model.Node.written holds them."""
-    names = frozenset(values)
-    if len(_WRITTEN) < _SHARED_SHAPES:
-        return _WRITTEN.setdefault(names, names)
-    return _WRITTEN.get(names, names)
 
 
 def _with_fallback(section: Section, own: Fields, fallback: Fields) -> Fields:

@@ -43,18 +43,18 @@ def declared_twice(source: Source, message: str, at: Span) -> Diagnostic | None:
     line = at.line_col[0]
     second = _header_span(source, line) or at
     first = next((s for s in _headers(source, path) if s.line_col[0] != line), None)
-    name = dotted(path)
+    return _twice(dotted(path), second, first)
+
+
+def _twice(name: str, second: Span, first: Span | None) -> Diagnostic:
     if first is None:  # an inline table or a dotted key declared it
         message = f"invalid TOML: [{name}] is declared again: a value above holds it"
         help = f"write [{name}]'s keys where it was first given"
         return error("F001", message, second, help=help)
-    return error(
-        "F001",
-        f"invalid TOML: [{name}] is declared twice",
-        second,
-        label=f"first declared at {first.location()}",
-        help=f"write the table once: move these keys into the first [{name}]",
-    )
+    message = f"invalid TOML: [{name}] is declared twice"
+    help = f"write the table once: move these keys into the first [{name}]"
+    label = f"first declared at {first.location()}"
+    return error("F001", message, second, label=label, help=help)
 
 
 def _headers(source: Source, path: tuple[str, ...]):
