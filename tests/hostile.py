@@ -1,0 +1,345 @@
+"""The hostile-repository test: every command that reads a fleet, on random
+repositories where anything committed may be an attack (issue 18).
+
+Each repository (seeded: `--only SEED` makes the same one again) is a copy of
+a sample fleet (TOML or the DSL, with or without its twin) with its generated
+tree and lock, in git (or not), beside a sentinel directory outside it; then
+one to four plants (hostile_plants.py): fleetc's bookkeeping files with
+hostile content, links to the sentinel, FIFOs and /dev/zero where fleetc
+reads, hostile names in fleet.lock and the fleet file, leftover staging
+directories, two fleets on one output, private files, a planted result cache.
+
+Every command (check, generate --check, diff, plan, graph, convert, generate,
+build with a stand-in nix) then runs in random order and options, audited
+(hostile_audit.py). What must hold for each run:
+
+- nothing written, created, renamed or removed outside the output directory,
+  fleet.lock and fleetc's temp directory (nothing at all by a read-only
+  command), nothing outside the repository opened, no program but git, nix,
+  dot (and ctypes' ldconfig) started;
+- the sentinel and the repository outside the output unchanged (lstat, and
+  the sentinel's bytes), the sentinel's content in no output, tree or stage;
+- an exit status of 0..3 (a closed stdout: SIGPIPE's), no traceback, no hang.
+
+    python tests/hostile.py --count 10000 --jobs 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import hostile_audit as audit  # noqa: E402
+from hostile_plants import plant  # noqa: E402
+from hostile_repo import Site, changes, into_git, make_site, snapshot  # noqa: E402
+
+SAMPLES = ("basic", "basic", "journald")
+READ_ONLY = frozenset({"check", "diff", "plan", "graph"})
+EXIT_CODES = frozenset({0, 1, 2, 3})
+# A closed stdout ends as a shell expects of a writer whose reader left:
+# killed by SIGPIPE, or 128 + SIGPIPE.
+CLOSED_PIPE_EXITS = frozenset({141})
+TIMEOUT = 30.0
+
+
+@dataclass
+class Failure:
+    seed: int
+    plants: list[str]
+    argv: list[str]
+    problems: list[str]
+    stderr: str
+
+    def summary(self) -> str:
+        return f"seed {self.seed}: fleetc {' '.join(self.argv)}: {self.problems[0]}"
+
+
+def new_site(seed: int, where: Path) -> tuple[Site, random.Random]:
+    """The repository of `seed` in `where` (an empty directory)."""
+    rng = random.Random(seed)
+    sample = rng.choice(SAMPLES)
+    fleet = rng.choice(["fleet.toml", "fleet.fleet"])
+    site = make_site(where, sample, fleet, rng.random() < 0.5, seed)
+    site.in_git = rng.random() < 0.9
+    if site.in_git:
+        into_git(site)
+    plant(site, rng)
+    return site, rng
+
+
+def commands(site: Site, rng: random.Random) -> list[tuple[list[str], bool]]:
+    """Every command on the fleet (a few on the others), in random order and
+    options; each with whether its stdout is a closed pipe."""
+    chosen = [argv for argv in every_command(site, site.fleet, rng)]
+    for other in site.others:
+        chosen += rng.sample(every_command(site, other, rng), 3)
+    rng.shuffle(chosen)
+    return [(argv, rng.random() < 0.1) for argv in chosen]
+
+
+def every_command(site: Site, fleet: str, rng: random.Random) -> list[list[str]]:
+    other = "fleet" if fleet.endswith(".toml") else "toml"
+    graph = rng.choice(["mermaid", "mermaid", "dot", "json", "svg"])
+    found = [
+        ["check", fleet],
+        ["generate", fleet, "--check"],
+        ["diff", fleet],
+        ["plan", fleet],
+        ["graph", fleet, "--format", graph],
+        ["convert", fleet, "--to", other]
+        + (["-o", f"converted.{other}"] if rng.random() < 0.3 else []),
+        ["generate", fleet],
+        ["build", fleet],
+    ]
+    return [argv + options(argv, rng) for argv in found]
+
+
+def options(argv: list[str], rng: random.Random) -> list[str]:
+    extra = []
+    if argv[0] != "graph" and rng.random() < 0.3:
+        extra += ["--format", rng.choice(["json", "json", "github"])]
+    if argv[0] in ("check", "generate", "diff", "build") and rng.random() < 0.2:
+        extra.append("--locked")
+    if argv[0] in ("generate", "build") and rng.random() < 0.2:
+        extra.append("--force")
+    return extra
+
+
+def is_read_only(argv: list[str]) -> bool:
+    return (
+        argv[0] in READ_ONLY
+        or (argv[0] == "generate" and "--check" in argv)
+        or (argv[0] == "convert" and "-o" not in argv)
+    )
+
+
+def real(path: Path) -> str:
+    """`path` resolved, its last part not followed (where a write would land)."""
+    return os.path.join(os.path.realpath(path.parent), path.name)
+
+
+def bounds(site: Site, argv: list[str]) -> audit.Bounds:
+    fleets = [argv[1]]
+    files = [real(site.lock(fleet)) for fleet in fleets]
+    if "-o" in argv:
+        files.append(real(site.repo / argv[argv.index("-o") + 1]))
+    writable = (os.path.realpath(site.out_dir), os.path.realpath(site.tmp))
+    return audit.Bounds(
+        repo=os.path.realpath(site.repo),
+        writable_dirs=writable,
+        writable_files=tuple(files),
+        read_only=is_read_only(argv),
+    )
+
+
+def written_places(site: Site, argv: list[str]):
+    """What a command may change in the repository: the output, fleet.lock and
+    its temp, convert's file and its temp (lexically; links are the audit's)."""
+    lock = site.lock(argv[1])
+    names = {lock.name, f".{lock.name}.fleetc-new"}
+    temps = ()
+    if "-o" in argv:
+        target = argv[argv.index("-o") + 1]
+        names.add(target)
+        temps = (f".{target}.fleetc-",)
+    out = str(site.out_dir)
+
+    def skip(path: Path) -> bool:
+        text = str(path)
+        if text == out or text.startswith(out + "/"):
+            return True
+        return path.parent == site.repo and (
+            path.name in names or path.name.startswith(temps)
+        )
+
+    return skip
+
+
+def audit_site(site: Site, rng: random.Random, timeout: float) -> list[Failure]:
+    failures = []
+    for argv, closed in commands(site, rng):
+        problems, run = audit_one(site, argv, closed, timeout)
+        if problems:
+            stderr = run.stderr.decode("utf-8", "replace")[-2000:]
+            failures.append(Failure(site.seed, site.plants, argv, problems, stderr))
+    return failures
+
+
+def audit_one(site: Site, argv, closed: bool, timeout: float):
+    skip = written_places(site, argv)
+    before = snapshot(site.repo, skip)
+    outside = snapshot(site.outside, contents=True)
+    home = snapshot(site.home, contents=True)
+    command = audit.Command(tuple(argv), str(site.repo), site.env(), bounds(site, argv))
+    if closed:
+        command = audit.Command(**{**command.__dict__, "closed_stdout": True})
+    run = audit.run(command, site.base / "logs", timeout)
+    problems = judge(site, run)
+    problems += [
+        f"sentinel: {c}"
+        for c in changes(outside, snapshot(site.outside, contents=True))
+    ]
+    problems += [
+        f"HOME: {c}" for c in changes(home, snapshot(site.home, contents=True))
+    ]
+    after = snapshot(site.repo, skip)
+    problems += [f"repository outside the output: {c}" for c in changes(before, after)]
+    problems += leaked_into_tree(site)
+    return problems, run
+
+
+def judge(site: Site, run: audit.Run) -> list[str]:
+    """What went wrong in one run (nothing: an empty list)."""
+    problems = [violation(event) for event in run.violations]
+    problems += ended_badly(run)
+    said = run.stdout + run.stderr
+    if b"Traceback" in run.stderr or b"Exception ignored" in run.stderr:
+        problems.append("a traceback: " + last_line(run.stderr))
+    for marker in (site.marker, site.private_marker):
+        if marker.encode() in said:
+            problems.append(f"printed {marker[:7]}: what it must never read")
+    for line in run.stderr.decode("utf-8", "replace").splitlines():
+        if line.startswith("HOSTILE-STAGING-LEAK"):
+            problems.append(line)
+    return problems
+
+
+def violation(event: dict) -> str:
+    where = event.get("path")
+    if event.get("resolved") != where:
+        where = f"{where} (really {event.get('resolved')})"
+    return f"{event['kind']} outside what fleetc may touch: {where} [{event['event']}]"
+
+
+def ended_badly(run: audit.Run) -> list[str]:
+    if run.timed_out:
+        return [f"still running after {run.seconds:.0f} s (killed)"]
+    if run.signal is not None:
+        pipe = run.command.closed_stdout and run.signal == 13
+        return [] if pipe else [f"killed by signal {run.signal}"]
+    if run.exit is None:
+        return ["the audit's driver failed: " + last_line(run.stderr)]
+    allowed = EXIT_CODES | (CLOSED_PIPE_EXITS if run.command.closed_stdout else set())
+    return [] if run.exit in allowed else [f"exit status {run.exit}"]
+
+
+def last_line(data: bytes) -> str:
+    lines = data.decode("utf-8", "replace").strip().splitlines()
+    return lines[-1] if lines else ""
+
+
+def leaked_into_tree(site: Site) -> list[str]:
+    """The sentinel's or a private file's content in the written tree or lock."""
+    found = []
+    places = [p for p in site.out_dir.rglob("*")] if site.out_dir.is_dir() else []
+    places += [site.lock(fleet) for fleet in site.fleets]
+    for path in places:
+        data = small_regular(path)
+        for marker in (site.marker, site.private_marker):
+            if data is not None and marker.encode() in data:
+                found.append(f"{marker[:7]} written into {path.relative_to(site.repo)}")
+    return found
+
+
+def small_regular(path: Path) -> bytes | None:
+    try:
+        status = os.lstat(path)
+    except OSError:
+        return None
+    if not (path.is_file() and not path.is_symlink()) or status.st_size > 1 << 24:
+        return None
+    return path.read_bytes()
+
+
+# -- many repositories -------------------------------------------------------------
+
+
+def one_repository(task: tuple[int, float, str | None]) -> tuple[list[Failure], float]:
+    seed, timeout, keep = task
+    started = time.monotonic()
+    where = Path(tempfile.mkdtemp(prefix=f"fleetc-hostile-{seed}-"))
+    failures = None
+    try:
+        site, rng = new_site(seed, where)
+        failures = audit_site(site, rng, timeout)
+    finally:
+        if keep and failures != []:
+            kept = Path(keep) / str(seed)
+            shutil.rmtree(kept, ignore_errors=True)
+            shutil.copytree(where, kept, symlinks=True, ignore_dangling_symlinks=True)
+        remove(where)
+    return failures, time.monotonic() - started
+
+
+def remove(where: Path) -> None:
+    def writable(function, path, _):
+        os.chmod(os.path.dirname(path), 0o700)
+        function(path)
+
+    shutil.rmtree(where, onerror=writable)
+
+
+def hostile(seeds, jobs: int = 1, timeout: float = TIMEOUT, keep=None):
+    """Every repository of `seeds`; (failures, seconds per repository)."""
+    audit.console_entry()  # loaded once, before the workers fork
+    tasks = [(seed, timeout, keep) for seed in seeds]
+    failures, times = [], []
+    if jobs == 1:
+        results = map(one_repository, tasks)
+    else:
+        pool = multiprocessing.get_context("fork").Pool(jobs, maxtasksperchild=200)
+        results = pool.imap_unordered(one_repository, tasks, chunksize=4)
+    for found, seconds in results:
+        failures += found
+        times.append(seconds)
+    if jobs != 1:
+        pool.close()
+        pool.join()
+    return failures, times
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    options.add_argument("--count", type=int, default=100)
+    options.add_argument("--jobs", type=int, default=1)
+    options.add_argument("--seed", type=int, default=0, help="the first seed")
+    options.add_argument("--only", type=int, help="just this seed (a failure's)")
+    options.add_argument("--timeout", type=float, default=TIMEOUT)
+    options.add_argument("--keep", help="copy failing repositories here")
+    options.add_argument("--save", default="hostile-failures.json")
+    args = options.parse_args(argv)
+    seeds = (
+        [args.only]
+        if args.only is not None
+        else range(args.seed, args.seed + args.count)
+    )
+    started = time.monotonic()
+    failures, times = hostile(seeds, args.jobs, args.timeout, args.keep)
+    took = time.monotonic() - started
+    print(
+        f"{len(times)} repositories in {took:.0f} s ({sum(times) / max(len(times), 1):.2f} s each)"
+    )
+    for failure in failures[:50]:
+        print(failure.summary())
+        print("   ", "; ".join(failure.plants)[:300])
+    if failures:
+        Path(args.save).write_text(json.dumps([asdict(f) for f in failures], indent=1))
+        print(
+            f"{len(failures)} failing runs in {len(set(f.seed for f in failures))} repositories; details in {args.save}"
+        )
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
