@@ -42,7 +42,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import hostile_audit as audit  # noqa: E402
 from hostile_plants import plant  # noqa: E402
-from hostile_repo import Site, changes, into_git, make_site, snapshot  # noqa: E402
+from hostile_repo import (  # noqa: E402
+    Site,
+    changes,
+    into_git,
+    make_site,
+    snapshot,
+    track,
+)
 
 SAMPLES = ("basic", "basic", "journald")
 READ_ONLY = frozenset({"check", "diff", "plan", "graph"})
@@ -72,10 +79,22 @@ def new_site(seed: int, where: Path) -> tuple[Site, random.Random]:
     fleet = rng.choice(["fleet.toml", "fleet.fleet"])
     site = make_site(where, sample, fleet, rng.random() < 0.5, seed)
     site.in_git = rng.random() < 0.9
-    if site.in_git:
-        into_git(site)
+    settle(site)
     plant(site, rng)
     return site, rng
+
+
+def settle(site: Site) -> None:
+    """The repository after one `generate` (the sample's tree was generated at
+    its place in this checkout), all of it in git's index when in git."""
+    if site.in_git:
+        into_git(site)
+    argv = ["generate", site.fleet]
+    command = audit.Command(tuple(argv), str(site.repo), site.env(), bounds(site, argv))
+    done = audit.run(command, site.base / "logs", TIMEOUT)
+    if done.exit != 0 or done.violations:
+        raise RuntimeError(f"generate failed on the sample: {done.stderr[-500:]!r}")
+    track(site)
 
 
 def commands(site: Site, rng: random.Random) -> list[tuple[list[str], bool]]:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import errno
 import functools
 import importlib
+import io
 import json
 import os
 import re
@@ -374,6 +375,17 @@ def _redirect(command: Command, logs: Path) -> None:
         os.close(reader)
         os.dup2(writer, 1)
         os.close(writer)
+    # The streams a fresh interpreter would have on these descriptors (not
+    # those of a test runner capturing its own output).
+    sys.stdout = sys.__stdout__ = _stream(1, "strict", line_buffering=False)
+    sys.stderr = sys.__stderr__ = _stream(2, "backslashreplace", line_buffering=True)
+
+
+def _stream(fd: int, errors: str, line_buffering: bool) -> io.TextIOWrapper:
+    raw = io.FileIO(fd, "w", closefd=False)
+    return io.TextIOWrapper(
+        io.BufferedWriter(raw), "utf-8", errors, line_buffering=line_buffering
+    )
 
 
 def _run(entry, auditor: Auditor) -> int:
@@ -448,12 +460,13 @@ class Run:
         return [d["code"] for d in self.json()["diagnostics"]]
 
 
-def run(command: Command, logs: Path, timeout: float = 30.0) -> Run:
-    """`command` in a forked child, audited; killed after `timeout` seconds."""
+def run(command: Command, logs: Path, timeout: float = 30.0, entry=None) -> Run:
+    """`command` in a forked child, audited; killed after `timeout` seconds.
+    `entry` replaces the fleetc command (the audit's own tests)."""
     logs.mkdir(parents=True, exist_ok=True)
     for name in ("events.jsonl", "stdout", "stderr"):
         (logs / name).unlink(missing_ok=True)
-    entry = console_entry()
+    entry = entry or console_entry()
     started = time.monotonic()
     sys.stdout.flush()
     sys.stderr.flush()

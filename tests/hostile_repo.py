@@ -123,6 +123,8 @@ def make_sentinel(site: Site) -> None:
         "modules/common.nix": f"# {mark}\n{{ ... }}: {{ }}\n",
         "modules/vm.nix": f"# {mark}\n{{ ... }}: {{ }}\n",
         "dir/deep/file.txt": f"{mark}\n",
+        "dir/file.txt": f"{mark}\n",
+        "dir/notes.txt": f"{mark}\n",
     }
     for name, text in files.items():
         path = site.outside / name
