@@ -10,10 +10,8 @@ TARGET_SIZE = 10_000
 # row -> (what the ratio is to, at most)
 TARGETS = {
     "check": ("reference", 2.0),
-    "check, remembered": ("reference", 2.0),
     "generate (first)": ("reference", 6.0),
     "generate (no-op)": ("reference", 2.0),
-    "generate (no-op), remembered": ("reference", 2.0),
     "generate (1 VM)": ("reference", 3.0),
     "check (DSL)": ("check", 1.5),
 }
@@ -25,7 +23,7 @@ def machine() -> str:
     return f"{os.cpu_count()} cores, load average {load} at the end"
 
 
-def print_table(results: dict, quick: dict, hooks: tuple, runs: int) -> None:
+def print_table(results: dict, quick: dict, hook, runs: int) -> None:
     sizes = list(results)
     print(f"\nfleetc bench: medians of {runs} runs (100,000 VMs: 1 run); {machine()}")
     head = "| command | " + " | ".join(f"{n:,} VMs" for n in sizes)
@@ -36,15 +34,13 @@ def print_table(results: dict, quick: dict, hooks: tuple, runs: int) -> None:
         print(f"| `{row}` | " + " | ".join(cells) + f" | {_target(results, row)} |")
     print(_memory_row(results, sizes))
     print(_scaling_row(results, sizes, "check"))
-    print(_scaling_row(results, sizes, "check, remembered"))
     print(_scaling_row(results, sizes, "generate (first)"))
     print(_start_up_row(quick, "--version"))
     print(_start_up_row(quick, "--help"))
-    for hook, how in zip(hooks, ("compiled", "remembered"), strict=True):
-        met = hook.median < 0.100
-        cells = f"{hook.median * 1e3:.0f} ms |" + " |" * (len(sizes) - 1)
-        row = f"`check` samples/journald, {how} (bytecode compiled)"
-        print(f"| {row} | {cells} < 100 ms | {_yes(met)} |")
+    met = hook.median < 0.100
+    cells = f"{hook.median * 1e3:.0f} ms |" + " |" * (len(sizes) - 1)
+    row = "`check` samples/journald (bytecode compiled)"
+    print(f"| {row} | {cells} < 100 ms | {_yes(met)} |")
     _print_writes(
         results[TARGET_SIZE] if TARGET_SIZE in results else results[sizes[-1]]
     )
@@ -110,12 +106,10 @@ def _start_up_row(quick: dict, row: str) -> str:
 
 
 def _print_writes(found: dict) -> None:
-    for row in ("no-op writes", "remembered no-op writes"):
-        noop = found[row]
-        how = "remembered" if row.startswith("remembered") else "compiled"
-        print(f"\nno-op generate, {how}: {len(noop)} file-changing syscalls (strace)")
-        for call in noop[:5]:
-            print(f"  {call}")
+    noop = found["no-op writes"]
+    print(f"\nno-op generate: {len(noop)} file-changing syscalls (strace)")
+    for call in noop[:5]:
+        print(f"  {call}")
     print("one VM's memory changed, files created, opened for writing or renamed into:")
     for path in found["1 VM writes"]:
         print(f"  {path}")

@@ -5,10 +5,6 @@ the bench fleet (bench.py's generator, 10 VMs a host) and the reference check
 (bench/nix_native_check.py, evaluated by nix-instantiate) are timed
 as whole processes in the same run, medians of BENCH_RUNS (default 5) runs,
 and printed as one table with the ratios the targets of issue 11 are set in.
-
-`check` and the no-op `generate` are timed twice: compiled (`--no-cache`) and
-remembered (the result cache, compiler/fleetc/memo.py, after one untimed run
-that fills it), in a cache directory of the bench's own.
 """
 
 from __future__ import annotations
@@ -25,7 +21,6 @@ from processes import (
     FLEETC,
     Timing,
     paths_written,
-    run_once,
     timed,
     writing_syscalls,
 )
@@ -93,14 +88,10 @@ def measure(work: Path, vms: int, runs: int) -> dict:
     found["generate (first)"] = timed(
         fleet.fleetc("generate"), fleet.dir, runs, fleet.empty
     )
-    found["check"] = timed(fleet.fleetc("check", "--no-cache"), fleet.dir, runs)
-    found["check, remembered"] = remembered(fleet.fleetc("check"), fleet.dir, runs)
-    noop = fleet.fleetc("generate", "--no-cache")
+    found["check"] = timed(fleet.fleetc("check"), fleet.dir, runs)
+    noop = fleet.fleetc("generate")
     found["generate (no-op)"] = timed(noop, fleet.dir, runs)
     found["no-op writes"] = writing_syscalls(noop, fleet.dir)
-    noop = fleet.fleetc("generate")
-    found["generate (no-op), remembered"] = remembered(noop, fleet.dir, runs)
-    found["remembered no-op writes"] = writing_syscalls(noop, fleet.dir)
     found["generate (1 VM)"] = timed(
         fleet.fleetc("generate"), fleet.dir, runs, fleet.change_one_vm
     )
@@ -108,15 +99,9 @@ def measure(work: Path, vms: int, runs: int) -> dict:
     calls = writing_syscalls(fleet.fleetc("generate"), fleet.dir)
     found["1 VM writes"] = paths_written(calls)
     twin = fleet.dsl_twin(work)
-    dsl = [FLEETC, "check", "--no-cache", "fleet.fleet"]
+    dsl = [FLEETC, "check", "fleet.fleet"]
     found["check (DSL)"] = timed(dsl, twin, runs)
     return found
-
-
-def remembered(argv: list[str], cwd: Path, runs: int) -> Timing:
-    """After one untimed run, which compiles and is remembered."""
-    run_once(argv, cwd)
-    return timed(argv, cwd, runs)
 
 
 def start_up(work: Path, runs: int) -> dict:
@@ -129,7 +114,7 @@ def start_up(work: Path, runs: int) -> dict:
     }
 
 
-def pre_commit(work: Path, runs: int) -> tuple[Timing, Timing]:
+def pre_commit(work: Path, runs: int) -> Timing:
     """`fleetc check` of samples/journald (with its twin) as pre-commit runs it,
     with bytecode compiled as an installed wheel has it (this machine sets
     PYTHONDONTWRITEBYTECODE=1: one untimed run with it unset writes it)."""
@@ -137,12 +122,9 @@ def pre_commit(work: Path, runs: int) -> tuple[Timing, Timing]:
     shutil.copytree(ROOT / "samples/journald", sample)
     subprocess.run(["git", "init", "-q", str(sample)], check=True)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    cold = [FLEETC, "check", "--no-cache", "fleet.toml"]
-    timed(cold, sample, 1, env=env)
-    warm = [FLEETC, "check", "fleet.toml"]
-    timed(warm, sample, 1, env=env)
-    many = max(runs, 10)
-    return timed(cold, sample, many, env=env), timed(warm, sample, many, env=env)
+    check = [FLEETC, "check", "fleet.toml"]
+    timed(check, sample, 1, env=env)
+    return timed(check, sample, max(runs, 10), env=env)
 
 
 def main() -> None:
@@ -151,15 +133,14 @@ def main() -> None:
         sizes = [int(n) for n in os.environ["BENCH_SIZES"].split(",")]
     with tempfile.TemporaryDirectory(prefix="fleetc-bench-") as scratch:
         work = Path(scratch)
-        os.environ["FLEETC_CACHE_DIR"] = str(work / "cache")  # every fleetc run's
         results = {
             vms: measure(work, vms, RUNS if vms < 100_000 else 1) for vms in sizes
         }
         quick = start_up(work, RUNS)
-        hooks = pre_commit(work, RUNS)
+        hook = pre_commit(work, RUNS)
     from report import print_table
 
-    print_table(results, quick, hooks, RUNS)
+    print_table(results, quick, hook, RUNS)
 
 
 if __name__ == "__main__":

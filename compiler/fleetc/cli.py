@@ -90,7 +90,6 @@ def _examples(sub) -> None:
 def _check(sub) -> None:
     check = _command(sub, "check", "validate the fleet; exit 1 on errors", many=True)
     _locked(check)
-    _no_cache(check)
 
 
 def _generate(sub) -> None:
@@ -110,7 +109,6 @@ def _generate(sub) -> None:
     _force(gen)
     _locked(gen)
     _forget(gen)
-    _no_cache(gen)
 
 
 def _forget(command) -> None:
@@ -215,15 +213,6 @@ def _command(sub, name: str, summary: str, many: bool = False, out: bool = True)
     return command
 
 
-def _no_cache(command) -> None:
-    command.add_argument(
-        "--no-cache",
-        action="store_true",
-        help="compile even if nothing changed since a remembered run"
-        " (also FLEETC_NO_CACHE=1; the cache is in ~/.cache/fleetc)",
-    )
-
-
 def _force(command) -> None:
     command.add_argument(
         "--force", action="store_true", help="overwrite generated files edited by hand"
@@ -267,11 +256,6 @@ def main(argv: list[str] | None = None) -> int:
     args.nix_args = nix_args
     if hasattr(args, "tool"):  # schema, explain, completion: no fleet to read
         return args.tool(args)
-    from . import memo  # before the compiler: a remembered run needs none of it
-
-    remembered = memo.replayed(args)
-    if remembered is not None:
-        return remembered
     from .startup import commands  # the import, without the collector (startup.py)
 
     try:

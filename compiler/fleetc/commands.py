@@ -11,9 +11,8 @@ from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
-from . import disk_facts, memo, staging
+from . import disk_facts, staging
 from .disk_facts import DiskView, disk_view
-from .memo_facts import disk_subject
 from .compare import is_stale, unified_diff
 from .convert_command import cmd_convert
 from .diagnostics import Diagnostic, error
@@ -33,8 +32,7 @@ from .files import (
 from .report import Report
 from .source import Source, display_path
 from .twin_check import check_twin
-from .journal import JOURNAL, PENDING
-from .writer import MANIFEST, LockFile, WriteRefused, WriteReport, write_tree
+from .writer import MANIFEST, LockFile, WriteRefused, write_tree
 
 
 @dataclass(frozen=True)
@@ -65,9 +63,7 @@ def run(args: argparse.Namespace) -> int:
 
 def run_one(args: argparse.Namespace, fleet: Path, report: Report) -> int:
     report.begin(display_path(fleet))
-    recording = memo.recording(args, report)
-    told = recording or report
-    one = argparse.Namespace(**{**vars(args), "fleet": fleet, "report": told})
+    one = argparse.Namespace(**{**vars(args), "fleet": fleet, "report": report})
     try:
         code = COMMANDS[args.command](one)
     except OSError as problem:
@@ -78,8 +74,6 @@ def run_one(args: argparse.Namespace, fleet: Path, report: Report) -> int:
         return report.end(not_utf8(report, display_path(fleet)))
     except WriteRefused as refusal:  # diff, --check, build read the tree too
         return report.end(refused(report, refusal))
-    if recording is not None:
-        memo.remember(args, fleet, recording, code)
     return report.end(code)
 
 
@@ -131,13 +125,11 @@ def read_inputs(args) -> tuple[Source, Path, Source | None] | int:
     source = read(args.fleet, args.report)
     if isinstance(source, int):
         return source
-    args.report.read_text(str(args.fleet), source)
     lock_file = Path(lock_path(str(args.fleet)))
     # lexists: a broken or looping link is read, and says what is wrong with it.
     lock = read(lock_file, args.report) if os.path.lexists(lock_file) else None
     if isinstance(lock, int):
         return lock
-    args.report.read_text(str(lock_file), lock)
     return source, lock_file, lock
 
 
@@ -146,9 +138,6 @@ def check_outputs(
 ) -> Diagnostic | int | None:
     """Before anything is reported: the output must be a directory (or absent),
     and a twin fleet file must describe the same fleet."""
-    for path in (result.output_dir, lock_path(str(args.fleet))):
-        args.report.look("shown", str(path))  # where outputs go, in messages
-    args.report.look("kind", str(result.output_dir))
     usable_output(Path(str(result.output_dir)))
     with_files = result if result.files else partial(compiled, emit_files=True)
     return check_twin(args.fleet, result, place, args.report, shown, with_files)
@@ -182,30 +171,25 @@ def placement(args) -> Placement:
     fleet_dir = args.fleet.resolve().parent
     out = args.out.resolve() if args.out else None
     repo = repo_root(fleet_dir)
-    for path in [args.fleet] + ([args.out] if args.out else []):
-        args.report.look("resolve", str(path))
-    args.report.look("repo", str(fleet_dir))
     return Placement(
         PurePosixPath(fleet_dir.as_posix()),
         repo,
         PurePosixPath(out.as_posix()) if out else None,
         flake_root(args, fleet_dir, repo),
-        look_up=disk_views(args.report, Path(str(repo)) if repo else None),
+        look_up=disk_views(Path(str(repo)) if repo else None),
         for_build=args.command == "build",
     )
 
 
-def disk_views(report: Report, repo: Path | None) -> Callable[[list[str]], DiskView]:
-    """disk_facts.disk_view for one command run, each answer kept by the result
-    cache (memo.py) as a fact. A fleet and its twin (twin_check compiles both)
-    name the same module files: git is asked once, not twice (a git process is
-    a twentieth of a pre-commit `fleetc check`)."""
+def disk_views(repo: Path | None) -> Callable[[list[str]], DiskView]:
+    """disk_facts.disk_view for one command run. A fleet and its twin
+    (twin_check compiles both) name the same module files: git is asked once,
+    not twice (a git process is a twentieth of a pre-commit `fleetc check`)."""
     seen: dict[tuple[str, ...], DiskView] = {}
 
     def look_up(paths: list[str]) -> DiskView:
         if tuple(paths) not in seen:
-            seen[tuple(paths)] = view = disk_view(paths, repo)
-            report.fact("disk", disk_subject(paths, repo), view.as_json())
+            seen[tuple(paths)] = disk_view(paths, repo)
         return seen[tuple(paths)]
 
     return look_up
@@ -244,11 +228,10 @@ def cmd_check(args) -> int:
     return EXIT_OK
 
 
-def diff_text(compiled: Compiled, seen: dict | None = None) -> str:
-    """The tree's diff and the lock's, paths relative to the repository;
-    `seen` gets the stat of every generated file read."""
+def diff_text(compiled: Compiled) -> str:
+    """The tree's diff and the lock's, paths relative to the repository."""
     tree = unified_diff(
-        compiled.out_dir, compiled.result.files, shown(compiled.out_dir), seen
+        compiled.out_dir, compiled.result.files, shown(compiled.out_dir)
     )
     if not compiled.lock_changed:
         return tree
@@ -286,11 +269,8 @@ def cmd_generate(args) -> int:
 
 
 def stale_check(report: Report, compiled: Compiled) -> int:
-    seen = {}
-    diff = diff_text(compiled, seen)
-    stale = bool(diff) or is_stale(compiled.out_dir, compiled.result.files, seen)
-    for path, signature in seen.items():  # what the verdict rests on (memo.py)
-        report.fact("stat", path, signature)
+    diff = diff_text(compiled)
+    stale = bool(diff) or is_stale(compiled.out_dir, compiled.result.files)
     report.note("stale", stale)
     if not stale:
         return EXIT_OK
@@ -331,20 +311,7 @@ def write_outputs(args, compiled: Compiled) -> tuple[int, bool]:
         where = shown(compiled.out_dir)
         return fs_problem(args.report, "F031", "cannot write", problem, where), False
     say_written(args.report, compiled, report)
-    remember_tree(args.report, compiled, report)
     return EXIT_OK, bool(report.changed or report.removed or report.lock_changed)
-
-
-def remember_tree(report: Report, compiled: Compiled, written: WriteReport) -> None:
-    """For the result cache (memo.py): the files a no-op read, as it read them,
-    and that no interrupted run waits; or that this run wrote."""
-    if written.wrote:
-        report.wrote_files()
-        return
-    for path, signature in written.seen:
-        report.fact("stat", path, signature)
-    for name in (PENDING, JOURNAL):
-        report.look("stat", str(compiled.out_dir / name))
 
 
 def say_waiting(report: Report, compiled: Compiled) -> None:

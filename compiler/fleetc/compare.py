@@ -19,11 +19,11 @@ def desired(files: dict[str, str]) -> dict[str, str]:
     return {**files, MANIFEST: manifest_text(files)}
 
 
-def on_disk(out_dir: Path, names: set[str], seen: dict | None = None) -> dict[str, str]:
+def on_disk(out_dir: Path, names: set[str]) -> dict[str, str]:
     """The current text of every file fleetc owns or would write, read as the
     writer reads it: a symbolic link at or above a name is refused (F040),
     never followed, so a diff shows nothing from outside the tree."""
-    tree, found = Tree(out_dir, seen), {}
+    tree, found = Tree(out_dir), {}
     for name in names:
         data = tree.read(name, wanted=False)
         if data is not None:
@@ -38,27 +38,25 @@ def _text(data: bytes) -> str:
         return ""  # not what fleetc wrote: the diff replaces all of it
 
 
-def compared(out_dir: Path, files: dict[str, str], seen: dict | None = None):
+def compared(out_dir: Path, files: dict[str, str]):
     """(every name fleetc owns or would write, what is on disk, what it would
-    write); `seen` gets the stat of every file read (writer.Tree)."""
+    write)."""
     wanted = desired(files)
-    owned = read_manifest(out_dir, seen)
+    owned = read_manifest(out_dir)
     names = set(wanted) | set(owned) | {MANIFEST}
-    return names, on_disk(out_dir, names, seen), wanted, set(owned) != set(files)
+    return names, on_disk(out_dir, names), wanted, set(owned) != set(files)
 
 
-def is_stale(out_dir: Path, files: dict[str, str], seen: dict | None = None) -> bool:
+def is_stale(out_dir: Path, files: dict[str, str]) -> bool:
     """Whether generate would change anything in the tree, manifest included."""
-    names, current, wanted, _ = compared(out_dir, files, seen)
+    names, current, wanted, _ = compared(out_dir, files)
     return any(current.get(name) != wanted.get(name) for name in names)
 
 
-def unified_diff(
-    out_dir: Path, files: dict[str, str], shown_as: str, seen: dict | None = None
-) -> str:
+def unified_diff(out_dir: Path, files: dict[str, str], shown_as: str) -> str:
     """A unified diff, old tree to new, with paths shown under `shown_as`; the
     manifest only when the set of owned files changes (module docstring)."""
-    names, current, wanted, owned_set_changes = compared(out_dir, files, seen)
+    names, current, wanted, owned_set_changes = compared(out_dir, files)
     if not owned_set_changes:
         names = names - {MANIFEST}
     chunks = []

@@ -1,8 +1,7 @@
 """What the module check needs to know from disk and git, looked up by the CLI.
 
-Kept apart from staging.py (which copies a fleet for `fleetc build`) and free of
-the compiler: the result cache (memo.py) asks the same questions again to tell
-whether a remembered run still holds, without loading the compiler.
+Kept apart from staging.py (which copies a fleet for `fleetc build`): every
+command asks these questions; only `build` stages.
 """
 
 from __future__ import annotations
@@ -28,11 +27,6 @@ class DiskView:
 
     def real_path(self, path: str) -> str:
         return dict(self.links).get(path, path)
-
-    def as_json(self) -> list:
-        """A canonical form, for the cache to compare two looks."""
-        tracked = None if self.tracked is None else sorted(self.tracked)
-        return [sorted(self.present), tracked, sorted(map(list, self.links))]
 
 
 def repo_root(start: Path) -> Path | None:

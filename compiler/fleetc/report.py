@@ -82,20 +82,6 @@ class Report:
         if self.fleet is not None:
             self.fleet[key] = value
 
-    # What the run read from the world, and whether it wrote: a memo.Recording
-    # keeps them to tell whether the run can be told again (memo.py).
-    def fact(self, kind: str, subject: str, value: Any) -> None:
-        pass
-
-    def look(self, kind: str, subject: str) -> None:
-        pass
-
-    def read_text(self, path: str, source: Any) -> None:
-        pass
-
-    def wrote_files(self) -> None:
-        pass
-
     def finish(self, code: int) -> int:
         if self.fmt == "json":
             print(json.dumps(self.document(code), indent=2, ensure_ascii=False))

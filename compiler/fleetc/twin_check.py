@@ -33,14 +33,12 @@ def check_twin(
     `with_files`: this fleet's result with its generated files, or how to get
     it (`check` compiles without them, and needs them only when the twins
     disagree)."""
-    report.look("twin", str(fleet_file))
     twin = twin_file(fleet_file)
     if twin is None:
         return None
     source = read(twin, report)
     if isinstance(source, int):
         return source
-    report.read_text(str(twin), source)
     if same_model(source, mine):
         return None
     theirs = compile_twin(fleet_file, source, mine, placement, emit_files=False)

@@ -21,7 +21,7 @@ import hashlib
 import json
 import os
 import stat
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -29,7 +29,6 @@ from . import journal
 from .exclusive import exclusive
 from .journal import MANIFEST, Change, WriteRefused
 from .manifest import validate_manifest
-from .memo_facts import signature, stat_of
 
 SYMLINK_HELP = (
     "fleetc never writes through a symbolic link inside its tree or at fleet.lock; "
@@ -44,11 +43,6 @@ class WriteReport:
     changed: tuple[str, ...]
     removed: tuple[str, ...]
     lock_changed: bool = False
-    # Every path looked at: (path, memo_facts.signature taken before reading
-    # it, or memo_facts.stat_of's answer where there was nothing to read).
-    seen: tuple[tuple[str, list[int] | str], ...] = ()
-    # Whether anything was written (a stale manifest alone counts).
-    wrote: bool = False
 
 
 @dataclass(frozen=True)
@@ -88,12 +82,12 @@ def _manifest(owned: dict[str, str]) -> str:
     return json.dumps({"generator": "fleetc", "files": owned}, indent=2) + "\n"
 
 
-def read_manifest(out_dir: Path, seen: dict | None = None) -> dict[str, str]:
+def read_manifest(out_dir: Path) -> dict[str, str]:
     """Owned file -> hash at the time fleetc wrote it; empty when there is none."""
     if not out_dir.is_dir():
         return {}
     # Through Tree: a manifest that is a link to another file is refused (F040).
-    return parse_manifest(out_dir, Tree(out_dir, seen).read(MANIFEST, wanted=False))
+    return parse_manifest(out_dir, Tree(out_dir).read(MANIFEST, wanted=False))
 
 
 def parse_manifest(out_dir: Path, data: bytes | None) -> dict[str, str]:
@@ -113,7 +107,7 @@ def write_tree(
         change, report = plan(out_dir, files, force, lock)
         if change:
             journal.commit(out_dir, change)
-    return replace(report, wrote=bool(change))
+    return report
 
 
 def plan(
@@ -132,13 +126,12 @@ def plan(
     manifest = _manifest(digests)
     if old_manifest != manifest.encode():
         change.writes[MANIFEST] = manifest
-    lock_changed = lock is not None and _plan_lock(lock, change, tree.seen)
+    lock_changed = lock is not None and _plan_lock(lock, change)
     change.new_dirs = sorted(tree.new_dirs, key=lambda d: (d.count("/"), d))
     change.prune = _prune_order(change.unlinks)
     changed = tuple(sorted(change.writes.keys() & files.keys()))
     removed = tuple(sorted(change.unlinks))
-    seen = tuple(tree.seen.items())
-    return change, WriteReport(len(files), changed, removed, lock_changed, seen)
+    return change, WriteReport(len(files), changed, removed, lock_changed)
 
 
 def _plan_file(tree, owned, name: str, text: str, new_hash: str, force, change):
@@ -175,11 +168,10 @@ def _refuse_hand_edit(path: Path, current_hash: str, expected: str, force) -> No
         )
 
 
-def _plan_lock(lock: LockFile, change: Change, seen: dict) -> bool:
+def _plan_lock(lock: LockFile, change: Change) -> bool:
     path = Path(os.path.abspath(lock.path))
     tree = Tree(path.parent)
     current = tree.hash(path.name, wanted=True)
-    seen.update(tree.seen)
     if current == digest(lock.text):
         return False
     change.writes[str(path)] = lock.text
@@ -198,12 +190,10 @@ def _prune_order(removed: dict[str, str]) -> list[str]:
 class Tree:
     """The output directory seen through lstat: links are refused, never followed."""
 
-    def __init__(self, out_dir: Path, seen: dict | None = None) -> None:
+    def __init__(self, out_dir: Path) -> None:
         self.out_dir = out_dir
         self.kinds: dict[str, str] = {}
         self.new_dirs: set[str] = set()
-        # Path -> its stat (memo_facts) when read, for the result cache.
-        self.seen: dict[str, list[int] | str] = {} if seen is None else seen
 
     def read(self, name: str, wanted: bool) -> bytes | None:
         """The file's bytes, None when absent (or, for a removal, no longer a file)."""
@@ -224,28 +214,19 @@ class Tree:
     def _file(self, name: str, wanted: bool) -> Path | None:
         """The path of a regular file there, None when there is none to read."""
         if not self._parents_ready(name, wanted):
-            return self._none(name)
+            return None
         kind = _kind(self.out_dir / name)
         if kind == "link":
             raise _symlink_refused(self.out_dir / name)
         if kind == "missing" or (kind != "file" and not wanted):
-            return self._none(name)
+            return None
         if kind != "file":
             raise _not_a_file(self.out_dir / name)
         return self.out_dir / name
 
-    def _none(self, name: str) -> None:
-        """Nothing to read: what is there (or its absence) is a fact too."""
-        path = str(self.out_dir / name)
-        self.seen[path] = stat_of(path)
-
     def _opened(self, path: Path) -> BinaryIO:
-        """The file, its stat taken before anything is read: a change after the
-        stat shows in the next stat, so the result cache may trust it
-        (memo_facts.py). A link swapped in since the lstat is refused."""
-        file = open(path, "rb", opener=_no_follow)
-        self.seen[str(path)] = signature(os.fstat(file.fileno()))
-        return file
+        """The file; a link swapped in since the lstat is refused."""
+        return open(path, "rb", opener=_no_follow)
 
     def _parents_ready(self, name: str, wanted: bool) -> bool:
         """True when every parent is a real directory; notes the ones to create."""
