@@ -24,8 +24,6 @@ TESTS = Path(__file__).resolve().parent
 SAMPLES = TESTS.parent / "samples"
 STAND_IN_NIX = TESTS / "hostile_nix.py"
 GIT = ["git", "-c", "user.name=hostile", "-c", "user.email=hostile@example.org"]
-# TEMPORARY, until the result cache is removed on main (issue 18, part 1).
-CACHE_OFF = {"FLEETC_NO_CACHE": "1"}
 GIT_ENV = {"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null"}
 
 
@@ -85,7 +83,6 @@ class Site:
             "NO_COLOR": "1",
             "HOSTILE_MARKERS": f"{self.marker},{self.private_marker}",
             **GIT_ENV,
-            **CACHE_OFF,
         }
 
 
