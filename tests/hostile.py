@@ -35,6 +35,7 @@ import shutil
 import sys
 import tempfile
 import time
+import traceback
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -52,6 +53,7 @@ from hostile_repo import (  # noqa: E402
 )
 
 SAMPLES = ("basic", "basic", "journald")
+FLEETS = ("fleet.toml", "fleet.fleet")
 READ_ONLY = frozenset({"check", "diff", "plan", "graph"})
 EXIT_CODES = frozenset({0, 1, 2, 3})
 # A closed stdout ends as a shell expects of a writer whose reader left:
@@ -72,16 +74,35 @@ class Failure:
         return f"seed {self.seed}: fleetc {' '.join(self.argv)}: {self.problems[0]}"
 
 
-def new_site(seed: int, where: Path) -> tuple[Site, random.Random]:
-    """The repository of `seed` in `where` (an empty directory)."""
+def new_site(seed: int, where: Path, made: dict | None = None):
+    """(the repository of `seed` in `where`, an empty directory; the random
+    numbers that made it). `made` holds settled repositories to copy."""
     rng = random.Random(seed)
-    sample = rng.choice(SAMPLES)
-    fleet = rng.choice(["fleet.toml", "fleet.fleet"])
-    site = make_site(where, sample, fleet, rng.random() < 0.5, seed)
-    site.in_git = rng.random() < 0.9
-    settle(site)
+    kind = (rng.choice(SAMPLES), rng.choice(FLEETS), rng.random() < 0.5)
+    in_git = rng.random() < 0.9
+    copy = (made or {}).get((*kind, in_git))
+    site = make_site(where, *kind, seed, copy)
+    site.in_git = in_git
+    if copy is None:
+        settle(site)
     plant(site, rng)
     return site, rng
+
+
+def settled(root: Path) -> dict[tuple, Path]:
+    """Every kind of repository, settled once (copied for each seed: a
+    tenth of a repository's time). The generated tree holds no absolute path."""
+    made = {}
+    for sample in sorted(set(SAMPLES)):
+        for fleet in FLEETS:
+            for twin in (False, True):
+                for in_git in (False, True):
+                    base = root / f"{sample}-{fleet}-{twin}-{in_git}"
+                    site = make_site(base, sample, fleet, twin, 0)
+                    site.in_git = in_git
+                    settle(site)
+                    made[(sample, fleet, twin, in_git)] = site.repo
+    return made
 
 
 def settle(site: Site) -> None:
@@ -172,15 +193,12 @@ def written_places(site: Site, argv: list[str]):
         target = argv[argv.index("-o") + 1]
         names.add(target)
         temps = (f".{target}.fleetc-",)
-    out = str(site.out_dir)
+    out = site.output
 
-    def skip(path: Path) -> bool:
-        text = str(path)
-        if text == out or text.startswith(out + "/"):
+    def skip(relative: str) -> bool:
+        if relative == out or relative.startswith(out + "/"):
             return True
-        return path.parent == site.repo and (
-            path.name in names or path.name.startswith(temps)
-        )
+        return "/" not in relative and (relative in names or relative.startswith(temps))
 
     return skip
 
@@ -261,8 +279,9 @@ def last_line(data: bytes) -> str:
 def leaked_into_tree(site: Site) -> list[str]:
     """The sentinel's or a private file's content in the written tree or lock."""
     found = []
-    places = [p for p in site.out_dir.rglob("*")] if site.out_dir.is_dir() else []
-    places += [site.lock(fleet) for fleet in site.fleets]
+    places = [site.lock(fleet) for fleet in site.fleets]
+    for directory, _, files in os.walk(site.out_dir):  # links not followed
+        places += [Path(directory, name) for name in files]
     for path in places:
         data = small_regular(path)
         for marker in (site.marker, site.private_marker):
@@ -284,14 +303,28 @@ def small_regular(path: Path) -> bytes | None:
 # -- many repositories -------------------------------------------------------------
 
 
-def one_repository(task: tuple[int, float, str | None]) -> tuple[list[Failure], float]:
-    seed, timeout, keep = task
+def scratch() -> str | None:
+    """Where repositories are made: a memory file system when there is one
+    (the writer's syncs and the clean-up cost nothing there), else TMPDIR."""
+    shm = "/dev/shm"
+    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else None
+
+
+def one_repository(task: tuple) -> tuple[list[Failure], float]:
+    seed, timeout, keep, made = task
     started = time.monotonic()
-    where = Path(tempfile.mkdtemp(prefix=f"fleetc-hostile-{seed}-"))
+    where = Path(tempfile.mkdtemp(prefix=f"fleetc-hostile-{seed}-", dir=scratch()))
     failures = None
     try:
-        site, rng = new_site(seed, where)
+        site, rng = new_site(seed, where, made)
         failures = audit_site(site, rng, timeout)
+    except Exception:  # the test's own failure: reported, not hidden
+        said = traceback.format_exc()
+        failures = [
+            Failure(
+                seed, [], [], [f"the test failed: {last_line(said.encode())}"], said
+            )
+        ]
     finally:
         if keep and failures != []:
             kept = Path(keep) / str(seed)
@@ -312,7 +345,16 @@ def remove(where: Path) -> None:
 def hostile(seeds, jobs: int = 1, timeout: float = TIMEOUT, keep=None):
     """Every repository of `seeds`; (failures, seconds per repository)."""
     audit.console_entry()  # loaded once, before the workers fork
-    tasks = [(seed, timeout, keep) for seed in seeds]
+    root = Path(tempfile.mkdtemp(prefix="fleetc-hostile-settled-", dir=scratch()))
+    try:
+        made = settled(root)
+        tasks = [(seed, timeout, keep, made) for seed in seeds]
+        return _every(tasks, jobs)
+    finally:
+        remove(root)
+
+
+def _every(tasks: list, jobs: int) -> tuple[list[Failure], list[float]]:
     failures, times = [], []
     if jobs == 1:
         results = map(one_repository, tasks)

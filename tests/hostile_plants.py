@@ -72,6 +72,13 @@ def replace(path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
 
 
+def put(path: Path, text: str) -> None:
+    """A fresh file at `path`: never written through a link or into a FIFO
+    another plant left there."""
+    replace(path)
+    path.write_text(text)
+
+
 def link(path: Path, target: str) -> None:
     replace(path)
     path.symlink_to(target)
@@ -115,13 +122,13 @@ def pending_outside(site: Site, rng: random.Random) -> None:
     ]
     dirs = [outside_path(site, rng, "dir/deep", out), "../modules", "vms", "/"]
     chosen = {"temps": _some(rng, temps), "dirs": _some(rng, dirs)}
-    (out / PENDING).write_text(json.dumps(chosen))
+    put(out / PENDING, json.dumps(chosen))
     site.planted(f"pending list {chosen}")
 
 
 def journal_outside(site: Site, rng: random.Random) -> None:
     out = site.out_dir
-    (out / ".x.fleetc-new").write_text("planted\n")
+    put(out / ".x.fleetc-new", "planted\n")
     fleet = regular_bytes(site.repo / site.fleet) or b""
     secret = (site.outside / "secret.txt").read_bytes()
     renames = [
@@ -142,14 +149,14 @@ def journal_outside(site: Site, rng: random.Random) -> None:
         "prune": _some(rng, prune),
     }
     name = rng.choice([JOURNAL, JOURNAL, JOURNAL_TEMP])
-    (out / name).write_text(json.dumps(journal))
+    put(out / name, json.dumps(journal))
     site.planted(f"{name} {journal}")
 
 
 def bookkeeping_nested(site: Site, rng: random.Random) -> None:
     name = rng.choice(BOOKKEEPING)
     opener = rng.choice(["[", '{"a":'])
-    (site.out_dir / name).write_text(opener * DEEP)
+    put(site.out_dir / name, opener * DEEP)
     site.planted(f"{name}: {opener!r} x {DEEP}")
 
 
@@ -187,7 +194,7 @@ WRONG_TYPES = (
 def bookkeeping_types(site: Site, rng: random.Random) -> None:
     name = rng.choice(BOOKKEEPING)
     document = rng.choice(WRONG_TYPES)
-    (site.out_dir / name).write_text(json.dumps(document))
+    put(site.out_dir / name, json.dumps(document))
     site.planted(f"{name}: {document!r}")
 
 
@@ -204,7 +211,7 @@ def bookkeeping_names(site: Site, rng: random.Random) -> None:
         "unlinks": [[n, "0" * 64] for n in names],
     }
     document = documents.get(name, other | {"prune": names})
-    (site.out_dir / name).write_text(json.dumps(document))
+    put(site.out_dir / name, json.dumps(document))
     site.planted(f"{name}: {document!r}")
 
 
@@ -355,9 +362,10 @@ def fleet_names(site: Site, rng: random.Random) -> None:
         return
     name = rng.choice(HOSTILE_NAMES)
     if rng.random() < 0.5:
-        text = re.sub(r"\bvms\.web\b", f"vms.{toml_string(name)}", text)
+        text = re.sub(r"\bvms\.web\b", lambda _: f"vms.{toml_string(name)}", text)
     else:
-        text = re.sub(r"\bhosts\.server1\b", f"hosts.{toml_string(name)}", text)
+        key = f"hosts.{toml_string(name)}"
+        text = re.sub(r"\bhosts\.server1\b", lambda _: key, text)
         text = text.replace('host = "server1"', f"host = {toml_string(name)}")
     path.write_text(text)
     site.planted(f"fleet file names {name!r}")
@@ -459,6 +467,7 @@ def plant(site: Site, rng: random.Random) -> None:
     late = []
     for name in rng.sample(sorted(PLANTS), rng.randint(1, 4)):
         done = PLANTS[name](site, rng)
+        site.planted_by.append(PLANTS[name])
         if done is not None:
             late.append(done)
     if rng.random() < 0.8:

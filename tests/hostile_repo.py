@@ -41,6 +41,7 @@ class Site:
     in_git: bool = True
     others: list[str] = field(default_factory=list)  # more fleets, same output
     plants: list[str] = field(default_factory=list)  # what was planted, in words
+    planted_by: list = field(default_factory=list)  # the plants (functions)
 
     @property
     def repo(self) -> Path:
@@ -86,16 +87,22 @@ class Site:
         }
 
 
-def make_site(base: Path, sample: str, fleet: str, twin: bool, seed: int) -> Site:
-    """`samples/<sample>` as a repository at base/repo, with the sentinel beside it."""
+def make_site(
+    base: Path, sample: str, fleet: str, twin: bool, seed: int, copy: Path | None = None
+) -> Site:
+    """`samples/<sample>` as a repository at base/repo (a copy of `copy`, a
+    repository made so before, when given), with the sentinel beside it."""
     token = hashlib.sha256(f"hostile {seed}".encode()).hexdigest()[:20]
     other = "fleet.fleet" if fleet.endswith(".toml") else "fleet.toml"
     twin_file = other if twin else None
     site = Site(base, fleet, twin_file, f"SECRET{token}", f"PRIVATE{token}", seed)
     for directory in (site.home, site.tmp, base / "bin"):
         directory.mkdir(parents=True)
-    skip = shutil.ignore_patterns() if twin else shutil.ignore_patterns(other)
-    shutil.copytree(SAMPLES / sample, site.repo, ignore=skip)
+    if copy is not None:
+        shutil.copytree(copy, site.repo, symlinks=True)
+    else:
+        skip = shutil.ignore_patterns() if twin else shutil.ignore_patterns(other)
+        shutil.copytree(SAMPLES / sample, site.repo, ignore=skip)
     make_sentinel(site)
     stand_in_nix(base / "bin" / "nix")
     return site
@@ -156,22 +163,26 @@ def track(site: Site) -> None:
 # -- what must not change ----------------------------------------------------------
 
 
-def snapshot(root: Path, skip=lambda path: False, contents: bool = False) -> dict:
-    """relative path -> what lstat says of it (contents: and its bytes' hash);
-    never follows a link, never opens anything but small regular files."""
+def snapshot(root: Path, skip=lambda relative: False, contents=False) -> dict:
+    """relative path -> what lstat says of it (contents: and its bytes' hash),
+    but for what `skip` (given the relative path) leaves out; never follows a
+    link, never opens anything but small regular files."""
     found = {}
+    top = len(str(root)) + 1
     for directory, dirs, files in os.walk(root):
+        here = directory[top:]
+        kept = []
         for name in dirs + files:
-            path = Path(directory, name)
-            if skip(path):
-                continue
-            found[path.relative_to(root).as_posix()] = _state(path, contents)
-        dirs[:] = [d for d in dirs if not skip(Path(directory, d))]
+            relative = f"{here}/{name}" if here else name
+            if not skip(relative):
+                found[relative] = _state(os.path.join(directory, name), contents)
+                kept.append(name)
+        dirs[:] = [d for d in dirs if d in kept]
     return found
 
 
-def _state(path: Path, contents: bool) -> tuple:
-    status = path.lstat()
+def _state(path: str, contents: bool) -> tuple:
+    status = os.lstat(path)
     kind = stat.S_IFMT(status.st_mode)
     if stat.S_ISDIR(status.st_mode):
         return (kind, status.st_mode, status.st_mtime_ns) if contents else (kind,)
@@ -180,7 +191,7 @@ def _state(path: Path, contents: bool) -> tuple:
     if stat.S_ISLNK(status.st_mode):
         return state + (os.readlink(path),)
     if contents and stat.S_ISREG(status.st_mode) and status.st_size < 1 << 20:
-        return state + (hashlib.sha256(path.read_bytes()).hexdigest(),)
+        return state + (hashlib.sha256(Path(path).read_bytes()).hexdigest(),)
     return state
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import random
 import shutil
 import signal
 import subprocess
@@ -29,8 +30,8 @@ import hostile_audit as audit
 from hostile_plants import JOURNAL, MANIFEST, PENDING, HUGE, sparse
 from hostile_repo import Site, make_site, track
 
-# 40 repositories, every command on each: about 20 s on one core.
-SHORT_RUN = 40
+# 60 repositories, every command on each: about 10 s on one core.
+SHORT_RUN = 60
 
 
 @pytest.fixture()
@@ -73,12 +74,28 @@ def test_the_run_plants_every_kind_of_attack(tmp_path):
     """Each plant of hostile_plants.py is drawn within the short run's seeds."""
     from hostile_plants import PLANTS
 
+    made = hostile.settled(tmp_path / "made")
     drawn = set()
     for seed in range(SHORT_RUN):
-        site, _ = hostile.new_site(seed, tmp_path / str(seed))
-        drawn |= {plant.split(":")[0] for plant in site.plants}
+        site, _ = hostile.new_site(seed, tmp_path / str(seed), made)
+        drawn |= set(site.planted_by)
         hostile.remove(tmp_path / str(seed))
-    assert len(drawn) > len(PLANTS), sorted(drawn)
+    assert drawn == set(PLANTS.values())
+
+
+def test_without_plants_every_command_succeeds_unflagged(tmp_path):
+    """The control: on each kind of repository as it comes (the sample after
+    one generate), every command exits 0 (build 3: the stand-in nix builds
+    nothing) and the audit sees nothing wrong."""
+    made = hostile.settled(tmp_path / "made")
+    for number, (kind, repo) in enumerate(sorted(made.items())):
+        site = make_site(tmp_path / str(number), *kind[:3], number, repo)
+        site.in_git = kind[3]
+        for argv in hostile.every_command(site, site.fleet, random.Random(number)):
+            argv = [arg for arg in argv if arg not in ("--locked", "--force")]
+            problems, run = fleetc(site, *argv)
+            assert problems == [], (kind, argv)
+            assert run.exit == (3 if argv[0] == "build" else 0), (kind, argv)
 
 
 def audited(site: Site, action, read_only=False, timeout=5.0) -> audit.Run:
@@ -208,41 +225,50 @@ def edited_lock(site: Site, record: str) -> None:
     lock.write_text(body + record + "# sha256: edited\n")
 
 
-def retire(site: Site, vm_key: str, delete_state: str | None = None) -> None:
+def retire(site: Site, vm_key: str) -> None:
     """A retirement record for `vm_key` (a TOML key) on server1."""
     record = f'\n[retired.{vm_key}.server1]\nmachine_id = "{"ab" * 16}"\n'
     edited_lock(site, record + 'taps = ["vm-old"]\n')
-    if delete_state is not None:
-        fleet = site.repo / site.fleet
-        text = fleet.read_text().replace(
-            'state_dir = "/var/lib/microvms"\n',
-            f'state_dir = "/var/lib/microvms"\ndelete_state = [{delete_state}]\n',
-        )
-        fleet.write_text(text)
     (site.repo / "fleet.fleet").unlink()  # the twin would disagree (F035)
 
 
+def delete_state(site: Site, names: str) -> None:
+    fleet = site.repo / site.fleet
+    text = fleet.read_text().replace(
+        'state_dir = "/var/lib/microvms"\n',
+        f'state_dir = "/var/lib/microvms"\ndelete_state = [{names}]\n',
+    )
+    fleet.write_text(text)
+
+
 def test_case_04_retired_name_leaving_state_dir(site):
-    """`[retired."../../etc".server1]` with delete_state: refused where it is
-    written, never emitted into a script."""
-    retire(site, '"../../etc"', '"../../etc"')
+    """`[retired."../../etc".server1]`: refused where fleet.lock says it
+    (F802); with `delete_state = ["../../etc"]` refused in the fleet file too
+    (F101); never emitted into a script."""
+    retire(site, '"../../etc"')
     tree = hostile.snapshot(site.out_dir, contents=True)
-    for command in (["check"], ["generate"], ["plan"]):
-        problems, run = fleetc(site, *command, site.fleet, "--format", "json")
+    for command in ("check", "generate", "plan"):
+        problems, run = fleetc(site, command, site.fleet, "--format", "json")
         assert problems == []
         assert run.exit == 1, command
-        assert located(run, "fleet.lock"), command
+        assert [d["code"] for d in located(run, "fleet.lock")][0] == "F802"
+    delete_state(site, '"../../etc"')
+    for command in ("check", "generate", "plan"):
+        problems, run = fleetc(site, command, site.fleet, "--format", "json")
+        assert problems == []
+        assert run.exit == 1, command
+        assert "F101" in [d["code"] for d in located(run, "fleet.toml")]
     assert hostile.snapshot(site.out_dir, contents=True) == tree
     assert "../../etc" not in (site.out_dir / "hosts" / "server1.nix").read_text()
 
 
 def test_case_05_retired_name_holding_nul(site):
     retire(site, '"\\u0000"')
-    for command in (["check"], ["generate"], ["plan"], ["diff"]):
-        problems, run = fleetc(site, *command, site.fleet, "--format", "json")
+    for command in ("check", "generate", "plan", "diff"):
+        problems, run = fleetc(site, command, site.fleet, "--format", "json")
         assert problems == []
         assert run.exit == 1, command
-        assert located(run, "fleet.lock"), command
+        assert [d["code"] for d in located(run, "fleet.lock")][0] == "F802"
 
 
 def test_case_06_twin_a_link_outside(site):
@@ -253,12 +279,16 @@ def test_case_06_twin_a_link_outside(site):
     for fmt in ("text", "json"):
         problems, run = fleetc(site, "check", site.fleet, "--format", fmt)
         assert problems == []  # the sentinel was not opened, nor printed
-        assert run.exit in (1, 2)
+        assert run.exit == 2
         assert b"fleet.fleet" in run.stdout + run.stderr
+    assert [d["code"] for d in located(run, "fleet.fleet")] == ["F010"]
 
 
-@pytest.mark.parametrize("kind", ["dev-zero", "fifo", "huge", "directory"])
-def test_case_07_lock_not_a_regular_file(site, kind):
+@pytest.mark.parametrize(
+    "kind, code",
+    [("dev-zero", "F010"), ("fifo", "F011"), ("huge", "F012"), ("directory", "F011")],
+)
+def test_case_07_lock_not_a_regular_file(site, kind, code):
     """fleet.lock a link to /dev/zero, a FIFO, 4 GiB, a directory: refused
     with a located error, read within a bound, no MemoryError, no hang."""
     lock = site.lock()
@@ -271,10 +301,11 @@ def test_case_07_lock_not_a_regular_file(site, kind):
         sparse(lock, HUGE)
     else:
         lock.mkdir()
-    problems, run = fleetc(site, "check", site.fleet, "--format", "json")
-    assert problems == []
-    assert run.exit in (1, 2)
-    assert located(run, "fleet.lock")
+    for command in ("check", "generate", "plan"):
+        problems, run = fleetc(site, command, site.fleet, "--format", "json")
+        assert problems == []
+        assert run.exit == 2
+        assert [d["code"] for d in located(run, "fleet.lock")] == [code]
 
 
 def test_case_08_linked_tree_after_a_remembered_run(site):
@@ -336,8 +367,8 @@ def test_case_11_linked_flake_lock(site):
     problems, run = fleetc(site, "build", site.fleet, "--format", "json")
     assert problems == []  # no HOSTILE-STAGING-LEAK, sentinel unchanged
     assert (site.outside / "flake.lock").read_bytes() == before
-    assert run.exit in (1, 2)
-    assert "flake.lock" in json.dumps(run.json()["diagnostics"])
+    assert run.exit == 2
+    assert [d["code"] for d in located(run, "flake.lock")] == ["F052"]
 
 
 def test_case_12_tracked_file_in_a_private_directory(site):
@@ -347,9 +378,10 @@ def test_case_12_tracked_file_in_a_private_directory(site):
     (private / "notes.txt").write_text(site.private_marker + "\n")
     private.chmod(0o700)
     track(site)
-    problems, run = fleetc(site, "build", site.fleet)
+    problems, run = fleetc(site, "build", site.fleet, "--format", "json")
     assert problems == []  # the stand-in nix found no private content staged
-    assert b"private/notes.txt" in run.stderr
+    assert [d["code"] for d in located(run, "notes.txt")] == ["F050"]
+    assert run.exit == 3  # the stand-in nix evaluates nothing
 
 
 def test_case_13_tracked_directory_replaced_by_a_link(site):
@@ -359,9 +391,10 @@ def test_case_13_tracked_directory_replaced_by_a_link(site):
     track(site)
     shutil.rmtree(site.repo / "extra")
     (site.repo / "extra").symlink_to(site.outside / "dir")
-    problems, run = fleetc(site, "build", site.fleet)
+    problems, run = fleetc(site, "build", site.fleet, "--format", "json")
     assert problems == []  # not opened; not staged (stand-in nix)
-    assert run.exit == 3  # the stand-in nix evaluates nothing
+    assert [d["code"] for d in located(run, "file.txt")] == ["F051"]
+    assert run.exit == 3
 
 
 def two_fleets(site: Site) -> tuple[str, str]:
