@@ -10,10 +10,11 @@ import argparse
 import time
 from pathlib import PurePosixPath
 
-from fleetc import checks, emit, frontend, pipeline
+from fleetc import checks, emit, frontend
+from fleetc.core import pipeline
 from fleetc.allocate import allocate
-from fleetc.lock import Lock, parse_lock, render_lock
-from fleetc.source import Source
+from fleetc.lock.lockfile import Lock, parse_lock, render_lock
+from fleetc.core.source import Source
 
 
 def fleet_toml(hosts: int, vms_per_host: int) -> str:

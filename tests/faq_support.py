@@ -7,10 +7,11 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 
 import nixeval
-from fleetc.build import stage
-from fleetc.diagnostics import Diagnostic, render_text
-from fleetc.pipeline import Placement, Result, compile
-from fleetc.source import Source
+from fleetc.nixbuild.build import stage
+from fleetc.core.diagnostics import Diagnostic, render_text
+from fleetc.core.pipeline import Result, compile
+from fleetc.core.placement import Placement
+from fleetc.core.source import Source
 
 SOPS_NIX = nixeval.NIX_DIR / "sops-nix"
 

@@ -32,8 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fuzz_mutate import ROOT, make_input, seeds  # noqa: E402
 from nixeval import NixError, parse  # noqa: E402
 
-from fleetc import pipeline  # noqa: E402
-from fleetc.source import Source  # noqa: E402
+from fleetc.core import pipeline  # noqa: E402
+from fleetc.core.source import Source  # noqa: E402
 
 FRONTENDS = ("toml", "fleet")
 PLACEMENT = pipeline.Placement(PurePosixPath("/fuzz"))

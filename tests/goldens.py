@@ -19,7 +19,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from fleetc.cli import main
+from fleetc.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "cases"

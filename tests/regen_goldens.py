@@ -9,7 +9,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fleetc.frontend import dsl_syntax  # noqa: E402
+from fleetc.frontend.dsl import syntax as dsl_syntax  # noqa: E402
 from goldens import (  # noqa: E402
     case_dirs,
     regenerate_case,

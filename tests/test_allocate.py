@@ -15,12 +15,12 @@ import pytest
 from fleetc import checks
 from fleetc.allocate import allocate, lock_changes
 from fleetc.allocate.addresses import Pool
-from fleetc.checks import inet
-from fleetc.diagnostics import CODES, render_text
-from fleetc.lockseal import seal
-from fleetc.lock import Lock, LockedInterface, LockedVm, freeze, parse_lock
-from fleetc.model import Fleet, Host, HostInterface, Interface, Network, Vm
-from fleetc.source import Source, Span
+from fleetc.core import inet
+from fleetc.core.diagnostics import CODES, render_text
+from fleetc.lock.seal import seal
+from fleetc.lock.lockfile import Lock, LockedInterface, LockedVm, freeze, parse_lock
+from fleetc.core.model import Fleet, Host, HostInterface, Interface, Network, Vm
+from fleetc.core.source import Source, Span
 
 LAN = Network(
     "lan",

@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 
 from fleetc import checks
 from fleetc.allocate import allocate
-from fleetc.lock import Lock, parse_lock, render_lock
-from fleetc.model import Fleet, Host, HostInterface, Interface, Network, Vm
-from fleetc.source import Source
+from fleetc.lock.lockfile import Lock, parse_lock, render_lock
+from fleetc.core.model import Fleet, Host, HostInterface, Interface, Network, Vm
+from fleetc.core.source import Source
 
 LAN = Network(
     "lan",

@@ -135,7 +135,8 @@ def test_outside_git_the_fleet_directory_is_staged_without_private_files(journal
     assert done.returncode == 0, done.stderr
     assert in_store(f"notes-{token}.txt") != []
     assert in_store(f"secret-{token}.key") == []
-    assert f"not given to Nix (readable only by its owner): {secret}" in done.stderr
+    said = f"warning[F050]: `{secret.name}` is not given to Nix: only its owner"
+    assert said in done.stderr
     assert "common.nix" not in done.stderr
 
 

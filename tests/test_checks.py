@@ -11,9 +11,9 @@ from checks_cases import ALL_CASES, CLEAN_CASES
 from checks_sample import SAMPLE
 
 from fleetc import checks
-from fleetc.diagnostics import CODES, Diagnostic, render_text
+from fleetc.core.diagnostics import CODES, Diagnostic, render_text
 from fleetc.frontend.toml import load_toml
-from fleetc.model import (
+from fleetc.core.model import (
     FlakeInput,
     Fleet,
     Host,
@@ -25,8 +25,9 @@ from fleetc.model import (
     Vm,
     Volume,
 )
-from fleetc.pipeline import Placement, compile
-from fleetc.source import Source
+from fleetc.core.pipeline import compile
+from fleetc.core.placement import Placement
+from fleetc.core.source import Source
 
 ROOT = Path(__file__).resolve().parent.parent
 # The checks own F1xx..F6xx, and use three of the general F0xx codes.

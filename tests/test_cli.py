@@ -147,14 +147,14 @@ def test_fail_if_changed_is_a_formatter(fleet):
     assert run_fleetc(fleet, "generate", "fleet.toml", "--fail-if-changed")[0] == 0
 
 
-# fleetc.diagnostics: its dataclasses bring inspect (~10 ms of a 40 ms --version).
+# fleetc.core.diagnostics: its dataclasses bring inspect (~10 ms of a 40 ms --version).
 HEAVY = (
     "jinja2",
     "lark",
     "tomli",
-    "fleetc.commands",
-    "fleetc.pipeline",
-    "fleetc.diagnostics",
+    "fleetc.cli.compiled",
+    "fleetc.core.pipeline",
+    "fleetc.core.diagnostics",
 )
 
 
@@ -164,9 +164,9 @@ def test_version_and_help_import_nothing_heavy(argv):
     lark, tomli, the passes) wait until a command runs. Speed itself is
     measured in `make bench`; this shows what is imported."""
     probe = (
-        "import sys, fleetc.cli\n"
+        "import sys, fleetc.cli.main\n"
         "try:\n"
-        f"    fleetc.cli.main({argv!r})\n"
+        f"    fleetc.cli.main.main({argv!r})\n"
         "except SystemExit:\n"
         "    pass\n"
         f"print(sorted(m for m in sys.modules if m.startswith({HEAVY!r})))\n"

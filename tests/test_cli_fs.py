@@ -120,13 +120,13 @@ def test_fleet_that_is_a_directory_a_loop_or_not_utf8(repo, command):
     (repo / "dir.toml").mkdir()
     (repo / "loop.toml").symlink_to("loop.toml")
     (repo / "latin1.toml").write_bytes(b'[fleet]\nname = "caf\xe9"\n')
-    for name, says in [
-        ("dir.toml", "Is a directory"),
-        ("loop.toml", "Too many levels of symbolic links"),
-        ("latin1.toml", "not UTF-8"),
+    for name, code, says in [
+        ("dir.toml", "F011", "it is a directory, not a regular file"),
+        ("loop.toml", "F030", "Too many levels of symbolic links"),
+        ("latin1.toml", "F030", "not UTF-8"),
     ]:
         args = with_command(command, name)
-        assert_refused(repo, *args, code="F030", file=name, says=says)
+        assert_refused(repo, *args, code=code, file=name, says=says)
 
 
 # -- fleet.lock ----------------------------------------------------------------
@@ -151,9 +151,9 @@ def test_unreadable_lock(repo, command):
 @pytest.mark.parametrize("command", ["check", "generate"])
 def test_lock_that_is_a_directory_or_a_loop(repo, command):
     (repo / "fleet.lock").mkdir()
-    says = "cannot read fleet.lock: Is a directory"
+    says = "cannot read fleet.lock: it is a directory, not a regular file"
     assert_refused(
-        repo, command, "fleet.toml", code="F030", file="fleet.lock", says=says
+        repo, command, "fleet.toml", code="F011", file="fleet.lock", says=says
     )
     (repo / "fleet.lock").rmdir()
     (repo / "fleet.lock").symlink_to("fleet.lock")

@@ -95,8 +95,8 @@ def test_convert_rejects_out_and_check_uses_it(repo, tmp_path):
 
 def every_subcommand() -> list[str]:
     """From the parser itself: a subcommand added later needs examples too."""
-    from fleetc.cli import parser
-    from fleetc.completion import subcommands
+    from fleetc.cli.main import parser
+    from fleetc.cli.completion import subcommands
 
     return sorted(subcommands(parser()))
 

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 
 from fleetc.convert import to_fleet, to_toml
-from fleetc.frontend import dsl_words, schema
+from fleetc.frontend.dsl import words as dsl_words
+from fleetc.frontend import schema
 from fleetc.frontend.dsl import load_dsl
 from fleetc.frontend.toml import load_toml
-from fleetc.model import (
+from fleetc.core.model import (
     Fleet,
     Host,
     HostInterface,
@@ -25,7 +26,7 @@ from fleetc.model import (
     Vm,
     Volume,
 )
-from fleetc.source import Source
+from fleetc.core.source import Source
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 

@@ -14,12 +14,14 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 import nixeval
-from fleetc import checks, pipeline
-from fleetc.diagnostics import render_text
-from fleetc.frontend import dsl_syntax, load
+from fleetc import checks
+from fleetc.core import pipeline
+from fleetc.core.diagnostics import render_text
+from fleetc.frontend.dsl import syntax as dsl_syntax
+from fleetc.frontend import load
 from fleetc.frontend.dsl import load_dsl
 from fleetc.frontend.toml import load_toml
-from fleetc.source import Source
+from fleetc.core.source import Source
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"

@@ -15,14 +15,14 @@ from pathlib import Path, PurePosixPath
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fleetc import pipeline
+from fleetc.core import pipeline
 from fleetc.convert import to_fleet, to_toml
-from fleetc.diagnostics import render_text
+from fleetc.core.diagnostics import render_text
 from fleetc.frontend import schema
 from fleetc.frontend.dsl import load_dsl
 from fleetc.frontend.toml import load_toml
-from fleetc.model import Fleet, ModuleRef, Pairs
-from fleetc.source import Source
+from fleetc.core.model import Fleet, ModuleRef, Pairs
+from fleetc.core.source import Source
 
 from test_dsl import SAMPLE
 

@@ -11,9 +11,9 @@ import pytest
 from fuzz_mutate import make_input
 from goldens import CASES, SAMPLES
 
-from fleetc.frontend import dsl_scan, dsl_syntax
-from fleetc.frontend.dsl_statements import MAX_DEPTH, with_newline
-from fleetc.source import Source
+from fleetc.frontend.dsl import scan as dsl_scan, syntax as dsl_syntax
+from fleetc.frontend.dsl.statements import MAX_DEPTH, with_newline
+from fleetc.core.source import Source
 
 # Corners of the grammar: blanks and comments where they may go, empty and
 # inline blocks, line ends, and what lark refuses.

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from fleetc import microvm_options
+from fleetc.core import microvm_options
 from fleetc.emit import emit
 from fleetc.emit.host import update_flake
-from fleetc.model import (
+from fleetc.core.model import (
     FlakeInput,
     Fleet,
     Host,
@@ -29,7 +29,7 @@ from fleetc.model import (
     Vm,
     Volume,
 )
-from fleetc.pipeline import Layout
+from fleetc.core.placement import Layout
 
 LAYOUT = Layout("fleet.toml", "..", "generated")
 NASTY = "a${b}c''d\"e\\f\ng"

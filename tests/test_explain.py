@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from fleetc.diagnostics import CODES
-from fleetc.explain import texts
+from fleetc.core.diagnostics import CODES
+from fleetc.core.explanations import texts
 from goldens import run_fleetc
 
 

@@ -15,7 +15,7 @@ import pytest
 
 import nixeval
 from faq_support import compile_dir, generate
-from fleetc import build
+from fleetc.nixbuild import build
 from goldens import SAMPLES
 
 

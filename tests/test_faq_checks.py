@@ -11,10 +11,10 @@ from __future__ import annotations
 import pytest
 
 from fleetc import checks
-from fleetc.diagnostics import Diagnostic, render_text
+from fleetc.core.diagnostics import Diagnostic, render_text
 from fleetc.frontend.toml import load_toml
-from fleetc.model import Deploy
-from fleetc.source import Source
+from fleetc.core.model import Deploy
+from fleetc.core.source import Source
 
 # Lines 1..13; cases append from line 14 or replace a line.
 DEPLOYED = """\

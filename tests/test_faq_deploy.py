@@ -22,7 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import nixeval
-from fleetc import shell
+from fleetc.emit import shell
 from goldens import SAMPLES
 
 # A flake URL that needs quoting in every way bash has. state_dir may hold no

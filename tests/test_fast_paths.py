@@ -29,11 +29,12 @@ from fleetc.checks import ifnames
 from fleetc.emit import tmpfiles
 from fleetc.frontend import tomlspans
 from fleetc.frontend.document import read_document
-from fleetc.diagnostics import render_text
-from fleetc.lock import Lock, LockedInterface, LockedVm, freeze, parse_lock
-from fleetc.model import Fleet, Interface, Vm
-from fleetc.pipeline import Placement, compile
-from fleetc.source import Source, Span, SpanMap
+from fleetc.core.diagnostics import render_text
+from fleetc.lock.lockfile import Lock, LockedInterface, LockedVm, freeze, parse_lock
+from fleetc.core.model import Fleet, Interface, Vm
+from fleetc.core.pipeline import compile
+from fleetc.core.placement import Placement
+from fleetc.core.source import Source, Span, SpanMap
 from test_dsl_scan import shape
 
 # Names that are fine, too long (16+ bytes) or illegal, shared between kinds.
@@ -168,7 +169,7 @@ def twin_variants(sample):
 def test_twin_shortcuts_agree_with_comparing_the_trees():
     """same_model and same_allocation say "agree" only when the full compile
     of the twin gives the same files and lock (the straightforward check)."""
-    from fleetc.twin_check import compile_twin, same_allocation, same_model
+    from fleetc.review.twin_check import compile_twin, same_allocation, same_model
 
     checked = 0
     for sample in twins_of_samples():
@@ -202,10 +203,10 @@ def dsl_samples_and_cases():
 
 def load_all(monkeypatch, saved):
     """Every .fleet sample read with the parser from `saved` (None: built)."""
-    from fleetc.frontend import dsl_syntax
+    from fleetc.frontend.dsl import syntax as dsl_syntax
 
     grammar = (
-        Path(dsl_syntax.__file__).parent.parent / "grammar" / "fleet.lark"
+        Path(dsl_syntax.__file__).parents[2] / "grammar" / "fleet.lark"
     ).read_text()
     made = (
         dsl_syntax.saved_parser(grammar, saved)
@@ -223,10 +224,10 @@ def load_all(monkeypatch, saved):
 
 
 def test_the_saved_parser_reads_every_sample_as_the_built_one(monkeypatch):
-    from fleetc.frontend import dsl_syntax
+    from fleetc.frontend.dsl import syntax as dsl_syntax
 
     grammar = (
-        Path(dsl_syntax.__file__).parent.parent / "grammar" / "fleet.lark"
+        Path(dsl_syntax.__file__).parents[2] / "grammar" / "fleet.lark"
     ).read_text()
     saved = dsl_syntax.saved_bytes(grammar)
     assert load_all(monkeypatch, saved) == load_all(monkeypatch, None)
@@ -238,19 +239,19 @@ def test_the_shipped_tables_are_for_this_grammar():
     build the parser on every run (correct, but slow)."""
     import pickle
 
-    from fleetc.frontend import dsl_syntax
+    from fleetc.frontend.dsl import syntax as dsl_syntax
 
-    here = Path(dsl_syntax.__file__).parent.parent / "grammar"
+    here = Path(dsl_syntax.__file__).parents[2] / "grammar"
     grammar = (here / "fleet.lark").read_text()
     shipped = pickle.loads((here / dsl_syntax.SAVED).read_bytes())
     assert shipped["key"].split(", ")[1] == dsl_syntax.saved_key(grammar).split(", ")[1]
 
 
 def test_tables_for_another_grammar_or_garbage_are_not_used():
-    from fleetc.frontend import dsl_syntax
+    from fleetc.frontend.dsl import syntax as dsl_syntax
 
     grammar = (
-        Path(dsl_syntax.__file__).parent.parent / "grammar" / "fleet.lark"
+        Path(dsl_syntax.__file__).parents[2] / "grammar" / "fleet.lark"
     ).read_text()
     other = dsl_syntax.saved_bytes(grammar.replace("\n", "\n\n", 1))
     assert dsl_syntax.saved_parser(grammar, other) is None
@@ -378,7 +379,7 @@ def test_shared_key_spans_locate_as_plain_ones():
 
 
 def test_lock_spans_locate_as_plain_ones():
-    from fleetc.lock import _Reader
+    from fleetc.lock.lockfile import _Reader
 
     for path in toml_fleets():
         lock_file = path.with_name("fleet.lock")

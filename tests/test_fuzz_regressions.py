@@ -12,8 +12,8 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 
 import pytest
-from fleetc import pipeline
-from fleetc.source import Source
+from fleetc.core import pipeline
+from fleetc.core.source import Source
 
 ROOT = Path(__file__).resolve().parent.parent
 PLACEMENT = pipeline.Placement(PurePosixPath("/fleet"))

@@ -8,7 +8,7 @@ what it declares."""
 from __future__ import annotations
 
 import nixeval
-from fleetc import nix
+from fleetc.emit import nix
 from fleetc.emit import guards
 
 SETTINGS = {

@@ -5,10 +5,18 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fleetc.diagnostics import render_text
-from fleetc.lock import Lock, LockedInterface, LockedVm, freeze, parse_lock, render_lock
-from fleetc.lockseal import seal
-from fleetc.source import Source
+from fleetc.checks.names import HOST_NAME, UNIT_NAME
+from fleetc.core.diagnostics import render_text
+from fleetc.lock.lockfile import (
+    Lock,
+    LockedInterface,
+    LockedVm,
+    freeze,
+    parse_lock,
+    render_lock,
+)
+from fleetc.lock.seal import seal
+from fleetc.core.source import Source
 
 LOCK = Lock(
     freeze(
@@ -185,16 +193,29 @@ def test_structure_errors():
         assert problem.code == "F802" and expected in problem.message
 
 
-def test_odd_names_are_quoted_and_survive():
-    lock = Lock(freeze({'we"b.x': LockedVm(host="h\n1")}))
+def test_odd_names_are_rendered_quoted_and_refused_when_read_back():
+    """A name the fleet file would refuse (F101) is refused in the lock too:
+    at its key or value, escaped in the message, and left out of the Lock."""
+    lock = Lock(freeze({'we"b.x': LockedVm(host="server1"), "db": LockedVm("h\n1")}))
     text = render_lock(lock, "fleet.toml")
     assert '[vms."we\\"b.x"]' in text and 'host = "h\\n1"' in text
-    assert parse(text) == (lock, [])
+    read, problems = parse(text)
+    assert read == Lock(freeze({"db": LockedVm()}))
+    assert [(p.code, text[p.span.start : p.span.end]) for p in problems] == [
+        ("F802", '"h\\n1"'),
+        ("F802", '"we\\"b.x"'),
+    ]
+    assert problems[0].message == (
+        '`vms.db.host` in fleet.lock is not a valid host name: "h\\n1"'
+    )
+    assert "\n" not in problems[0].message and "\n" not in problems[1].message
 
 
 # -- properties ------------------------------------------------------------------
 
-names = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1)
+# Names as the fleet file allows them (checks/names.py): hosts and VMs, networks.
+names = st.from_regex(HOST_NAME, fullmatch=True)
+networks = st.from_regex(UNIT_NAME, fullmatch=True)
 hexes = st.text("0123456789abcdef", min_size=32, max_size=32).filter(
     lambda s: s.strip("0")
 )
@@ -213,7 +234,7 @@ vms = st.builds(
     host=st.none() | names,
     machine_id=st.none() | hexes,
     vsock_cid=st.none() | st.integers(3, 2**32 - 2),
-    interfaces=st.dictionaries(names, interfaces, max_size=3).map(freeze),
+    interfaces=st.dictionaries(networks, interfaces, max_size=3).map(freeze),
 )
 
 

@@ -16,9 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from goldens import CASES, SAMPLES
-from fleetc.diagnostics import has_errors, render_text
-from fleetc.lock import Lock, LockedVm, freeze, parse_lock, render_lock
-from fleetc.source import Source
+from fleetc.core.diagnostics import has_errors, render_text
+from fleetc.lock.lockfile import Lock, LockedVm, freeze, parse_lock, render_lock
+from fleetc.core.source import Source
 
 SAMPLE_LOCKS = sorted(SAMPLES.glob("*/fleet.lock"))
 BASIC = (SAMPLES / "basic" / "fleet.lock").read_bytes()

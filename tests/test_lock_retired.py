@@ -2,28 +2,28 @@
 
 from __future__ import annotations
 
-from fleetc.diagnostics import render_text
+from fleetc.core.diagnostics import render_text
 from fleetc.frontend import load
 from fleetc.convert import to_fleet, to_toml
-from fleetc.lock import Lock, Retired, freeze, parse_lock, render_lock
-from fleetc.lockseal import seal
-from fleetc.source import Source
+from fleetc.lock.lockfile import Lock, Retired, freeze, parse_lock, render_lock
+from fleetc.lock.seal import seal
+from fleetc.core.source import Source
 
-RECORD = Retired("old web", "h1", "0123456789abcdef0123456789abcdef", "web", ("a", "b"))
+RECORD = Retired("old-web", "h1", "0123456789abcdef0123456789abcdef", "web", ("a", "b"))
 
 
 def test_records_render_and_read_back():
-    lock = Lock(retired=freeze({("old web", "h1"): RECORD}))
+    lock = Lock(retired=freeze({("old-web", "h1"): RECORD}))
     text = render_lock(lock, "fleet.toml")
     assert (
-        '\n[retired."old web".h1]\n'
+        "\n[retired.old-web.h1]\n"
         'machine_id = "0123456789abcdef0123456789abcdef"\n'
         'renamed_to = "web"\n'
         'taps = ["a", "b"]\n'
     ) in text
     again, problems = parse_lock(Source("fleet.lock", text))
     assert problems == []
-    assert again.retired == {("old web", "h1"): RECORD}
+    assert again.retired == {("old-web", "h1"): RECORD}
 
 
 def test_bad_record_values_are_located():

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from goldens import SAMPLES
-from fleetc.journal import MANIFEST, WriteRefused
-from fleetc.manifest import BadManifest, validate_manifest
-from fleetc.staging import generated_on_disk
+from fleetc.output.transaction import MANIFEST, WriteRefused
+from fleetc.output.manifest import BadManifest, validate_manifest
+from fleetc.nixbuild.staging import generated_on_disk
 
 SECRET = "TOPSECRET-4f1c\n"
 COMMANDS = [("diff",), ("generate", "--check"), ("generate",)]

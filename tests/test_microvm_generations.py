@@ -22,9 +22,9 @@ import pytest
 
 import nixeval
 from fleetc import checks
-from fleetc.diagnostics import has_errors
+from fleetc.core.diagnostics import has_errors
 from fleetc.emit import emit
-from fleetc.model import (
+from fleetc.core.model import (
     Fleet,
     Host,
     HostInterface,
@@ -34,7 +34,7 @@ from fleetc.model import (
     Vm,
     Volume,
 )
-from fleetc.pipeline import Layout
+from fleetc.core.placement import Layout
 
 LAN = Network("lan", ipv4="10.0.0.0/24", gateway4="10.0.0.1", bridge="br0")
 FLEET = Fleet(

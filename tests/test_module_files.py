@@ -10,9 +10,10 @@ from __future__ import annotations
 import dataclasses
 from pathlib import PurePosixPath
 
-from fleetc.diagnostics import Diagnostic
-from fleetc.pipeline import DiskView, Placement, compile
-from fleetc.source import Source
+from fleetc.core.diagnostics import Diagnostic
+from fleetc.core.pipeline import compile
+from fleetc.core.placement import DiskView, Placement
+from fleetc.core.source import Source
 
 P = PurePosixPath
 REPO = P("/repo")

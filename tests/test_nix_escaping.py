@@ -12,7 +12,7 @@ import subprocess
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fleetc import nix
+from fleetc.emit import nix
 
 # Nix strings cannot hold NUL; surrogates are not text. Everything else may come in.
 TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\0"))

@@ -22,7 +22,7 @@ from faq_support import compile_dir, staged, write_fleet
 import nixeval
 from fleetc.convert import to_fleet, to_toml
 from fleetc.frontend import load
-from fleetc.source import Source
+from fleetc.core.source import Source
 from goldens import SAMPLES
 
 SAMPLE = SAMPLES / "shapes"
@@ -183,6 +183,7 @@ modules = ["modules/root.nix"]
 def repository(tmp_path_factory) -> Path:
     """A git repository with the fleet in infra/ and a file at its root."""
     repo = tmp_path_factory.mktemp("repo")
+    repo.chmod(0o755)  # pytest makes it 0700: build would stage none of it (F050)
     (repo / "motd.txt").write_text("from the repository root\n")
     (repo / "infra" / "modules").mkdir(parents=True)
     (repo / "infra" / "fleet.toml").write_text(ROOT_FLEET)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from fleetc.staging import Root, stage_tree
+from fleetc.nixbuild.staging import Root, stage_tree
 
 GENERATED = {"flake.nix": "{ outputs = _: { }; }\n", "vms/web.nix": "{ }\n"}
 
@@ -44,6 +44,7 @@ def test_outside_git_tool_directories_links_and_the_copy_itself_are_skipped(
     """The fleet's directory may hold the scratch directory (a fleet in /tmp):
     the copy must not copy itself."""
     fleet = tmp_path
+    fleet.chmod(0o755)  # pytest makes it 0700: nothing in it would be staged (F050)
     (fleet / "modules").mkdir()
     (fleet / "modules" / "common.nix").write_text("{ }\n")
     (fleet / "results.nix").write_text("{ }\n")
@@ -99,7 +100,9 @@ def test_private_files_stay_out_unless_the_fleet_names_them(tmp_path):
     tree.parent.mkdir()
     root = Root(fleet, False, frozenset({module}))
     _, left_out = stage_tree(root, fleet / "generated", GENERATED, tree)
-    assert left_out == [(fleet / "secret.key").as_posix()]
+    assert [(d.code, d.file) for d in left_out] == [
+        ("F050", (fleet / "secret.key").as_posix())
+    ]
     assert files_below(tree) == {
         "modules/private.nix",
         "public.nix",

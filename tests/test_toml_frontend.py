@@ -14,12 +14,12 @@ import tomli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fleetc.diagnostics import CODES
+from fleetc.core.diagnostics import CODES
 from fleetc.frontend import schema
 from fleetc.frontend.toml import load_toml
 from fleetc.frontend.tomlspans import index_spans
-from fleetc.model import Fleet, ModuleRef
-from fleetc.source import Source
+from fleetc.core.model import Fleet, ModuleRef
+from fleetc.core.source import Source
 
 # The contract's sample (section 1), comments included, unchanged.
 SAMPLE = """\

@@ -34,9 +34,9 @@ from value_fields import (
     write_tree,
 )
 
-from fleetc import pipeline
-from fleetc.diagnostics import CODES, Severity
-from fleetc.source import Source
+from fleetc.core import pipeline
+from fleetc.core.diagnostics import CODES, Severity
+from fleetc.core.source import Source
 
 REPRODUCERS = [
     ("tag", "data,id=x", "F510"),

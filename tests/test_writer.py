@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from fleetc.writer import MANIFEST, LockFile, WriteRefused, write_tree
+from fleetc.output.writer import MANIFEST, LockFile, WriteRefused, write_tree
 
 
 def tree(directory):
@@ -163,7 +163,7 @@ def test_planned_writes_are_the_compiles_own_texts(tmp_path):
     """The plan holds the texts it was given, encoded only as each file is
     written: the tree (33 MB at 10,000 VMs) is not held twice (generate's
     peak memory, issue 11). The bytes written are still the UTF-8 texts."""
-    from fleetc.writer import plan
+    from fleetc.output.writer import plan
 
     out = tmp_path / "generated"
     files = {"flake.nix": "{ }\n", "vms/ä.nix": "# é\n"}
@@ -176,7 +176,7 @@ def test_planned_writes_are_the_compiles_own_texts(tmp_path):
 def test_hashes_read_in_pieces_are_the_whole_texts_hashes(tmp_path):
     """digest() and file_hash() hash a piece at a time; a text longer than a
     piece, with multi-byte characters across the cuts, hashes as its bytes."""
-    from fleetc.writer import DIGEST_PIECE, digest, file_hash
+    from fleetc.output.writer import DIGEST_PIECE, digest, file_hash
 
     text = ("é" * (DIGEST_PIECE // 3) + "x\n") * 4
     expected = hashlib.sha256(text.encode()).hexdigest()

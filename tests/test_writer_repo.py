@@ -276,10 +276,13 @@ def test_an_unreadable_journal_is_exit_2_with_a_diagnostic_not_a_traceback(tmp_p
 
 
 def test_a_symlinked_fleet_lock_is_refused_not_followed(tmp_path):
+    """A link inside the repository is read, but never written through; one
+    leading outside is not even read (F010, tests/test_reads_untrusted.py)."""
     repo = make_repo(tmp_path, "own-folder")
     repo.write_fleet(fleet_toml(VMS, repo.output))
     repo.generate()
-    elsewhere = tmp_path / "elsewhere.lock"
+    (repo.root / "elsewhere").mkdir()
+    elsewhere = repo.root / "elsewhere" / "fleet.lock"
     elsewhere.write_bytes(repo.lock.read_bytes())
     repo.lock.unlink()
     repo.lock.symlink_to(elsewhere)

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
-from fleetc import pipeline
-from fleetc.source import Source
+from fleetc.core import pipeline
+from fleetc.core.source import Source
 
 DEFAULTS = {
     "state_dir": "/var/lib/microvms",

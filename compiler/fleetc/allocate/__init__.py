@@ -7,6 +7,8 @@ never displace locked ones (see settle.py for the order that guarantees it).
 
 Callers must not write the returned lock while any diagnostic is an error: a
 refused locked value (F803) stays in it unchanged, but the fleet lacks it.
+
+May import: core, lock. Never: output, nixbuild, review, cli (tests/test_layers.py).
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any, Callable
 
-from ..diagnostics import Diagnostic
-from ..lock import Lock, LockedInterface, LockedVm, freeze
-from ..model import Fleet, Interface, Vm
+from ..core.diagnostics import Diagnostic
+from ..lock.lockfile import Lock, LockedInterface, LockedVm, freeze
+from ..core.model import Fleet, Interface, Vm
 from . import machine_ids, macs, taps, vsock
 from .addresses import Addresses
 from .changes import lock_changes

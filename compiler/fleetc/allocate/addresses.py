@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections import Counter
 from typing import Hashable, Iterator
 
-from ..checks import inet
-from ..diagnostics import Diagnostic, error
-from ..lock import Lock
-from ..model import Fleet, HostInterface, Interface, Network, Vm
+from ..core import inet
+from ..core.diagnostics import Diagnostic, error
+from ..lock.lockfile import Lock
+from ..core.model import Fleet, HostInterface, Interface, Network, Vm
 from .settle import Kind, Holder, Slot, Taken, hold, interface_slots
 
 Scope = tuple[str, int]  # (network name, IP version)

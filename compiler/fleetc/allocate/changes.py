@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from ..lock import INTERFACE_KEYS, VM_KEYS, Lock, LockedInterface, LockedVm
+from ..lock.lockfile import INTERFACE_KEYS, VM_KEYS, Lock, LockedInterface, LockedVm
 
 
 def lock_changes(old: Lock, new: Lock) -> list[str]:

@@ -11,8 +11,8 @@ import hashlib
 from typing import Callable, Hashable, Iterator
 
 from ..checks.machine_ids import ANY_CASE
-from ..lock import Lock
-from ..model import Fleet
+from ..lock.lockfile import Lock
+from ..core.model import Fleet
 from .settle import FLEET_WIDE, Holder, Kind, Slot, Taken, hold, vm_slots
 
 Entropy = Callable[[int], bytes]

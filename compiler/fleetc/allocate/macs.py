@@ -10,8 +10,8 @@ import hashlib
 from typing import Hashable
 
 from ..checks.macs import MAC
-from ..lock import Lock
-from ..model import Fleet, Vm
+from ..lock.lockfile import Lock
+from ..core.model import Fleet, Vm
 from .settle import FLEET_WIDE, Kind, Slot, Taken, interface_slots
 
 MULTICAST = 0x01

@@ -11,9 +11,9 @@ silent. A rename nobody declared is guessed from the lock (F162), never acted on
 
 from __future__ import annotations
 
-from ..diagnostics import Diagnostic, error, warning
-from ..lock import Lock, freeze
-from ..model import Fleet, Vm
+from ..core.diagnostics import Diagnostic, error, warning
+from ..lock.lockfile import Lock, freeze
+from ..core.model import Fleet, Vm
 
 
 def carry_renames(fleet: Fleet, lock: Lock) -> tuple[Lock, list[Diagnostic]]:

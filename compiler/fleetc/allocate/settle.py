@@ -14,10 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Hashable, Iterable, Iterator
 
-from ..diagnostics import Diagnostic, error
-from ..lock import Lock, LockedInterface, LockedVm
-from ..model import Fleet, Interface, Vm
-from ..source import Span
+from ..core.diagnostics import Diagnostic, error
+from ..lock.lockfile import Lock, LockedInterface, LockedVm
+from ..core.model import Fleet, Interface, Vm
+from ..core.source import Span
 
 # The scope of values unique across the whole fleet (machine-ids, MACs).
 FLEET_WIDE = "fleet"

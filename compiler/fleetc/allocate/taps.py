@@ -11,8 +11,8 @@ import re
 from typing import Hashable, Iterator
 
 from ..checks.taps import IFNAMSIZ, LEGAL
-from ..lock import Lock
-from ..model import Fleet, Interface, Vm
+from ..lock.lockfile import Lock
+from ..core.model import Fleet, Interface, Vm
 from .settle import Kind, Holder, Slot, Taken, hold, interface_slots
 
 MAX_BYTES = IFNAMSIZ - 1

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Hashable
 
-from ..lock import CID_ANY, Lock
-from ..model import Fleet
+from ..lock.lockfile import Lock
+from ..lock.values import CID_ANY
+from ..core.model import Fleet
 from .settle import Kind, Slot, Taken, vm_slots
 
 FIRST_CID = 3

@@ -4,14 +4,16 @@ returns diagnostics; all passes run, so one run reports every problem.
 `run` judges the values that are present; `complete` then requires the values
 fleetc will one day allocate itself. Every pass is linear in the fleet's size:
 duplicates through dicts keyed by value, network overlap through a sorted sweep.
+
+May import: core. Never: output, nixbuild, review, cli (tests/test_layers.py).
 """
 
 from __future__ import annotations
 
 from typing import Any, Callable, Iterable
 
-from ..diagnostics import Diagnostic
-from ..model import Fleet
+from ..core.diagnostics import Diagnostic
+from ..core.model import Fleet
 from . import (
     addresses,
     adoption,
@@ -48,6 +50,7 @@ CHECKS: list[Check] = [
     # names (F101, F102)
     names.check_machine_names,
     names.check_unique_machine_names,
+    names.check_delete_state_names,
     names.check_network_names,
     names.check_input_names,
     # machine-ids (F110..F113)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..diagnostics import Diagnostic, error
-from ..model import Fleet, HostInterface, Interface, Network, Vm
-from . import inet
+from ..core.diagnostics import Diagnostic, error
+from ..core.model import Fleet, HostInterface, Interface, Network, Vm
+from ..core import inet
 from .common import FirstSeen, Owner, interfaces, located, owner_name
 
 DUPLICATE = {4: "F203", 6: "F204"}

@@ -11,9 +11,9 @@ from __future__ import annotations
 import posixpath
 from typing import Iterator
 
-from .. import journals
-from ..diagnostics import Diagnostic, error, warning
-from ..model import JOURNAL_SHARE, Fleet, Vm
+from ..core import journals
+from ..core.diagnostics import Diagnostic, error, warning
+from ..core.model import JOURNAL_SHARE, Fleet, Vm
 from .common import vm_interfaces
 
 # Where journald keeps persistent journals; fleetc's share is mounted there.

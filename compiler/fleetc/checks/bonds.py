@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..diagnostics import Diagnostic, error
-from ..model import Fleet
+from ..core.diagnostics import Diagnostic, error
+from ..core.model import Fleet
 from .common import FirstSeen
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from difflib import get_close_matches
 from typing import Hashable, Iterable, Iterator, Union
 
-from ..model import Fleet, Host, HostInterface, Interface, Node, Vm
-from ..source import Span
+from ..core.model import Fleet, Host, HostInterface, Interface, Node, Vm
+from ..core.source import Span
 
 Owner = Union[Host, Vm]
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..diagnostics import Diagnostic, error
-from ..model import Fleet, Interface, Network
-from . import inet
+from ..core.diagnostics import Diagnostic, error
+from ..core.model import Fleet, Interface, Network
+from ..core import inet
 from .common import vm_interfaces
 
 HELP = "set it by hand; automatic allocation is not available yet"

@@ -14,8 +14,8 @@ import re
 from typing import Iterator
 from urllib.parse import urlsplit
 
-from ..diagnostics import Diagnostic, error
-from ..model import Fleet
+from ..core.diagnostics import Diagnostic, error
+from ..core.model import Fleet
 from .common import Suggester
 
 JOBSET = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*/[A-Za-z_][A-Za-z0-9_.-]*\Z")

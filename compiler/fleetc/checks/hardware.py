@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from .. import microvm_options
-from ..diagnostics import Diagnostic, error
-from ..model import Fleet, Interface, Vm
+from ..core import microvm_options
+from ..core.diagnostics import Diagnostic, error
+from ..core.model import Fleet, Interface, Vm
 from .common import FirstSeen, owner_name, suggestion, vm_interfaces
 
 # 0..2 are the hypervisor, local and host; 2**32 - 1 is VMADDR_CID_ANY.

@@ -22,9 +22,9 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
-from ..diagnostics import Diagnostic, error
-from ..model import Fleet, Host, Network
-from ..source import Span
+from ..core.diagnostics import Diagnostic, error
+from ..core.model import Fleet, Host, Network
+from ..core.source import Span
 from .common import FirstSeen, vm_interfaces
 
 IFNAMSIZ = 16  # Linux's limit, including the terminating NUL

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..diagnostics import Diagnostic, error
-from ..model import Fleet, FlakeInput
+from ..core.diagnostics import Diagnostic, error
+from ..core.model import Fleet, FlakeInput
 from .common import suggestion
 from .references import module_refs
 

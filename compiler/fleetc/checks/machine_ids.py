@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from ..diagnostics import Diagnostic, error
-from ..model import Fleet, Vm
+from ..core.diagnostics import Diagnostic, error
+from ..core.model import Fleet, Vm
 from .common import FirstSeen, Owner, machines, owner_name
 
 MACHINE_ID = re.compile(r"[0-9a-f]{32}")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from ..diagnostics import Diagnostic, error, warning
-from ..model import Fleet, Interface
+from ..core.diagnostics import Diagnostic, error, warning
+from ..core.model import Fleet, Interface
 from .common import FirstSeen, owner_name, vm_interfaces
 
 MAC = re.compile(r"[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}")

@@ -10,15 +10,13 @@ looked up once, through `Placement.look_up`; this pass only reads those facts.
 from __future__ import annotations
 
 import posixpath
-from typing import TYPE_CHECKING, Iterator
+from typing import Iterator
 
-from ..diagnostics import Diagnostic, error, warning
-from ..model import Fleet, ModuleRef, Node
+from ..core.diagnostics import Diagnostic, error, warning
+from ..core.model import Fleet, ModuleRef, Node
+from ..core.placement import DiskView, Placement
 from .common import element_span
 from .references import module_refs
-
-if TYPE_CHECKING:
-    from ..pipeline import DiskView, Placement
 
 FileRef = tuple[Node, str, int, ModuleRef]
 

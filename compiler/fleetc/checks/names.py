@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from typing import Iterable, Iterator
 
-from ..diagnostics import Diagnostic, error
-from ..model import FlakeInput, Fleet, Network
+from ..core.diagnostics import Diagnostic, error
+from ..core.model import FlakeInput, Fleet, Network
 from .common import FirstSeen, machines, owner_name
+from .values import shown
 
 # NixOS's `networking.hostName` check, in the C locale (ASCII alphanumerics).
 HOST_NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?")
@@ -45,6 +46,16 @@ def check_unique_machine_names(fleet: Fleet) -> Iterator[Diagnostic]:
             message = f"duplicate name `{machine.name}`"
             help = "hosts and VMs share one namespace: nixosConfigurations.<name>"
             yield error("F102", message, span, label=label, help=help)
+
+
+def check_delete_state_names(fleet: Fleet) -> Iterator[Diagnostic]:
+    """delete_state names VMs whose state directory a host deletes: each must
+    be a name a VM can have, so that it is a directory under state_dir."""
+    for index, name in enumerate(fleet.delete_state):
+        if not HOST_NAME.fullmatch(name):
+            message = f"delete_state names `{shown(name)}`, not a valid VM name"
+            span = fleet.at("delete_state", index)
+            yield error("F101", message, span, help=HOST_NAME_HELP)
 
 
 def check_network_names(fleet: Fleet) -> Iterator[Diagnostic]:

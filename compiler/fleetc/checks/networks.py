@@ -10,9 +10,9 @@ from __future__ import annotations
 import ipaddress
 from typing import Iterator
 
-from ..diagnostics import Diagnostic, error
-from ..model import Fleet, Network
-from . import inet
+from ..core.diagnostics import Diagnostic, error
+from ..core.model import Fleet, Network
+from ..core import inet
 from .common import located
 
 LINK_LOCAL = ipaddress.ip_network("fe80::/10")

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from ..diagnostics import Diagnostic, error
-from ..model import Device, Fleet, Vm
+from ..core.diagnostics import Diagnostic, error
+from ..core.model import Device, Fleet, Vm
 from .common import FirstSeen, element_span
 
 # domain:bus:slot.function, as sysfs names it (lowercase; slots 00..1f).

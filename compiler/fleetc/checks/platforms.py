@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..diagnostics import Diagnostic, error
-from ..model import Fleet
+from ..core.diagnostics import Diagnostic, error
+from ..core.model import Fleet
 
 VFKIT = "vfkit"
 

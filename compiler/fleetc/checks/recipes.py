@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from ..diagnostics import Diagnostic, error, warning
-from ..model import Fleet, Volume
+from ..core.diagnostics import Diagnostic, error, warning
+from ..core.model import Fleet, Volume
 
 # What udev puts in device names and link names (its allowed characters, plus
 # `/`): nothing a udev match pattern or a rules file would read specially.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Iterable, Iterator
 
-from ..diagnostics import Diagnostic, error
-from ..model import Fleet, ModuleRef, Node
+from ..core.diagnostics import Diagnostic, error
+from ..core.model import Fleet, ModuleRef, Node
 from .common import Suggester, element_span, interfaces
 
 # Inputs every generated flake has, besides the fleet's own `[fleet.inputs.*]`.

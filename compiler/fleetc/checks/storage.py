@@ -7,8 +7,8 @@ from __future__ import annotations
 import posixpath
 from typing import Iterator
 
-from ..diagnostics import Diagnostic, error
-from ..model import JOURNAL_SHARE, Fleet, Share, Vm, Volume
+from ..core.diagnostics import Diagnostic, error
+from ..core.model import JOURNAL_SHARE, Fleet, Share, Vm, Volume
 from .common import FirstSeen
 
 JOURNAL = "fleetc's journal share (fleet.journal)"

@@ -17,9 +17,9 @@ import re
 from pathlib import PurePosixPath
 from typing import Iterator
 
-from ..diagnostics import Diagnostic, error
-from ..model import Fleet, Vm
-from ..source import Span
+from ..core.diagnostics import Diagnostic, error
+from ..core.model import Fleet, Vm
+from ..core.source import Span
 from .common import Suggester, machines
 from .values import shown, strays
 

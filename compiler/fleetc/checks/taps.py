@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..diagnostics import Diagnostic, error
-from ..model import Fleet, Interface, Vm
+from ..core.diagnostics import Diagnostic, error
+from ..core.model import Fleet, Interface, Vm
 from .common import owner_name, vm_interfaces
 from .ifnames import IFNAMSIZ, LEGAL, LEGAL_HELP, host_namespace, is_legal
 

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..diagnostics import Diagnostic, error
-from ..model import Fleet, Network
-from ..source import Span
+from ..core.diagnostics import Diagnostic, error
+from ..core.model import Fleet, Network
+from ..core.source import Span
 from .common import interfaces
 from .values import shown
 

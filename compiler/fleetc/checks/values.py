@@ -32,9 +32,9 @@ import posixpath
 import re
 from typing import Iterator
 
-from ..diagnostics import Diagnostic, error
-from ..model import Fleet, Share, Vm
-from ..source import Span
+from ..core.diagnostics import Diagnostic, error
+from ..core.model import Fleet, Share, Vm
+from ..core.source import Span
 from .storage import socket_of
 
 # POSIX's portable file name characters, `/`, and `+` and `@` (nix store paths).

@@ -3,6 +3,8 @@
 Both writers walk the same schema-driven tables (tables.py), so every key the
 schema declares is written, and what they write reads back to an equal model.
 Comments are not in the model, so they are lost.
+
+May import: core, frontend. Never: output, nixbuild, review, cli.
 """
 
 from .fleet_writer import to_fleet

@@ -12,10 +12,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..frontend import dsl_words as words
+from ..frontend.dsl import words
 from ..frontend import schema
 from ..frontend.schema import Key
-from ..model import Fleet, ModuleRef
+from ..core.model import Fleet, ModuleRef
 from .tables import Table, document, module_text
 
 INDENT = "  "

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..frontend import schema
 from ..frontend.schema import Key, Section
-from ..model import Fleet, ModuleRef, Node
+from ..core.model import Fleet, ModuleRef, Node
 
 # Keys a host or VM leaves out to get the fleet's value.
 _FROM_FLEET = {schema.HOST: ("system",), schema.VM: ("system",)}

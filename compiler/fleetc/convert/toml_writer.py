@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..model import Fleet, ModuleRef, Pairs
+from ..core.model import Fleet, ModuleRef, Pairs
 from .tables import Table, document, module_text
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+\Z")

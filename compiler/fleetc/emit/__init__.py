@@ -1,12 +1,15 @@
 """Emitters render a checked model into files: relative path -> text.
 
 The model has passed every check and every value is filled in (allocation ran),
-so nothing here validates. Python decides the content; templates only lay it out.
+so nothing here validates (but for the retire unit's `rm -rf`, whose name is
+checked a second time). Python decides the content; templates only lay it out.
+
+May import: core, lock. Never: output, nixbuild, review, cli (tests/test_layers.py).
 """
 
 from __future__ import annotations
 
-from ..model import Fleet
+from ..core.model import Fleet
 from .addresses import addresses_file
 from .common import by_name
 from .deploy import deploy_files

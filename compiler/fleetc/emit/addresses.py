@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..model import Fleet
+from ..core.model import Fleet
 from .common import by_name, present
 from .templating import render
 

@@ -9,7 +9,7 @@ Ports sort before everything else ("05-"): networkd applies the first
 
 from __future__ import annotations
 
-from ..model import Bond, Host
+from ..core.model import Bond, Host
 
 # Link monitoring: without it a bond never notices a port going down.
 MII_MONITOR = "100ms"

@@ -7,8 +7,8 @@ import posixpath
 from functools import cache
 from typing import Iterable
 
-from .. import nix
-from ..model import Address, ModuleRef, Network, Vm
+from . import nix
+from ..core.model import Address, ModuleRef, Network, Vm
 
 JOURNAL_MOUNT = "/var/log/journal"
 

@@ -13,8 +13,8 @@ shell-quoted values and the shell.
 
 from __future__ import annotations
 
-from .. import nix, shell
-from ..model import Deploy, Fleet, Host, Vm
+from . import nix, shell
+from ..core.model import Deploy, Fleet, Host, Vm
 from .common import by_name
 from .host import update_flake
 from .templating import render

@@ -6,8 +6,8 @@ Every module gets `inputs`, `self`, and from lib/roots.nix (emit/roots.py)
 
 from __future__ import annotations
 
-from .. import nix
-from ..model import Fleet, FlakeInput, Host, Vm
+from . import nix
+from ..core.model import Fleet, FlakeInput, Host, Vm
 from .common import by_name, modules
 from .deploy import deployed_vms
 from .deploy import module_path as deploy_module

@@ -26,8 +26,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import microvm_options, nix
-from ..model import Vm
+from ..core import microvm_options
+from . import nix
+from ..core.model import Vm
 
 LET = """let
   # Options older microvm.nix generations lack are set only where declared

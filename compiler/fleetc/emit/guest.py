@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .. import nix
-from ..model import JOURNAL_SHARE, Fleet, Interface, Share, Vm, Volume
+from . import nix
+from ..core.model import JOURNAL_SHARE, Fleet, Interface, Share, Vm, Volume
 from .common import JOURNAL_MOUNT, bridge_name, journal_dir, uuid
 from . import guards
 from .guest_network import guest_network

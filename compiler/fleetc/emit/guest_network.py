@@ -12,7 +12,7 @@ route via an IPv6 next hop (RTA_VIA).
 
 from __future__ import annotations
 
-from ..model import Fleet, Interface, Network, Vm
+from ..core.model import Fleet, Interface, Network, Vm
 from .common import present, with_prefix
 
 NETWORKD = {("networking", "useNetworkd"): True, ("systemd", "network", "enable"): True}

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from .. import journals, microvm_options, nix
+from ..core import journals, microvm_options
+from . import nix
 from . import guards
-from ..model import JOURNAL_SHARE, Fleet, Host, Vm
+from ..core.model import JOURNAL_SHARE, Fleet, Host, Vm
 from .common import JOURNAL_MOUNT, by_name, journal_dir
 from .microvm_host import runs_microvm_host
 from .guest import identity

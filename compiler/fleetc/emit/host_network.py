@@ -8,7 +8,7 @@ untagged bridge network (by name) gets the uplink itself.
 
 from __future__ import annotations
 
-from ..model import Fleet, Host, Interface, Network, Vm
+from ..core.model import Fleet, Host, Interface, Network, Vm
 from .bonds import bond_units
 from .common import bridge_name, present
 from .guest_network import NETWORKD, bridged, host_route

@@ -7,7 +7,7 @@ through nix.py like every other user value.
 
 from __future__ import annotations
 
-from ..model import Fleet
+from ..core.model import Fleet
 from .common import by_name
 from .templating import render
 

@@ -4,7 +4,7 @@ fleet sets `microvm_host = true` (e.g. for VMs deployed later, imperatively)."""
 
 from __future__ import annotations
 
-from ..model import Fleet, Host
+from ..core.model import Fleet, Host
 
 
 def runs_microvm_host(fleet: Fleet, host: Host) -> bool:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import posixpath
 
-from .. import nix
-from ..model import Fleet, ModuleRef
+from . import nix
+from ..core.model import Fleet, ModuleRef
 from .common import module
 from .templating import render
 

@@ -4,7 +4,7 @@ generation fleetc supports, so it needs no guard."""
 
 from __future__ import annotations
 
-from ..model import Vm
+from ..core.model import Vm
 
 
 def passthrough(vm: Vm) -> dict:

@@ -15,9 +15,10 @@ from __future__ import annotations
 import posixpath
 from shlex import quote
 
-from ..lock import Retired
-from ..model import JOURNAL_SHARE, Fleet, Host
-from ..retire import on_host
+from ..lock.lockfile import Retired
+from ..core.model import JOURNAL_SHARE, Fleet, Host
+from ..lock.retire import on_host
+from ..lock.values import NAME_PATTERNS
 from .common import journal_dir
 
 # microvm.nix's per-VM template units (nixos-modules/host/default.nix, the
@@ -67,10 +68,21 @@ def script(fleet: Fleet, record: Retired) -> list[str]:
     lines += [f"systemctl disable {quote(f'microvm@{record.vm}.service')} || true"]
     lines += [f"networkctl delete {quote(tap)} || true" for tap in freed(fleet, record)]
     lines += journal_move(fleet, record)
-    if record.vm in fleet.delete_state:
-        state = posixpath.join(fleet.state_dir, record.vm)
+    state = state_of(fleet, record.vm)
+    if record.vm in fleet.delete_state and state is not None:
         lines.append(f"rm -rf --one-file-system -- {quote(state)}")
     return lines
+
+
+def state_of(fleet: Fleet, vm: str) -> str | None:
+    """The VM's directory directly under state_dir; None for a name that could
+    reach anywhere else (`..`, `/`, NUL, a leading `-`). fleet.lock's names are
+    checked when read (lock/lockfile.py); this is the second lock on `rm -rf`."""
+    if not NAME_PATTERNS["VM"].fullmatch(vm) or ".." in vm or vm.startswith("-"):
+        return None
+    if "/" in vm or "\0" in vm:
+        return None
+    return posixpath.join(fleet.state_dir, vm)
 
 
 def freed(fleet: Fleet, record: Retired) -> list[str]:
@@ -92,10 +104,11 @@ def moved_journal_to(fleet: Fleet, record: Retired) -> str | None:
 
 def journal_move(fleet: Fleet, record: Retired) -> list[str]:
     successor = moved_journal_to(fleet, record)
-    if successor is None:
+    state = state_of(fleet, record.vm)
+    if successor is None or state is None:
         return []
     new = next(vm for vm in fleet.vms if vm.name == successor)
-    old_dir = posixpath.join(fleet.state_dir, record.vm, "journal", record.machine_id)
+    old_dir = posixpath.join(state, "journal", record.machine_id)
     new_parent = journal_dir(fleet.state_dir, new)
     new_dir = posixpath.join(new_parent, record.machine_id)
     old, target = quote(old_dir), quote(new_dir)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import posixpath
 
-from .. import nix
+from . import nix
 from .templating import render
 
 PATH = "lib/roots.nix"

@@ -15,8 +15,8 @@ output: the host's install-microvm service, `microvm -u`, `packages` and
 
 from __future__ import annotations
 
-from .. import nix
-from ..model import Vm
+from . import nix
+from ..core.model import Vm
 
 # Guest settings sit at indent 2 in vms/<vm>.nix (inside lib.mkMerge [ { } ]).
 SETTINGS_INDENT = 2

@@ -15,8 +15,8 @@ stops the pruning.
 
 from __future__ import annotations
 
-from .. import nix
-from ..model import Fleet, Volume, Vm
+from . import nix
+from ..core.model import Fleet, Volume, Vm
 
 SECRETS = "/run/secrets"
 # microvm.nix's host module runs every hypervisor as this user.

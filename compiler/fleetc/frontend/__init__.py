@@ -1,10 +1,13 @@
-"""Frontends turn source text into the model. The format is chosen by extension."""
+"""Frontends turn source text into the model. The format is chosen by extension.
+
+May import: core. Never: checks onwards, output, nixbuild, review, cli.
+"""
 
 from __future__ import annotations
 
-from ..diagnostics import Diagnostic
-from ..model import Fleet
-from ..source import Source
+from ..core.diagnostics import Diagnostic
+from ..core.model import Fleet
+from ..core.source import Source
 
 FORMATS = ("toml", "fleet")
 

@@ -14,9 +14,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Protocol
 
-from ..diagnostics import Diagnostic, error
-from ..model import ModuleRef, Node, Pairs
-from ..source import Span, SpanMap
+from ..core.diagnostics import Diagnostic, error
+from ..core.model import ModuleRef, Node, Pairs
+from ..core.source import Span, SpanMap
 from .schema import INT, STR, TABLE, Key, Kind, Section, describe
 from .tomlspans import Path, PathPart
 

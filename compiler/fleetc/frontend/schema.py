@@ -14,7 +14,7 @@ from datetime import date, datetime, time
 from functools import cached_property
 from typing import Any, Callable
 
-from .. import model
+from ..core import model
 
 
 @dataclass(frozen=True, eq=False)

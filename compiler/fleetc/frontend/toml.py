@@ -6,9 +6,9 @@ import re
 
 import tomli
 
-from ..diagnostics import Diagnostic, error
-from ..model import Fleet
-from ..source import Source, Span
+from ..core.diagnostics import Diagnostic, error
+from ..core.model import Fleet
+from ..core.source import Source, Span
 from .document import read_document
 from .tomlspans import index_spans
 

@@ -20,7 +20,7 @@ from typing import Union
 
 import tomli
 
-from ..source import Source, Span
+from ..core.source import Source, Span
 
 PathPart = Union[str, int]
 Path = tuple[PathPart, ...]

@@ -1,0 +1,82 @@
+"""Writing a compiled fleet's tree and fleet.lock: one transaction, under the
+writer's lock, compiled again if fleet.lock changed meanwhile."""
+
+from __future__ import annotations
+
+
+from ..output.exclusive import exclusive
+from ..output.writer import LockFile, WriteRefused, write_tree
+from .compiled import Compiled, compile_fleet, refuse_lock_change, refused
+from .files import EXIT_OK, fs_problem, shown, universal_newlines
+from .reading import Refused, read_bytes, repository_of
+from .report import Report
+
+
+def write_outputs(args, compiled: Compiled) -> tuple[int, bool]:
+    """Write the tree and the lock as one transaction; (exit code, whether anything changed).
+
+    Under the writer's lock an interrupted run is completed first. fleet.lock is
+    authoritative (it may hold machine-ids drawn at random): if that, or another
+    run, changed it since this run read it, the fleet is compiled again from it.
+    """
+    if args.locked and compiled.lock_changed:
+        return refuse_lock_change(args.report, compiled), False
+    try:
+        with exclusive(
+            compiled.out_dir,
+            compiled.lock_file,
+            lambda: say_waiting(args.report, compiled),
+        ):
+            compiled = compiled_from_current_lock(args, compiled)
+            if isinstance(compiled, int):
+                return compiled, False
+            if args.locked and compiled.lock_changed:
+                return refuse_lock_change(args.report, compiled), False
+            lock = LockFile(compiled.lock_file, compiled.result.lock_text)
+            report = write_tree(
+                compiled.out_dir, compiled.result.files, args.force, lock
+            )
+    except WriteRefused as refusal:
+        return refused(args.report, refusal), False
+    except OSError as problem:
+        where = shown(compiled.out_dir)
+        return fs_problem(args.report, "F031", "cannot write", problem, where), False
+    say_written(args.report, compiled, report)
+    return EXIT_OK, bool(report.changed or report.removed or report.lock_changed)
+
+
+def say_waiting(report: Report, compiled: Compiled) -> None:
+    report.say(f"fleetc: waiting for another fleetc run on {shown(compiled.out_dir)}")
+
+
+def compiled_from_current_lock(args, compiled: Compiled) -> Compiled | int:
+    """`compiled`, or the fleet compiled again if fleet.lock changed meanwhile."""
+    root = repository_of(args.fleet)
+    try:
+        on_disk = universal_newlines(read_bytes(compiled.lock_file, root).decode())
+    except FileNotFoundError:
+        on_disk = None
+    except (OSError, UnicodeDecodeError, Refused):
+        on_disk = ""  # unreadable or refused: compile_fleet reports it
+    if on_disk == compiled.old_lock:
+        return compiled
+    args.report.say(
+        f"fleetc: {shown(compiled.lock_file)} changed since it was read "
+        "(an interrupted or concurrent run); compiling again"
+    )
+    return compile_fleet(args)
+
+
+def say_written(report: Report, compiled: Compiled, written) -> None:
+    where = shown(compiled.out_dir)
+    if written.changed or written.removed or written.lock_changed:
+        count = len(written.changed)
+        report.say(f"fleetc: wrote {count} of {written.written} files to {where}/")
+    else:
+        report.say(f"fleetc: {where}/ is up to date ({written.written} files)")
+    for name in written.removed:
+        report.say(f"fleetc: removed {where}/{name}")
+    for line in compiled.result.lock_changes:
+        report.say(f"fleetc: {shown(compiled.lock_file)}: {line}")
+    report.note("changed", list(written.changed))
+    report.note("removed", list(written.removed))

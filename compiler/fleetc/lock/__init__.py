@@ -1,0 +1,7 @@
+"""fleet.lock: what it holds (entries), reading and rendering it (lockfile),
+its values and names checked when read back and how they are quoted (values),
+its checksum line (seal), retirement records (retire, retired).
+
+May import: core, frontend (the TOML reader and spans). Never: output,
+nixbuild, review, cli (tests/test_layers.py).
+"""
