@@ -30,6 +30,7 @@ import importlib
 import io
 import json
 import os
+import pkgutil
 import re
 import resource
 import select
@@ -44,6 +45,7 @@ from pathlib import Path
 
 import fleetc
 
+PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 # What fleetc may run: git (what it tracks), nix (build), dot (graph --format
 # svg), and ldconfig, which ctypes.util.find_library runs to find libc for the
@@ -322,25 +324,18 @@ class Command:
 
 @functools.cache
 def console_entry():
-    """The function the installed `fleetc` command calls (pyproject's script),
-    with what it imports on use loaded once here, before any fork."""
-    from importlib.metadata import entry_points
+    """The function the `fleetc` command calls (pyproject.toml's script, read
+    from the checkout: an install's metadata may be older), with every module
+    of fleetc loaded once here, before any fork: what a command imports on
+    use is not read again by each child (it would be an allowed read anyway)."""
+    import tomli
 
-    (script,) = [e for e in entry_points(group="console_scripts") if e.name == "fleetc"]
-    for module in PRELOADED:
-        importlib.import_module(module)
-    return script.load()
-
-
-# The modules commands import on use: loaded in the parent, so that each
-# child does not read them again (they would be allowed reads anyway).
-PRELOADED = (
-    "fleetc.startup",
-    "fleetc.build",
-    "fleetc.review_commands",
-    "fleetc.convert_command",
-    "fleetc.tools",
-)
+    project = tomli.loads(PYPROJECT.read_text())["project"]
+    module, _, function = project["scripts"]["fleetc"].partition(":")
+    for found in pkgutil.walk_packages(fleetc.__path__, "fleetc."):
+        if not found.name.endswith(".__main__"):  # that one runs the command
+            importlib.import_module(found.name)
+    return getattr(importlib.import_module(module), function)
 
 
 def child(command: Command, logs: Path, entry) -> None:
