@@ -342,12 +342,13 @@ def remove(where: Path) -> None:
     shutil.rmtree(where, onerror=writable)
 
 
-def hostile(seeds, jobs: int = 1, timeout: float = TIMEOUT, keep=None):
-    """Every repository of `seeds`; (failures, seconds per repository)."""
+def hostile(seeds, jobs: int = 1, timeout: float = TIMEOUT, keep=None, made=None):
+    """Every repository of `seeds`; (failures, seconds per repository).
+    `made`: settled repositories (`settled`), made here when not given."""
     audit.console_entry()  # loaded once, before the workers fork
     root = Path(tempfile.mkdtemp(prefix="fleetc-hostile-settled-", dir=scratch()))
     try:
-        made = settled(root)
+        made = made or settled(root)
         tasks = [(seed, timeout, keep, made) for seed in seeds]
         return _every(tasks, jobs)
     finally:
