@@ -30,7 +30,10 @@ import argparse
 import json
 import multiprocessing
 import os
+import posixpath
 import random
+import re
+import shlex
 import shutil
 import sys
 import tempfile
@@ -233,6 +236,7 @@ def audit_one(site: Site, argv, closed: bool, timeout: float):
     after = snapshot(site.repo, skip)
     problems += [f"repository outside the output: {c}" for c in changes(before, after)]
     problems += leaked_into_tree(site)
+    problems += removals_escaping(site)
     return problems, run
 
 
@@ -288,6 +292,38 @@ def leaked_into_tree(site: Site) -> list[str]:
             if data is not None and marker.encode() in data:
                 found.append(f"{marker[:7]} written into {path.relative_to(site.repo)}")
     return found
+
+
+# A retired VM's state deletion in a generated host module (emit/retired.py),
+# inside a Nix string: the shell word runs to the string's `\n`.
+RM_RF = re.compile(r"rm -rf --one-file-system -- (.*?)(?:\\n|$)", re.M)
+STATE_DIR = "/var/lib/microvms"  # every sample's
+
+
+def removals_escaping(site: Site) -> list[str]:
+    """Every `rm -rf` the tree would run removes a directory directly under
+    state_dir (issue 18: whatever fleet.lock names)."""
+    found = []
+    for directory, _, files in os.walk(site.out_dir):
+        for name in files:
+            data = small_regular(Path(directory, name)) or b""
+            text = data.decode("utf-8", "replace")
+            found += [f"rm -rf of {w!r}" for w in RM_RF.findall(text) if escapes(w)]
+    return found
+
+
+def escapes(nix_word: str) -> bool:
+    shell = nix_word.replace('\\"', '"').replace("\\$", "$").replace("\\\\", "\\")
+    try:
+        words = shlex.split(shell)
+    except ValueError:
+        return True
+    if len(words) != 1:
+        return True
+    path = words[0]
+    parent, leaf = posixpath.split(path)
+    bad_leaf = leaf in ("", ".", "..") or leaf.startswith("-")
+    return parent != STATE_DIR or bad_leaf or posixpath.normpath(path) != path
 
 
 def small_regular(path: Path) -> bytes | None:

@@ -320,7 +320,9 @@ def edited_lock(site: Site, extra: str) -> None:
 
 
 def lock_retired_names(site: Site, rng: random.Random) -> None:
-    vm, host = rng.choice(HOSTILE_NAMES), rng.choice(["server1", *HOSTILE_NAMES])
+    # "old": a valid name, so that a real deletion is emitted (and judged).
+    vm = rng.choice(["old", "old", *HOSTILE_NAMES])
+    host = rng.choice(["server1", *HOSTILE_NAMES])
     renamed = rng.choice(
         ["", f"renamed_to = {toml_string(rng.choice(HOSTILE_NAMES))}\n"]
     )

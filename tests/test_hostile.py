@@ -182,6 +182,22 @@ def test_audit_sees_a_closed_pipe_the_interpreter_would_meet(site):
     assert "a traceback" in " ".join(hostile.judge(site, run))
 
 
+def test_removals_of_the_tree_are_judged(site):
+    """A retired VM's `rm -rf` directly under state_dir passes; one that
+    leaves it (as a tree edited after the fact would hold) is reported."""
+    retire(site, '"old"')
+    delete_state(site, '"old"')
+    problems, run = fleetc(site, "generate", site.fleet)
+    assert problems == [] and run.exit == 0
+    host = site.out_dir / "hosts" / "server1.nix"
+    assert hostile.RM_RF.findall(host.read_text()) == ["/var/lib/microvms/old"]
+    escaping = host.read_text().replace("/microvms/old", "/microvms/../../etc")
+    host.write_text(escaping)
+    assert hostile.removals_escaping(site) == [
+        "rm -rf of '/var/lib/microvms/../../etc'"
+    ]
+
+
 # -- the issue's table, case by case ---------------------------------------------------
 
 
