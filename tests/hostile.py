@@ -48,6 +48,7 @@ import hostile_audit as audit  # noqa: E402
 from hostile_plants import plant  # noqa: E402
 from hostile_repo import (  # noqa: E402
     Site,
+    git_output,
     changes,
     into_git,
     make_site,
@@ -183,7 +184,25 @@ def bounds(site: Site, argv: list[str]) -> audit.Bounds:
         writable_dirs=writable,
         writable_files=tuple(files),
         read_only=is_read_only(argv),
+        removable=tuple(real(site.repo / name) for name in leftovers(site, argv)),
     )
+
+
+def leftovers(site: Site, argv: list[str]) -> list[str]:
+    """What a killed older fleetc left beside the output and fleet.lock
+    (`.generated.fleetc-<pid>[.old]`, `.fleet.lock.fleetc-<pid>`) that git does
+    not track (outside git: all of them): fleetc may prove such a one its own
+    and remove it."""
+    lock = site.lock(argv[1]).name
+    pattern = re.compile(
+        rf"\.{re.escape(site.output)}\.fleetc-[0-9]+(\.old)?|\.{re.escape(lock)}\.fleetc-[0-9]+"
+    )
+    found = [name for name in os.listdir(site.repo) if pattern.fullmatch(name)]
+    if not found or not site.in_git:  # outside git, git tracks nothing
+        return found
+    listed = git_output(site, "ls-files", "-z", "--", *found)
+    tracked = {name.split("/")[0] for name in listed.split("\0") if name}
+    return [name for name in found if name not in tracked]
 
 
 def written_places(site: Site, argv: list[str]):
@@ -197,9 +216,11 @@ def written_places(site: Site, argv: list[str]):
         names.add(target)
         temps = (f".{target}.fleetc-",)
     out = site.output
+    removable = tuple(leftovers(site, argv))
 
     def skip(relative: str) -> bool:
-        if relative == out or relative.startswith(out + "/"):
+        top = relative.split("/")[0]
+        if top == out or top in removable:
             return True
         return "/" not in relative and (relative in names or relative.startswith(temps))
 

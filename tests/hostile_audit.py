@@ -88,7 +88,9 @@ class Bounds:
     writable_dirs: tuple[str, ...]  # whole subtrees: the output, TMPDIR
     writable_files: tuple[str, ...]  # fleet.lock and its temp, convert's -o
     read_only: bool  # check, diff, plan, graph, generate --check
-    extra_reads: tuple[str, ...] = ()
+    # Leftovers of a killed older fleetc beside the output or fleet.lock that
+    # git does not track: the writer may remove them (issue 18, part 2).
+    removable: tuple[str, ...] = ()
 
     def may_write(self, path: str) -> bool:
         if path == "/dev/null" or self.read_only:
@@ -106,8 +108,13 @@ class Bounds:
             return False
         return os.path.join(head, match[1]) in self.writable_files
 
+    def may_remove(self, path: str) -> bool:
+        if self.may_write(path):
+            return True
+        return not self.read_only and any(within(path, r) for r in self.removable)
+
     def may_read(self, path: str) -> bool:
-        roots = (self.repo, *self.writable_dirs, *ALLOWED_READS, *self.extra_reads)
+        roots = (self.repo, *self.writable_dirs, *ALLOWED_READS)
         return path in self.writable_files or any(within(path, r) for r in roots)
 
 
@@ -160,12 +167,11 @@ class Auditor:
             if path is None:
                 return None
         resolved = resolve(path, dir_fd, follow)
-        ok = (
-            self.bounds.may_read(resolved)
-            if kind == "read"
-            else (self.bounds.may_write(resolved))
-        )
-        return self.record(event, kind, path, resolved, ok)
+        allowed = {
+            "read": self.bounds.may_read,
+            "remove": self.bounds.may_remove,
+        }.get(kind, self.bounds.may_write)
+        return self.record(event, kind, path, resolved, allowed(resolved))
 
 
 def shown(path) -> str:

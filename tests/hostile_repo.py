@@ -147,6 +147,14 @@ def git(site: Site, *args: str, check: bool = True) -> None:
     subprocess.run(command, cwd=site.repo, env=env, check=check, capture_output=True)
 
 
+def git_output(site: Site, *args: str) -> str:
+    env = {**os.environ, **GIT_ENV}
+    done = subprocess.run(
+        [*GIT, *args], cwd=site.repo, env=env, capture_output=True, check=True
+    )
+    return os.fsdecode(done.stdout)
+
+
 def into_git(site: Site) -> None:
     """A repository whose index holds the copy (what `git ls-files` lists)."""
     git(site, "init", "-q")

@@ -450,6 +450,23 @@ def test_case_14_two_fleets_one_output(site):
     assert problems == [] and run.exit == 0
 
 
+# -- what the random run found ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", [JOURNAL, PENDING, MANIFEST])
+def test_found_bookkeeping_file_a_directory(site, name):
+    """Seeds 509, 532, 1516 of `make fuzz`: a directory where the journal or
+    pending list belongs made the reader's error name a descriptor, and the
+    report of it a TypeError traceback. A located refusal, nothing touched."""
+    (site.out_dir / name).unlink(missing_ok=True)
+    (site.out_dir / name).mkdir()
+    for command in ("generate", "build", "diff"):
+        problems, run = fleetc(site, command, site.fleet, "--format", "json")
+        assert problems == []
+        assert run.exit in (1, 2), command
+        assert name in json.dumps(run.json()["diagnostics"]), command
+
+
 @pytest.mark.parametrize(
     "command",
     [
