@@ -62,7 +62,7 @@ format: $(STAMP)
 
 # Regenerate the expected trees of tests/cases and samples/ (then review the diff!).
 goldens: $(STAMP)
-	$(BIN)/python tests/regen_goldens.py
+	$(BIN)/python -m tests.support.regen_goldens
 
 clean:
 	rm -rf $(VENV) build dist compiler/*.egg-info .pytest_cache
@@ -83,5 +83,5 @@ bench: $(STAMP)
 # links out, FIFOs, hostile names; every command audited; about 15 minutes on 2
 # cores); failures go to hostile-failures.json, `--only SEED` repeats one.
 fuzz: $(STAMP) nix
-	$(BIN)/python tests/fuzz.py --count 100000 --jobs 2
-	$(BIN)/python tests/hostile.py --count 10000 --jobs 2
+	$(BIN)/python -m tests.support.fuzz --count 100000 --jobs 2
+	$(BIN)/python -m tests.support.hostile --count 10000 --jobs 2

@@ -7,7 +7,9 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parents[1] / "compiler" / "fleetc"
+from tests.support.paths import ROOT
+
+PACKAGE = ROOT / "compiler" / "fleetc"
 INNER = ("core", "frontend", "checks", "allocate", "lock", "emit", "convert")
 OUTER = ("output", "nixbuild", "review", "cli")
 

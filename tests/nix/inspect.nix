@@ -1,4 +1,4 @@
-# Functions tests apply to evaluated stand-in configurations. tests/nixeval.py
+# Functions tests apply to evaluated stand-in configurations. tests/support/nixeval.py
 # pastes this expression into `--apply`/`--expr` text, so it needs no file
 # access and works under pure flake evaluation.
 let

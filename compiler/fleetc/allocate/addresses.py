@@ -1,5 +1,8 @@
 """Addresses: the lowest free one of the interface's network, per family.
 
+Only for the families fleetc writes (Network.static): none where the network
+assigns them (addressing = "dhcp", "slaac", "none"); a locked one is released.
+
 Never the network or broadcast address, the gateway, a reserved range, a host's
 own address or one a VM holds. Each network keeps a cursor that only moves up
 and jumps over reserved ranges (merged into sorted intervals), so filling a /16
@@ -108,7 +111,7 @@ class Addresses(Kind):
             (net.name, version): Pool(net, parsed[net.name], version)
             for net in fleet.networks
             for version in (4, 6)
-            if version in parsed[net.name].prefixes
+            if version in parsed[net.name].prefixes and net.static(version)
         }
 
     def scope(self, version: int):

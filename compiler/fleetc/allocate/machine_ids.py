@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from typing import Callable, Hashable, Iterator
 
-from ..checks.machine_ids import ANY_CASE
+from ..core.formats import ANY_CASE
 from ..lock.lockfile import Lock
 from ..core.model import Fleet
 from .settle import FLEET_WIDE, Holder, Kind, Slot, Taken, hold, vm_slots
@@ -61,7 +61,9 @@ class MachineIds(Kind):
 
 
 def slots(fleet: Fleet, lock: Lock) -> list[Slot]:
-    return list(vm_slots(fleet, lock, "machine_id", lambda vm: FLEET_WIDE))
+    """VMs with `machine_id = false` get none: a locked one is released."""
+    every = vm_slots(fleet, lock, "machine_id", lambda vm: FLEET_WIDE)
+    return [slot for slot in every if slot.vm.machine_id is not False]
 
 
 def taken(fleet: Fleet) -> Taken:

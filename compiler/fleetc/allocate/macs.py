@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from typing import Hashable
 
-from ..checks.macs import MAC
+from ..core.formats import MAC
 from ..lock.lockfile import Lock
 from ..core.model import Fleet, Vm
 from .settle import FLEET_WIDE, Kind, Slot, Taken, interface_slots

@@ -10,7 +10,7 @@ import hashlib
 import re
 from typing import Hashable, Iterator
 
-from ..checks.taps import IFNAMSIZ, LEGAL
+from ..core.formats import IFNAMSIZ, LEGAL
 from ..lock.lockfile import Lock
 from ..core.model import Fleet, Interface, Vm
 from .settle import Kind, Holder, Slot, Taken, hold, interface_slots

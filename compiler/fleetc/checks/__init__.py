@@ -16,27 +16,34 @@ from ..core.diagnostics import Diagnostic
 from ..core.model import Fleet
 from . import (
     addresses,
+    addressing,
     adoption,
     bonds,
     completeness,
     deploy,
+    deploy_tools,
+    embed,
     hardware,
     ifnames,
     inputs,
     machine_ids,
     macs,
+    microvm_options,
     module_files,
     names,
     networks,
     platforms,
     passthrough,
+    routers,
     recipes,
     references,
+    repo_shares,
     storage,
     systems,
     taps,
     unit_values,
     values,
+    vm_deploy,
 )
 
 Check = Callable[[Fleet], Iterable[Diagnostic]]
@@ -53,9 +60,10 @@ CHECKS: list[Check] = [
     names.check_delete_state_names,
     names.check_network_names,
     names.check_input_names,
-    # machine-ids (F110..F113)
+    # machine-ids (F110..F113, F115)
     machine_ids.check_machine_id_format,
     machine_ids.check_unique_machine_ids,
+    machine_ids.check_journal_needs_machine_id,
     # networks (F004, F005, F201, F205, F207, F208, F210, F211)
     networks.check_prefixes,
     networks.check_gateways,
@@ -67,6 +75,14 @@ CHECKS: list[Check] = [
     # interface addresses (F201..F206, F210, F212)
     addresses.check_interface_addresses,
     addresses.check_one_interface_per_network,
+    # addressing from the network (F218, F219)
+    addressing.check_assigned_addresses,
+    addressing.check_routed_addressing,
+    # hosts that route their network (F006, F220..F222)
+    routers.check_router_hosts,
+    routers.check_router_mode,
+    routers.check_router_gateways,
+    routers.check_router_placement,
     # MACs (F301..F304)
     macs.check_mac_format,
     macs.check_mac_kind,
@@ -116,6 +132,10 @@ CHECKS: list[Check] = [
     deploy.check_cache,
     deploy.check_deployed_vms,
     deploy.check_job_names,
+    # ... switching hosts with deploy-rs, colmena or nixos-rebuild (F930..F932)
+    deploy_tools.check_targets,
+    deploy_tools.check_colmena_names,
+    deploy_tools.check_deploy_rs_names,
     # ... block devices, the disk group, shared secrets (F910..F912, F920)
     recipes.check_block_devices,
     recipes.check_disk_group,
@@ -124,6 +144,12 @@ CHECKS: list[Check] = [
     bonds.check_bond_uplink,
     bonds.check_bond_ports,
     bonds.check_microvm_hosts,
+    # ... any microvm.nix option by its path (F640..F643)
+    microvm_options.check_microvm_options,
+    # ... a VM's own deploy mode, VMs the host builds (F634..F636)
+    vm_deploy.check_declared_config,
+    vm_deploy.check_config_system,
+    vm_deploy.check_config_runner,
     # ... passthrough devices (F630..F632)
     passthrough.check_device_paths,
     passthrough.check_unique_devices,
@@ -138,6 +164,8 @@ CHECKS: list[Check] = [
 # Checks that also read where the fleet lives and what is on disk (a Placement).
 PLACED: list[Callable[[Fleet, Any], Iterable[Diagnostic]]] = [
     module_files.check_module_files,  # module files (F020..F025)
+    repo_shares.check_repo_shares,  # shares from the repository (F515..F518)
+    embed.check_embedded_output,  # the root flake carries the fleet (F067)
 ]
 
 # Values fleetc will allocate (machine-id, MAC, tap id, addresses): required for now.

@@ -54,7 +54,8 @@ def _missing_addresses(
     vm: str, interface: Interface, net: Network
 ) -> Iterator[Diagnostic]:
     for field, _, version in inet.FAMILIES:
-        if getattr(net, field) is not None and getattr(interface, field) is None:
+        wanted = getattr(net, field) is not None and net.static(version)
+        if wanted and getattr(interface, field) is None:
             family = inet.LABEL[version]
             message = (
                 f"interface of vm `{vm}` on `{net.name}` needs an {family} address"

@@ -18,17 +18,15 @@ bridge, or a VLAN device named like a bridge, would merge two of them.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Iterator
 
+from ..core.formats import IFNAMSIZ, LEGAL
 from ..core.diagnostics import Diagnostic, error
 from ..core.model import Fleet, Host, Network
 from ..core.source import Span
 from .common import FirstSeen, vm_interfaces
 
-IFNAMSIZ = 16  # Linux's limit, including the terminating NUL
-LEGAL = re.compile(r"[A-Za-z0-9_.-]+")
 LEGAL_HELP = "use letters, digits, `_`, `-` and `.` (not just `.` or `..`)"
 
 

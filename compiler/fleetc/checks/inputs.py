@@ -11,16 +11,15 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from ..core import flake_inputs
 from ..core.diagnostics import Diagnostic, error
 from ..core.model import Fleet, FlakeInput
 from .common import suggestion
 from .references import module_refs
 
-BUILT_IN = ("nixpkgs", "microvm")
-
 
 def declared(fleet: Fleet) -> set[str]:
-    return {*BUILT_IN, *(flake_input.name for flake_input in fleet.inputs)}
+    return flake_inputs.names(fleet)
 
 
 def check_follows_targets(fleet: Fleet) -> Iterator[Diagnostic]:

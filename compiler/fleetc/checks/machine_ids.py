@@ -1,22 +1,20 @@
-"""machine-ids (F110..F113): journald tells machines apart by them."""
+"""machine-ids (F110..F113, F115): journald tells machines apart by them."""
 
 from __future__ import annotations
 
-import re
 from typing import Iterator
 
-from ..core.diagnostics import Diagnostic, error
-from ..core.model import Fleet, Vm
+from ..core.formats import ANY_CASE, MACHINE_ID
+from ..core.diagnostics import Diagnostic, error, warning
+from ..core.model import JOURNAL_NONE, Fleet, Vm
 from .common import FirstSeen, Owner, machines, owner_name
 
-MACHINE_ID = re.compile(r"[0-9a-f]{32}")
-ANY_CASE = re.compile(r"[0-9a-fA-F]{32}")
 NEW_ID_HELP = "generate one with `systemd-id128 new`"
 
 
 def check_machine_id_format(fleet: Fleet) -> Iterator[Diagnostic]:
     for machine in machines(fleet):
-        if machine.machine_id is not None:
+        if isinstance(machine.machine_id, str):  # False: the VM keeps its own
             yield from _format(machine, machine.machine_id)
 
 
@@ -47,13 +45,17 @@ def check_unique_machine_ids(fleet: Fleet) -> Iterator[Diagnostic]:
     seen = FirstSeen()
     for machine in machines(fleet):
         value = machine.machine_id
-        if value is None or not ANY_CASE.fullmatch(value) or not value.strip("0"):
+        if not isinstance(value, str) or not _usable(value):
             continue
         span = machine.at("machine_id")
         label = seen.claim(value.lower(), owner_name(machine), span)
         if label:
             message = _duplicate(fleet, machine, value.lower())
             yield error("F113", message, span, label=label, help=NEW_ID_HELP)
+
+
+def _usable(value: str) -> bool:
+    return bool(ANY_CASE.fullmatch(value) and value.strip("0"))
 
 
 def _duplicate(fleet: Fleet, machine: Owner, value: str) -> str:
@@ -68,3 +70,23 @@ def _duplicate(fleet: Fleet, machine: Owner, value: str) -> str:
         f"duplicate machine-id {value}: journald would mix these machines'"
         " journals, and one `L+ /var/log/journal/<id>` link would hide the other"
     )
+
+
+def check_journal_needs_machine_id(fleet: Fleet) -> Iterator[Diagnostic]:
+    """`machine_id = false` leaves the id to the VM: the host's journal link,
+    named by the id, cannot be written, so `journalctl -m` there misses it."""
+    for vm in fleet.vms:
+        if vm.machine_id is False and fleet.journal_of(vm) != JOURNAL_NONE:
+            yield _unlinked(vm)
+
+
+def _unlinked(vm: Vm) -> Diagnostic:
+    message = (
+        f"vm `{vm.name}` has machine_id = false: its journal cannot be linked"
+        " into the host's /var/log/journal (the link is named by the id)"
+    )
+    help = (
+        'set journal = "none" to say so, or write the VM\'s id (its'
+        " /etc/machine-id) as machine_id"
+    )
+    return warning("F115", message, vm.at("machine_id"), help=help)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from typing import Iterator
 
+from ..core.formats import MAC
 from ..core.diagnostics import Diagnostic, error, warning
 from ..core.model import Fleet, Interface
 from .common import FirstSeen, owner_name, vm_interfaces
 
-MAC = re.compile(r"[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}")
 MULTICAST = 0x01
 LOCALLY_ADMINISTERED = 0x02
 

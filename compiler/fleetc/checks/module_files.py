@@ -157,7 +157,7 @@ def check_update_flake(fleet: Fleet, placement: Placement) -> Iterator[Diagnosti
     """`updateFlake` gets `?dir=<output in repo>`; outside the repository there is
     no such directory, and `microvm -u` would fetch a flake without the VMs."""
     repo, out = placement.repo_root, placement.output_dir(fleet)
-    if fleet.flake is None or repo is None or has_dir(fleet.flake):
+    if fleet.flake is None or repo is None or has_dir(fleet.flake) or fleet.embed:
         return
     if inside(posixpath.normpath(str(out)), repo):
         return

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from typing import Iterable, Iterator
 
+from ..core.formats import HOST_NAME, UNIT_NAME
 from ..core.diagnostics import Diagnostic, error
 from ..core.model import FlakeInput, Fleet, Network
 from .common import FirstSeen, machines, owner_name
 from .values import shown
-
-# NixOS's `networking.hostName` check, in the C locale (ASCII alphanumerics).
-HOST_NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?")
-# Network and input names become systemd unit names and Nix attribute names.
-UNIT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
 HOST_NAME_HELP = (
     "use 1 to 63 letters, digits, `-` and `_`, starting and ending with a letter"

@@ -64,6 +64,13 @@ def check_shared_secrets(fleet: Fleet) -> Iterator[Diagnostic]:
         " shared /run/secrets never disappears; after changing secrets, restart"
         " these VMs (systemctl restart microvm@<vm>)"
     )
+    if not fleet.sops_keep_generations:
+        help = (
+            "[fleet] sops_keep_generations = false: sops-nix may prune the"
+            " generation a running VM has mounted, unless the hosts keep them"
+            " otherwise; after changing secrets, restart these VMs"
+            " (systemctl restart microvm@<vm>)"
+        )
     yield warning("F920", message, found[0][1].at("source"), help=help)
 
 

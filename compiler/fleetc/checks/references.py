@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Iterable, Iterator
 
+from ..core import flake_inputs
 from ..core.diagnostics import Diagnostic, error
 from ..core.model import Fleet, ModuleRef, Node
 from .common import Suggester, element_span, interfaces
-
-# Inputs every generated flake has, besides the fleet's own `[fleet.inputs.*]`.
-BUILTIN_INPUTS = ("nixpkgs", "microvm")
 
 
 def check_vm_hosts(fleet: Fleet) -> Iterator[Diagnostic]:
@@ -30,7 +28,7 @@ def check_interface_networks(fleet: Fleet) -> Iterator[Diagnostic]:
 
 
 def check_module_inputs(fleet: Fleet) -> Iterator[Diagnostic]:
-    declared = [*BUILTIN_INPUTS, *(flake_input.name for flake_input in fleet.inputs)]
+    declared = list(flake_inputs.urls(fleet))
     known, suggest = set(declared), Suggester(declared)
     for owner, field, index, module in module_refs(fleet):
         if module.is_input and module.input_name not in known:

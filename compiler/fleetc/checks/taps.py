@@ -11,7 +11,8 @@ from typing import Iterator
 from ..core.diagnostics import Diagnostic, error
 from ..core.model import Fleet, Interface, Vm
 from .common import owner_name, vm_interfaces
-from .ifnames import IFNAMSIZ, LEGAL, LEGAL_HELP, host_namespace, is_legal
+from ..core.formats import IFNAMSIZ, LEGAL
+from .ifnames import LEGAL_HELP, host_namespace, is_legal
 
 # The rules live with the other host interface names; allocation and the lock
 # read them from here.

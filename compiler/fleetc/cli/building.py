@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..nixbuild import build, staging
 from ..nixbuild.build import table
 from .compiled import Compiled
+from .pinned import pins_checked
 from .files import EXIT_NIX, EXIT_OK, EXIT_USAGE, fs_problem, usage_problem
 from .report import Report
 from .writing import write_outputs
@@ -13,6 +14,9 @@ from .writing import write_outputs
 def build_compiled(args, compiled: Compiled) -> int:
     """Write the tree, then build every target (or those named) with Nix."""
     code, _ = write_outputs(args, compiled)
+    if code != EXIT_OK:
+        return code
+    code = pins_checked(args, compiled)  # Nix may not change flake.lock: said first
     if code != EXIT_OK:
         return code
     try:

@@ -15,12 +15,15 @@ from typing import Callable
 
 from ..output import disk_facts
 from ..output.disk_facts import DiskView, disk_view
+from ..core.placement import ShareFacts
+from ..output.share_facts import share_facts
 from ..output.compare import is_stale, unified_diff
-from ..core.diagnostics import Diagnostic, error
+from ..core.diagnostics import Diagnostic, error, has_errors
 from ..core.pipeline import Result, compile, lock_path
 from ..core.placement import Placement
 from ..lock.lockfile import Lock, parse_lock
-from ..output.manifest import BadManifest
+from ..output.owner import Owner, owner_of, owner_problem, shown_names
+from ..output.tracked import tracked_warnings
 from .files import (
     EXIT_ERRORS,
     EXIT_OK,
@@ -44,6 +47,7 @@ class Compiled:
     fleet_file: Path
     lock_file: Path
     old_lock: str | None
+    owner: Owner  # how the tree's manifest names this fleet (output/owner.py)
 
     @property
     def out_dir(self) -> Path:
@@ -84,9 +88,10 @@ def run_one(
 
 
 def refused(report: Report, refusal: WriteRefused) -> int:
-    """The tree cannot be read or written: a manifest that is not fleetc's is
-    bad input (located, exit 1); a link or foreign file in the way, exit 2."""
-    if isinstance(refusal, BadManifest):
+    """The tree cannot be read or written: a manifest, journal or pending list
+    that is not fleetc's, or another fleet's tree, is bad input (exit 1); a
+    link or foreign file in the way, exit 2."""
+    if refusal.diagnostic is not None:
         report.show([refusal.diagnostic])
         return EXIT_ERRORS
     report.show([error(refusal.code, str(refusal), None, help=refusal.help)])
@@ -115,13 +120,15 @@ def compile_fleet(args) -> Compiled | int:
     compiled = partial(compile, source, place, args.format_in, lock, forget=forget)
     # `check` uses no generated file (a twin that disagrees asks for them)
     result = compiled(emit_files=args.command != "check")
-    problem = check_outputs(args, result, place, compiled) if result.ok else None
-    if isinstance(problem, int):
-        return problem
-    args.report.show(result.diagnostics + ([problem] if problem else []))
-    if not result.ok or problem is not None:
+    problems = check_outputs(args, result, place, compiled) if result.ok else []
+    if isinstance(problems, int):
+        return problems
+    args.report.show(result.diagnostics + problems)
+    if not result.ok or has_errors(problems):
         return EXIT_ERRORS
-    compiled = Compiled(result, args.fleet, lock_file, lock.text if lock else None)
+    old_lock = lock.text if lock else None
+    owner = fleet_owner(args, Path(str(result.output_dir)))
+    compiled = Compiled(result, args.fleet, lock_file, old_lock, owner)
     note_compiled(args.report, compiled)
     return compiled
 
@@ -142,12 +149,33 @@ def read_inputs(args) -> tuple[Source, Path, Source | None] | int:
 
 def check_outputs(
     args, result: Result, place: Placement, compiled: Callable[..., Result]
-) -> Diagnostic | int | None:
-    """Before anything is reported: the output must be a directory (or absent),
-    and a twin fleet file must describe the same fleet."""
-    usable_output(Path(str(result.output_dir)))
+) -> list[Diagnostic] | int:
+    """Before anything is reported: the output must be a directory (or absent)
+    of this fleet's (output/owner.py), with no journal git tracks, and a twin
+    fleet file must describe the same fleet."""
+    out_dir = Path(str(result.output_dir))
+    usable_output(out_dir)
+    found = tracked_warnings(out_dir) + owned_output(args, result.fleet, out_dir)
+    if has_errors(found):
+        return found
     with_files = result if result.files else partial(compiled, emit_files=True)
-    return check_twin(args.fleet, result, place, args.report, shown, with_files)
+    twin = check_twin(args.fleet, result, place, args.report, shown, with_files)
+    return twin if isinstance(twin, int) else found + ([twin] if twin else [])
+
+
+def fleet_owner(args, out_dir: Path) -> Owner:
+    """--out as given: a symlinked output is the same owner with or without it."""
+    return owner_of(args.fleet, args.out or out_dir, shown(args.fleet), shown(out_dir))
+
+
+def owned_output(args, fleet, out_dir: Path) -> list[Diagnostic]:
+    """F038 when the tree there is another fleet's (`generate --force` takes
+    it over); the JSON document says whose it is."""
+    owner = fleet_owner(args, out_dir)
+    span = None if args.out else fleet.spans.get("output") or fleet.span
+    recorded, problem = owner_problem(out_dir, owner, span)
+    args.report.note("owner", recorded and shown_names(owner.shown_out, recorded))
+    return [problem] if problem and not getattr(args, "force", False) else []
 
 
 def note_compiled(report: Report, compiled: Compiled) -> None:
@@ -185,6 +213,7 @@ def placement(args) -> Placement:
         flake_root(args, fleet_dir, repo),
         look_up=disk_views(Path(str(repo)) if repo else None),
         for_build=args.command == "build",
+        look_up_shares=share_views(Path(str(repo)) if repo else None),
     )
 
 
@@ -197,6 +226,18 @@ def disk_views(repo: Path | None) -> Callable[[list[str]], DiskView]:
     def look_up(paths: list[str]) -> DiskView:
         if tuple(paths) not in seen:
             seen[tuple(paths)] = disk_view(paths, repo)
+        return seen[tuple(paths)]
+
+    return look_up
+
+
+def share_views(repo: Path | None) -> Callable[[list[str]], ShareFacts]:
+    """share_facts.share_facts for one command run, asked once for twins."""
+    seen: dict[tuple[str, ...], ShareFacts] = {}
+
+    def look_up(paths: list[str]) -> ShareFacts:
+        if tuple(paths) not in seen:
+            seen[tuple(paths)] = share_facts(paths, repo)
         return seen[tuple(paths)]
 
     return look_up
@@ -229,7 +270,10 @@ def refuse_lock_change(report: Report, compiled: Compiled) -> int:
 def diff_text(compiled: Compiled) -> str:
     """The tree's diff and the lock's, paths relative to the repository."""
     tree = unified_diff(
-        compiled.out_dir, compiled.result.files, shown(compiled.out_dir)
+        compiled.out_dir,
+        compiled.result.files,
+        shown(compiled.out_dir),
+        compiled.owner,
     )
     if not compiled.lock_changed:
         return tree
@@ -246,7 +290,8 @@ def diff_text(compiled: Compiled) -> str:
 def stale_check(report: Report, compiled: Compiled) -> int:
     """generate --check: exit 1, showing the diff, when the tree or lock is stale."""
     diff = diff_text(compiled)
-    stale = bool(diff) or is_stale(compiled.out_dir, compiled.result.files)
+    files, owner = compiled.result.files, compiled.owner
+    stale = bool(diff) or is_stale(compiled.out_dir, files, owner)
     report.note("stale", stale)
     if not stale:
         return EXIT_OK

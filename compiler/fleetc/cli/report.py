@@ -23,6 +23,7 @@ from ..core.diagnostics import (
     render_github,
     render_line,
     render_text,
+    terminal_safe,
     to_json,
 )
 
@@ -67,8 +68,9 @@ class Report:
         self.diagnostics += [(owner, d) for d in diagnostics]
 
     def say(self, text: str) -> None:
-        """A message for the human at the terminal: stderr in every format."""
-        print(text, file=sys.stderr)
+        """A message for the human at the terminal: stderr in every format,
+        with any name it quotes (a path, a VM) unable to drive the terminal."""
+        print(terminal_safe(text), file=sys.stderr)
 
     def data(self, key: str, text: str) -> None:
         """What the command produces: stdout, or `key` of the fleet's JSON entry."""

@@ -34,7 +34,11 @@ def write_outputs(args, compiled: Compiled) -> tuple[int, bool]:
                 return refuse_lock_change(args.report, compiled), False
             lock = LockFile(compiled.lock_file, compiled.result.lock_text)
             report = write_tree(
-                compiled.out_dir, compiled.result.files, args.force, lock
+                compiled.out_dir,
+                compiled.result.files,
+                args.force,
+                lock,
+                compiled.owner,
             )
     except WriteRefused as refusal:
         return refused(args.report, refusal), False

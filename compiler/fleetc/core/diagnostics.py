@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from enum import Enum
 from typing import Iterable
@@ -51,18 +53,33 @@ CODES: dict[str, str] = {
     "F035": "twin fleet files describe different fleets",
     "F036": "twin fleet file has errors",
     "F037": "usage error",
+    "F038": "output belongs to another fleet",
     # F04x: writing the generated tree
     "F040": "symbolic link in the generated tree",
-    "F041": "unreadable write journal",
-    # F042..F049: the manifest read back (a committed file: untrusted)
+    "F041": "unreadable write journal or pending list",
+    # F042..F045: the manifest read back (a committed file: untrusted)
     "F042": "not a fleetc manifest",
     "F043": "manifest entry outside the tree",
     "F044": "manifest entry with control characters",
-    "F045": "manifest entry reserved by fleetc or git",
+    "F045": "manifest entry reserved by fleetc, Nix or git",
+    # F046..F049: the journal and pending list read back (untrusted too)
+    "F046": "not a fleetc journal or pending list",
+    "F047": "journal or pending list names a path fleetc does not own",
+    "F048": "journal replaces or removes a file the manifest does not own",
+    "F049": "git tracks fleetc's journal or pending list",
     # F050..F059: what `fleetc build` gives Nix (staging.py, staging_rules.py)
     "F050": "file others cannot read not given to Nix",
     "F051": "symbolic link not given to Nix",
     "F052": "flake.lock not a regular file (a link, too large)",
+    # F06x: flake.lock, the pins of the flake that carries the fleet
+    "F060": "inputs float: no flake.lock",
+    "F061": "flake.lock lacks an input the fleet declares",
+    "F062": "flake.lock holds an input the fleet no longer declares",
+    "F063": "flake.lock pins an input from another URL",
+    "F064": "flake.lock is not a Nix lock file",
+    "F065": "the repository's flake lacks an input the fleet needs",
+    "F066": "embed = true without a flake.nix at the repository's root",
+    "F067": "embed = true with the output outside the repository",
     # F1xx: names and machine-ids
     "F101": "invalid name",
     "F102": "duplicate name",
@@ -71,6 +88,7 @@ CODES: dict[str, str] = {
     "F112": "all-zero machine-id",
     "F113": "duplicate machine-id",
     "F114": "missing machine-id",
+    "F115": "journal link needs a machine-id",
     "F150": "not a Nix system double",
     "F151": "control character in the fleet file name",
     # F160..F169: renames and retired VMs (the fleet's side)
@@ -96,6 +114,12 @@ CODES: dict[str, str] = {
     "F214": "bond port listed twice",
     "F215": "bond without ports",
     "F216": "IPv6 gateway for IPv4 not on the link",
+    # F218..F229: addressing from the network, hosts that route
+    "F218": "address written where the network assigns it",
+    "F219": "addressing needs a bridge network",
+    "F220": "router on a routed network",
+    "F221": "router without a gateway to hold",
+    "F222": "on a routed network away from its router",
     # F3xx: MAC addresses
     "F301": "malformed MAC address",
     "F302": "multicast MAC address",
@@ -126,6 +150,11 @@ CODES: dict[str, str] = {
     "F512": "value not allowed in a path or option",
     "F513": "socket path too long",
     "F514": "state_dir not an absolute normalised path",
+    # F515..F519: shares from the repository (through the world-readable store)
+    "F515": "repository share outside the flake",
+    "F516": "repository share source is not a directory",
+    "F517": "repository share git ignores or does not track",
+    "F518": "repository share holds a private file",
     "F520": "IPv6 zone id in a networkd unit",
     # F6xx: hypervisor, vsock, interface types
     "F601": "vsock CID below 3",
@@ -148,6 +177,14 @@ CODES: dict[str, str] = {
     "F631": "device passed to two VMs on one host",
     "F632": "device bus not supported by the hypervisor",
     "F633": "microvm_host = false on a host with VMs",
+    "F634": 'declare = "config" on a VM deployed imperatively',
+    "F635": 'declare = "config" for another system than its host\'s',
+    "F636": 'declare = "config" with runner_from_host',
+    # F640..F649: microvm.nix options by path ([vms.<vm>.microvm])
+    "F640": "unknown microvm.nix option",
+    "F641": "microvm.nix option written from a fleet key",
+    "F642": "value does not fit the microvm.nix option",
+    "F643": "microvm.nix option only Nix can write",
     # F8xx: allocation and fleet.lock
     "F801": "fleet.lock syntax error",
     "F802": "bad value in fleet.lock",
@@ -175,6 +212,10 @@ CODES: dict[str, str] = {
     "F912": "microvm user in the disk group",
     # F92x: sops-nix secrets shared with VMs
     "F920": "secrets need a reboot of their VMs",
+    # F93x: switching hosts (target, deploy_tool)
+    "F930": "target is not an ssh destination",
+    "F931": "host name reserved by colmena",
+    "F932": "host name deploy-rs refuses",
 }
 
 
@@ -222,10 +263,31 @@ def severity_word(diagnostic: Diagnostic, colour: bool = False) -> str:
     return f"{COLOURS[diagnostic.severity]}{word}{RESET}" if colour else word
 
 
+# Characters a terminal acts on rather than shows: C0 controls but tab and
+# newline, DEL, C1 controls, and the bidirectional overrides that make source
+# read differently from what it is ("Trojan Source"). A fleet file or lock in a
+# pull request may hold any of them, in a name a message quotes.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    """`text` with every character a terminal would act on written as \\uXXXX."""
+    return _UNSAFE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+
+
 def render_text(diagnostic: Diagnostic, colour: bool = False) -> str:
-    """rustc-style: header, location, the source line with carets, help."""
+    """rustc-style: header, location, the source line with carets, help;
+    everything but the colour terminal_safe."""
+    return "\n".join(
+        line if number == 0 else terminal_safe(line)
+        for number, line in enumerate(_text_lines(diagnostic, colour))
+    )
+
+
+def _text_lines(diagnostic: Diagnostic, colour: bool) -> list[str]:
     head = severity_word(diagnostic, colour)
-    lines = [f"{head}[{diagnostic.code}]: {diagnostic.message}"]
+    message = terminal_safe(diagnostic.message)
+    lines = [f"{head}[{diagnostic.code}]: {message}"]
     span = diagnostic.span
     gutter = " " * len(str(span.line_col[0])) if span else "  "
     if span is not None:
@@ -234,7 +296,7 @@ def render_text(diagnostic: Diagnostic, colour: bool = False) -> str:
         lines.append(f"{gutter} = note: {diagnostic.label}")
     if diagnostic.help:
         lines.append(f"{gutter} = help: {diagnostic.help}")
-    return "\n".join(lines)
+    return lines
 
 
 def _snippet(span: Span, label: str | None) -> list[str]:
@@ -253,7 +315,7 @@ def _snippet(span: Span, label: str | None) -> list[str]:
 
 def render_line(diagnostic: Diagnostic) -> str:
     """One line, for file-system and usage problems (exit 2): `fleetc: message`."""
-    return f"fleetc: {diagnostic.message}"
+    return f"fleetc: {terminal_safe(diagnostic.message)}"
 
 
 def render_github(diagnostic: Diagnostic) -> str:
@@ -267,7 +329,8 @@ def render_github(diagnostic: Diagnostic) -> str:
     if diagnostic.help:
         text += f"\nhelp: {diagnostic.help}"
     kind = "error" if diagnostic.is_error else "warning"
-    return f"::{kind} {','.join(_gh_property(p) for p in parts)}::{_gh_data(text)}"
+    properties = ",".join(_gh_property(terminal_safe(p)) for p in parts)
+    return f"::{kind} {properties}::{_gh_data(terminal_safe(text))}"
 
 
 def _gh_data(text: str) -> str:

@@ -1,7 +1,7 @@
 """What each diagnostic code means, an example and the fix (`fleetc explain`).
 
 The texts live in data/explain.toml (shipped in the wheel), one table a code;
-tests/test_explain.py holds its codes equal to diagnostics.CODES, so a new
+tests/cli/test_explain.py holds its codes equal to diagnostics.CODES, so a new
 code cannot ship without its explanation.
 """
 

@@ -28,6 +28,12 @@ Address = Union[str, Literal[False], None]
 # VM `journal` values besides a path (see Fleet.journal_of).
 JOURNAL_SHARE, JOURNAL_NONE = "share", "none"
 
+# How guests on a network get their addresses ([networks.<n>] addressing), and
+# the families fleetc allocates and writes for each: "slaac" leaves IPv6 to
+# router advertisements, "dhcp" both families to the network, "none" both to
+# the fleet's own modules (no networkd unit at all).
+STATIC_FAMILIES = {"static": (4, 6), "slaac": (4,), "dhcp": (), "none": ()}
+
 
 @dataclass(frozen=True)
 class Node:
@@ -110,6 +116,14 @@ class Network(Node):
     bridge: str | None = None
     vlan: int | None = None
     reserved: tuple[str, ...] = ()
+    addressing: str = "static"
+    # The host that holds the gateways on its bridge, forwards, NATs IPv4 out
+    # of its uplink, announces the IPv6 prefix and serves DHCPv4 (emit/router.py).
+    router: str | None = None
+
+    def static(self, version: int) -> bool:
+        """fleetc allocates and writes this family's guest addresses."""
+        return version in STATIC_FAMILIES[self.addressing]
 
 
 @dataclass(frozen=True)
@@ -141,6 +155,9 @@ class Host(Node):
     bond: Bond | None = None
     # Import microvm.nix's host module: None means "when VMs are placed here".
     microvm_host: bool | None = None
+    # The ssh destination deploys reach the host at, `[user@]host[:port]`
+    # (ssh_target.py); None: the host's name, as ssh and colmena default to.
+    target: str | None = None
 
     @property
     def uplink_name(self) -> str | None:
@@ -171,12 +188,17 @@ class Share(Node):
     proto: str = "virtiofs"
     socket: str | None = None
     read_only: bool = False
+    # fileSystems.<mount>.neededForBoot: mounted in stage 1 (/etc, /var/lib).
+    needed_for_boot: bool = False
+    # `source` is a directory of the repository, relative to the fleet file,
+    # shared read-only from its copy in the Nix store.
+    from_repo: bool = False
 
     @property
     def holds_secrets(self) -> bool:
         """Shares sops-nix's /run/secrets (a link to its newest generation) or
         something inside it."""
-        if not self.source.startswith("/"):
+        if not self.source.startswith("/") or self.from_repo:
             return False
         path = "/" + posixpath.normpath(self.source).lstrip("/")
         return path == "/run/secrets" or path.startswith("/run/secrets/")
@@ -207,7 +229,8 @@ class Vm(Node):
     name: str
     host: str
     system: str
-    machine_id: str | None = None
+    # None: allocated; False: none from fleetc (systemd writes the VM's own).
+    machine_id: str | Literal[False] | None = None
     hypervisor: str = "qemu"
     vcpu: int = 1
     mem: int = 512
@@ -230,6 +253,15 @@ class Vm(Node):
     # The VM's name before a rename: its locked identity (machine-id, MACs,
     # addresses, tap ids, CID) and journal carry over (allocate/renames.py).
     renamed_from: str | None = None
+    # microvm.nix options by path ("virtiofsd.threadPoolSize", 4), as written,
+    # checked against its option data (checks/microvm_options.py).
+    microvm: Pairs = Pairs()
+    # Overrides its host's and the fleet's deploy_mode; None: theirs.
+    deploy_mode: str | None = None
+    # How a declared VM reaches its host: "flake" (microvm.vms.<vm>.flake, built
+    # from the flake, updated with `microvm -u`) or "config" (the host builds it
+    # from its modules, microvm.vms.<vm>.config, and restarts it on a switch).
+    declare: str = "flake"
 
     @property
     def wants_vsock(self) -> bool:
@@ -262,7 +294,19 @@ class Fleet(Node):
     # "declarative": the hosts declare their VMs (microvm.vms); "imperative":
     # they only autostart them (microvm.autostart), deployed with `microvm -Ru`.
     deploy_mode: str = "declarative"
+    # The repository's own root flake carries the fleet (`import
+    # ./<output>/outputs.nix inputs`): no flake.nix is generated.
+    embed: bool = False
+    # What switches the hosts: "deploy-rs" or "colmena" (their flake outputs
+    # are written), or "none" (nixos-rebuild --target-host).
+    deploy_tool: str = "none"
     deploy: Deploy | None = None
+    # What fleetc adds unasked, each of which a fleet may turn off: the
+    # install-microvm-<vm> condition (emit/host.py), `readOnly` on the
+    # /nix/store share, `sops.keepGenerations = 0` beside /run/secrets shares.
+    install_condition: bool = True
+    store_read_only: bool = True
+    sops_keep_generations: bool = True
     modules: tuple[ModuleRef, ...] = ()
     vm_modules: tuple[ModuleRef, ...] = ()
     host_modules: tuple[ModuleRef, ...] = ()
@@ -302,6 +346,13 @@ class Fleet(Node):
     def deploys_imperatively(self, host: Host) -> bool:
         mode = host.deploy_mode or self.deploy_mode
         return mode == "imperative"
+
+    def deployed_imperatively(self, vm: Vm) -> bool:
+        """The VM's own deploy_mode, else its host's, else the fleet's."""
+        if vm.deploy_mode is not None:
+            return vm.deploy_mode == "imperative"
+        host = self.host(vm.host)
+        return host is not None and self.deploys_imperatively(host)
 
     @property
     def _networks_by_name(self) -> dict[str, Network]:

@@ -28,6 +28,35 @@ class DiskView:
 
 
 @dataclass(frozen=True)
+class ShareFacts:
+    """What the CLI found on disk for the source directories of shares taken
+    from the repository (`from_repo`), absolute, normalised paths.
+
+    `directories`: those that are directories (followed through links);
+    `real`: (path, where it really is) for those reached through a link;
+    `ignored`: (path, the first entry of it git ignores: itself or one inside,
+    relative to the repository); `tracked`: those holding a file git tracks
+    (None outside git); `private`: (path, an entry inside it that others
+    cannot read) for those holding one.
+    """
+
+    directories: frozenset[str] = frozenset()
+    real: frozenset[tuple[str, str]] = frozenset()
+    ignored: frozenset[tuple[str, str]] = frozenset()
+    tracked: frozenset[str] | None = None
+    private: frozenset[tuple[str, str]] = frozenset()
+
+    def real_path(self, path: str) -> str:
+        return dict(self.real).get(path, path)
+
+    def ignored_entry(self, path: str) -> str | None:
+        return dict(self.ignored).get(path)
+
+    def private_entry(self, path: str) -> str | None:
+        return dict(self.private).get(path)
+
+
+@dataclass(frozen=True)
 class Placement:
     """Where the fleet file and its output live; decided by the caller, not read here.
 
@@ -39,6 +68,8 @@ class Placement:
     is looked up and only the paths themselves are judged.
     `for_build`: Nix reads the flake in this run, so a module git does not track
     yet is an error, not a warning.
+    `look_up_shares` gives the facts for the source directories of shares taken
+    from the repository (`from_repo`), like `look_up` for modules.
     """
 
     fleet_dir: PurePosixPath
@@ -47,6 +78,7 @@ class Placement:
     flake_root: PurePosixPath | None = None
     look_up: Callable[[list[str]], DiskView] | None = None
     for_build: bool = False
+    look_up_shares: Callable[[list[str]], ShareFacts] | None = None
 
     def output_dir(self, fleet: Fleet) -> PurePosixPath:
         return self.out or self.fleet_dir / fleet.output

@@ -21,10 +21,15 @@ TWIN_SUFFIX = {".toml": ".fleet", ".fleet": ".toml"}
 
 def fleet_names(file_name: str) -> str:
     """How generated files name their fleet: the same whichever twin was read."""
+    return " or ".join(twin_names(file_name))
+
+
+def twin_names(file_name: str) -> tuple[str, ...]:
+    """The fleet's file names: both twins (`.toml` first), or the one name."""
     path = PurePosixPath(file_name)
     if path.suffix not in TWIN_SUFFIX:
-        return path.name
-    return f"{path.stem}.toml or {path.stem}.fleet"
+        return (path.name,)
+    return (f"{path.stem}.toml", f"{path.stem}.fleet")
 
 
 def twin_name(file_name: str) -> str | None:

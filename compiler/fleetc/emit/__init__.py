@@ -13,21 +13,24 @@ from ..core.model import Fleet
 from .addresses import addresses_file
 from .common import by_name
 from .deploy import deploy_files
+from .flake import PATH as FLAKE
 from .flake import flake_file
 from .guest import vm_file
 from .host import host_file
 from .meta import meta_files
+from .outputs import PATH as OUTPUTS
+from .outputs import outputs_file
 from .overlays import overlays_files
 from .roots import PATH as ROOTS
 from .roots import roots_file
 
 
 def emit(fleet: Fleet, layout) -> dict[str, str]:
-    files = {
-        "flake.nix": flake_file(fleet, layout),
-        "lib/addresses.nix": addresses_file(fleet, layout),
-        ROOTS: roots_file(layout),
-    }
+    # Embedded, the repository's own flake.nix calls outputs.nix: none here.
+    files = {} if fleet.embed else {FLAKE: flake_file(fleet, layout)}
+    files[OUTPUTS] = outputs_file(fleet, layout)
+    files["lib/addresses.nix"] = addresses_file(fleet, layout)
+    files[ROOTS] = roots_file(layout)
     files |= meta_files(fleet, layout) | overlays_files(fleet, layout)
     for host in by_name(fleet.hosts):
         files[f"hosts/{host.name}.nix"] = host_file(fleet, host, layout)

@@ -13,12 +13,21 @@ def addresses_file(fleet: Fleet, layout) -> str:
 
 def addresses(fleet: Fleet) -> dict:
     machines = by_name(fleet.hosts + fleet.vms)
-    return {
+    found = {
         "machineId": {m.name: m.machine_id for m in machines if m.machine_id},
         "ipv4": per_network(machines, "ipv4"),
         "ipv6": per_network(machines, "ipv6"),
         "mac": per_network(by_name(fleet.vms), "mac"),
     }
+    return found | assigned(fleet)
+
+
+def assigned(fleet: Fleet) -> dict:
+    """Networks whose guests' addresses the network assigns: why a VM on them
+    has none here (only written when a fleet has such a network)."""
+    modes = {n.name: n.addressing for n in by_name(fleet.networks)}
+    modes = {name: mode for name, mode in modes.items() if mode != "static"}
+    return {"addressing": modes} if modes else {}
 
 
 def per_network(machines: list, field: str) -> dict:

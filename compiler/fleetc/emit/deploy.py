@@ -16,7 +16,7 @@ from __future__ import annotations
 from . import nix, shell
 from ..core.model import Deploy, Fleet, Host, Vm
 from .common import by_name
-from .host import update_flake
+from .host import flake_subdir, update_flake
 from .templating import render
 
 COMMAND = "update-microvm"
@@ -71,7 +71,7 @@ def script_text(fleet: Fleet, host: Host, vms: list[Vm], layout) -> str:
     values = {
         "host": host.name,
         "state_dir": fleet.state_dir,
-        "flake": update_flake(fleet.flake, layout.output_in_repo),
+        "flake": update_flake(fleet.flake, flake_subdir(fleet, layout)),
         "hydra": deploy.hydra.rstrip("/"),
         "jobset": deploy.jobset,
         "cache": deploy.cache,

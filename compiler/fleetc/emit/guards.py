@@ -68,6 +68,24 @@ def host_tree() -> dict:
     return {"microvm": microvm_options.oldest()["microvm_host_options"]}
 
 
+def both_tree() -> dict:
+    """The guest options both generations declare: an option the fleet sets by
+    path ([vms.<vm>.microvm]) that either lacks is guarded."""
+    old = microvm_options.oldest()["microvm_guest_options"]
+    new = microvm_options.data()["microvm_guest_options"]
+    return {"microvm": _common(old, new)}
+
+
+def _common(old: dict, new: dict) -> dict:
+    found = {}
+    for name in old.keys() & new.keys():
+        if _is_declaration(old[name]) and _is_declaration(new[name]):
+            found[name] = old[name]
+        elif not _is_declaration(old[name]) and not _is_declaration(new[name]):
+            found[name] = _common(old[name], new[name])
+    return dict(sorted(found.items()))
+
+
 def split(settings: dict, tree: dict, indent: int) -> tuple[dict, Newer]:
     """(settings every generation declares, the guarded rest) of a file's
     top-level settings; `indent` is where their values render. Only keys
@@ -93,7 +111,10 @@ def assertions(vm: Vm) -> dict:
     """NixOS assertions for what an older generation must not silently drop."""
     found = []
     if not declared_in_oldest(READ_ONLY):
-        found += [_read_only(vm, s.tag, s.source) for s in vm.shares if s.read_only]
+        # A share from the repository is in the store, read-only whatever
+        # microvm.nix can say (as fleetc's own /nix/store share).
+        asked = [s for s in vm.shares if s.read_only and not s.from_repo]
+        found += [_read_only(vm, s.tag, s.source) for s in asked]
     if vm.hypervisor not in microvm_options.oldest()["hypervisors"]:
         found.append(_hypervisor(vm))
     return {"assertions": found} if found else {}
@@ -204,9 +225,10 @@ def _find(tree: dict, path: Path) -> tuple[Path, dict | None]:
     node = tree
     for index, name in enumerate(path):
         if _is_declaration(node):
-            node, step = _sub_options(node), "*"
-            if node is None:
-                raise ValueError(f"{_dotted(option)} has no options inside")
+            inner = _sub_options(node)
+            if inner is None:  # the rest names a part of its value (attrsOf)
+                return option, node
+            node, step = inner, "*"
         elif name in node:
             node, step = node[name], name
         else:

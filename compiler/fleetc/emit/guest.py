@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import posixpath
+
 from . import nix
 from ..core.model import JOURNAL_SHARE, Fleet, Interface, Share, Vm, Volume
 from .common import JOURNAL_MOUNT, bridge_name, journal_dir, uuid
 from . import guards
 from .guest_network import guest_network
+from .microvm_settings import microvm_settings
 from .passthrough import passthrough
 from .runners import SETTINGS_INDENT, host_runner
 from .templating import render
@@ -22,16 +25,29 @@ def vm_file(fleet: Fleet, vm: Vm, layout) -> str:
     found, newer = guards.split(
         settings(fleet, vm), guards.guest_tree(), SETTINGS_INDENT
     )
+    asked, asked_newer = microvm_settings(vm)
     return render(
         "vm.nix.j2",
         layout.source_name,
         guards=guards.LET,
         settings=found,
-        newer=guards.merge_elements(newer, 1),
+        asked=asked,
+        newer=guards.merge_elements(newer + asked_newer, 1),
         assertions=guards.assertions(vm),
-        machine_id_option={("microvm", "machineId"): uuid(vm.machine_id)},
-        machine_id_file=machine_id_file(vm.machine_id),
+        fleet_root=uses_fleet_root(vm),
+        **machine_id(vm.machine_id),
     )
+
+
+def machine_id(value: str | bool) -> dict:
+    """The VM's id both ways (microvm.machineId, else the FAQ's file); none
+    for `machine_id = false` (the template then sets microvm.machineId null)."""
+    if value is False:
+        return {"machine_id_option": {}, "machine_id_file": {}}
+    return {
+        "machine_id_option": {("microvm", "machineId"): uuid(value)},
+        "machine_id_file": machine_id_file(value),
+    }
 
 
 def machine_id_file(machine_id: str) -> dict:
@@ -43,6 +59,7 @@ def machine_id_file(machine_id: str) -> dict:
 def settings(fleet: Fleet, vm: Vm) -> dict:
     found = identity(fleet, vm.name) | hardware(vm) | host_runner(vm)
     found |= devices(fleet, vm)
+    found |= boot_mounts(vm)
     found |= passthrough(vm)
     if fleet.nix_path in NIX_PATHS:
         found[("nix", "nixPath")] = [NIX_PATHS[fleet.nix_path]]
@@ -97,7 +114,7 @@ def interface(fleet: Fleet, nic: Interface) -> dict:
 def shares(fleet: Fleet, vm: Vm) -> list[dict]:
     found = []
     if fleet.store != "disk":
-        found.append(store_share(fleet.store))
+        found.append(store_share(fleet.store, fleet.store_read_only))
     if fleet.journal_of(vm) == JOURNAL_SHARE:
         found.append(journal_share(fleet, vm))
     return found + [share(s) for s in vm.shares]
@@ -106,14 +123,16 @@ def shares(fleet: Fleet, vm: Vm) -> list[dict]:
 STORE_WHY = "the host's /nix/store, read-only: the guest needs no store image"
 
 
-def store_share(proto: str) -> dict:
-    return {
+def store_share(proto: str, read_only: bool = True) -> dict:
+    """`read_only`: fleetc's `readOnly` (off with [fleet] store_read_only =
+    false: the share as microvm.nix's own docs write it)."""
+    found = {
         "tag": nix.Commented("ro-store", STORE_WHY),
         "source": "/nix/store",
         "mountPoint": "/nix/.ro-store",
         "proto": proto,
-        "readOnly": True,
     }
+    return found | ({"readOnly": True} if read_only else {})
 
 
 def journal_share(fleet: Fleet, vm: Vm) -> dict:
@@ -130,15 +149,39 @@ def journal_share(fleet: Fleet, vm: Vm) -> dict:
 def share(user_share: Share) -> dict:
     found: dict = {
         "tag": user_share.tag,
-        "source": user_share.source,
+        "source": source(user_share),
         "mountPoint": user_share.mount,
         "proto": user_share.proto,
     }
     if user_share.socket is not None:
         found["socket"] = user_share.socket
-    if user_share.read_only:
+    if user_share.read_only or user_share.from_repo:
         found["readOnly"] = True
     return found
+
+
+REPO_WHY = "a directory of the repository, shared from its copy in the Nix store"
+
+
+def source(user_share: Share) -> str | nix.Commented:
+    """As written; for a share from the repository, the store path of its
+    directory (fleetRoot: the fleet file's directory, lib/roots.nix)."""
+    if not user_share.from_repo:
+        return user_share.source
+    below = "/" + posixpath.normpath(user_share.source)
+    copied = nix.interpolated(nix.Expr(f"fleetRoot + {nix.string(below)}"))
+    return nix.Commented(copied, REPO_WHY)
+
+
+def uses_fleet_root(vm: Vm) -> bool:
+    return any(s.from_repo for s in vm.shares)
+
+
+def boot_mounts(vm: Vm) -> dict:
+    """Shares the system needs in stage 1 (fileSystems.<mount>.neededForBoot),
+    beside microvm.nix's own definition of the mount."""
+    needed = [s.mount for s in vm.shares if s.needed_for_boot]
+    return {("fileSystems", mount, "neededForBoot"): True for mount in needed}
 
 
 def volume(user_volume: Volume) -> dict:

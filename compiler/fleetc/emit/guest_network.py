@@ -8,6 +8,11 @@ An IPv6 `gateway4` (RFC 8950, e.g. `fe80::1`) cannot go into networkd's
 `Gateway=` list, which would make it an IPv6 default route: it becomes a
 [Route] with `Destination=0.0.0.0/0`, which networkd installs as an IPv4
 route via an IPv6 next hop (RTA_VIA).
+
+A network's `addressing` decides what the unit asks of the network: "dhcp"
+networkd's DHCP client (DHCPv6 too, when router advertisements say so) and
+router advertisements; "slaac" the static IPv4 side plus router
+advertisements for IPv6; "none" no unit at all (the fleet's own modules).
 """
 
 from __future__ import annotations
@@ -19,9 +24,15 @@ NETWORKD = {("networking", "useNetworkd"): True, ("systemd", "network", "enable"
 
 
 def guest_network(fleet: Fleet, vm: Vm) -> dict:
+    configured = [
+        (nic, network)
+        for nic in sorted(vm.interfaces, key=lambda i: i.network)
+        if (network := fleet.network(nic.network)).addressing != "none"
+    ]
+    if vm.interfaces and not configured:
+        return {}  # every interface is the fleet's own modules' to configure
     found = dict(NETWORKD)
-    for nic in sorted(vm.interfaces, key=lambda i: i.network):
-        network = fleet.network(nic.network)
+    for nic, network in configured:
         key = ("systemd", "network", "networks", f"10-{nic.network}")
         found[key] = unit(network, nic)
     return found
@@ -31,7 +42,20 @@ def unit(network: Network, nic: Interface) -> dict:
     found: dict = {("matchConfig", "MACAddress"): nic.mac}
     if network.mode == "routed":
         return found | routed(network, nic)
+    if network.addressing == "dhcp":
+        return found | from_dhcp(network)
+    if network.addressing == "slaac":
+        return found | bridged(network, nic) | ACCEPT_RA
     return found | bridged(network, nic)
+
+
+ACCEPT_RA = {("networkConfig", "IPv6AcceptRA"): True}
+
+
+def from_dhcp(network: Network) -> dict:
+    """Addresses, routes (and DNS, unless the fleet names it) from the network."""
+    found = {"dns": list(network.dns)} if network.dns else {}
+    return found | {("networkConfig", "DHCP"): "yes"} | ACCEPT_RA
 
 
 def bridged(network: Network, nic: Interface) -> dict:

@@ -9,6 +9,7 @@ from . import nix
 from . import guards
 from ..core.model import JOURNAL_SHARE, Fleet, Host, Vm
 from .common import JOURNAL_MOUNT, by_name, journal_dir
+from .declared import builds_any, config_declaration
 from .microvm_host import runs_microvm_host
 from .guest import identity
 from .host_network import host_network
@@ -21,20 +22,20 @@ from .tmpfiles import tmpfiles_line
 def host_file(fleet: Fleet, host: Host, layout) -> str:
     vms = by_name(fleet.vms_on(host.name))
     found = identity(fleet, host.name)
-    imperative = fleet.deploys_imperatively(host)
     # Without microvm.nix's host module (a host without VMs) no microvm.* exists.
     if runs_microvm_host(fleet, host):
-        found |= microvm_host(fleet, vms, layout, imperative)
+        found |= microvm_host(fleet, host, vms, layout)
     rules = journal_rules(fleet, vms)
     if rules:
         found[("systemd", "tmpfiles", "rules")] = nix.Commented(rules, JOURNAL_WHY)
-    if fleet.flake is not None and not imperative:
-        found |= install_conditions(fleet, vms)
+    if fleet.flake is not None and fleet.install_condition:
+        found |= install_conditions(fleet, from_flake(fleet, vms))
     if fleet.network_stack == "networkd":
         found |= host_network(fleet, host, vms)
     found |= host_storage(fleet, vms)
     found |= retired_units(fleet, host)
-    return render("host.nix.j2", layout.source_name, **guarded(found))
+    roots = builds_any(fleet, vms)
+    return render("host.nix.j2", layout.source_name, roots=roots, **guarded(found))
 
 
 def guarded(settings: dict) -> dict:
@@ -48,25 +49,45 @@ def guarded(settings: dict) -> dict:
     return {"settings": found, "guards": guards.LET if uses else "", "newer": parts}
 
 
-def microvm_host(fleet: Fleet, vms: list[Vm], layout, imperative: bool) -> dict:
+def microvm_host(fleet: Fleet, host: Host, vms: list[Vm], layout) -> dict:
+    """Declared VMs in microvm.vms; those deployed with `microvm -Ru` (the
+    host's or their own deploy_mode) only in the autostart list."""
     found: dict = {}
     if fleet.state_dir != microvm_options.host_option("stateDir")["default"]:
         found[("microvm", "stateDir")] = fleet.state_dir
-    if imperative:
-        return found | autostart(vms)
-    found[("microvm", "vms")] = {
-        vm.name: declaration(vm, fleet.flake, layout.output_in_repo) for vm in vms
-    }
+    imperative = fleet.deploys_imperatively(host)
+    later = [vm for vm in vms if fleet.deployed_imperatively(vm)]
+    declared = [vm for vm in vms if vm not in later]
+    if declared or not imperative:
+        found[("microvm", "vms")] = {
+            vm.name: declaration(fleet, vm, layout) for vm in declared
+        }
+    if later or imperative:
+        found |= autostart(later, every=imperative and not declared)
     return found
 
 
-def declaration(vm: Vm, flake: str | None, output_in_repo: str | None) -> dict:
+def from_flake(fleet: Fleet, vms: list[Vm]) -> list[Vm]:
+    """The VMs microvm.nix installs from the flake (install-microvm-<vm>)."""
+    return [
+        vm
+        for vm in vms
+        if vm.declare == "flake" and not fleet.deployed_imperatively(vm)
+    ]
+
+
+def declaration(fleet: Fleet, vm: Vm, layout) -> dict:
     # microvm.nix derives microvm.autostart from these flags (default true), so
     # fleetc sets the flag instead of the list: a list would be appended to the
     # derived one, and a VM with autostart = false would still start.
-    found: dict = {"flake": nix.Expr("self")}
-    if flake is not None:
-        found["updateFlake"] = update_flake(flake, output_in_repo)
+    if vm.declare == "config":
+        found = config_declaration(fleet, vm, layout.fleet_dir_from_output)
+    else:
+        found = {"flake": nix.Expr("self")}
+        if fleet.flake is not None:
+            found["updateFlake"] = update_flake(
+                fleet.flake, flake_subdir(fleet, layout)
+            )
     found["autostart"] = nix.Commented(vm.autostart, AUTOSTART_WHY)
     return found
 
@@ -78,6 +99,10 @@ AUTOSTART_WHY = (
 IMPERATIVE_AUTOSTART_WHY = (
     "no VM is declared here (microvm -Ru deploys them): the list says which start"
 )
+MIXED_AUTOSTART_WHY = (
+    "VMs deployed with microvm -Ru are not declared: this list adds those that\n"
+    "start to the declared VMs microvm.nix starts"
+)
 JOURNAL_WHY = (
     "journalctl -m here reads each VM's journal: shared by the guest, linked\n"
     "into /var/log/journal under its machine-id (microvm.nix FAQ)"
@@ -86,6 +111,12 @@ INSTALL_WHY = (
     "microvm.nix installs the VM only while its directory is missing, which\n"
     "tmpfiles creates first: install until its `current` link exists"
 )
+
+
+def flake_subdir(fleet: Fleet, layout) -> str | None:
+    """Where the flake carrying the fleet sits in the repository: the output
+    directory, or the root (None) when the repository's own flake embeds it."""
+    return None if fleet.embed else layout.output_in_repo
 
 
 def update_flake(flake: str, output_in_repo: str | None) -> str:
@@ -103,13 +134,15 @@ def update_flake(flake: str, output_in_repo: str | None) -> str:
     return f"{url}{joiner}{parameter}{hash_sign}{fragment}"
 
 
-def autostart(vms: list[Vm]) -> dict:
-    """Imperative deploys (`microvm -Ru`): the host declares no VM, so
-    microvm.nix derives no autostart list; fleetc writes it. microvm.nix's host
-    module turns it into `microvms.target` wanting `microvm@<vm>.service`, a
-    unit it defines for every VM, declared or installed by `microvm -c`."""
+def autostart(vms: list[Vm], every: bool = True) -> dict:
+    """Imperative deploys (`microvm -Ru`): microvm.nix derives no autostart
+    entry for a VM it does not declare; fleetc writes them (`every`: no VM of
+    the host is declared). microvm.nix's host module turns the list into
+    `microvms.target` wanting `microvm@<vm>.service`, a unit it defines for
+    every VM, declared or installed by `microvm -c`."""
     starting = [vm.name for vm in vms if vm.autostart]
-    return {("microvm", "autostart"): nix.Commented(starting, IMPERATIVE_AUTOSTART_WHY)}
+    why = IMPERATIVE_AUTOSTART_WHY if every else MIXED_AUTOSTART_WHY
+    return {("microvm", "autostart"): nix.Commented(starting, why)}
 
 
 def journal_rules(fleet: Fleet, vms: list[Vm]) -> list[str]:
@@ -119,15 +152,18 @@ def journal_rules(fleet: Fleet, vms: list[Vm]) -> list[str]:
         mode = fleet.journal_of(vm)
         if mode == JOURNAL_SHARE:
             rules += share_journal_rules(fleet, vm)
-        elif journals.is_path(mode):
+        elif journals.is_path(mode) and vm.machine_id:
             rules.append(journal_link(vm, in_share_journal(fleet, vm, mode)))
     return rules
 
 
 def share_journal_rules(fleet: Fleet, vm: Vm) -> list[str]:
+    """The share's directory, and the link to the journal in it. Without a
+    machine-id from the fleet (`machine_id = false`) there is no name to link
+    (F115 says so): the journal is kept on the host, unlinked."""
     directory = journal_dir(fleet.state_dir, vm)
     made = tmpfiles_line("d", directory, "0755", "microvm", "kvm", "-", "-")
-    return [made, journal_link(vm, directory)]
+    return [made, journal_link(vm, directory)] if vm.machine_id else [made]
 
 
 def in_share_journal(fleet: Fleet, vm: Vm, path: str) -> str:

@@ -3,12 +3,18 @@ routed taps (doc/src/routed-network.md). Unit names are stable and sorted.
 
 A host has one uplink: `uplink`, or a `bond` of several ports (emit/bonds.py).
 A network with `vlan` gets the VLAN `<uplink>.<vlan>` on its bridge; the first
-untagged bridge network (by name) gets the uplink itself.
+untagged bridge network (by name) that no host routes gets the uplink itself.
+A network this host routes (`router`) gets its bridge here, VMs or not, and
+its unit from emit/router.py.
 """
 
 from __future__ import annotations
 
-from ..core.model import Fleet, Host, Interface, Network, Vm
+from dataclasses import replace
+
+from ..checks.gateways import held_gateways
+from ..core.model import Fleet, Host, HostInterface, Interface, Network, Vm
+from . import router
 from .bonds import bond_units
 from .common import bridge_name, present
 from .guest_network import NETWORKD, bridged, host_route
@@ -25,10 +31,10 @@ def host_network(fleet: Fleet, host: Host, vms: list[Vm]) -> dict:
     for network in bridges:
         taps = tap_names(attached.get(network.name, ()))
         port = bridge_port(host, ports, network)
-        add_bridge(netdevs, networks, host, network, port, taps)
+        add_bridge(netdevs, networks, (fleet, host), network, port, taps)
     for network in routed_networks(fleet, attached):
         networks |= routed_taps(network, attached[network.name])
-    found = dict(NETWORKD)
+    found = dict(NETWORKD) | router.nat(fleet, host, external(host, bridges, ports))
     if netdevs:
         found[("systemd", "network", "netdevs")] = dict(sorted(netdevs.items()))
     if networks:
@@ -48,6 +54,7 @@ def attachments(vms: list[Vm]) -> dict[str, list[Interface]]:
 def bridge_networks(fleet: Fleet, host: Host, attached: dict) -> list[Network]:
     used = {name for name, nics in attached.items() if tap_names(nics, BRIDGED_TYPES)}
     used |= {iface.network for iface in host.interfaces}
+    used |= {n.name for n in fleet.networks if router.routes(host, n)}
     networks = [fleet.network(name) for name in sorted(used)]
     return [n for n in networks if n is not None and n.mode == "bridge"]
 
@@ -68,8 +75,15 @@ def uplink_ports(host: Host, bridges: list[Network]) -> dict[str, str]:
     tagged = {
         n.name: vlan_name(host.uplink_name, n) for n in bridges if n.vlan is not None
     }
-    untagged = [n.name for n in bridges if n.vlan is None][:1]
+    untagged = [n.name for n in bridges if n.vlan is None and n.router is None][:1]
     return tagged | {name: host.uplink_name for name in untagged}
+
+
+def external(host: Host, bridges: list[Network], ports: dict) -> str | None:
+    """Where the host's traffic leaves: the bridge holding its untagged
+    uplink, else the uplink itself (None: no uplink)."""
+    outside = [n for n in bridges if ports.get(n.name) == host.uplink_name]
+    return bridge_name(outside[0]) if outside else host.uplink_name
 
 
 def vlan_name(uplink: str, network: Network) -> str:
@@ -108,10 +122,14 @@ def vlan_netdev(name: str, network: Network) -> dict:
     }
 
 
-def add_bridge(netdevs, networks, host, network, port, taps) -> None:
+def add_bridge(netdevs, networks, where: tuple[Fleet, Host], network, port, taps):
+    fleet, host = where
     name = bridge_name(network)
     netdevs[f"20-{name}"] = {"netdevConfig": {"Name": name, "Kind": "bridge"}}
-    networks[f"20-{name}"] = bridge_unit(host, network, name)
+    if router.routes(host, network):
+        networks[f"20-{name}"] = router.router_unit(fleet, host, network)
+    else:
+        networks[f"20-{name}"] = bridge_unit(host, network, name)
     members = ([port] if port else []) + taps
     if members:
         networks[f"30-{name}-ports"] = {
@@ -124,10 +142,17 @@ def bridge_unit(host: Host, network: Network, name: str) -> dict:
     """The bridge carries the host's own addresses on the network, if it has any."""
     found: dict = {("matchConfig", "Name"): name}
     own = [iface for iface in host.interfaces if iface.network == network.name]
-    settings = bridged(network, own[0]) if own else {}
+    settings = bridged(seen_by(network, own[0]), own[0]) if own else {}
     found |= settings
     online = "routable" if "address" in settings else "no"
     return found | {("linkConfig", "RequiredForOnline"): online}
+
+
+def seen_by(network: Network, iface: HostInterface) -> Network:
+    """The network as its gateway sees it: a gateway that is the host's own
+    address is no route for the host (a default route through itself)."""
+    held = held_gateways(network, iface)
+    return replace(network, **dict.fromkeys(held, None)) if held else network
 
 
 def routed_taps(network: Network, nics: list[Interface]) -> dict:

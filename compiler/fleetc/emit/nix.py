@@ -138,6 +138,13 @@ def _attrs(attrs: Mapping, indent: int) -> str:
     return f"{{\n{body}{INDENT * indent}}}"
 
 
+def attribute(key: str | tuple[str, ...], value: Any, indent: int) -> str:
+    """One `key = value;` line (with its `#` lines) at `indent`, as in a set."""
+    inner = INDENT * indent
+    why = value.lines(inner) if type(value) is Commented else ""
+    return f"{why}{inner}{_key(key)} = {render(value, indent)};\n"
+
+
 _COMPOUND = {dict, list, tuple}
 _RENDERERS = {
     Expr: lambda value, _: value.text,

@@ -33,7 +33,8 @@ def host_storage(fleet: Fleet, vms: list[Vm]) -> dict:
         )
     if fleet.microvm_disk_group:
         found[("users", "users", MICROVM_USER, "extraGroups")] = ["disk"]
-    if any(share.holds_secrets for vm in vms for share in vm.shares):
+    secrets = any(share.holds_secrets for vm in vms for share in vm.shares)
+    if secrets and fleet.sops_keep_generations:
         found[("sops", "keepGenerations")] = 0
     return found
 

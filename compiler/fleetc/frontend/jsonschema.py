@@ -3,7 +3,7 @@
 Editors (Taplo, VS Code's Even Better TOML) read it for completion and
 checking as the user types. It is never written by hand: `fleetc schema`
 prints it, and data/fleet.schema.json (shipped in the wheel) is this module's
-output, held equal to it by tests/test_schema.py. The schema is the shape only;
+output, held equal to it by tests/frontend/test_schema.py. The schema is the shape only;
 the checks (addresses, names, hypervisors...) stay fleetc's.
 """
 
@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from . import schema
+from .key_docs import doc
 from .schema import Key, Kind, Section
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -23,6 +24,7 @@ SCALARS = {
     schema.INT: {"type": "integer"},
     schema.BOOL: {"type": "boolean"},
     schema.ADDRESS: {"anyOf": [{"type": "string"}, {"const": False}]},
+    schema.STR_OR_FALSE: {"anyOf": [{"type": "string"}, {"const": False}]},
     schema.META_VALUE: {
         "anyOf": [META_SCALAR, {"type": "array", "items": META_SCALAR}]
     },
@@ -48,11 +50,18 @@ def section(part: Section, required: bool = True) -> dict[str, Any]:
     shape = {
         "type": "object",
         "description": part.title,
-        "properties": {key.name: value(key) for key in part.keys},
+        "properties": {key.name: described(part, key) for key in part.keys},
         "additionalProperties": False,
     }
     needed = [key.name for key in part.required] if required else []
     return {**shape, "required": needed} if needed else shape
+
+
+def described(part: Section, key: Key) -> dict[str, Any]:
+    """The key's value, with what it means (frontend/key_docs.py)."""
+    meaning = doc(part.title, key.name)
+    shape = value(key)
+    return {**shape, "description": meaning} if meaning else shape
 
 
 def value(key: Key) -> dict[str, Any]:
@@ -88,6 +97,9 @@ def kind(of: Kind) -> dict[str, Any]:
         return SCALARS[of]
     if of.element is None:  # a new scalar kind in schema.py: name its JSON type
         raise ValueError(f"no JSON Schema for kind {of.name}: add it to SCALARS")
+    if of is schema.OPTIONS:  # option paths; TOML's dotted keys nest tables
+        values = {"anyOf": [kind(of.element), {"type": "object"}]}
+        return {"type": "object", "additionalProperties": values}
     if of.name in schema.FREE_FORM:  # any key, values of the element kind
         return {"type": "object", "additionalProperties": kind(of.element)}
     return {"type": "array", "items": kind(of.element)}

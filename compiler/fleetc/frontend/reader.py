@@ -17,6 +17,7 @@ from typing import Any, Iterator, Protocol
 from ..core.diagnostics import Diagnostic, error
 from ..core.model import ModuleRef, Node, Pairs
 from ..core.source import Span, SpanMap
+from .option_paths import flattened
 from .schema import INT, STR, TABLE, Key, Kind, Section, describe
 from .tomlspans import Path, PathPart
 
@@ -120,7 +121,7 @@ class Reader:
     ) -> Node | None:
         """The model node, or None (reported) when a required key is missing."""
         if section in self.fallbacks:
-            found = found.filled_from(self.fallbacks[section])
+            found = _with_fallback(section, found, self.fallbacks[section])
         found = self._build_tables(section, found, path)
         absent = [k for k in section.required if k.field not in found.values]
         for key in absent:
@@ -209,6 +210,17 @@ class Reader:
             spans[f"{key.field}[{name}]"] = self.locate.value_in(path, name)
             pairs.append((name, checked))
         return Pairs(pairs)
+
+    def _options(self, key: Key, value: dict, path: Path, spans: dict) -> Any:
+        """microvm.nix options by path: `"a.b" = 1` and `a.b = 1` (a table
+        inside) are the same option, `a.b`."""
+        found = self._free_form(key, flattened(value), path, {})
+        if found is _DROP:
+            return _DROP
+        for name, _ in found:
+            written = tuple(name.split(".")) if name not in value else (name,)
+            spans[f"{key.field}[{name}]"] = self.locate.value(path + written)
+        return found
 
     def _free_value(self, kind: Kind, label: str, item: Any, where: Path) -> Any:
         """A string, or for meta an integer, boolean or flat list of them."""
@@ -318,6 +330,7 @@ _CONVERTERS = {
     "int": Reader._scalar,
     "bool": Reader._scalar,
     "address": Reader._scalar,
+    "str_or_false": Reader._scalar,
     "strs": Reader._strings,
     "modules": Reader._modules,
     "table": Reader._table,
@@ -325,7 +338,25 @@ _CONVERTERS = {
     "named": Reader._named,
     "meta": Reader._free_form,
     "follows": Reader._free_form,
+    "options": Reader._options,
 }
+
+
+def _with_fallback(section: Section, own: Fields, fallback: Fields) -> Fields:
+    """`own`, filled from [defaults.vm]; a table of options is merged option
+    by option (the VM's own value of an option wins)."""
+    merged = own.filled_from(fallback)
+    for key in section.keys:
+        name = key.field
+        if (
+            key.kind.name == "options"
+            and name in own.values
+            and name in fallback.values
+        ):
+            options = dict(fallback.values[name]) | dict(own.values[name])
+            merged.values[name] = Pairs(options.items())
+            merged.spans[name] = fallback.spans[name] | own.spans[name]
+    return merged
 
 
 def _free_scalar(value: Any) -> bool:

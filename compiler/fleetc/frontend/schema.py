@@ -48,6 +48,13 @@ ADDRESS = Kind(
     '"10.0.0.10"',
     lambda v: isinstance(v, str) or v is False,
 )
+# A value, or `false` for "none, and none allocated" (VM machine_id = false).
+STR_OR_FALSE = Kind(
+    "str_or_false",
+    "a string or false",
+    '"..."',
+    lambda v: isinstance(v, str) or v is False,
+)
 STRS = Kind("strs", "a list of strings", '["..."]', _is_list, STR)
 # Module strings: files relative to the fleet file, or `inputs.<name>.<attr>`.
 MODULES = Kind(
@@ -71,8 +78,17 @@ META = Kind(
 FOLLOWS = Kind(
     "follows", "a table", '{ nixpkgs = "nixpkgs" }', lambda v: isinstance(v, dict), STR
 )
+# [vms.<name>.microvm]: microvm.nix options by their path. Values as meta's;
+# tables inside (TOML's dotted keys) are read as parts of the path.
+OPTIONS = Kind(
+    "options",
+    "a table",
+    '{ "virtiofsd.threadPoolSize" = 4 }',
+    lambda v: isinstance(v, dict),
+    META_VALUE,
+)
 # Kinds of free-form tables: read into model.Pairs, keys not in any schema.
-FREE_FORM = ("meta", "follows")
+FREE_FORM = ("meta", "follows", "options")
 # A list of tables: [[x]] headers or an array of inline tables.
 TABLES = Kind("tables", "a list of tables", "[{ ... }]", _is_list, TABLE)
 # Tables keyed by the name of what they declare: [vms.<name>].
@@ -120,6 +136,8 @@ class Section:
 
 
 DEPLOY_MODES = ("declarative", "imperative")
+# What writes the deploy outputs (emit/deploy_tools.py); "none": plain nixos-rebuild.
+DEPLOY_TOOLS = ("deploy-rs", "colmena", "none")
 
 
 def _str(name: str, **kw) -> Key:
@@ -161,6 +179,7 @@ FLEET = Section(
         _str("flake"),
         _str("state_dir"),
         _str("output"),
+        Key("embed", BOOL),
         Key("journal", BOOL),
         _str("nix_path", allowed=("flake", "channel", "none")),
         _str("store", allowed=("virtiofs", "9p", "disk")),
@@ -168,6 +187,7 @@ FLEET = Section(
         _str("machine_ids", allowed=("derived", "random")),
         Key("microvm_disk_group", BOOL),
         _str("deploy_mode", allowed=DEPLOY_MODES),
+        _str("deploy_tool", allowed=DEPLOY_TOOLS),
         Key("modules", MODULES),
         Key("vm_modules", MODULES),
         Key("host_modules", MODULES),
@@ -175,6 +195,9 @@ FLEET = Section(
         Key("inputs", NAMED, section=INPUT),
         Key("deploy", TABLE, section=DEPLOY),
         Key("delete_state", STRS),
+        Key("install_condition", BOOL),
+        Key("store_read_only", BOOL),
+        Key("sops_keep_generations", BOOL),
     ),
     model.Fleet,
 )
@@ -191,6 +214,8 @@ NETWORK = Section(
         _str("bridge"),
         Key("vlan", INT),
         Key("reserved", STRS),
+        _str("addressing", allowed=tuple(model.STATIC_FAMILIES)),
+        _str("router"),
     ),
     model.Network,
     "name",
@@ -230,6 +255,7 @@ HOST = Section(
         _str("deploy_mode", allowed=DEPLOY_MODES),
         Key("bond", TABLE, section=BOND),
         Key("microvm_host", BOOL),
+        _str("target"),
     ),
     model.Host,
     "name",
@@ -260,6 +286,8 @@ SHARE = Section(
         _str("proto"),
         _str("socket"),
         Key("read_only", BOOL),
+        Key("needed_for_boot", BOOL),
+        Key("from_repo", BOOL),
     ),
     model.Share,
 )
@@ -281,7 +309,7 @@ VM = Section(
     (
         _str("host", required=True),
         _str("system"),
-        _str("machine_id"),
+        Key("machine_id", STR_OR_FALSE),
         _str("hypervisor"),
         Key("vcpu", INT),
         Key("mem", INT),
@@ -298,6 +326,10 @@ VM = Section(
         Key("devices", TABLES, section=DEVICE),
         Key("meta", META),
         _str("renamed_from"),
+        _str("deploy_mode", allowed=DEPLOY_MODES),
+        _str("declare", allowed=("flake", "config")),
+        # checks/microvm_options.py holds each against microvm.nix's option data
+        Key("microvm", OPTIONS),
     ),
     model.Vm,
     "name",

@@ -9,18 +9,13 @@ terminal. Names (hosts, VMs, networks) pass the same rule as in the fleet file.
 from __future__ import annotations
 
 import ipaddress
-import re
 from typing import Any
 
-from ..checks.machine_ids import MACHINE_ID
-from ..checks.macs import MAC
-from ..checks.names import HOST_NAME, UNIT_NAME
-from ..checks.taps import IFNAMSIZ, LEGAL
+from ..core.formats import HOST_NAME, IFNAMSIZ, LEGAL, MAC, MACHINE_ID, UNIT_NAME
+from ..core.toml_text import key as _key
+from ..core.toml_text import string as _string
 
 CID_ANY = 2**32 - 1  # VMADDR_CID_ANY: not an address
-_TOML_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
-_TOML_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f]')
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 REGENERATE_HELP = (
     "fix or delete this line; fleetc then allocates the value again (it may differ)"
 )
@@ -28,18 +23,6 @@ NAME_HELP = (
     "fleet.lock is generated and holds only names a fleet file may hold:"
     " restore it from version control"
 )
-
-
-def _string(text: str) -> str:
-    def escape(match: re.Match) -> str:
-        char = match.group()
-        return _TOML_ESCAPES.get(char) or f"\\u{ord(char):04x}"
-
-    return '"' + _TOML_ESCAPE.sub(escape, text) + '"'
-
-
-def _key(name: str) -> str:
-    return name if _BARE_KEY.fullmatch(name) else _string(name)
 
 
 def _value(value: str | int) -> str:

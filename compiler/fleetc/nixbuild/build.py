@@ -16,8 +16,10 @@ root that forwards to the generated one:
   in a mode-700 directory are left out and named, F050), since everything in
   the store is world-readable; links are never followed out of the copy (F051);
 - the generated flake's flake.lock only as a regular file: a link there is
-  refused before anything is staged, and never written through (F052,
-  flake_lock.py).
+  refused before anything is staged (F052, flake_lock.py). Nix uses it as it
+  is (`--no-update-lock-file`) and build never writes it; `fleetc lock` does.
+- embedded (`embed = true`), no forwarding flake: Nix evaluates the
+  repository's own root flake in the copy, with its own flake.lock.
 
 If the output directory is outside that root, only the generated files are
 staged; checks/module_files.py has refused file modules in that layout (F024)
@@ -90,17 +92,20 @@ def stage(
     files: dict[str, str] | None = None,
     tell: Tell | None = None,
 ) -> Path:
-    """A copy of the fleet for Nix to read, with a forwarding flake; its path.
+    """A copy of the fleet for Nix to read, with a forwarding flake (embedded:
+    the repository's own root flake and its flake.lock, as copied); its path.
 
     `fleet_dir` is resolved; `files` is the generated tree (by default, what the
     manifest in `out_dir` names, as written there); `tell` is given the files
     left out (by default, printed). StagingRefused before anything is copied
     when the lock cannot be used."""
-    lock = flake_lock.read(out_dir)
+    lock = None if fleet.embed else flake_lock.read(out_dir)
     root = root_for(fleet, fleet_dir)
     files = generated_on_disk(out_dir) if files is None else files
     where, left_out = stage_tree(root, out_dir, files, into / "tree")
     (tell or print_left_out)(left_out)
+    if fleet.embed:  # the repository's own flake and its flake.lock (F066, F067)
+        return into / "tree"
     forward = "./tree" if where == "." else f"./tree/{where}"
     if lock is not None:
         (into / flake_lock.NAME).write_bytes(lock)
@@ -114,12 +119,12 @@ def print_left_out(diagnostics: list[Diagnostic]) -> None:
 
 
 def wrapper(fleet: Fleet, forward: str) -> str:
-    generated = nix.path(f"{forward}/flake.nix").text
+    generated = nix.path(f"{forward}/outputs.nix").text
     return (
-        "# Written by fleetc build: forwards to the generated flake.\n"
+        "# Written by fleetc build: forwards to the generated outputs.\n"
         "{\n"
         f"  inputs = {nix.render(flake_inputs(fleet), 1)};\n"
-        f"  outputs = inputs: (import {generated}).outputs inputs;\n"
+        f"  outputs = inputs: import {generated} inputs;\n"
         "}\n"
     )
 
@@ -213,8 +218,8 @@ def build(
         raise FileNotFoundError(NO_NIX)
     with tempfile.TemporaryDirectory(prefix="fleetc-build-") as scratch:
         flake = stage(fleet, fleet_dir, out_dir, Path(scratch), files, tell)
-        done = run_nix(flake, chosen, purity_flags(fleet) + nix_args, fleet)
-        keep_lock(flake, out_dir, nix_args)
+        flags = purity_flags(fleet) + lock_flags(flake)
+        done = run_nix(flake, chosen, flags + nix_args, fleet)
     skipped = [Outcome(t, "skipped") for t in targets(fleet, [])[0] if t not in chosen]
     return sorted(done + skipped, key=lambda o: o.target.name), []
 
@@ -225,16 +230,13 @@ def purity_flags(fleet: Fleet) -> list[str]:
     return ["--impure"] if fleet.nix_path == "channel" else []
 
 
-def keep_lock(flake: Path, out_dir: Path, nix_args: list[str]) -> None:
-    """Nix pins the inputs in flake.lock; keep it beside the generated flake,
-    except when inputs were overridden for this build only. Written only when
-    it changed, in place and never through a link (flake_lock.py)."""
-    lock = flake / flake_lock.NAME
-    if not lock.exists() or "--override-input" in nix_args:
-        return
-    pinned = lock.read_bytes()  # Nix wrote it, in fleetc's scratch directory
-    if pinned != flake_lock.read(out_dir):
-        flake_lock.write(out_dir, pinned)
+def lock_flags(flake: Path) -> list[str]:
+    """The inputs as flake.lock pins them, and the lock never written: with a
+    lock, Nix may not change it (cli/pinned.py has said first what it lacks);
+    without one (a warning, F060), the inputs float and nothing is written."""
+    if (flake / flake_lock.NAME).exists():
+        return ["--no-update-lock-file"]
+    return ["--no-write-lock-file"]
 
 
 def table(outcomes: list[Outcome]) -> str:

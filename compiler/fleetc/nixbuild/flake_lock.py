@@ -1,14 +1,15 @@
-"""The generated flake's flake.lock, which `fleetc build` gives Nix and keeps.
+"""The generated flake's flake.lock, which `fleetc lock` and `update` write
+(Nix pins the inputs there) and `fleetc build` gives Nix as it is.
 
 The lock beside the generated flake is repository content like any other: a
 committed `generated/flake.lock` may be a link to a file outside the
 repository (`~/.ssh/id_ed25519`). Copied with the link followed, that file
-would land in the world-readable Nix store; written back after Nix locks, the
+would land in the world-readable Nix store; written after Nix locks, the
 link would be written through. So the lock is read and written only as a
 regular file at that place: opened without following a final link, checked to
 be a regular file (a FIFO is never waited on), read up to LIMIT bytes. A link,
 anything else, or a larger file is refused (F052) before anything is staged.
-Its mode is not judged as the repository's files are (F050): fleetc build
+Its mode is not judged as the repository's files are (F050): fleetc lock
 writes it, as fleetc writes the generated files, and Nix needs it.
 """
 
@@ -28,7 +29,7 @@ NAME = "flake.lock"
 LIMIT = 4 * 1024 * 1024
 OPEN = os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 HELP = (
-    "flake.lock is written by `fleetc build` (Nix pins the inputs there): remove"
+    "flake.lock is written by `fleetc lock` (Nix pins the inputs there): remove"
     " the file, or restore it as a regular file from version control"
 )
 

@@ -12,6 +12,7 @@ import re
 import threading
 from typing import IO
 
+from ..core.flake_inputs import urls as fleet_inputs
 from ..core.model import Fleet
 
 # Nix 2.8 .. 2.2x: "unable to download", git's "Could not resolve host", ...
@@ -21,13 +22,6 @@ FETCH_FAILED = re.compile(
     re.IGNORECASE,
 )
 FORGES = ("github:", "gitlab:", "sourcehut:")
-
-
-def fleet_inputs(fleet: Fleet) -> dict[str, str]:
-    """Every flake input the generated flake declares: name -> URL."""
-    found = {"nixpkgs": fleet.nixpkgs, "microvm": fleet.microvm}
-    found.update({each.name: each.url for each in fleet.inputs})
-    return found
 
 
 def core(url: str) -> str:
@@ -45,8 +39,16 @@ def unfetched(fleet: Fleet, stderr: str) -> list[str]:
     return [n for n, url in fleet_inputs(fleet).items() if url and core(url) in text]
 
 
+STALE_LOCK = "requires lock file changes"
+
+
 def hint(fleet: Fleet, stderr: str) -> str | None:
     """One paragraph for the user, or None when no fetch failed."""
+    if STALE_LOCK in stderr:
+        return (
+            "fleetc: flake.lock does not pin the flake's inputs as declared, and"
+            " build never changes it: run `fleetc lock FLEET` and commit it"
+        )
     names = unfetched(fleet, stderr)
     if not names and not any(FETCH_FAILED.search(x) for x in stderr.splitlines()):
         return None

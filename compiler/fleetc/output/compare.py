@@ -12,11 +12,12 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
+from .owner import Owner
 from .writer import MANIFEST, Tree, manifest_text, read_manifest
 
 
-def desired(files: dict[str, str]) -> dict[str, str]:
-    return {**files, MANIFEST: manifest_text(files)}
+def desired(files: dict[str, str], owner: Owner | None = None) -> dict[str, str]:
+    return {**files, MANIFEST: manifest_text(files, owner)}
 
 
 def on_disk(out_dir: Path, names: set[str]) -> dict[str, str]:
@@ -38,25 +39,27 @@ def _text(data: bytes) -> str:
         return ""  # not what fleetc wrote: the diff replaces all of it
 
 
-def compared(out_dir: Path, files: dict[str, str]):
+def compared(out_dir: Path, files: dict[str, str], owner: Owner | None = None):
     """(every name fleetc owns or would write, what is on disk, what it would
     write)."""
-    wanted = desired(files)
+    wanted = desired(files, owner)
     owned = read_manifest(out_dir)
     names = set(wanted) | set(owned) | {MANIFEST}
     return names, on_disk(out_dir, names), wanted, set(owned) != set(files)
 
 
-def is_stale(out_dir: Path, files: dict[str, str]) -> bool:
+def is_stale(out_dir: Path, files: dict[str, str], owner: Owner | None = None) -> bool:
     """Whether generate would change anything in the tree, manifest included."""
-    names, current, wanted, _ = compared(out_dir, files)
+    names, current, wanted, _ = compared(out_dir, files, owner)
     return any(current.get(name) != wanted.get(name) for name in names)
 
 
-def unified_diff(out_dir: Path, files: dict[str, str], shown_as: str) -> str:
+def unified_diff(
+    out_dir: Path, files: dict[str, str], shown_as: str, owner: Owner | None = None
+) -> str:
     """A unified diff, old tree to new, with paths shown under `shown_as`; the
     manifest only when the set of owned files changes (module docstring)."""
-    names, current, wanted, owned_set_changes = compared(out_dir, files)
+    names, current, wanted, owned_set_changes = compared(out_dir, files, owner)
     if not owned_set_changes:
         names = names - {MANIFEST}
     chunks = []

@@ -3,8 +3,10 @@
 `flock` is taken on directories that exist anyway (the output directory and
 the one holding fleet.lock), so nothing is added to the user's repository. A
 second run waits for the first, then finishes whatever it finds unfinished
-(`journal.recover`) and clears the staging directories older fleetc versions
-left beside the output when they were killed.
+(`bookkeeping.recover`) and clears the staging directories older fleetc
+versions left beside the output when they were killed: only those it can tell
+are fleetc's (the name, a process that is gone, the user's own, a manifest
+inside) and git does not track, for they are outside the output directory.
 """
 
 from __future__ import annotations
@@ -13,11 +15,16 @@ import fcntl
 import os
 import re
 import shutil
+import stat
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
+from . import bookkeeping
 from . import transaction as journal
+from .manifest import checked_manifest
+from .own_files import read_own
+from .tracked import tracked
 
 # (st_dev, st_ino) of every directory this process holds: flock locks belong to
 # an open file description, so taking one twice in one process would deadlock.
@@ -40,7 +47,7 @@ def exclusive(
     with ExitStack() as stack:
         for directory in _unique_dirs(directories):
             stack.enter_context(_flocked(directory, waiting))
-        finished = journal.recover(out_dir)
+        finished = bookkeeping.recover(out_dir, lock_file)
         clear_old_staging(out_dir, lock_file)
         yield finished
 
@@ -83,16 +90,51 @@ def clear_old_staging(out_dir: Path, lock_file: Path | None) -> None:
 
     Staging trees `.<out>.fleetc-<pid>[.old]` beside the output (they hold a
     fleetc manifest), the symlink such a swap displaced, and `.fleet.lock.fleetc-<pid>`
-    temp files; only for processes that are gone. One directory listing each.
+    temp files; only for processes that are gone, owned by this user, and
+    untracked by git (a committed one is anybody's). One directory listing each.
     """
-    for path in _old_temps(out_dir.parent, out_dir.name, r"(\.old)?"):
+    found = _old_temps(out_dir.parent, out_dir.name, r"(\.old)?")
+    for path in _untracked([p for p in found if _staging(p)]):
         if path.is_symlink():
             path.unlink()
-        elif (path / journal.MANIFEST).is_file():
+        else:
             shutil.rmtree(path, ignore_errors=True)
-    for path in _old_temps(lock_file.parent, lock_file.name, "") if lock_file else []:
-        if path.is_file() and not path.is_symlink():
-            path.unlink()
+    found = _old_temps(lock_file.parent, lock_file.name, "") if lock_file else []
+    for path in _untracked([p for p in found if _kind(p) == "file"]):
+        path.unlink()
+
+
+def _staging(path: Path) -> bool:
+    """A link, or a directory holding a manifest fleetc wrote."""
+    kind = _kind(path)
+    if kind != "dir":
+        return kind == "link"
+    try:
+        data = read_own(path / journal.MANIFEST)
+        if data is None:
+            return False
+        checked_manifest(path, data)  # raises when fleetc did not write it
+    except (journal.WriteRefused, OSError):
+        return False
+    return True
+
+
+def _kind(path: Path) -> str | None:
+    """`file`, `dir` or `link` when it is this user's, else None."""
+    try:
+        status = os.lstat(path)
+    except OSError:
+        return None
+    if status.st_uid != os.geteuid():
+        return None
+    if stat.S_ISLNK(status.st_mode):
+        return "link"
+    return "dir" if stat.S_ISDIR(status.st_mode) else "file"
+
+
+def _untracked(paths: list[Path]) -> list[Path]:
+    known = tracked(paths)
+    return [] if known is None else [path for path in paths if path not in known]
 
 
 def _old_temps(directory: Path, name: str, tail: str) -> list[Path]:

@@ -5,18 +5,24 @@ together, in four steps, all in files with fixed fleetc-owned names:
 
 1. `.fleetc-pending.json` in the output directory names every temp file and
    directory the run is about to create (so a kill before the commit leaves
-   nothing that a later run cannot find without scanning the user's tree);
+   nothing that a later run cannot find without scanning the user's tree); it
+   is written under a temp name and renamed into place, so that, like the
+   journal, it is whole or absent: one that is not is not fleetc's;
 2. every changed file is written to `.<name>.fleetc-new` beside its target,
    then one `syncfs` per file system makes them durable;
 3. `.fleetc-journal.json` names every rename and unlink (fleet.lock's too); it
    is written under a temp name, synced and renamed into place: the commit;
-4. the renames and unlinks, the directories synced, the journal removed.
+4. the unlinks, then the renames (the tree's files, the manifest, fleet.lock),
+   the directories synced, the journal removed. The old manifest stays in
+   place until every unlink and every other file of the tree is done, so a
+   later run can tell that what the journal replaces or removes is fleetc's.
 
-`recover` runs first in every later run (under the writer's flock): a journal
-is completed (each step is idempotent: a temp already renamed is gone, and an
-unlink only removes the exact bytes it was planned for); without a journal,
-the pending list's temps and new empty directories are removed. So after any
-kill every owned file is old or new, and tree and lock move together.
+`bookkeeping.recover` runs first in every later run (under the writer's flock):
+it reads both files as untrusted input, then completes a journal (each step is
+idempotent: a temp already renamed is gone, and an unlink only removes the
+exact bytes it was planned for) or, without one, removes the pending list's
+temps and new empty directories. So after any kill every owned file is old or
+new, and tree and lock move together.
 """
 
 from __future__ import annotations
@@ -28,11 +34,20 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..core.diagnostics import Diagnostic
+
 MANIFEST = ".fleetc-manifest.json"
 PENDING = ".fleetc-pending.json"
 JOURNAL = ".fleetc-journal.json"
 JOURNAL_TEMP = ".fleetc-journal.fleetc-new"
 TEMP_SUFFIX = ".fleetc-new"
+PENDING_TEMP = PENDING + TEMP_SUFFIX
+# fleetc's own files read back (the manifest, the journal, the pending list)
+# are read up to this: far above any real one (about 100 bytes a generated
+# file), so that a committed file of gigabytes, or a link to /dev/zero, is
+# refused before it is read.
+READ_LIMIT = 64 << 20
+READ_LIMIT_SHOWN = "64 MiB"
 
 
 # Why a temp file named in the pending list may not exist: it never was made.
@@ -40,7 +55,13 @@ _NEVER_CREATED = {errno.ENOENT, errno.ENOTDIR, errno.ENAMETOOLONG}
 
 
 class WriteRefused(Exception):
-    """The write would destroy something fleetc does not own; nothing was changed."""
+    """The write would destroy something fleetc does not own; nothing was changed.
+
+    `diagnostic`: a file fleetc reads back (manifest, journal, pending list)
+    is not one it wrote, or the tree is another fleet's: bad input, located
+    where possible (exit 1); None for what is on disk in the way (exit 2)."""
+
+    diagnostic: Diagnostic | None = None
 
     def __init__(self, message: str, help: str, code: str = "F007") -> None:
         super().__init__(message)
@@ -48,13 +69,12 @@ class WriteRefused(Exception):
         self.code = code
 
 
-def _unreadable(out_dir: Path, problem: object) -> WriteRefused:
-    return WriteRefused(
-        f"{out_dir / JOURNAL} (left by an interrupted run) cannot be read: {problem}",
-        "restore the generated tree and fleet.lock from version control, "
-        "then delete the journal",
-        code="F041",
-    )
+class BadInput(WriteRefused):
+    """A WriteRefused that is bad input, said by its diagnostic (exit 1)."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message, diagnostic.help or "", diagnostic.code)
+        self.diagnostic = diagnostic
 
 
 @dataclass
@@ -90,21 +110,22 @@ def commit(out_dir: Path, change: Change) -> None:
         "unlinks": sorted(change.unlinks.items()),
         "prune": change.prune,
     }
+    temps = [temp_name(name) for name in change.writes]
     try:
-        _prepare(out_dir, change)
+        _prepare(out_dir, change, temps)
         _write_json(out_dir / JOURNAL_TEMP, journal)
     except BaseException:
-        _clean_up_after_failure(out_dir)
+        _clean_up_after_failure(out_dir, temps, change.new_dirs)
         raise
     os.rename(out_dir / JOURNAL_TEMP, out_dir / JOURNAL)  # the commit
     fsync_dir(out_dir)
-    _roll_forward(out_dir, journal)
+    roll_forward(out_dir, journal)
 
 
-def _prepare(out_dir: Path, change: Change) -> None:
+def _prepare(out_dir: Path, change: Change, temps: list[str]) -> None:
     """Steps 1 and 2: the pending list, then every new file under its temp name."""
-    temps = [temp_name(name) for name in change.writes]
-    _write_json(out_dir / PENDING, {"temps": temps, "dirs": change.new_dirs})
+    _write_json(out_dir / PENDING_TEMP, {"temps": temps, "dirs": change.new_dirs})
+    os.rename(out_dir / PENDING_TEMP, out_dir / PENDING)
     for name in change.new_dirs:
         os.mkdir(out_dir / name)
     for name, text in change.writes.items():
@@ -112,56 +133,37 @@ def _prepare(out_dir: Path, change: Change) -> None:
     sync_filesystems({out_dir, *((out_dir / name).parent for name in change.writes)})
 
 
-def _clean_up_after_failure(out_dir: Path) -> None:
+def _clean_up_after_failure(out_dir: Path, temps: list[str], dirs: list[str]) -> None:
     """Not committed: as if this run never started (or a later run finishes this)."""
     try:
-        _clean_pending(out_dir)
+        clean_pending(out_dir, temps, dirs)
     except OSError:
         pass  # the original failure is the one to report
 
 
-def recover(out_dir: Path) -> bool:
-    """Finish or clean up an interrupted run; True when a journal was rolled forward."""
-    journal = _read_journal(out_dir)
-    if journal is not None:
-        _roll_forward(out_dir, journal)
-        return True
-    _clean_pending(out_dir)
-    return False
-
-
-def _read_journal(out_dir: Path) -> dict | None:
-    try:
-        text = (out_dir / JOURNAL).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None
-    except (OSError, UnicodeDecodeError) as problem:
-        raise _unreadable(out_dir, problem) from None
-    try:
-        journal = json.loads(text)
-        return {
-            "renames": [(str(a), str(b)) for a, b in journal["renames"]],
-            "unlinks": [(str(a), str(b)) for a, b in journal["unlinks"]],
-            "prune": [str(name) for name in journal["prune"]],
-        }
-    except (ValueError, KeyError, TypeError) as problem:
-        raise _unreadable(out_dir, repr(problem)) from None
-
-
-def _roll_forward(out_dir: Path, journal: dict) -> None:
-    for temp, name in journal["renames"]:
+def roll_forward(out_dir: Path, journal: dict) -> None:
+    """Step 4 (again, after a kill): `journal` is this run's, or one that
+    bookkeeping.read_journal has judged fleetc's."""
+    for name, expected in journal["unlinks"]:
+        _unlink_if(out_dir / name, expected)
+    renames = rename_order(journal["renames"])
+    for temp, name in renames:
         try:
             os.rename(out_dir / temp, out_dir / name)
         except FileNotFoundError:
             pass  # renamed before the kill
-    for name, expected in journal["unlinks"]:
-        _unlink_if(out_dir / name, expected)
-    touched = [out_dir / name for _, name in journal["renames"]]
+    touched = [out_dir / name for _, name in renames]
     touched += [out_dir / name for name, _ in journal["unlinks"]]
     for directory in sorted({path.parent for path in touched}):
         fsync_dir(directory)
     _remove_empty_dirs(out_dir, journal["prune"])
     _finish(out_dir, JOURNAL, PENDING)
+
+
+def rename_order(renames: list) -> list:
+    """The tree's files, then the manifest, then fleet.lock (an absolute name):
+    until the tree is done, the manifest on disk is the one that owned it."""
+    return sorted(renames, key=lambda pair: (pair[1] == MANIFEST, pair[1][:1] == "/"))
 
 
 def _unlink_if(path: Path, expected: str) -> None:
@@ -173,16 +175,10 @@ def _unlink_if(path: Path, expected: str) -> None:
         pass
 
 
-def _clean_pending(out_dir: Path) -> None:
-    try:
-        pending = json.loads((out_dir / PENDING).read_text(encoding="utf-8"))
-        temps, dirs = list(pending["temps"]), list(pending["dirs"])
-    except FileNotFoundError:
-        return
-    except (OSError, ValueError, KeyError, TypeError):
-        # Torn while it was written: nothing it names had been created yet.
-        temps, dirs = [], []
-    for name in [*temps, JOURNAL_TEMP]:
+def clean_pending(out_dir: Path, temps: list[str], dirs: list[str]) -> None:
+    """Not committed: remove the temps and new directories a pending list names
+    (this run's, or one bookkeeping.read_pending has judged fleetc's)."""
+    for name in [*temps, JOURNAL_TEMP, PENDING_TEMP]:
         try:
             os.unlink(out_dir / name)
         except OSError as problem:

@@ -27,8 +27,9 @@ from typing import BinaryIO
 
 from . import transaction as journal
 from .exclusive import exclusive
-from .transaction import MANIFEST, Change, WriteRefused
-from .manifest import validate_manifest
+from .manifest import Manifest, checked_manifest
+from .owner import Owner, refuse_another_fleet
+from .transaction import MANIFEST, READ_LIMIT, Change, WriteRefused
 
 SYMLINK_HELP = (
     "fleetc never writes through a symbolic link inside its tree or at fleet.lock; "
@@ -73,13 +74,17 @@ def file_hash(handle: BinaryIO) -> str:
     return hashed.hexdigest()
 
 
-def manifest_text(files: dict[str, str]) -> str:
-    return _manifest({name: digest(text) for name, text in sorted(files.items())})
+def manifest_text(files: dict[str, str], owner: Owner | None = None) -> str:
+    digests = {name: digest(text) for name, text in sorted(files.items())}
+    return _manifest(digests, owner)
 
 
-def _manifest(owned: dict[str, str]) -> str:
-    """The manifest naming each owned file (sorted) with its hash."""
-    return json.dumps({"generator": "fleetc", "files": owned}, indent=2) + "\n"
+def _manifest(owned: dict[str, str], owner: Owner | None) -> str:
+    """The manifest naming the fleet whose tree it is (owner.py) and each owned
+    file (sorted) with its hash."""
+    fleet = {} if owner is None else {"fleet": list(owner.names)}
+    document = {"generator": "fleetc", **fleet, "files": owned}
+    return json.dumps(document, indent=2) + "\n"
 
 
 def read_manifest(out_dir: Path) -> dict[str, str]:
@@ -87,13 +92,14 @@ def read_manifest(out_dir: Path) -> dict[str, str]:
     if not out_dir.is_dir():
         return {}
     # Through Tree: a manifest that is a link to another file is refused (F040).
-    return parse_manifest(out_dir, Tree(out_dir).read(MANIFEST, wanted=False))
+    data = Tree(out_dir).read(MANIFEST, wanted=False, limit=READ_LIMIT)
+    return parse_manifest(out_dir, data).files
 
 
-def parse_manifest(out_dir: Path, data: bytes | None) -> dict[str, str]:
-    """The manifest's entries, each validated (manifest.validate_manifest):
+def parse_manifest(out_dir: Path, data: bytes | None) -> Manifest:
+    """The manifest's entries, each validated (manifest.checked_manifest):
     a committed file names nothing outside the tree (BadManifest otherwise)."""
-    return {} if data is None else validate_manifest(out_dir, data)
+    return Manifest({}) if data is None else checked_manifest(out_dir, data)
 
 
 def write_tree(
@@ -101,31 +107,39 @@ def write_tree(
     files: dict[str, str],
     force: bool = False,
     lock: LockFile | None = None,
+    owner: Owner | None = None,
 ) -> WriteReport:
-    """Make the owned files (and fleet.lock) exactly `files`, touching nothing else."""
+    """Make the owned files (and fleet.lock) exactly `files`, touching nothing
+    else; `owner`: the fleet writing them (None: no owner is named or checked)."""
     with exclusive(out_dir, lock.path if lock else None):
-        change, report = plan(out_dir, files, force, lock)
+        change, report = plan(out_dir, files, force, lock, owner)
         if change:
             journal.commit(out_dir, change)
     return report
 
 
 def plan(
-    out_dir: Path, files: dict[str, str], force: bool, lock: LockFile | None
+    out_dir: Path,
+    files: dict[str, str],
+    force: bool,
+    lock: LockFile | None,
+    owner: Owner | None = None,
 ) -> tuple[Change, WriteReport]:
     """What must change; refuses (WriteRefused) before anything is touched."""
     tree = Tree(out_dir)
-    old_manifest = tree.read(MANIFEST, wanted=True)
-    owned = parse_manifest(out_dir, old_manifest)
-    change = Change()
+    old_manifest = tree.read(MANIFEST, wanted=True, limit=READ_LIMIT)
+    manifest = parse_manifest(out_dir, old_manifest)
+    if not force:
+        refuse_another_fleet(out_dir, manifest.fleet, owner)
+    owned, change = manifest.files, Change()
     digests = {name: digest(text) for name, text in sorted(files.items())}
     for name, text in sorted(files.items()):
         _plan_file(tree, owned, name, text, digests[name], force, change)
     for name in sorted(owned.keys() - files.keys() - {MANIFEST}):
         _plan_removal(tree, owned, name, force, change)
-    manifest = _manifest(digests)
-    if old_manifest != manifest.encode():
-        change.writes[MANIFEST] = manifest
+    new_manifest = _manifest(digests, owner)
+    if old_manifest != new_manifest.encode():
+        change.writes[MANIFEST] = new_manifest
     lock_changed = lock is not None and _plan_lock(lock, change)
     change.new_dirs = sorted(tree.new_dirs, key=lambda d: (d.count("/"), d))
     change.prune = _prune_order(change.unlinks)
@@ -195,13 +209,15 @@ class Tree:
         self.kinds: dict[str, str] = {}
         self.new_dirs: set[str] = set()
 
-    def read(self, name: str, wanted: bool) -> bytes | None:
-        """The file's bytes, None when absent (or, for a removal, no longer a file)."""
+    def read(self, name: str, wanted: bool, limit: int = -1) -> bytes | None:
+        """The file's bytes, None when absent (or, for a removal, no longer a
+        file); only its first `limit` + 1 when `limit` is given (a caller that
+        finds more refuses the file)."""
         path = self._file(name, wanted)
         if path is None:
             return None
         with self._opened(path) as file:
-            return file.read()
+            return file.read(limit + 1 if limit >= 0 else -1)
 
     def hash(self, name: str, wanted: bool) -> str | None:
         """`read`'s bytes hashed (sha256), read a piece at a time, not held whole."""

@@ -23,6 +23,10 @@ def network_label(network: Network) -> list[str]:
     lines += [subnet for subnet in (network.ipv4, network.ipv6) if subnet]
     if network.vlan is not None:
         lines.append(f"VLAN {network.vlan}")
+    if network.addressing != "static":
+        lines.append(f"addresses: {network.addressing}")
+    if network.router is not None:
+        lines.append(f"router {network.router}")
     if network.mode == "bridge":
         lines.append(f"bridge {bridge_name(network)}")
     else:

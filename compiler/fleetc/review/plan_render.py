@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
+from .deploy_order import Step
 from .plan import SYMBOLS, Entry, Plan
 
 LOUD = "!! IDENTITY CHANGES"
@@ -31,11 +32,23 @@ def _entry_lines(entry: Entry) -> list[str]:
     lines = [f"{head}  ({entry.note})" if entry.note else head]
     if entry.identity:
         lines.append(f"      {LOUD}: the VM will not be the same machine")
-        lines += [f"      !! {key}: {old} -> {new}" for key, old, new in entry.identity]
+        lines += [
+            f"      !! {key}: {_shown(key, old)} -> {_shown(key, new)}"
+            for key, old, new in entry.identity
+        ]
     lines += [
         f"      {old or '(none)'}  ->  {new or '(none)'}" for old, new in entry.settings
     ]
     return lines
+
+
+# What a VM has where the lock holds no value: `machine_id = false` leaves
+# the id to the VM; a released CID means no vsock device.
+UNSET = {"machine-id": "(none: the VM's own)"}
+
+
+def _shown(key: str, value) -> str:
+    return str(value) if value is not None else UNSET.get(key, "(none)")
 
 
 def summary_line(plan: Plan) -> str:
@@ -66,3 +79,18 @@ def _entry_json(entry: Entry) -> dict:
         "identity": [{"key": k, "old": o, "new": n} for k, o, n in entry.identity],
         "settings": [{"old": o, "new": n} for o, n in entry.settings],
     }
+
+
+def order_text(steps: list[Step]) -> str:
+    """The deploy order, after the plan: numbered steps, one command a line."""
+    lines = ["", "Deploy in this order:"]
+    for number, step in enumerate(steps, start=1):
+        lines.append(f"  {number}. {step.title}:")
+        lines += [f"       {command}" for command in step.commands]
+    return "\n".join(lines) + "\n"
+
+
+def order_json(steps: list[Step]) -> list[dict]:
+    return [
+        {"step": s.name, "title": s.title, "commands": list(s.commands)} for s in steps
+    ]

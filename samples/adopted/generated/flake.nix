@@ -10,70 +10,7 @@
     };
   };
 
-  outputs =
-    {
-      self,
-      nixpkgs,
-      microvm,
-      ...
-    }@inputs:
-    let
-      # repoRoot and fleetRoot: paths whatever `self` means (with `dir=`, self
-      # is this directory only); modules write `repoRoot + "/x"`.
-      specialArgs = import ./lib/roots.nix // {
-        inherit inputs self;
-      };
-    in
-    {
-      nixosConfigurations = {
-        agent = nixpkgs.lib.nixosSystem {
-          system = "x86_64-linux";
-          inherit specialArgs;
-          modules = [
-            microvm.nixosModules.microvm
-            ./vms/agent.nix
-          ];
-        };
-        resolver = nixpkgs.lib.nixosSystem {
-          system = "x86_64-linux";
-          inherit specialArgs;
-          modules = [
-            microvm.nixosModules.microvm
-            ./vms/resolver.nix
-          ];
-        };
-        vmhost = nixpkgs.lib.nixosSystem {
-          system = "x86_64-linux";
-          inherit specialArgs;
-          modules = [
-            microvm.nixosModules.host
-            ./hosts/vmhost.nix
-          ];
-        };
-        web = nixpkgs.lib.nixosSystem {
-          system = "x86_64-linux";
-          inherit specialArgs;
-          modules = [
-            microvm.nixosModules.microvm
-            ./vms/web.nix
-          ];
-        };
-      };
-
-      lib.addresses = import ./lib/addresses.nix;
-
-      packages = {
-        x86_64-linux = {
-          agent = self.nixosConfigurations.agent.config.microvm.declaredRunner;
-          resolver = self.nixosConfigurations.resolver.config.microvm.declaredRunner;
-          web = self.nixosConfigurations.web.config.microvm.declaredRunner;
-        };
-      };
-
-      hydraJobs = {
-        agent = self.nixosConfigurations.agent.config.microvm.declaredRunner;
-        resolver = self.nixosConfigurations.resolver.config.microvm.declaredRunner;
-        web = self.nixosConfigurations.web.config.microvm.declaredRunner;
-      };
-    };
+  # What the flake provides is outputs.nix, a function of these inputs that a
+  # repository's own flake can call as well.
+  outputs = inputs: import ./outputs.nix inputs;
 }

@@ -18,56 +18,7 @@
     };
   };
 
-  outputs =
-    {
-      self,
-      nixpkgs,
-      microvm,
-      ...
-    }@inputs:
-    let
-      # repoRoot and fleetRoot: paths whatever `self` means (with `dir=`, self
-      # is this directory only); modules write `repoRoot + "/x"`.
-      specialArgs = import ./lib/roots.nix // {
-        inherit inputs self;
-      };
-    in
-    {
-      nixosConfigurations = {
-        server1 = nixpkgs.lib.nixosSystem {
-          system = "x86_64-linux";
-          inherit specialArgs;
-          modules = [
-            microvm.nixosModules.host
-            ./hosts/server1.nix
-            ../modules/common.nix
-            ../hosts/server1.nix
-            inputs.disko.nixosModules.disko
-          ];
-        };
-        web = nixpkgs.lib.nixosSystem {
-          system = "x86_64-linux";
-          inherit specialArgs;
-          modules = [
-            microvm.nixosModules.microvm
-            ./vms/web.nix
-            ../modules/common.nix
-            ../modules/vm.nix
-            ../vms/web.nix
-          ];
-        };
-      };
-
-      lib.addresses = import ./lib/addresses.nix;
-
-      packages = {
-        x86_64-linux = {
-          web = self.nixosConfigurations.web.config.microvm.declaredRunner;
-        };
-      };
-
-      hydraJobs = {
-        web = self.nixosConfigurations.web.config.microvm.declaredRunner;
-      };
-    };
+  # What the flake provides is outputs.nix, a function of these inputs that a
+  # repository's own flake can call as well.
+  outputs = inputs: import ./outputs.nix inputs;
 }

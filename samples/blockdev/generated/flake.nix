@@ -10,60 +10,7 @@
     };
   };
 
-  outputs =
-    {
-      self,
-      nixpkgs,
-      microvm,
-      ...
-    }@inputs:
-    let
-      # repoRoot and fleetRoot: paths whatever `self` means (with `dir=`, self
-      # is this directory only); modules write `repoRoot + "/x"`.
-      specialArgs = import ./lib/roots.nix // {
-        inherit inputs self;
-      };
-    in
-    {
-      nixosConfigurations = {
-        backup = nixpkgs.lib.nixosSystem {
-          system = "x86_64-linux";
-          inherit specialArgs;
-          modules = [
-            microvm.nixosModules.microvm
-            ./vms/backup.nix
-          ];
-        };
-        db = nixpkgs.lib.nixosSystem {
-          system = "x86_64-linux";
-          inherit specialArgs;
-          modules = [
-            microvm.nixosModules.microvm
-            ./vms/db.nix
-          ];
-        };
-        store1 = nixpkgs.lib.nixosSystem {
-          system = "x86_64-linux";
-          inherit specialArgs;
-          modules = [
-            microvm.nixosModules.host
-            ./hosts/store1.nix
-          ];
-        };
-      };
-
-      lib.addresses = import ./lib/addresses.nix;
-
-      packages = {
-        x86_64-linux = {
-          backup = self.nixosConfigurations.backup.config.microvm.declaredRunner;
-          db = self.nixosConfigurations.db.config.microvm.declaredRunner;
-        };
-      };
-
-      hydraJobs = {
-        backup = self.nixosConfigurations.backup.config.microvm.declaredRunner;
-        db = self.nixosConfigurations.db.config.microvm.declaredRunner;
-      };
-    };
+  # What the flake provides is outputs.nix, a function of these inputs that a
+  # repository's own flake can call as well.
+  outputs = inputs: import ./outputs.nix inputs;
 }

@@ -10,61 +10,7 @@
     };
   };
 
-  outputs =
-    {
-      self,
-      nixpkgs,
-      microvm,
-      ...
-    }@inputs:
-    let
-      # repoRoot and fleetRoot: paths whatever `self` means (with `dir=`, self
-      # is this directory only); modules write `repoRoot + "/x"`.
-      specialArgs = import ./lib/roots.nix // {
-        inherit inputs self;
-      };
-    in
-    {
-      nixosConfigurations = {
-        app1 = nixpkgs.lib.nixosSystem {
-          system = "x86_64-linux";
-          inherit specialArgs;
-          modules = [
-            microvm.nixosModules.microvm
-            ./vms/app1.nix
-          ];
-        };
-        app2 = nixpkgs.lib.nixosSystem {
-          system = "x86_64-linux";
-          inherit specialArgs;
-          modules = [
-            microvm.nixosModules.microvm
-            ./vms/app2.nix
-          ];
-        };
-        router = nixpkgs.lib.nixosSystem {
-          system = "x86_64-linux";
-          inherit specialArgs;
-          modules = [
-            microvm.nixosModules.host
-            ./hosts/router.nix
-            ../hosts/router.nix
-          ];
-        };
-      };
-
-      lib.addresses = import ./lib/addresses.nix;
-
-      packages = {
-        x86_64-linux = {
-          app1 = self.nixosConfigurations.app1.config.microvm.declaredRunner;
-          app2 = self.nixosConfigurations.app2.config.microvm.declaredRunner;
-        };
-      };
-
-      hydraJobs = {
-        app1 = self.nixosConfigurations.app1.config.microvm.declaredRunner;
-        app2 = self.nixosConfigurations.app2.config.microvm.declaredRunner;
-      };
-    };
+  # What the flake provides is outputs.nix, a function of these inputs that a
+  # repository's own flake can call as well.
+  outputs = inputs: import ./outputs.nix inputs;
 }

@@ -1,7 +1,7 @@
 # The microvm.nix stand-in as of astro/microvm.nix f30ae9b (2025-07-12), the
 # generation many flakes still pin: the same stand-in modules as ../microvm,
 # declared from this generation's option data, options.json (a byte copy of
-# compiler/fleetc/data/microvm-options-2025-07.json; tests/test_standins.py
+# compiler/fleetc/data/microvm-options-2025-07.json; tests/e2e/test_standins.py
 # checks the copy). So it has no microvm.machineId (and nothing writes
 # /etc/machine-id), no shares.*.readOnly, no vmHostPackages, no vfkit.
 # Tests override both inputs: `nixpkgs` with ../nixpkgs and `current` with

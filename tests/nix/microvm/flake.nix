@@ -1,7 +1,7 @@
 # Stand-in for github:microvm-nix/microvm.nix in fleetc's tests (no network
 # there). The microvm.* option declarations are generated from options.json, a
 # byte copy of compiler/fleetc/data/microvm-options.json (a flake cannot read
-# outside its directory; tests/test_standins.py checks the copy).
+# outside its directory; tests/e2e/test_standins.py checks the copy).
 #   nixosModules.microvm         guest module, current generation (machineId)
 #   nixosModules.host            host module
 #   lib.buildRunner              { pkgs, microvmConfig, toplevel }: a runner
@@ -17,11 +17,13 @@
     { self, nixpkgs }:
     let
       data = nixpkgs.lib.importJSON ./options.json;
+      inherit (nixpkgs.lib) nixosSystem;
+      guest = ./nixos-modules/microvm.nix;
     in
     {
       nixosModules = {
-        microvm = ./nixos-modules/microvm.nix;
-        host = import ./nixos-modules/host.nix { inherit data; };
+        microvm = guest;
+        host = import ./nixos-modules/host.nix { inherit data guest nixosSystem; };
       };
       lib = {
         inherit (data) hypervisors;
@@ -29,7 +31,12 @@
         optionsFromJSON = import ./lib/options-from-json.nix { inherit (nixpkgs) lib; };
         standIn = {
           guest = data: import ./nixos-modules/guest.nix { inherit data; };
-          host = data: import ./nixos-modules/host.nix { inherit data; };
+          host =
+            data:
+            import ./nixos-modules/host.nix {
+              inherit data nixosSystem;
+              guest = import ./nixos-modules/guest.nix { inherit data; };
+            };
         };
       };
     };

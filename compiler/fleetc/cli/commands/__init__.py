@@ -19,6 +19,8 @@ REGISTRY = (
     "generate",
     "diff",
     "build",
+    "lock",
+    "update",
     "convert",
     "plan",
     "graph",

@@ -20,11 +20,12 @@ def arguments(sub):
 
 def run(args) -> int:
     # The compiler loads on use: --help and --version must not pay for it.
-    from ..compiled import EXIT_OK, compile_fleet, refuse_lock_change
+    from ..compiled import compile_fleet, refuse_lock_change
+    from ..pinned import pins_checked
 
     compiled = compile_fleet(args)
     if isinstance(compiled, int):
         return compiled
     if args.locked and compiled.lock_changed:
         return refuse_lock_change(args.report, compiled)
-    return EXIT_OK
+    return pins_checked(args, compiled)  # flake.lock against the inputs

@@ -21,6 +21,7 @@ def arguments(sub):
 def run(args) -> int:
     # The compiler loads on use: --help and --version must not pay for it.
     from ..compiled import EXIT_OK, compile_fleet, diff_text, refuse_lock_change
+    from ..pinned import say_inputs
 
     compiled = compile_fleet(args)
     if isinstance(compiled, int):
@@ -28,4 +29,5 @@ def run(args) -> int:
     if args.locked and compiled.lock_changed:
         return refuse_lock_change(args.report, compiled)
     args.report.data("diff", diff_text(compiled))
+    say_inputs(args, compiled)  # what the next `fleetc lock` changes
     return EXIT_OK

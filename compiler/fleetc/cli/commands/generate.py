@@ -34,13 +34,14 @@ def arguments(sub):
 def run(args) -> int:
     # The compiler loads on use: --help and --version must not pay for it.
     from ..compiled import EXIT_ERRORS, EXIT_OK, compile_fleet, stale_check
+    from ..pinned import pins_checked
     from ..writing import write_outputs
 
     compiled = compile_fleet(args)
     if isinstance(compiled, int):
         return compiled
-    if args.check:
-        return stale_check(args.report, compiled)
+    if args.check:  # the tree and fleet.lock, then flake.lock against the inputs
+        return max(stale_check(args.report, compiled), pins_checked(args, compiled))
     code, changed = write_outputs(args, compiled)
     if code == EXIT_OK and changed and args.fail_if_changed:
         args.report.say("fleetc: generated files changed; review and commit them")

@@ -30,6 +30,7 @@ def run(args) -> int:
     from ...review.plan import make_plan
     from ...review.plan_render import plan_json, plan_text
     from ..compiled import EXIT_ERRORS, EXIT_OK, compile_fleet, diff_text, lock_of
+    from ..deploying import plan_tail
 
     compiled = compile_fleet(args)
     if isinstance(compiled, int):
@@ -38,10 +39,11 @@ def run(args) -> int:
     old, new = lock_of(compiled.old_lock), lock_of(result.lock_text)
     before = _reader(compiled.out_dir)
     plan = make_plan(result.fleet, old, new, before, result.files.get)
+    tail, tail_data = plan_tail(args, compiled)  # inputs, then the deploy order
     if args.format == "json":
-        args.report.note("plan", plan_json(plan))
+        args.report.note("plan", plan_json(plan) | tail_data)
     else:
-        args.report.data("plan", plan_text(plan))
+        args.report.data("plan", plan_text(plan) + tail)
     would_change = plan.changes or bool(diff_text(compiled))
     args.report.note("would_change", would_change)
     return EXIT_ERRORS if args.detailed_exitcode and would_change else EXIT_OK

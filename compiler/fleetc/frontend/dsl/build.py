@@ -226,7 +226,7 @@ class Builder(FreeForm, Reporting):
         text = token.value
         if kind.name == "int" and _INT.match(text):
             return _integer(text)
-        if kind.name in ("bool", "address") and text in ("true", "false"):
+        if kind.name in words.TAKES_FALSE and text in ("true", "false"):
             return text == "true"
         return text
 
@@ -268,6 +268,7 @@ class Builder(FreeForm, Reporting):
 _HANDLERS = {
     "meta": Builder.free_form,
     "follows": Builder.free_form,
+    "options": Builder.free_form,
     "named": Builder.named,
     "tables": Builder.tables,
     "table": Builder.table,

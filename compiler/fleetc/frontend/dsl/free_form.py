@@ -1,4 +1,4 @@
-"""Free-form tables in the DSL (`meta`, `follows`): a mixin of dsl_build.Builder.
+"""Free-form tables in the DSL (`meta`, `follows`, `microvm`): a mixin of dsl_build.Builder.
 
 Their keys are not in the schema, so each entry is a statement of its own on
 the table's word: `meta KEY VALUE`, or `meta KEY [ A B ]` for a list (the

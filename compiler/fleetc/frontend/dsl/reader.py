@@ -91,6 +91,6 @@ def _unquoted(written: str, kind: Kind) -> str | None:
     inner = written[1:-1].strip() if written.startswith('"') else None
     if inner and kind.name == "int" and inner.lstrip("+-").isdigit():
         return inner
-    if inner in ("true", "false") and kind.name in ("bool", "address"):
+    if inner in ("true", "false") and kind.name in words.TAKES_FALSE:
         return inner
     return None

@@ -8,7 +8,7 @@ statements lark's parser would build. Whatever it does not accept (a syntax
 error, or blocks nested deeper than MAX_DEPTH) goes to dsl_syntax, which asks
 lark and says what is wrong in words; only then is lark imported.
 
-tests/test_dsl_scan.py holds the terminals to the grammar's and the statements
+tests/frontend/test_dsl_scan.py holds the terminals to the grammar's and the statements
 to lark's, on every sample and case, mutated files and short strings.
 """
 
@@ -20,7 +20,7 @@ from ...core.diagnostics import Diagnostic
 from ...core.source import Source
 from .statements import MAX_DEPTH, Statement, head_word, values_in, with_newline
 
-# grammar/fleet.lark's terminals, as lark writes them (tests/test_dsl_scan.py
+# grammar/fleet.lark's terminals, as lark writes them (tests/frontend/test_dsl_scan.py
 # compares): a grammar edit fails that test until this module follows it.
 # Like lark's, BLANK, STRING and NL hold real tabs, form feeds and newlines.
 WORD = r'[^\s"{}#][^\s"{}]*'

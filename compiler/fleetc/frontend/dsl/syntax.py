@@ -73,7 +73,7 @@ def built_parser(grammar: str) -> Lark:
 
 
 # The LALR tables, built from the grammar when the package is made
-# (tests/regen_goldens.py writes them): building them is a third of a
+# (tests/support/regen_goldens.py writes them): building them is a third of a
 # pre-commit check of a small fleet. Pickled by lark itself, read only from
 # inside the package, and only for the same grammar and lark version.
 SAVED = "fleet.lark.pickle"

@@ -18,10 +18,14 @@ from .. import schema
 from ..schema import Key, Section
 
 # Kinds whose statements add one element each, and so may repeat.
-REPEATABLE = frozenset({"strs", "modules", "tables", "named", "meta", "follows"})
+REPEATABLE = frozenset(
+    {"strs", "modules", "tables", "named", "meta", "follows", "options"}
+)
 # Kinds also spelt by their singular (`module`, `interface`, `vm`).
 SINGULAR = frozenset({"modules", "tables", "named"})
-SCALAR = frozenset({"str", "int", "bool", "address"})
+SCALAR = frozenset({"str", "int", "bool", "address", "str_or_false"})
+# Kinds whose value may be the word `false` (`ipv4 false`, `machine-id false`).
+TAKES_FALSE = frozenset({"bool", "address", "str_or_false"})
 
 # `share srv /srv/web -> /srv`: the arrow gives the mount point.
 ARROW_KEY = "mount"
@@ -142,7 +146,7 @@ def shaped_key(text: str, section: Section) -> Key | None:
 def expected_value(key: Key, section: Section) -> str:
     if section is schema.NETWORK and key.name in _NETWORK_PHRASES:
         return _NETWORK_PHRASES[key.name]
-    if key.kind.name == "address":
+    if key.kind.name in ("address", "str_or_false"):
         return _PHRASES[key.name] + " or `false`" if key.name in _PHRASES else "a value"
     return _PHRASES.get(key.name) or key.kind.expected
 

@@ -10,60 +10,7 @@
     };
   };
 
-  outputs =
-    {
-      self,
-      nixpkgs,
-      microvm,
-      ...
-    }@inputs:
-    let
-      # repoRoot and fleetRoot: paths whatever `self` means (with `dir=`, self
-      # is this directory only); modules write `repoRoot + "/x"`.
-      specialArgs = import ./lib/roots.nix // {
-        inherit inputs self;
-      };
-    in
-    {
-      nixosConfigurations = {
-        a = nixpkgs.lib.nixosSystem {
-          system = "x86_64-linux";
-          inherit specialArgs;
-          modules = [
-            microvm.nixosModules.microvm
-            ./vms/a.nix
-          ];
-        };
-        b = nixpkgs.lib.nixosSystem {
-          system = "x86_64-linux";
-          inherit specialArgs;
-          modules = [
-            microvm.nixosModules.microvm
-            ./vms/b.nix
-          ];
-        };
-        h1 = nixpkgs.lib.nixosSystem {
-          system = "x86_64-linux";
-          inherit specialArgs;
-          modules = [
-            microvm.nixosModules.host
-            ./hosts/h1.nix
-          ];
-        };
-      };
-
-      lib.addresses = import ./lib/addresses.nix;
-
-      packages = {
-        x86_64-linux = {
-          a = self.nixosConfigurations.a.config.microvm.declaredRunner;
-          b = self.nixosConfigurations.b.config.microvm.declaredRunner;
-        };
-      };
-
-      hydraJobs = {
-        a = self.nixosConfigurations.a.config.microvm.declaredRunner;
-        b = self.nixosConfigurations.b.config.microvm.declaredRunner;
-      };
-    };
+  # What the flake provides is outputs.nix, a function of these inputs that a
+  # repository's own flake can call as well.
+  outputs = inputs: import ./outputs.nix inputs;
 }

@@ -42,10 +42,13 @@ let
     .${descriptor.name} or types.unspecified;
 
   # Defaults microvm.nix declares that the extraction lost, by path inside
-  # their submodule: microvm.vms.<name>.updateFlake is `default = null` in
-  # nixos-modules/host/options.nix of both generations.
+  # their submodule: microvm.vms.<name>.updateFlake and .flake are `default =
+  # null`, .specialArgs `default = { }` in nixos-modules/host/options.nix of
+  # both generations (read by fully declarative VMs, `config`).
   lostDefaults = {
     updateFlake = null;
+    flake = null;
+    specialArgs = { };
   };
 
   declare =

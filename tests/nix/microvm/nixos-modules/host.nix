@@ -3,23 +3,46 @@
 # real install-microvm-<name> services, a dependency of the host's toplevel on
 # each VM's declaredRunner, read from `flake.nixosConfigurations.<name>` (so
 # a host only evaluates if the flake it names really has that VM).
-# Left out: systemd units, tmpfiles for shares, the `microvm` command,
-# fully declarative VMs (`config`), which need real nixpkgs.
-# `import ./host.nix { data = ...; }` is the module of a generation's option
-# data (see guest.nix); `evaluatedConfig` exists only where the data has it.
-{ data }:
+# Fully declarative VMs (`config`) are evaluated as the real module does,
+# with the host's system, the generation's guest module, a default hostName
+# and `specialArgs` (through the nixpkgs stand-in's nixosSystem, its
+# eval-config).
+# Left out: systemd units, tmpfiles for shares, the `microvm` command.
+# `import ./host.nix { data = ...; guest = ...; nixosSystem = ...; }` is the
+# module of a generation's option data and guest module (see guest.nix);
+# `evaluatedConfig` exists only where the data has it.
+{
+  data,
+  # For fully declarative VMs (`config`) only: a module of the host alone
+  # (tests/test_guards.py) needs neither.
+  guest ? throw "microvm.nix stand-in: no guest module given for `config` VMs",
+  nixosSystem ? throw "microvm.nix stand-in: no nixosSystem given for `config` VMs",
+}:
 { config, lib, ... }:
 let
   cfg = config.microvm;
   fromJSON = import ../lib/options-from-json.nix { inherit lib; };
+  declarative =
+    name: vm:
+    nixosSystem {
+      inherit (config.nixpkgs) system;
+      inherit (vm) specialArgs;
+      modules = [
+        guest
+        { networking.hostName = lib.mkDefault name; }
+        vm.config
+      ];
+    };
   guestConfig =
     name: vm:
     if vm.flake != null then
       vm.flake.nixosConfigurations.${name}.config
     else if (vm.evaluatedConfig or null) != null then
       vm.evaluatedConfig.config
+    else if vm.config != null then
+      (declarative name vm).config
     else
-      throw "microvm.vms.${name}: the stand-in models only `flake` and `evaluatedConfig` MicroVMs";
+      throw "microvm.vms.${name}: neither `flake`, `evaluatedConfig` nor `config`";
   runnerOf = name: (guestConfig name cfg.vms.${name}).microvm.declaredRunner;
   describe = name: vm: {
     inherit (vm) autostart restartIfChanged updateFlake;

@@ -295,7 +295,22 @@ rec {
     {
       modules,
       specialArgs ? { },
+      shorthandOnlyDefinesConfig ? false,
     }:
+    let
+      # As nixpkgs: with the shorthand, an attribute-set definition is only
+      # configuration, so `{ config = ...; pkgs = ...; }` sets the options
+      # `config` and `pkgs` (microvm.vms.<name>.config); functions stay modules.
+      asModule =
+        def:
+        if shorthandOnlyDefinesConfig && builtins.isAttrs def.value then
+          {
+            _file = def.file;
+            config = def.value;
+          }
+        else
+          definitionModule def;
+    in
     mkOptionType {
       name = "submodule";
       description = "submodule";
@@ -303,7 +318,7 @@ rec {
       merge = loc: defs: (lib.evalModules {
         inherit specialArgs;
         prefix = loc;
-        modules = modules ++ [ { _module.args.name = lib.mkOptionDefault (lib.last loc); } ] ++ map definitionModule defs;
+        modules = modules ++ [ { _module.args.name = lib.mkOptionDefault (lib.last loc); } ] ++ map asModule defs;
       }).config;
       # The submodule's declarations, evaluated without definitions.
       getSubOptions =
@@ -314,7 +329,12 @@ rec {
         }).options;
       inherit modules specialArgs;
     };
-  submodule = module: submoduleWith { modules = lib.toList module; };
+  submodule =
+    module:
+    submoduleWith {
+      modules = lib.toList module;
+      shorthandOnlyDefinesConfig = true;
+    };
   # A definition of a submodule-typed option is itself a module.
   definitionModule = def: {
     _file = def.file;

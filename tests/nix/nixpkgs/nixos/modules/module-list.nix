@@ -10,4 +10,5 @@
   ./services.nix
   ./misc.nix
   ./system.nix
+  ./filesystems.nix
 ]

@@ -1,0 +1,3 @@
+# auth's service in the transcribed fleet; not transcribed here.
+{ ... }:
+{ }

@@ -1,0 +1,3 @@
+# immich's service in the transcribed fleet; not transcribed here.
+{ ... }:
+{ }

@@ -1,0 +1,3 @@
+# miniflux's service in the transcribed fleet; not transcribed here.
+{ ... }:
+{ }

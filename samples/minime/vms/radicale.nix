@@ -1,0 +1,3 @@
+# radicale's service in the transcribed fleet; not transcribed here.
+{ ... }:
+{ }

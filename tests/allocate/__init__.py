@@ -1,0 +1,1 @@
+"""Allocation of what a fleet leaves out."""

@@ -1,0 +1,1 @@
+"""The whole-fleet checks; cases/ holds one marked fleet file per case."""

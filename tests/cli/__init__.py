@@ -1,0 +1,1 @@
+"""The command line: exit codes, output formats, files, help and explain."""

@@ -1,0 +1,1 @@
+"""Translation between the TOML and DSL formats."""

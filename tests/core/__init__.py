@@ -1,0 +1,1 @@
+"""The pure core: compile and its fast paths."""

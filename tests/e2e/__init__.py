@@ -1,0 +1,1 @@
+"""Whole runs: goldens, samples, generation trees, the FAQ recipes, packaging."""

@@ -1,0 +1,1 @@
+"""The emitter and its quoting, read back by real Nix and systemd."""

@@ -1,0 +1,1 @@
+"""The TOML and DSL frontends, the schema and the JSON Schema."""

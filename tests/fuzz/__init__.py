@@ -1,0 +1,1 @@
+"""The short fuzz run and what fuzzing found."""

@@ -1,0 +1,1 @@
+"""fleet.lock: rendering, integrity, retirement records, the VM lifecycle."""

@@ -1,0 +1,1 @@
+"""`fleetc build`: staging and real Nix builds against the stand-ins."""

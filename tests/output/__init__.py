@@ -1,0 +1,1 @@
+"""The tree writer: owned files, the transaction, the manifest."""

@@ -1,0 +1,1 @@
+"""plan, graph, twins and readable review of the generated tree."""
