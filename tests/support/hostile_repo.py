@@ -1,4 +1,4 @@
-"""The repositories of the hostile-repository test (tests/hostile.py): a copy
+"""The repositories of the hostile-repository test (tests/support/hostile.py): a copy
 of a sample fleet with its generated tree and lock, in git, beside a sentinel
 directory that fleetc must never read, print or change.
 
@@ -6,7 +6,7 @@ directory that fleetc must never read, print or change.
     base/outside/   the sentinel: files whose content holds `marker`
     base/home/      HOME of every run (where a result cache would live)
     base/tmp/       TMPDIR of every run: fleetc's own temp files
-    base/bin/nix    build's stand-in for nix (tests/hostile_nix.py)
+    base/bin/nix    build's stand-in for nix (tests/support/hostile_nix.py)
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-TESTS = Path(__file__).resolve().parent
-SAMPLES = TESTS.parent / "samples"
-STAND_IN_NIX = TESTS / "hostile_nix.py"
+from tests.support.paths import SAMPLES
+
+STAND_IN_NIX = Path(__file__).resolve().parent / "hostile_nix.py"
 GIT = ["git", "-c", "user.name=hostile", "-c", "user.email=hostile@example.org"]
 GIT_ENV = {"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null"}
 

@@ -1,4 +1,4 @@
-"""What the hostile-repository test plants in a repository (tests/hostile.py).
+"""What the hostile-repository test plants in a repository (tests/support/hostile.py).
 
 Each plant is one kind of attack on a fresh copy of a sample fleet
 (hostile_repo.Site): fleetc's own bookkeeping files with hostile content,
@@ -23,7 +23,7 @@ import stat
 from pathlib import Path
 from typing import Callable
 
-from hostile_repo import Site, git, track
+from tests.support.hostile_repo import Site, git, track
 
 MANIFEST = ".fleetc-manifest.json"
 PENDING = ".fleetc-pending.json"

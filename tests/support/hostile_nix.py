@@ -1,4 +1,4 @@
-"""Build's stand-in for `nix` in the hostile-repository test (tests/hostile.py).
+"""Build's stand-in for `nix` in the hostile-repository test (tests/support/hostile.py).
 
 `fleetc build` hands Nix a staged copy of the fleet (`path:<dir>#...`), which
 Nix would copy into the world-readable store. This stand-in looks at that copy

@@ -21,7 +21,7 @@ build with a stand-in nix) then runs in random order and options, audited
   the sentinel's bytes), the sentinel's content in no output, tree or stage;
 - an exit status of 0..3 (a closed stdout: SIGPIPE's), no traceback, no hang.
 
-    python tests/hostile.py --count 10000 --jobs 2
+    python -m tests.support.hostile --count 10000 --jobs 2
 """
 
 from __future__ import annotations
@@ -42,11 +42,9 @@ import traceback
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import hostile_audit as audit  # noqa: E402
-from hostile_plants import plant  # noqa: E402
-from hostile_repo import (  # noqa: E402
+from tests.support import hostile_audit as audit
+from tests.support.hostile_plants import plant
+from tests.support.hostile_repo import (
     Site,
     git_output,
     changes,

@@ -1,6 +1,6 @@
 """Issue 18: everything in a repository is untrusted, fleetc's own files included.
 
-A short run of the hostile-repository test (tests/hostile.py; `make fuzz`
+A short run of the hostile-repository test (tests/support/hostile.py; `make fuzz`
 runs 10,000 repositories), the audit's own checks (it must be able to fail),
 and one named test per case of the issue's table, each on a copy of
 samples/basic with its generated tree (as after one `generate`), in git,
@@ -26,10 +26,10 @@ from pathlib import Path
 
 import pytest
 
-import hostile
-import hostile_audit as audit
-from hostile_plants import JOURNAL, MANIFEST, PENDING, HUGE, sparse
-from hostile_repo import Site, make_site, track
+from tests.support import hostile
+from tests.support import hostile_audit as audit
+from tests.support.hostile_plants import HUGE, JOURNAL, MANIFEST, PENDING, sparse
+from tests.support.hostile_repo import Site, make_site, track
 
 # 40 repositories, every command on each: about 6 s on an idle core.
 SHORT_RUN = 40
@@ -88,7 +88,7 @@ def test_short_hostile_run_finds_nothing(made):
 
 def test_the_run_plants_every_kind_of_attack(made, scratch):
     """Each plant of hostile_plants.py is drawn within the short run's seeds."""
-    from hostile_plants import PLANTS
+    from tests.support.hostile_plants import PLANTS
 
     drawn = set()
     for seed in range(SHORT_RUN):
@@ -463,8 +463,23 @@ def test_found_bookkeeping_file_a_directory(site, name):
     for command in ("generate", "build", "diff"):
         problems, run = fleetc(site, command, site.fleet, "--format", "json")
         assert problems == []
+        if command != "diff":  # diff shows what generate would do (exit 0)
+            assert run.exit in (1, 2), command
+            assert name in json.dumps(run.json()["diagnostics"]), command
+
+
+@pytest.mark.parametrize("name", [JOURNAL, PENDING, MANIFEST])
+def test_found_huge_bookkeeping_file_shown_whole(site, name):
+    """Seeds 15 and 36 of `make fuzz`: a pending list of 4 GiB (sparse: NUL
+    bytes) was refused with its first line shown, the whole bounded read of
+    it, each NUL escaped for the terminal: a MemoryError under 1 GiB (and
+    hundreds of MiB on stderr without a limit). Refused, and said briefly."""
+    sparse(site.out_dir / name, HUGE)
+    for command in ("generate", "build"):
+        problems, run = fleetc(site, command, site.fleet)
+        assert problems == []
         assert run.exit in (1, 2), command
-        assert name in json.dumps(run.json()["diagnostics"]), command
+        assert name.encode() in run.stderr and len(run.stderr) < 64 * 1024
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""The audit of one fleetc command (tests/hostile.py): run in-process in a
+"""The audit of one fleetc command (tests/support/hostile.py): run in-process in a
 forked child that watches every file operation through `sys.addaudithook`.
 
 The child runs the `fleetc` console script's own function (what the installed
@@ -45,7 +45,9 @@ from pathlib import Path
 
 import fleetc
 
-PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
+from tests.support.paths import ROOT
+
+PYPROJECT = ROOT / "pyproject.toml"
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 # What fleetc may run: git (what it tracks), nix (build), dot (graph --format
 # svg), and ldconfig, which ctypes.util.find_library runs to find libc for the
