@@ -4,18 +4,21 @@ repositories where anything committed may be an attack (issue 18).
 Each repository (seeded: `--only SEED` makes the same one again) is a copy of
 a sample fleet (TOML or the DSL, with or without its twin) with its generated
 tree and lock, in git (or not), beside a sentinel directory outside it; then
-one to four plants (hostile_plants.py): fleetc's bookkeeping files with
-hostile content, links to the sentinel, FIFOs and /dev/zero where fleetc
-reads, hostile names in fleet.lock and the fleet file, leftover staging
-directories, two fleets on one output, private files, a planted result cache.
+one to four plants (hostile_plants.py, hostile_names.py): fleetc's
+bookkeeping files with hostile content, links to the sentinel, FIFOs and
+/dev/zero where fleetc reads, hostile names in fleet.lock and the fleet file,
+leftover staging directories, two fleets on one output, private files, a
+planted result cache.
 
 Every command (check, generate --check, diff, plan, graph, convert, generate,
-build with a stand-in nix) then runs in random order and options, audited
-(hostile_audit.py). What must hold for each run:
+build with a stand-in nix: hostile_nix.py) then runs in random order and
+options, audited (hostile_audit.py runs it, hostile_hook.py judges each file
+operation, hostile_judge.py the rest). What must hold for each run:
 
 - nothing written, created, renamed or removed outside the output directory,
   fleet.lock and fleetc's temp directory (nothing at all by a read-only
-  command), nothing outside the repository opened, no program but git, nix,
+  command; an untracked leftover of an older fleetc may be removed), nothing
+  outside the repository opened, no program but git, nix,
   dot (and ctypes' ldconfig) started;
 - the sentinel and the repository outside the output unchanged (lstat, and
   the sentinel's bytes), the sentinel's content in no output, tree or stage;
@@ -30,10 +33,8 @@ import argparse
 import json
 import multiprocessing
 import os
-import posixpath
 import random
 import re
-import shlex
 import shutil
 import sys
 import tempfile
@@ -43,6 +44,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from tests.support import hostile_audit as audit
+from tests.support.hostile_judge import (
+    judge,
+    last_line,
+    leaked_into_tree,
+    removals_escaping,
+)
 from tests.support.hostile_plants import plant
 from tests.support.hostile_repo import (
     Site,
@@ -57,10 +64,6 @@ from tests.support.hostile_repo import (
 SAMPLES = ("basic", "basic", "journald")
 FLEETS = ("fleet.toml", "fleet.fleet")
 READ_ONLY = frozenset({"check", "diff", "plan", "graph"})
-EXIT_CODES = frozenset({0, 1, 2, 3})
-# A closed stdout ends as a shell expects of a writer whose reader left:
-# killed by SIGPIPE, or 128 + SIGPIPE.
-CLOSED_PIPE_EXITS = frozenset({141})
 TIMEOUT = 30.0
 
 
@@ -236,123 +239,24 @@ def audit_site(site: Site, rng: random.Random, timeout: float) -> list[Failure]:
 
 
 def audit_one(site: Site, argv, closed: bool, timeout: float):
+    """(what went wrong, the run) for one audited command in `site`."""
     skip = written_places(site, argv)
-    before = snapshot(site.repo, skip)
-    outside = snapshot(site.outside, contents=True)
-    home = snapshot(site.home, contents=True)
+    before = [snapshot(site.repo, skip), *sentinels(site)]
     command = audit.Command(tuple(argv), str(site.repo), site.env(), bounds(site, argv))
     if closed:
         command = audit.Command(**{**command.__dict__, "closed_stdout": True})
     run = audit.run(command, site.base / "logs", timeout)
+    after = [snapshot(site.repo, skip), *sentinels(site)]
+    places = ("repository outside the output", "sentinel", "HOME")
     problems = judge(site, run)
-    problems += [
-        f"sentinel: {c}"
-        for c in changes(outside, snapshot(site.outside, contents=True))
-    ]
-    problems += [
-        f"HOME: {c}" for c in changes(home, snapshot(site.home, contents=True))
-    ]
-    after = snapshot(site.repo, skip)
-    problems += [f"repository outside the output: {c}" for c in changes(before, after)]
-    problems += leaked_into_tree(site)
-    problems += removals_escaping(site)
-    return problems, run
+    for place, old, new in zip(places, before, after, strict=True):
+        problems += [f"{place}: {change}" for change in changes(old, new)]
+    return problems + leaked_into_tree(site) + removals_escaping(site), run
 
 
-def judge(site: Site, run: audit.Run) -> list[str]:
-    """What went wrong in one run (nothing: an empty list)."""
-    problems = [violation(event) for event in run.violations]
-    problems += ended_badly(run)
-    said = run.stdout + run.stderr
-    if b"Traceback" in run.stderr or b"Exception ignored" in run.stderr:
-        problems.append("a traceback: " + last_line(run.stderr))
-    for marker in (site.marker, site.private_marker):
-        if marker.encode() in said:
-            problems.append(f"printed {marker[:7]}: what it must never read")
-    for line in run.stderr.decode("utf-8", "replace").splitlines():
-        if line.startswith("HOSTILE-STAGING-LEAK"):
-            problems.append(line)
-    return problems
-
-
-def violation(event: dict) -> str:
-    where = event.get("path")
-    if event.get("resolved") != where:
-        where = f"{where} (really {event.get('resolved')})"
-    return f"{event['kind']} outside what fleetc may touch: {where} [{event['event']}]"
-
-
-def ended_badly(run: audit.Run) -> list[str]:
-    if run.timed_out:
-        return [f"still running after {run.seconds:.0f} s (killed)"]
-    if run.signal is not None:
-        pipe = run.command.closed_stdout and run.signal == 13
-        return [] if pipe else [f"killed by signal {run.signal}"]
-    if run.exit is None:
-        return ["the audit's driver failed: " + last_line(run.stderr)]
-    allowed = EXIT_CODES | (CLOSED_PIPE_EXITS if run.command.closed_stdout else set())
-    return [] if run.exit in allowed else [f"exit status {run.exit}"]
-
-
-def last_line(data: bytes) -> str:
-    lines = data.decode("utf-8", "replace").strip().splitlines()
-    return lines[-1] if lines else ""
-
-
-def leaked_into_tree(site: Site) -> list[str]:
-    """The sentinel's or a private file's content in the written tree or lock."""
-    found = []
-    places = [site.lock(fleet) for fleet in site.fleets]
-    for directory, _, files in os.walk(site.out_dir):  # links not followed
-        places += [Path(directory, name) for name in files]
-    for path in places:
-        data = small_regular(path)
-        for marker in (site.marker, site.private_marker):
-            if data is not None and marker.encode() in data:
-                found.append(f"{marker[:7]} written into {path.relative_to(site.repo)}")
-    return found
-
-
-# A retired VM's state deletion in a generated host module (emit/retired.py),
-# inside a Nix string: the shell word runs to the string's `\n`.
-RM_RF = re.compile(r"rm -rf --one-file-system -- (.*?)(?:\\n|$)", re.M)
-STATE_DIR = "/var/lib/microvms"  # every sample's
-
-
-def removals_escaping(site: Site) -> list[str]:
-    """Every `rm -rf` the tree would run removes a directory directly under
-    state_dir (issue 18: whatever fleet.lock names)."""
-    found = []
-    for directory, _, files in os.walk(site.out_dir):
-        for name in files:
-            data = small_regular(Path(directory, name)) or b""
-            text = data.decode("utf-8", "replace")
-            found += [f"rm -rf of {w!r}" for w in RM_RF.findall(text) if escapes(w)]
-    return found
-
-
-def escapes(nix_word: str) -> bool:
-    shell = nix_word.replace('\\"', '"').replace("\\$", "$").replace("\\\\", "\\")
-    try:
-        words = shlex.split(shell)
-    except ValueError:
-        return True
-    if len(words) != 1:
-        return True
-    path = words[0]
-    parent, leaf = posixpath.split(path)
-    bad_leaf = leaf in ("", ".", "..") or leaf.startswith("-")
-    return parent != STATE_DIR or bad_leaf or posixpath.normpath(path) != path
-
-
-def small_regular(path: Path) -> bytes | None:
-    try:
-        status = os.lstat(path)
-    except OSError:
-        return None
-    if not (path.is_file() and not path.is_symlink()) or status.st_size > 1 << 24:
-        return None
-    return path.read_bytes()
+def sentinels(site: Site) -> list[dict]:
+    """What must never change outside the repository: the sentinel, HOME."""
+    return [snapshot(path, contents=True) for path in (site.outside, site.home)]
 
 
 # -- many repositories -------------------------------------------------------------
@@ -427,6 +331,26 @@ def _every(tasks: list, jobs: int) -> tuple[list[Failure], list[float]]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = command_line().parse_args(argv)
+    first = args.seed if args.only is None else args.only
+    seeds = range(first, first + (args.count if args.only is None else 1))
+    started = time.monotonic()
+    failures, times = hostile(seeds, args.jobs, args.timeout, args.keep)
+    each = sum(times) / max(len(times), 1)
+    print(f"{len(times)} repositories in {time.monotonic() - started:.0f} s", end="")
+    print(f" ({each:.2f} s each in a worker)")
+    for failure in failures[:50]:
+        print(failure.summary())
+        print("   ", "; ".join(failure.plants)[:300])
+    if failures:
+        Path(args.save).write_text(json.dumps([asdict(f) for f in failures], indent=1))
+        repositories = len({f.seed for f in failures})
+        print(f"{len(failures)} failing runs in {repositories} repositories", end="")
+        print(f"; details in {args.save}")
+    return 1 if failures else 0
+
+
+def command_line() -> argparse.ArgumentParser:
     options = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     options.add_argument("--count", type=int, default=100)
     options.add_argument("--jobs", type=int, default=1)
@@ -435,27 +359,7 @@ def main(argv: list[str] | None = None) -> int:
     options.add_argument("--timeout", type=float, default=TIMEOUT)
     options.add_argument("--keep", help="copy failing repositories here")
     options.add_argument("--save", default="hostile-failures.json")
-    args = options.parse_args(argv)
-    seeds = (
-        [args.only]
-        if args.only is not None
-        else range(args.seed, args.seed + args.count)
-    )
-    started = time.monotonic()
-    failures, times = hostile(seeds, args.jobs, args.timeout, args.keep)
-    took = time.monotonic() - started
-    print(
-        f"{len(times)} repositories in {took:.0f} s ({sum(times) / max(len(times), 1):.2f} s each)"
-    )
-    for failure in failures[:50]:
-        print(failure.summary())
-        print("   ", "; ".join(failure.plants)[:300])
-    if failures:
-        Path(args.save).write_text(json.dumps([asdict(f) for f in failures], indent=1))
-        print(
-            f"{len(failures)} failing runs in {len(set(f.seed for f in failures))} repositories; details in {args.save}"
-        )
-    return 1 if failures else 0
+    return options
 
 
 if __name__ == "__main__":
