@@ -79,5 +79,9 @@ bench: $(STAMP)
 # 100,000 mutated fleet files per frontend through the pure core on 2 cores
 # (several minutes): no exception, every accepted tree parses with Nix, and the
 # slowest input per byte against the bench fleet. Failures go to fuzz-failures/.
+# Then 10,000 hostile repositories (tests/support/hostile.py: planted bookkeeping files,
+# links out, FIFOs, hostile names; every command audited; about 15 minutes on 2
+# cores); failures go to hostile-failures.json, `--only SEED` repeats one.
 fuzz: $(STAMP) nix
 	$(BIN)/python -m tests.support.fuzz --count 100000 --jobs 2
+	$(BIN)/python -m tests.support.hostile --count 10000 --jobs 2

@@ -314,6 +314,7 @@ def _snippet(span: Span, label: str | None) -> list[str]:
     line, col = span.line_col
     text = span.source.line_text(line)
     width = max(1, min(span.end, span.start + len(text) - col + 1) - span.start)
+    text, col, width = _window(text, col, width)
     gutter = " " * len(str(line))
     carets = " " * (col - 1) + "^" * width + (f" {label}" if label else "")
     return [
@@ -322,6 +323,24 @@ def _snippet(span: Span, label: str | None) -> list[str]:
         f"{line} | {text}",
         f"{gutter} | {carets}",
     ]
+
+
+# Characters of a source line shown around the span: a line can be as long as
+# the file (a pending list of 64 MiB of NUL bytes, each shown as \u0000).
+SHOWN = 160
+
+
+def _window(text: str, col: int, width: int) -> tuple[str, int, int]:
+    """At most SHOWN characters of a long line, from a little before the
+    span, `...` where it is cut; the column and width within them."""
+    if len(text) <= SHOWN:
+        return text, col, width
+    start = max(0, min(col - 1 - SHOWN // 4, len(text) - SHOWN))
+    before = "..." if start else ""
+    after = "..." if start + SHOWN < len(text) else ""
+    col += len(before) - start
+    width = max(1, min(width, SHOWN - (col - 1 - len(before))))
+    return before + text[start : start + SHOWN] + after, col, width
 
 
 def render_line(diagnostic: Diagnostic) -> str:

@@ -42,9 +42,12 @@ def read_own(path: Path) -> bytes | None:
         if problem.errno == errno.ELOOP:
             raise _link(path) from None
         raise _unreadable(path, problem.strerror) from None
+    # fstat before the file object: open() of a directory's descriptor raises
+    # an error naming the descriptor, not the file.
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise _unreadable(path, "not a regular file")
     with open(fd, "rb") as file:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise _unreadable(path, "not a regular file")
         return file.read(READ_LIMIT + 1)
 
 
