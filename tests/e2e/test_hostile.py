@@ -75,8 +75,8 @@ def test_the_run_plants_every_kind_of_attack(made, scratch):
 
 def test_without_plants_every_command_succeeds_unflagged(made, scratch):
     """The control: on each kind of repository as it comes (the sample after
-    one generate), every command exits 0 (build 3: the stand-in nix builds
-    nothing) and the audit sees nothing wrong."""
+    one generate), every command exits as it should (`expected`) and the
+    audit sees nothing wrong."""
     for number, (kind, repo) in enumerate(sorted(made.items())):
         site = make_site(scratch / str(number), *kind[:3], number, repo)
         site.in_git = kind[3]
@@ -84,7 +84,15 @@ def test_without_plants_every_command_succeeds_unflagged(made, scratch):
             argv = [arg for arg in argv if arg not in ("--locked", "--force")]
             problems, run = fleetc(site, *argv)
             assert problems == [], (kind, argv)
-            assert run.exit == (3 if argv[0] == "build" else 0), (kind, argv)
+            assert run.exit == expected(argv[0], site.in_git), (kind, argv)
+
+
+def expected(command: str, in_git: bool) -> int:
+    """The exit status on a repository as it comes: build's stand-in nix
+    builds nothing (3); setup-git needs git (2)."""
+    if command == "build":
+        return 3
+    return 2 if command == "setup-git" and not in_git else 0
 
 
 def audited(site: Site, action, read_only=False, timeout=5.0) -> audit.Run:
@@ -174,6 +182,24 @@ def test_removals_of_the_tree_are_judged(site):
 
 
 # -- what the random run found ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["outside", "fifo"])
+def test_found_lock_reads_flake_nix_through_a_link(site, kind):
+    """Seed 25: `fleetc lock` and `update` compared generated/flake.nix with
+    the fleet's by reading it as it stood: through a link to a file outside
+    the repository (a FIFO there would block). Now read as the writer reads."""
+    flake = site.out_dir / "flake.nix"
+    flake.unlink()
+    if kind == "fifo":
+        os.mkfifo(flake)
+    else:
+        flake.symlink_to(site.outside / "secret.nix")
+    for command in ("lock", "update"):
+        problems, run = fleetc(site, command, site.fleet)
+        assert problems == []  # nothing outside opened, no hang
+        assert run.exit == 0, command  # the stand-in nix pins the inputs
+        assert b"not the fleet's flake.nix yet" in run.stderr
 
 
 @pytest.mark.parametrize("name", [JOURNAL, PENDING, MANIFEST])

@@ -146,6 +146,9 @@ def every_command(site: Site, fleet: str, rng: random.Random) -> list[list[str]]
         + (["-o", f"converted.{other}"] if rng.random() < 0.3 else []),
         ["generate", fleet],
         ["build", fleet],
+        ["lock", fleet],
+        ["update", fleet],
+        ["setup-git", fleet],
     ]
     return [argv + options(argv, rng) for argv in found]
 
@@ -174,11 +177,19 @@ def real(path: Path) -> str:
     return os.path.join(os.path.realpath(path.parent), path.name)
 
 
-def bounds(site: Site, argv: list[str]) -> audit.Bounds:
-    fleets = [argv[1]]
-    files = [real(site.lock(fleet)) for fleet in fleets]
+def own_files(site: Site, argv: list[str]) -> list[str]:
+    """What a command may write in the repository besides the output (names
+    relative to it): fleet.lock, convert's -o, setup-git's .gitattributes."""
+    names = [site.lock(argv[1]).name]
     if "-o" in argv:
-        files.append(real(site.repo / argv[argv.index("-o") + 1]))
+        names.append(argv[argv.index("-o") + 1])
+    if argv[0] == "setup-git":
+        names.append(".gitattributes")
+    return names
+
+
+def bounds(site: Site, argv: list[str]) -> audit.Bounds:
+    files = [real(site.repo / name) for name in own_files(site, argv)]
     writable = (os.path.realpath(site.out_dir), os.path.realpath(site.tmp))
     return audit.Bounds(
         repo=os.path.realpath(site.repo),
@@ -207,21 +218,18 @@ def leftovers(site: Site, argv: list[str]) -> list[str]:
 
 
 def written_places(site: Site, argv: list[str]):
-    """What a command may change in the repository: the output, fleet.lock and
-    its temp, convert's file and its temp (lexically; links are the audit's)."""
-    lock = site.lock(argv[1])
-    names = {lock.name, f".{lock.name}.fleetc-new"}
-    temps = ()
-    if "-o" in argv:
-        target = argv[argv.index("-o") + 1]
-        names.add(target)
-        temps = (f".{target}.fleetc-",)
+    """What a command may change in the repository: the output, its own
+    files and their temps (lexically; links are the audit's), setup-git's
+    git configuration."""
+    names = set(own_files(site, argv))
+    temps = tuple(f".{name}.fleetc-" for name in names)
     out = site.output
     removable = tuple(leftovers(site, argv))
+    configured = {".git/config"} if argv[0] == "setup-git" else set()
 
     def skip(relative: str) -> bool:
         top = relative.split("/")[0]
-        if top == out or top in removable:
+        if top == out or top in removable or relative in configured:
             return True
         return "/" not in relative and (relative in names or relative.startswith(temps))
 

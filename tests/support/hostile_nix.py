@@ -6,8 +6,9 @@ as Nix would find it and says on stderr, one `HOSTILE-STAGING-LEAK` line each,
 what must never be there: a link leading out of the copy, a file holding a
 sentinel or private marker ($HOSTILE_MARKERS), a file others may not read.
 Then, as Nix does when it locks path inputs, it writes flake.lock beside the
-staged flake.nix (fleetc copies it back), and fails: there is no real
-evaluation here, so every target is reported failed (exit 3).
+staged flake.nix (fleetc copies it back); `nix flake lock` (fleetc lock,
+update) then succeeds, and an evaluation fails: there is no real evaluation
+here, so every target is reported failed (exit 3).
 """
 
 import os
@@ -61,10 +62,12 @@ def main(argv):
     markers = os.environ.get("HOSTILE_MARKERS", "").split(",")
     for line in look(root, markers):
         print(line, file=sys.stderr)
-    if "eval" in argv:
+    if "eval" in argv or "lock" in argv:
         lock = os.path.join(root, "flake.lock")
         with open(lock, "w") as handle:
             handle.write('{"nodes": {"root": {}}, "root": "root", "version": 7}\n')
+    if "lock" in argv:
+        return 0  # `nix flake lock`: the lock is written
     print("error: the hostile test's stand-in nix evaluates nothing", file=sys.stderr)
     return 1
 

@@ -178,15 +178,25 @@ def special(site: Site, rng: random.Random, path: Path, outside_name: str) -> st
 # -- links out of the repository, special files where fleetc reads ----------------
 
 
-def special_input(site: Site, rng: random.Random) -> None:
-    """fleet.lock, the twin, a module or the fleet file itself: not a file."""
+def special_input(site: Site, rng: random.Random) -> Late | None:
+    """fleet.lock, the twin, a module, the fleet file itself or the
+    .gitattributes setup-git reads: not a file."""
     places = [(site.lock().name, "fleet.lock"), (site.fleet, "fleet.toml")]
+    places.append((".gitattributes", "secret.txt"))
     places += [(name, "secret.nix") for name in module_files(site)]
     if site.twin:
         places.append((site.twin, "secret.txt"))
     name, outside_name = rng.choice(places)
-    kind = special(site, rng, site.repo / name, outside_name)
-    site.planted(f"{name}: {kind}")
+    if name != ".gitattributes":
+        kind = special(site, rng, site.repo / name, outside_name)
+        site.planted(f"{name}: {kind}")
+        return None
+
+    def late() -> None:  # git itself reads .gitattributes (a FIFO would block it)
+        kind = special(site, rng, site.repo / name, outside_name)
+        site.planted(f"{name}: {kind}")
+
+    return late
 
 
 def link_dir_outside(site: Site, rng: random.Random) -> None:

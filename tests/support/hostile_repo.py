@@ -144,13 +144,21 @@ def stand_in_nix(path: Path) -> None:
 def git(site: Site, *args: str, check: bool = True) -> None:
     env = {**os.environ, **GIT_ENV}
     command = [*GIT, *args]
-    subprocess.run(command, cwd=site.repo, env=env, check=check, capture_output=True)
+    # A timeout: the test must never wait for ever on what it planted.
+    subprocess.run(
+        command, cwd=site.repo, env=env, check=check, capture_output=True, timeout=60
+    )
 
 
 def git_output(site: Site, *args: str) -> str:
     env = {**os.environ, **GIT_ENV}
     done = subprocess.run(
-        [*GIT, *args], cwd=site.repo, env=env, capture_output=True, check=True
+        [*GIT, *args],
+        cwd=site.repo,
+        env=env,
+        capture_output=True,
+        check=True,
+        timeout=60,
     )
     return os.fsdecode(done.stdout)
 

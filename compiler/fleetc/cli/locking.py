@@ -17,6 +17,8 @@ from ..core import flake_inputs, flake_pins
 from ..nixbuild import flake_lock, locking, nixfetch
 from ..nixbuild.staging import StagingRefused
 from ..output.exclusive import exclusive
+from ..output.transaction import WriteRefused
+from ..output.writer import Tree, digest
 from .compiled import Compiled, compile_fleet
 from .files import EXIT_NIX, EXIT_OK, EXIT_USAGE, shown, usage_problem
 from .writing import say_waiting
@@ -62,13 +64,11 @@ def say_if_stale(report, compiled: Compiled) -> None:
     """The lock is made for the fleet as compiled now; say so when the tree
     on disk is older (`generate` writes the flake.nix it belongs to)."""
     flake = compiled.out_dir / "flake.nix"
-    try:
-        current = (
-            flake.read_text(encoding="utf-8") == compiled.result.files["flake.nix"]
-        )
-    except (OSError, UnicodeDecodeError):
-        current = False
-    if not current:
+    try:  # as the writer reads it: never through a link, never from a FIFO
+        on_disk = Tree(compiled.out_dir).hash("flake.nix", wanted=False)
+    except (OSError, WriteRefused):
+        on_disk = None
+    if on_disk != digest(compiled.result.files["flake.nix"]):
         report.say(
             f"fleetc: {shown(flake)} is not the fleet's flake.nix yet:"
             " run `fleetc generate` too (the lock is for the fleet as it is now)"
