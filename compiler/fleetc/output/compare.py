@@ -15,7 +15,8 @@ from pathlib import Path
 from .owner import Owner
 from .transaction import READ_LIMIT
 from .tree_merge import TreeMerge
-from .writer import MANIFEST, Tree, manifest_text, owned_files
+from .tree import Tree
+from .writer import MANIFEST, manifest_text, owned_files
 
 
 def desired(files: dict[str, str], owner: Owner | None = None) -> dict[str, str]:

@@ -249,11 +249,11 @@ def _syncfs(directory: Path) -> None:
 def _libc_syncfs(fd: int) -> int:
     # Imported here: only a write needs it, and `fleetc check` (which imports
     # this module for the writer's names) would load it for nothing (~1 ms).
+    # libc is the process's own symbols (CDLL(None)): ctypes.util.find_library
+    # would run `ldconfig -p` on every write.
     import ctypes
-    import ctypes.util
 
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-        return libc.syncfs(fd)
+        return ctypes.CDLL(None, use_errno=True).syncfs(fd)
     except (OSError, AttributeError, TypeError):
         return -1  # no syncfs here (not Linux): os.sync instead
