@@ -7,6 +7,9 @@ replaced, on random input, and the writer on real files with real times.
   and FIFOs;
 - the manifest is written entry by entry with json's C encoder: the same bytes
   as `json.dumps(document, indent=2)`;
+- `generate --check` and `diff` read the tree once, byte for byte, keeping
+  only the texts that differ: the same diff and verdict as reading every text
+  twice and comparing them as text;
 - the writer still reads every file it owns: a file whose size and times are
   those fleetc left is still compared by its bytes (a same-size hand edit in
   the same second is refused, a changed file is rewritten).
@@ -14,6 +17,7 @@ replaced, on random input, and the writer on real files with real times.
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import stat
@@ -23,10 +27,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from fleetc.output.compare import changes, desired, diff_of, on_disk
 from fleetc.output.owner import Owner
 from fleetc.output.transaction import WriteRefused
 from fleetc.output.tree import Tree, file_hash
-from fleetc.output.writer import _manifest, manifest_text, write_tree
+from fleetc.output.writer import (
+    MANIFEST,
+    _manifest,
+    manifest_text,
+    parse_manifest,
+    write_tree,
+)
 
 # -- the plain Tree: pathlib, lstat, an io file opened without following -------
 
@@ -265,3 +276,76 @@ def test_a_planted_file_with_fleetcs_hash_in_a_planted_manifest_is_not_rewritten
 
 def manifest_hash(text: str) -> str:
     return json.loads(manifest_text({"x": text}))["files"]["x"]
+
+
+# -- generate --check and diff: the tree read once, only what differs kept -----
+
+
+def plain_compared(out_dir, files, owner=None):
+    """output/compare.py's compared() before the fast path: every text read
+    and held, compared as text."""
+    wanted = desired(files, owner)
+    data = Tree(out_dir).read(MANIFEST, wanted=False) if out_dir.is_dir() else None
+    owned = parse_manifest(out_dir, data).files
+    names = set(wanted) | set(owned) | {MANIFEST}
+    return names, on_disk(out_dir, names), wanted, set(owned) != set(files)
+
+
+def plain_diff_and_stale(out_dir, files, shown_as):
+    names, current, wanted, owned_set_changes = plain_compared(out_dir, files)
+    stale = any(current.get(name) != wanted.get(name) for name in names)
+    if not owned_set_changes:
+        names = names - {MANIFEST}
+    chunks = []
+    for name in sorted(names):
+        old, new = current.get(name), wanted.get(name)
+        if old == new:
+            continue
+        label = f"{shown_as}/{name}"
+        chunks += difflib.unified_diff(
+            (old or "").splitlines(keepends=True),
+            (new or "").splitlines(keepends=True),
+            fromfile="/dev/null" if old is None else f"a/{label}",
+            tofile="/dev/null" if new is None else f"b/{label}",
+        )
+    return "".join(chunks), stale
+
+
+FILE_NAMES = st.sampled_from(["flake.nix", "vms/a.nix", "vms/b.nix", "hosts/h.nix"])
+FILE_TEXTS = st.text(st.sampled_from(["a", "é", "\n", " "]), max_size=8)
+TREES = st.dictionaries(FILE_NAMES, FILE_TEXTS, max_size=4)
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(written=TREES, edits=TREES, gone=st.sets(FILE_NAMES), wanted=TREES)
+def test_diff_and_staleness_match_the_plain_comparison(
+    tmp_path_factory, written, edits, gone, wanted
+):
+    """A tree fleetc wrote, then edited, added to and cut by hand: the diff
+    and the verdict are the plain code's."""
+    out = tmp_path_factory.mktemp("compare") / "generated"
+    if written:
+        write_tree(out, written)
+    for name, text in edits.items():
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_text(text)
+    for name in gone:
+        (out / name).unlink(missing_ok=True)
+    found = changes(out, wanted)
+    plain_diff, plain_stale = plain_diff_and_stale(out, wanted, "generated")
+    assert diff_of(found, "generated") == plain_diff
+    assert bool(found.differing) == plain_stale
+
+
+def test_a_file_not_in_utf8_where_an_empty_one_belongs_is_stale(tmp_path):
+    """Compared byte for byte: the plain comparison decoded a file that is not
+    UTF-8 as "" and so found it equal to an empty generated file."""
+    out = tmp_path / "generated"
+    write_tree(out, {"empty.nix": ""})
+    (out / "empty.nix").write_bytes(b"\xff")
+    assert changes(out, {"empty.nix": ""}).differing == {"empty.nix": ("", "")}
+    assert plain_diff_and_stale(out, {"empty.nix": ""}, "generated")[1] is False
