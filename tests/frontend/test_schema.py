@@ -87,8 +87,8 @@ def test_a_word_outside_the_allowed_ones_is_rejected(validator):
     assert "is not one of ['virtiofs', '9p', 'disk']" in wrong.message
 
 
-def test_readme_shows_the_schema_line_and_taplo_configuration():
-    readme = Path(ROOT / "README.md").read_text()
+def test_the_guide_shows_the_schema_line_and_taplo_configuration():
+    readme = Path(ROOT / "docs" / "guide" / "using.md").read_text()
     assert "#:schema" in readme and "[[rule]]" in readme
     assert "fleetc schema" in readme
 

@@ -99,7 +99,11 @@ def page() -> str:
 
 
 def section(found: Command) -> str:
-    note = " Run by git (`fleetc setup-git` registers it), not by people." if found.hidden else ""
+    note = (
+        " Run by git (`fleetc setup-git` registers it), not by people."
+        if found.hidden
+        else ""
+    )
     rows = "".join(option_row(option) for option in found.options)
     return (
         f"\n## fleetc {found.name}\n\n{found.description}{note}\n\n"

@@ -36,7 +36,7 @@ KIND_NAMES = {
     "strs": "list of strings",
     "modules": "list of modules: files or `inputs.<name>.<attr>`",
     "meta": "table: any key, strings, integers, booleans or lists of them",
-    "follows": "table: `<input> = \"<target>\"`",
+    "follows": 'table: `<input> = "<target>"`',
     "options": "table: microvm.nix option paths",
 }
 
@@ -101,7 +101,7 @@ def type_text(key: Key) -> str:
 
 
 def default_text(part: Section, key: Key) -> str:
-    """"required", a rule (key_nix.DEFAULTS), or the model's default value."""
+    """ "required", a rule (key_nix.DEFAULTS), or the model's default value."""
     if key.required:
         return "required"
     rule = default_rule(part.title, key.name)
