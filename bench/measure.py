@@ -1,0 +1,107 @@
+"""One size of the table: the bench fleet in a git repository of its own,
+every command of the table run as whole processes, with the hand-written Nix
+check of the same fleet timed before and after them."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from fleet import VMS_PER_HOST, fleet_toml
+from processes import FLEETC, Timing, files_written, run_once, timed
+
+BENCH = Path(__file__).resolve().parent
+REFERENCE = BENCH / "nix_native_check.py"
+CHANGED_VM = "vm0x0"
+DSL_CHECK = [FLEETC, "check", "fleet.fleet"]
+# (row, fleetc arguments before the fleet file); the order users meet them.
+TREE_UP_TO_DATE = [
+    ("check", ["check"]),
+    ("generate --check", ["generate", "--check"]),
+    ("generate (no-op)", ["generate"]),
+]
+
+
+def git_dir(path: Path) -> Path:
+    path.mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(path)], check=True)
+    return path
+
+
+class Fleet:
+    """A bench fleet of `vms` VMs in a git repository of its own."""
+
+    def __init__(self, work: Path, vms: int) -> None:
+        self.vms = vms
+        self.dir = git_dir(work / f"toml-{vms}")
+        self.text = fleet_toml(vms // VMS_PER_HOST)
+        (self.dir / "fleet.toml").write_text(self.text)
+        self.memory = 1024
+        self.twin: Path | None = None  # its DSL twin, once made
+
+    def fleetc(self, *args: str) -> list[str]:
+        return [FLEETC, *args, "fleet.toml"]
+
+    def empty(self) -> None:
+        shutil.rmtree(self.dir / "generated", ignore_errors=True)
+        (self.dir / "fleet.lock").unlink(missing_ok=True)
+
+    def change_one_vm(self) -> None:
+        """The next memory size for one VM: every run is a real change."""
+        head = f'[vms.{CHANGED_VM}]\nhost = "h0"\nmem = '
+        new = 3072 if self.memory == 2048 else 2048
+        old_text = f"{head}{self.memory}\n"
+        self.text = self.text.replace(old_text, f"{head}{new}\n", 1)
+        self.memory = new
+        (self.dir / "fleet.toml").write_text(self.text)
+
+    def dsl_twin(self, work: Path) -> Path:
+        """The same fleet as fleet.fleet, with this fleet's lock, alone in its
+        repository (beside fleet.toml, check would compile both)."""
+        twin = git_dir(work / f"dsl-{self.vms}")
+        convert = [FLEETC, "convert", "fleet.toml", "--to", "fleet"]
+        convert += ["-o", str(twin / "fleet.fleet")]
+        subprocess.run(convert, cwd=self.dir, check=True, capture_output=True)
+        shutil.copy(self.dir / "fleet.lock", twin / "fleet.lock")
+        return twin
+
+    def written_by(self, argv: list[str], before=None) -> list[str]:
+        """The files one run of argv wrote (fleet.toml, which `before` may
+        change, aside)."""
+        if before:
+            before()
+        run = lambda: run_once(argv, self.dir)  # noqa: E731
+        return files_written(self.dir, run, frozenset({"fleet.toml"}))
+
+
+def reference(work: Path, vms: int, runs: int) -> Timing:
+    out = work / f"reference-{vms}.nix"
+    subprocess.run([sys.executable, str(REFERENCE), str(vms), str(out)], check=True)
+    return timed(["nix-instantiate", "--eval", str(out)], work, runs)
+
+
+def measure(work: Path, vms: int, runs: int) -> tuple[Fleet, dict]:
+    """Every timed row for one size (Timings), and the files written."""
+    fleet = Fleet(work, vms)
+    first = reference(work, vms, runs)
+    found = {
+        "generate (first)": timed(
+            fleet.fleetc("generate"), fleet.dir, runs, fleet.empty
+        )
+    }
+    for row, args in TREE_UP_TO_DATE:
+        found[row] = timed(fleet.fleetc(*args), fleet.dir, runs)
+    found["generate (1 VM)"] = timed(
+        fleet.fleetc("generate"), fleet.dir, runs, fleet.change_one_vm
+    )
+    fleet.twin = fleet.dsl_twin(work)
+    found["check (DSL)"] = timed(DSL_CHECK, fleet.twin, runs)
+    found["written, no-op"] = fleet.written_by(fleet.fleetc("generate"))
+    found["written, 1 VM"] = fleet.written_by(
+        fleet.fleetc("generate"), fleet.change_one_vm
+    )
+    last = reference(work, vms, runs)
+    found["Nix check"] = Timing(first.seconds + last.seconds, 0)
+    return fleet, found
