@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import report
 from measure import DSL_CHECK, TREE_UP_TO_DATE, Fleet
 from processes import PYTHON, output_of, timed
 
@@ -69,4 +70,28 @@ def explanations(
     if missed or slow_start:
         lines += ["", f"### Imports (processes, medians of {runs})", "```"]
         lines += import_floors(work, runs) + ["```"]
+    return lines
+
+
+def nix_side(results: dict, every: bool) -> list[str]:
+    """Where the tree's targets are missed: its bytes by part, and Nix
+    parsing the tree's largest file alone beside one host's evaluation."""
+    lines = []
+    if every or not report.bytes_halved(results):
+        size = max(results)
+        parts = results[size]["tree parts"]
+        lines += ["", f"### The tree's bytes per VM by part, at {size:,} VMs", "```"]
+        for part, count in sorted(parts.items(), key=lambda item: -item[1]):
+            lines.append(f"{part}: {count / size:,.0f}")
+        lines.append("```")
+    if every or not report.eval_in_ratio(results):
+        lines += ["", "### Host evaluation: Nix parsing the largest file alone", "```"]
+        for size, found in results.items():
+            if "parse floor" in found:
+                name, count, timing = found["parse floor"]
+                parse = f"{timing.median:.3f} s"
+                lines.append(
+                    f"{size:,} VMs: {name} ({count:,} bytes) parsed in {parse}"
+                )
+        lines.append("```")
     return lines

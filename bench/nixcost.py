@@ -30,12 +30,26 @@ NIX_ENV = {k: v for k, v in ENV.items() if k != "NIX_PATH"} | {
 }
 
 
-def tree_bytes(tree: Path) -> int:
-    """Every file's size under the generated tree (what Nix copies)."""
-    total = 0
+def tree_parts(tree: Path) -> dict[str, int]:
+    """Bytes under each entry of the generated tree (what Nix copies)."""
+    parts: dict[str, int] = {}
     for folder, _, files in os.walk(tree):
-        total += sum(os.lstat(os.path.join(folder, name)).st_size for name in files)
-    return total
+        for name in files:
+            path = Path(folder, name)
+            part = path.relative_to(tree).parts[0]
+            parts[part] = parts.get(part, 0) + path.lstat().st_size
+    return parts
+
+
+def largest_file(tree: Path) -> Path:
+    return max(tree.rglob("*.nix"), key=lambda path: path.lstat().st_size)
+
+
+def parse_floor(tree: Path, runs: int) -> tuple[str, int, Timing]:
+    """The largest .nix file of the tree, its size, and Nix parsing it alone."""
+    found = largest_file(tree)
+    argv = ["nix-instantiate", "--parse", str(found)]
+    return str(found.relative_to(tree)), found.stat().st_size, timed(argv, tree, runs)
 
 
 def to_store(directory: Path) -> str:

@@ -189,3 +189,14 @@ def eval_failures(results: dict) -> list[str]:
             found += ["", f"Host evaluation at {size:,} VMs failed:", "```"]
             found += rows[EVAL].splitlines()[-15:] + ["```"]
     return found
+
+
+def bytes_halved(results: dict) -> bool:
+    """Every size with a baseline has at most half of main's bytes per VM."""
+    base = targets.BASELINE_BYTES_PER_VM
+    return all(found[BYTES] <= base[n] / 2 for n, found in results.items() if n in base)
+
+
+def eval_in_ratio(results: dict) -> bool:
+    times = eval_ratio(results)
+    return times is not None and times <= targets.EVAL_RATIO

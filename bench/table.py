@@ -21,7 +21,7 @@ import explain
 import report
 import targets
 from measure import measure
-from nixcost import Evaluator, tree_bytes
+from nixcost import Evaluator, parse_floor, tree_parts
 from processes import FLEETC, PYTHON, timed
 
 SIZES = [30, 300, 1_000, 10_000]
@@ -58,9 +58,11 @@ def eval_sizes(sizes: list[int]) -> tuple[int, ...]:
 
 def nix_cost(found: dict, fleet, evaluator: Evaluator | None, runs: int) -> None:
     tree = fleet.dir / "generated"
-    found[report.BYTES] = tree_bytes(tree) / fleet.vms
+    found["tree parts"] = tree_parts(tree)
+    found[report.BYTES] = sum(found["tree parts"].values()) / fleet.vms
     if evaluator is None:
         return
+    found["parse floor"] = parse_floor(tree, runs)
     try:
         found[report.EVAL] = evaluator.host_eval(tree, runs)
     except SystemExit as failed:  # the table still prints; the error below it
@@ -99,7 +101,7 @@ def lines(results, fleets, startup, args, work: Path) -> list[str]:
     missed = report.missed(results, args.explain_all)
     slow = args.explain_all or not report.started_in_time(startup)
     out += explain.explanations(fleets, missed, work, max(args.runs, 10), slow)
-    return out
+    return out + explain.nix_side(results, args.explain_all)
 
 
 def main() -> None:

@@ -96,3 +96,15 @@ def test_profiles_and_floors_are_measured(printed: str) -> None:
         assert "n/a" not in floors
     imports = found["Imports (processes, medians of 10)"]
     assert re.search(r"^import fleetc\.cli\.main .*: [\d.]+ ms$", imports, re.M)
+
+
+def test_the_trees_cost_is_explained(printed: str) -> None:
+    """--explain-all: the tree's bytes by part, Nix parsing its largest file."""
+    found = sections(printed)
+    parts = found["The tree's bytes per VM by part, at 300 VMs"]
+    assert re.search(r"^vms: [\d,]+$", parts, re.M)
+    parsed = found["Host evaluation: Nix parsing the largest file alone"]
+    for size in (30, 300):
+        assert re.search(
+            rf"^{size} VMs: \S+\.nix \([\d,]+ bytes\) parsed in", parsed, re.M
+        )
