@@ -77,9 +77,11 @@ class Fleet:
 
 
 def reference(work: Path, vms: int, runs: int) -> Timing:
+    """The Nix check, at least 10 runs (it is short: one slow run moves every
+    ratio of its size)."""
     out = work / f"reference-{vms}.nix"
     subprocess.run([sys.executable, str(REFERENCE), str(vms), str(out)], check=True)
-    return timed(["nix-instantiate", "--eval", str(out)], work, runs)
+    return timed(["nix-instantiate", "--eval", str(out)], work, max(runs, 10))
 
 
 def measure(work: Path, vms: int, runs: int) -> tuple[Fleet, dict]:

@@ -57,15 +57,16 @@ def timed(
     runs: int,
     before: Callable[[], None] | None = None,
     env: dict | None = None,
+    warm: bool = True,
 ) -> Timing:
-    """One untimed run, then `runs` timed ones; `before` (untimed) puts the
-    directory back each time."""
+    """One untimed run (unless not `warm`), then `runs` timed ones; `before`
+    (untimed) puts the directory back each time."""
     seconds, peak = [], 0
-    for turn in range(runs + 1):
+    for turn in range(runs + warm):
         if before:
             before()
         spent, kib = run_once(argv, cwd, env)
-        if turn:
+        if turn or not warm:
             seconds.append(spent)
             peak = max(peak, kib)
     return Timing(seconds, peak)

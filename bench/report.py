@@ -158,8 +158,11 @@ def table(results: dict, startup: dict, runs: int) -> list[str]:
 
 def heading(runs: int, sizes: list[int]) -> str:
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    runs_told = f"medians of {runs} runs" if runs > 1 else "one run (a smoke test)"
+    if 100_000 in sizes:
+        runs_told += " (100,000 VMs: one run)"
     return (
-        f"fleetc bench: whole processes, medians of {runs} runs; ratios to the Nix check "
+        f"fleetc bench: whole processes, {runs_told}; ratios to the Nix check "
         f"of the same fleet in the same run; {os.cpu_count()} cores, load average "
         f"{load} at the end"
     )

@@ -83,11 +83,12 @@ def run_all(args: argparse.Namespace, work: Path) -> list[str]:
     evaluator = Evaluator()
     try:
         for size in args.sizes:
-            runs = args.runs if size < 100_000 else 1
+            small = size < 100_000  # 100,000: one run, none untimed
+            runs = args.runs if small else 1
             print(f"bench: {size:,} VMs ...", file=sys.stderr, flush=True)
-            fleets[size], results[size] = measure(work, size, runs)
+            fleets[size], results[size] = measure(work, size, runs, warm=small)
             use = evaluator if size in evaluated else None
-            nix_cost(results[size], fleets[size], use, max(runs, 3))
+            nix_cost(results[size], fleets[size], use, max(runs, 9))
     finally:
         evaluator.close()
     startup = start_up(work, args.runs)
