@@ -84,26 +84,23 @@ def reference(work: Path, vms: int, runs: int) -> Timing:
     return timed(["nix-instantiate", "--eval", str(out)], work, max(runs, 10))
 
 
-def measure(work: Path, vms: int, runs: int) -> tuple[Fleet, dict]:
-    """Every timed row for one size (Timings), and the files written."""
+def measure(work: Path, vms: int, runs: int, warm: bool = True) -> tuple[Fleet, dict]:
+    """Every timed row for one size (Timings), and the files written; `warm`:
+    an untimed run before each row's."""
     fleet = Fleet(work, vms)
     first = reference(work, vms, runs)
+    generate = fleet.fleetc("generate")
     found = {
-        "generate (first)": timed(
-            fleet.fleetc("generate"), fleet.dir, runs, fleet.empty
-        )
+        "generate (first)": timed(generate, fleet.dir, runs, fleet.empty, warm=warm)
     }
     for row, args in TREE_UP_TO_DATE:
-        found[row] = timed(fleet.fleetc(*args), fleet.dir, runs)
-    found["generate (1 VM)"] = timed(
-        fleet.fleetc("generate"), fleet.dir, runs, fleet.change_one_vm
-    )
+        found[row] = timed(fleet.fleetc(*args), fleet.dir, runs, warm=warm)
+    change = fleet.change_one_vm
+    found["generate (1 VM)"] = timed(generate, fleet.dir, runs, change, warm=warm)
     fleet.twin = fleet.dsl_twin(work)
-    found["check (DSL)"] = timed(DSL_CHECK, fleet.twin, runs)
-    found["written, no-op"] = fleet.written_by(fleet.fleetc("generate"))
-    found["written, 1 VM"] = fleet.written_by(
-        fleet.fleetc("generate"), fleet.change_one_vm
-    )
+    found["check (DSL)"] = timed(DSL_CHECK, fleet.twin, runs, warm=warm)
+    found["written, no-op"] = fleet.written_by(generate)
+    found["written, 1 VM"] = fleet.written_by(generate, change)
     last = reference(work, vms, runs)
     found["Nix check"] = Timing(first.seconds + last.seconds, 0)
     return fleet, found
