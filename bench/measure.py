@@ -1,6 +1,6 @@
 """One size of the table: the bench fleet in a git repository of its own,
-every command of the table run as whole processes, with the hand-written Nix
-check of the same fleet timed before and after them."""
+every command of the table run as whole processes, each run right after a run
+of the hand-written Nix check of the same fleet."""
 
 from __future__ import annotations
 
@@ -76,31 +76,55 @@ class Fleet:
         return files_written(self.dir, run, frozenset({"fleet.toml"}))
 
 
-def reference(work: Path, vms: int, runs: int) -> Timing:
-    """The Nix check, at least 10 runs (it is short: one slow run moves every
-    ratio of its size)."""
-    out = work / f"reference-{vms}.nix"
-    subprocess.run([sys.executable, str(REFERENCE), str(vms), str(out)], check=True)
-    return timed(["nix-instantiate", "--eval", str(out)], work, max(runs, 10))
+class Reference:
+    """The hand-written Nix check of the same fleet. It runs right before each
+    timed fleetc run, so that each row's ratio compares runs that saw the same
+    load; and 10 times before and after them all."""
+
+    def __init__(self, work: Path, vms: int) -> None:
+        out = work / f"reference-{vms}.nix"
+        make = [sys.executable, str(REFERENCE), str(vms), str(out)]
+        subprocess.run(make, check=True)
+        self.argv, self.work = ["nix-instantiate", "--eval", str(out)], work
+        self.seconds: list[float] = []
+
+    def alone(self, runs: int = 10) -> None:
+        self.seconds += timed(self.argv, self.work, runs).seconds
+
+    def paired(self, argv: list[str], cwd: Path, runs: int, before=None, warm=True):
+        """(fleetc's Timing, the Nix check's Timing run beside it)."""
+        beside: list[float] = []
+
+        def ahead() -> None:
+            if before:
+                before()
+            beside.append(run_once(self.argv, self.work)[0])
+
+        found = timed(argv, cwd, runs, ahead, warm=warm)
+        self.seconds += beside[-runs:]
+        return found, Timing(beside[-runs:], 0)
 
 
 def measure(work: Path, vms: int, runs: int, warm: bool = True) -> tuple[Fleet, dict]:
-    """Every timed row for one size (Timings), and the files written; `warm`:
-    an untimed run before each row's."""
-    fleet = Fleet(work, vms)
-    first = reference(work, vms, runs)
-    generate = fleet.fleetc("generate")
-    found = {
-        "generate (first)": timed(generate, fleet.dir, runs, fleet.empty, warm=warm)
-    }
-    for row, args in TREE_UP_TO_DATE:
-        found[row] = timed(fleet.fleetc(*args), fleet.dir, runs, warm=warm)
-    change = fleet.change_one_vm
-    found["generate (1 VM)"] = timed(generate, fleet.dir, runs, change, warm=warm)
+    """Every timed row for one size (Timings; "<row> beside": the Nix check's
+    runs paired with it), and the files written; `warm`: an untimed run
+    before each row's."""
+    fleet, nix = Fleet(work, vms), Reference(work, vms)
+    nix.alone()
+    generate, change = fleet.fleetc("generate"), fleet.change_one_vm
+    rows = [("generate (first)", generate, fleet.dir, fleet.empty)]
+    rows += [
+        (row, fleet.fleetc(*args), fleet.dir, None) for row, args in TREE_UP_TO_DATE
+    ]
+    rows.append(("generate (1 VM)", generate, fleet.dir, change))
+    found = {}
+    for row, argv, cwd, before in rows:
+        found[row], found[f"{row} beside"] = nix.paired(argv, cwd, runs, before, warm)
     fleet.twin = fleet.dsl_twin(work)
-    found["check (DSL)"] = timed(DSL_CHECK, fleet.twin, runs, warm=warm)
+    dsl = nix.paired(DSL_CHECK, fleet.twin, runs, warm=warm)
+    found["check (DSL)"], found["check (DSL) beside"] = dsl
     found["written, no-op"] = fleet.written_by(generate)
     found["written, 1 VM"] = fleet.written_by(generate, change)
-    last = reference(work, vms, runs)
-    found["Nix check"] = Timing(first.seconds + last.seconds, 0)
+    nix.alone()
+    found["Nix check"] = Timing(nix.seconds, 0)
     return fleet, found

@@ -28,7 +28,8 @@ def mark(met: bool, target: str) -> str:
 
 
 def ratio(found: dict, row: str) -> float:
-    return found[row].median / found["Nix check"].median
+    """Over the Nix check's runs paired with the row's (measure.Reference)."""
+    return found[row].median / found[f"{row} beside"].median
 
 
 def timed_cell(size: int, found: dict, row: str) -> str:
