@@ -82,7 +82,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "dbcf2e8ac61f59511e9d8d41697efd82\n";
+          text = ''
+            dbcf2e8ac61f59511e9d8d41697efd82
+          '';
         };
       }
   )

@@ -86,7 +86,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "914fcdeb78fe95674a5c3a88829646bf\n";
+          text = ''
+            914fcdeb78fe95674a5c3a88829646bf
+          '';
         };
       }
   )

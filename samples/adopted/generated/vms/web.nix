@@ -80,7 +80,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "dc449f31234aaf5fa0e82c21ab644d76\n";
+          text = ''
+            dc449f31234aaf5fa0e82c21ab644d76
+          '';
         };
       }
   )

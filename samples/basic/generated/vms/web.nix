@@ -101,7 +101,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "0123456789abcdef0123456789abcdef\n";
+          text = ''
+            0123456789abcdef0123456789abcdef
+          '';
         };
       }
   )

@@ -67,9 +67,9 @@
       networkConfig.Bridge = "br0";
     };
   };
-  services.udev.extraRules = lib.concatLines [
-    "SUBSYSTEM==\"block\", SYMLINK==\"mapper/vg0-backup\", OWNER=\"microvm\""
-    "SUBSYSTEM==\"block\", SYMLINK==\"zvol/tank/vms/archive\", OWNER=\"microvm\""
-    "SUBSYSTEM==\"block\", SYMLINK==\"disk/by-id/nvme-Samsung_SSD_980_PRO_1TB_S5GXNX0T123456A\", OWNER=\"microvm\""
-  ];
+  services.udev.extraRules = ''
+    SUBSYSTEM=="block", SYMLINK=="mapper/vg0-backup", OWNER="microvm"
+    SUBSYSTEM=="block", SYMLINK=="zvol/tank/vms/archive", OWNER="microvm"
+    SUBSYSTEM=="block", SYMLINK=="disk/by-id/nvme-Samsung_SSD_980_PRO_1TB_S5GXNX0T123456A", OWNER="microvm"
+  '';
 }

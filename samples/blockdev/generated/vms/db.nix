@@ -90,7 +90,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "1b1b1b1b1b1b4b1b8b1b1b1b1b1b1b01\n";
+          text = ''
+            1b1b1b1b1b1b4b1b8b1b1b1b1b1b1b01
+          '';
         };
       }
   )

@@ -78,7 +78,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "4e4e4e4e4e4e4e4e8e4e4e4e4e4e4e01\n";
+          text = ''
+            4e4e4e4e4e4e4e4e8e4e4e4e4e4e4e01
+          '';
         };
       }
   )

@@ -78,7 +78,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "6e6e6e6e6e6e4e6e8e6e6e6e6e6e6e01\n";
+          text = ''
+            6e6e6e6e6e6e4e6e8e6e6e6e6e6e6e01
+          '';
         };
       }
   )

@@ -78,7 +78,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "5e5e5e5e5e5e4e5e8e5e5e5e5e5e5e01\n";
+          text = ''
+            5e5e5e5e5e5e4e5e8e5e5e5e5e5e5e01
+          '';
         };
       }
   )

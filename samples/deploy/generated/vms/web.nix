@@ -78,7 +78,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "0a0a0a0a0a0a4a0a8a0a0a0a0a0a0a01\n";
+          text = ''
+            0a0a0a0a0a0a4a0a8a0a0a0a0a0a0a01
+          '';
         };
       }
   )

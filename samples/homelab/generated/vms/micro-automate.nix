@@ -121,7 +121,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "a99ebf2643d6aa1a67dabcc3450ca778\n";
+          text = ''
+            a99ebf2643d6aa1a67dabcc3450ca778
+          '';
         };
       }
   )

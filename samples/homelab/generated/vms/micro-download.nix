@@ -98,7 +98,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "000ebf2643d6441a81dabcc3620ca888\n";
+          text = ''
+            000ebf2643d6441a81dabcc3620ca888
+          '';
         };
       }
   )

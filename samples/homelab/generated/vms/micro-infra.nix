@@ -109,7 +109,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "7964eeea619240a9a312ecff2bf3ffe2\n";
+          text = ''
+            7964eeea619240a9a312ecff2bf3ffe2
+          '';
         };
       }
   )

@@ -104,7 +104,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "5537b436ea484e698e6c3426f309a4b8\n";
+          text = ''
+            5537b436ea484e698e6c3426f309a4b8
+          '';
         };
       }
   )

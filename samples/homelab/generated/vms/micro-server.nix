@@ -110,7 +110,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "da0ebf2643d6441a81dabcc3620ca368\n";
+          text = ''
+            da0ebf2643d6441a81dabcc3620ca368
+          '';
         };
       }
   )

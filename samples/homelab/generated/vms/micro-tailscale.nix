@@ -98,7 +98,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "58ce21dec8db4860b484cdf1ad45ecb4\n";
+          text = ''
+            58ce21dec8db4860b484cdf1ad45ecb4
+          '';
         };
       }
   )

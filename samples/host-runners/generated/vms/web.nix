@@ -83,7 +83,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "3d3d3d3d3d3d4d3d8d3d3d3d3d3d3d01\n";
+          text = ''
+            3d3d3d3d3d3d4d3d8d3d3d3d3d3d3d01
+          '';
         };
       }
   )

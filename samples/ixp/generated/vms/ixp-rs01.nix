@@ -95,7 +95,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "2f56410ac375eb11e54b21838906c096\n";
+          text = ''
+            2f56410ac375eb11e54b21838906c096
+          '';
         };
       }
   )

@@ -89,7 +89,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "45f4d43a001e792f15d50760cd5947fa\n";
+          text = ''
+            45f4d43a001e792f15d50760cd5947fa
+          '';
         };
       }
   )

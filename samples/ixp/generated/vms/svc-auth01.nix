@@ -89,7 +89,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "aa4ecc11fa44431beb5fff4c9cce9ad4\n";
+          text = ''
+            aa4ecc11fa44431beb5fff4c9cce9ad4
+          '';
         };
       }
   )

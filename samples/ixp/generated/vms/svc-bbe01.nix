@@ -89,7 +89,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "263fe0c26d6d007aa40c8e9ee0c09872\n";
+          text = ''
+            263fe0c26d6d007aa40c8e9ee0c09872
+          '';
         };
       }
   )

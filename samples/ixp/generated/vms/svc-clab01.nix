@@ -98,7 +98,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "c32d17a724f8c29bf52bd7f324f84544\n";
+          text = ''
+            c32d17a724f8c29bf52bd7f324f84544
+          '';
         };
       }
   )

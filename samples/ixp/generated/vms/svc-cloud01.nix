@@ -98,7 +98,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "9df515217344657f5cdd38b3f7b1f144\n";
+          text = ''
+            9df515217344657f5cdd38b3f7b1f144
+          '';
         };
       }
   )

@@ -89,7 +89,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "1673dee082a93442baa51b5a19610994\n";
+          text = ''
+            1673dee082a93442baa51b5a19610994
+          '';
         };
       }
   )

@@ -89,7 +89,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "5365155ee49a9f1d42a22a3e07320727\n";
+          text = ''
+            5365155ee49a9f1d42a22a3e07320727
+          '';
         };
       }
   )

@@ -98,7 +98,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "96cc3c7edc965b0580bf4d2384811a27\n";
+          text = ''
+            96cc3c7edc965b0580bf4d2384811a27
+          '';
         };
       }
   )

@@ -89,7 +89,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "c4b26b4869ac68dfc549194be375ae9c\n";
+          text = ''
+            c4b26b4869ac68dfc549194be375ae9c
+          '';
         };
       }
   )

@@ -89,7 +89,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "41707aec8ee026f9686567e61b7b7d03\n";
+          text = ''
+            41707aec8ee026f9686567e61b7b7d03
+          '';
         };
       }
   )

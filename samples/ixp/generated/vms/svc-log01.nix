@@ -89,7 +89,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "c809f3394d04f228f293682efc32bc5a\n";
+          text = ''
+            c809f3394d04f228f293682efc32bc5a
+          '';
         };
       }
   )

@@ -89,7 +89,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "5e082c38429fa2ca2a59523b45d94dec\n";
+          text = ''
+            5e082c38429fa2ca2a59523b45d94dec
+          '';
         };
       }
   )

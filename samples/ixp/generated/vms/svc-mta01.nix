@@ -98,7 +98,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "04c8d7f1f0577a3e795659e9ed5d7d4b\n";
+          text = ''
+            04c8d7f1f0577a3e795659e9ed5d7d4b
+          '';
         };
       }
   )

@@ -89,7 +89,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "cbb4f8bff2dee8052b987e819f5bcb09\n";
+          text = ''
+            cbb4f8bff2dee8052b987e819f5bcb09
+          '';
         };
       }
   )

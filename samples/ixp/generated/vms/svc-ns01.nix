@@ -89,7 +89,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "c9a5873d39b8c8ac8c98d95b5bf1e2a9\n";
+          text = ''
+            c9a5873d39b8c8ac8c98d95b5bf1e2a9
+          '';
         };
       }
   )

@@ -89,7 +89,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "b3821a7fcc4031d46230d1a9355eb51f\n";
+          text = ''
+            b3821a7fcc4031d46230d1a9355eb51f
+          '';
         };
       }
   )

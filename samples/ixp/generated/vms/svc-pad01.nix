@@ -89,7 +89,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "04cfc30bcbbd7524b281fbb601a30849\n";
+          text = ''
+            04cfc30bcbbd7524b281fbb601a30849
+          '';
         };
       }
   )

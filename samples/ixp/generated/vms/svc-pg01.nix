@@ -89,7 +89,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "d7b04f34cea503f289bd643ed96f8572\n";
+          text = ''
+            d7b04f34cea503f289bd643ed96f8572
+          '';
         };
       }
   )

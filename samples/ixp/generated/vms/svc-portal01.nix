@@ -98,7 +98,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "42baf1355ae1321867f5380d2969fbd1\n";
+          text = ''
+            42baf1355ae1321867f5380d2969fbd1
+          '';
         };
       }
   )

@@ -89,7 +89,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "5323d61b9f159cdc995bff729b676559\n";
+          text = ''
+            5323d61b9f159cdc995bff729b676559
+          '';
         };
       }
   )

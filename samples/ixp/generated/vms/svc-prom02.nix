@@ -89,7 +89,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "bfa883894a3dea016a912bb5678d30b4\n";
+          text = ''
+            bfa883894a3dea016a912bb5678d30b4
+          '';
         };
       }
   )

@@ -98,7 +98,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "ce1849488f2d368c36667da1c9f0c5ac\n";
+          text = ''
+            ce1849488f2d368c36667da1c9f0c5ac
+          '';
         };
       }
   )

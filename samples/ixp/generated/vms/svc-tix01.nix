@@ -89,7 +89,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "ca3caf01c15dad1593167c32c07b4b66\n";
+          text = ''
+            ca3caf01c15dad1593167c32c07b4b66
+          '';
         };
       }
   )

@@ -98,7 +98,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "7be2bd6f95957d7c81b7703b1070b683\n";
+          text = ''
+            7be2bd6f95957d7c81b7703b1070b683
+          '';
         };
       }
   )

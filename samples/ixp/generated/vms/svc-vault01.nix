@@ -89,7 +89,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "13a07ebe397b7774dd1bd6b20f27ff61\n";
+          text = ''
+            13a07ebe397b7774dd1bd6b20f27ff61
+          '';
         };
       }
   )

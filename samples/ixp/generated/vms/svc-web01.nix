@@ -89,7 +89,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "f93e5243e95473cabfff2edeb2e747fa\n";
+          text = ''
+            f93e5243e95473cabfff2edeb2e747fa
+          '';
         };
       }
   )

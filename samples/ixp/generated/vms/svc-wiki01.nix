@@ -89,7 +89,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "9cc08b68622035ea6a94ce0c5945a442\n";
+          text = ''
+            9cc08b68622035ea6a94ce0c5945a442
+          '';
         };
       }
   )

@@ -80,7 +80,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "3f2d9e4c6a7148b1ac2d3e4f5a6b7c8d\n";
+          text = ''
+            3f2d9e4c6a7148b1ac2d3e4f5a6b7c8d
+          '';
         };
       }
   )

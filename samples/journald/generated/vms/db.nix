@@ -87,7 +87,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "4a3e0f5d7b8259c2bd3e4f5a6b7c8d9e\n";
+          text = ''
+            4a3e0f5d7b8259c2bd3e4f5a6b7c8d9e
+          '';
         };
       }
   )

@@ -80,7 +80,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "1d0b7c2a4e5f46a8b9c0d1e2f3a4b5c6\n";
+          text = ''
+            1d0b7c2a4e5f46a8b9c0d1e2f3a4b5c6
+          '';
         };
       }
   )

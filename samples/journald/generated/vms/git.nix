@@ -87,7 +87,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "2e1c8d3b5f60470a9b1c2d3e4f5a6b7c\n";
+          text = ''
+            2e1c8d3b5f60470a9b1c2d3e4f5a6b7c
+          '';
         };
       }
   )

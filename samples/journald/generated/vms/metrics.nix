@@ -80,7 +80,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "6c5a2b7f9da47be4df5a6b7c8d9eafb0\n";
+          text = ''
+            6c5a2b7f9da47be4df5a6b7c8d9eafb0
+          '';
         };
       }
   )

@@ -86,7 +86,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "5b4f1a6e8c936ad3ce4f5a6b7c8d9eaf\n";
+          text = ''
+            5b4f1a6e8c936ad3ce4f5a6b7c8d9eaf
+          '';
         };
       }
   )

@@ -105,7 +105,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "7a1b2c3d4e5f40718293a4b5c6d7e8f9\n";
+          text = ''
+            7a1b2c3d4e5f40718293a4b5c6d7e8f9
+          '';
         };
       }
   )

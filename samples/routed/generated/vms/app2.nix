@@ -105,7 +105,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "8b2c3d4e5f6a41829304b5c6d7e8f9a0\n";
+          text = ''
+            8b2c3d4e5f6a41829304b5c6d7e8f9a0
+          '';
         };
       }
   )

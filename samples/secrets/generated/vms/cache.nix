@@ -78,7 +78,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "2c2c2c2c2c2c4c2c8c2c2c2c2c2c2c03\n";
+          text = ''
+            2c2c2c2c2c2c4c2c8c2c2c2c2c2c2c03
+          '';
         };
       }
   )

@@ -87,7 +87,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "2c2c2c2c2c2c4c2c8c2c2c2c2c2c2c02\n";
+          text = ''
+            2c2c2c2c2c2c4c2c8c2c2c2c2c2c2c02
+          '';
         };
       }
   )

@@ -85,7 +85,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c\n";
+          text = ''
+            0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c
+          '';
         };
       }
   )

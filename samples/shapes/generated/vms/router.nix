@@ -105,7 +105,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a\n";
+          text = ''
+            0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a
+          '';
         };
       }
   )

@@ -78,7 +78,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "d1141e5392a9871338834e27f70ce598\n";
+          text = ''
+            d1141e5392a9871338834e27f70ce598
+          '';
         };
       }
   )

@@ -78,7 +78,9 @@ lib.mkMerge [
       {
         environment.etc.machine-id = {
           mode = "0644";
-          text = "8739a9f01340dcfe9ad1a7650611a240\n";
+          text = ''
+            8739a9f01340dcfe9ad1a7650611a240
+          '';
         };
       }
   )
