@@ -7,10 +7,12 @@ fleet asks for something that generation cannot give (a read-only share, a
 hypervisor it lacks) may fail, by an assertion saying so, and their hosts with
 them; everything else must evaluate down to its derivations.
 
-Which options need a guard is computed here from the two option data files,
-independently of emit/guards.py: every option (and hypervisor) fleetc writes
-with the current generation that 2025-07 lacks must be named by a guard in the
-file that writes it, so options a future refresh of the data brings are caught.
+Which options need compat is computed here from the two option data files,
+independently of emit/guards.py: every option fleetc writes with the current
+generation that 2025-07 lacks must be listed in the tree's lib/compat.nix
+and the file that writes it must pass through compat (as must a VM on a
+hypervisor 2025-07 lacks), so options a future refresh of the data brings are
+caught.
 Each tree is one `nix eval` per generation.
 """
 
@@ -287,6 +289,15 @@ def inside(path: str, node: dict, value, elements_listed: bool = False) -> set[s
     }
 
 
+def compat_list(generated: Path) -> str:
+    """The `newer` list of a tree's lib/compat.nix ("" without one)."""
+    compat = generated / "lib" / "compat.nix"
+    if not compat.exists():
+        return ""
+    text = compat.read_text()
+    return text[text.index("newer = [") : text.index("];", text.index("newer = ["))]
+
+
 def test_every_newer_option_written_is_guarded(
     reports: dict, staged_trees: dict
 ) -> None:
@@ -294,12 +305,17 @@ def test_every_newer_option_written_is_guarded(
     guarded = set()
     for name, configurations in reports["current"].items():
         generated = staged_trees[name][0] / "generated"
+        listed = compat_list(generated)
         for report in configurations.values():
             text = (generated / report["file"].lstrip("/")).read_text()
             for entry in report["written"]:
                 for option in emitted_newer(entry):
-                    assert f'eclared "{option}"' in text, (name, report["file"], option)
+                    where = (name, report["file"], option)
+                    assert "import ../lib/compat.nix {" in text, where
                     guarded.add(option)
+                    if option.removeprefix("microvm.") in NEWER_HYPERVISORS:
+                        continue  # compat checks the hypervisor itself
+                    assert f'"{option}"' in listed, where
     # The known ones, so that the walk above cannot silently find nothing.
     assert {
         "microvm.machineId",
