@@ -41,18 +41,24 @@ STUB_ARGS = '{ config = { networking.hostName = "stub"; }; lib = import LIB // {
 # lib/compat.nix looks: everything fleetc writes is declared.
 CURRENT_OPTIONS = "{ microvm = { machineId = { }; vmHostPackages = { }; hypervisor.type.check = _: true; shares.type.getSubOptions = _: { readOnly = { }; }; interfaces.type.getSubOptions = _: { tap.vhost = { }; }; }; }"
 OLDEST_OPTIONS = "{ microvm = { hypervisor.type.check = _: true; shares.type.getSubOptions = _: { }; interfaces.type.getSubOptions = _: { }; }; }"
-# A module as NixOS would take it, as one attribute set: applied to the
-# arguments, the function modules it imports (lib/compat.nix's) too, lib.mkMerge
-# parts merged; imported files (the fleet's own modules) are not read.
+# Modules as NixOS would take them, as one attribute set: applied to the
+# arguments, the function modules they import (lib/compat.nix's) too, lib.mkMerge
+# parts merged, lists concatenated in order; imported files (the fleet's own
+# modules) are not read.
 LOAD = """let
   args = ARGS;
   inherit (args) lib;
   apply = m: if builtins.isFunction m then m args else m;
-  flat = v: if (v._type or null) == "merge" then builtins.foldl' lib.recursiveUpdate { } (map flat v.contents) else v;
-  load = m: let r = apply m; in builtins.foldl' lib.recursiveUpdate
+  merge = a: b:
+    if builtins.isAttrs a && builtins.isAttrs b then
+      a // builtins.mapAttrs (n: v: if a ? ${n} then merge a.${n} v else v) b
+    else if builtins.isList a && builtins.isList b then a ++ b
+    else b;
+  flat = v: if (v._type or null) == "merge" then builtins.foldl' merge { } (map flat v.contents) else v;
+  load = m: let r = apply m; in builtins.foldl' merge
     (flat (builtins.removeAttrs r [ "imports" ]))
     (map load (builtins.filter builtins.isFunction (r.imports or [ ])));
-in load"""
+in modules: builtins.foldl' merge { } (map load modules)"""
 
 
 # ---- fleets -----------------------------------------------------------------
@@ -217,9 +223,13 @@ def nix_eval(expression: str):
 
 
 def module(out: Path, name: str, options: str = CURRENT_OPTIONS):
-    """A generated module applied to stub arguments, as one attribute set."""
+    """A generated module applied to stub arguments, as one attribute set; a
+    VM's with lib/every-vm.nix before it, as outputs.nix lists them."""
     args = STUB_ARGS[:-1] + f"options = {options}; }}"
-    return nix_eval(f"({LOAD.replace('ARGS', args)}) (import {out / name})")
+    every = out / "lib" / "every-vm.nix"
+    files = [every] if name.startswith("vms/") and every.exists() else []
+    listed = " ".join(f"(import {path})" for path in files + [out / name])
+    return nix_eval(f"({LOAD.replace('ARGS', args)}) [ {listed} ]")
 
 
 @pytest.fixture(scope="module")
@@ -244,8 +254,9 @@ def trees(tmp_path_factory) -> dict[str, Path]:
 
 def test_every_generated_file_parses(trees):
     files = sorted(p for out in trees.values() for p in out.rglob("*.nix"))
-    # each tree has flake.nix, outputs.nix, lib/roots.nix and lib/compat.nix
-    assert len(files) == 7 + 12 + 7 + 7
+    # each tree has flake.nix, outputs.nix, lib/roots.nix, lib/compat.nix and
+    # lib/every-vm.nix
+    assert len(files) == 8 + 13 + 8 + 8
     nix_parse(files)
 
 
@@ -259,6 +270,7 @@ def test_tree_layout_and_header(trees):
         "hosts/hostb.nix",
         "lib/addresses.nix",
         "lib/compat.nix",
+        "lib/every-vm.nix",
         "lib/roots.nix",
         "outputs.nix",
         "vms/alpha.nix",
@@ -309,7 +321,7 @@ def test_flake_inputs_and_outputs(trees):
         outputs = flake.outputs inputs;
         show = m: if builtins.isPath m then toString m else m;
         # a generated module's own imports follow it (functions: lib/compat.nix's)
-        imported = m: let r = import m {{ inherit inputs lib; self = outputs; config = {{ }}; }}; in builtins.filter (i: !builtins.isFunction i) (r.imports or [ ]);
+        imported = m: let f = import m; r = if builtins.isFunction f then f {{ inherit inputs lib; self = outputs; config = {{ }}; }} else f; in builtins.filter (i: !builtins.isFunction i) (r.imports or [ ]);
         expand = m: [ (show m) ] ++ (if builtins.isPath m then map show (imported m) else [ ]);
       in {{
         inherit (flake) description inputs;
@@ -353,6 +365,7 @@ def test_flake_inputs_and_outputs(trees):
             "system": "x86_64-linux",
             "modules": [
                 "mv-guest",
+                f"{out}/lib/every-vm.nix",
                 f"{out}/vms/web.nix",
                 f"{root}/modules/common.nix",
                 f"{root}/modules/vm.nix",
@@ -613,12 +626,13 @@ def test_exactly_one_machine_id_per_microvm_generation(trees):
 
 def test_store_and_nix_path_choices():
     fleet = replace(journal_fleet(), store="9p", nix_path="none", journal=False)
-    text = emit(fleet, LAYOUT)["vms/alpha.nix"]
+    files = emit(fleet, LAYOUT)
+    text = files["lib/every-vm.nix"] + files["vms/alpha.nix"]
     assert 'proto = "9p";' in text and "nixPath" not in text and "journal" not in text
-    disk = emit(replace(fleet, store="disk"), LAYOUT)["vms/alpha.nix"]
-    assert "ro-store" not in disk and "microvm.shares" not in disk
+    disk = emit(replace(fleet, store="disk"), LAYOUT)
+    assert "ro-store" not in str(disk) and "microvm.shares" not in disk["vms/alpha.nix"]
     assert "systemd.tmpfiles" not in emit(fleet, LAYOUT)["hosts/hosta.nix"]
-    channel = emit(replace(fleet, nix_path="channel"), LAYOUT)["vms/alpha.nix"]
+    channel = emit(replace(fleet, nix_path="channel"), LAYOUT)["lib/every-vm.nix"]
     assert 'nix.nixPath = [ "nixpkgs=${builtins.storePath <nixpkgs>}" ];' in channel
 
 
@@ -674,14 +688,14 @@ def test_nasty_paths_and_header(trees):
           nixosSystem = args: {{ config.microvm.declaredRunner = null; }} // args;
         }};
         outputs = flake.outputs {{ self = outputs; inherit nixpkgs; microvm.nixosModules = {{ }}; }};
-        web = builtins.elemAt outputs.nixosConfigurations.web.modules 1;
-        imported = (import web {{ inputs = {{ }}; }}).imports;
+        web = builtins.elemAt outputs.nixosConfigurations.web.modules 2;
+        imported = (import web).imports;
       in map toString ([ web ] ++ builtins.filter builtins.isPath imported)""")
     assert modules == [f"{out}/vms/web.nix", f"{out.parent}/my modules/common.nix"]
     text = (out / "vms/web.nix").read_text()
     assert text.splitlines()[:2] == [
         "# Generated by fleetc from odd\\nname.toml or odd\\nname.fleet. Do not edit: change the fleet file and run `fleetc generate`.",
-        "{ inputs, ... }:",
+        "import ../lib/compat.nix {",
     ]
 
 

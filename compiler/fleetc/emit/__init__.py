@@ -17,7 +17,7 @@ from .deploy import deploy_files
 from .flake import PATH as FLAKE
 from .flake import flake_file
 from .guards import newer_hypervisor
-from .guest import vm_file
+from .guest import every_vm_files, vm_file
 from .host import host_file
 from .meta import meta_files
 from .outputs import PATH as OUTPUTS
@@ -38,6 +38,7 @@ def emit(fleet: Fleet, layout) -> dict[str, str]:
     for host in by_name(fleet.hosts):
         files[f"hosts/{host.name}.nix"] = host_file(fleet, host, layout, newer)
         files |= deploy_files(fleet, host, layout)
+    files |= every_vm_files(fleet, layout, newer)
     for vm in by_name(fleet.vms):
         files[f"vms/{vm.name}.nix"] = vm_file(fleet, vm, layout, newer)
     uses = newer or any(newer_hypervisor(vm.hypervisor) for vm in fleet.vms)

@@ -14,8 +14,6 @@ from __future__ import annotations
 from .templating import render
 
 PATH = "lib/compat.nix"
-# How a module of hosts/ or vms/ reaches it.
-CALL = "import ../lib/compat.nix"
 
 
 def compat_files(newer: set[str], layout, used: bool) -> dict[str, str]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from . import nix
 from ..core.model import Fleet, Vm
+from .guest import EVERY_VM, every_vm
 
 CONFIG_WHY = (
     "a VM with `config` is built with this host from its module (and what\n"
@@ -26,8 +27,10 @@ SPECIAL_ARGS = "{ inherit inputs self repoRoot fleetRoot; }"
 
 
 def config_declaration(fleet: Fleet, vm: Vm) -> dict:
+    """As outputs.nix's nixosConfigurations.<vm> has them, from hosts/."""
+    shared = [nix.path(f"../{EVERY_VM}")] if every_vm(fleet) else []
     found: dict = {
-        "config": {"imports": [nix.path(f"../vms/{vm.name}.nix")]},
+        "config": {"imports": shared + [nix.path(f"../vms/{vm.name}.nix")]},
         "specialArgs": nix.Expr(SPECIAL_ARGS),
         "restartIfChanged": True,
     }

@@ -33,7 +33,7 @@ def vm_file(fleet: Fleet, vm: Vm, layout, newer: set[str] | None = None) -> str:
     wrapped = bool(listed) or guards.newer_hypervisor(vm.hypervisor)
     if newer is not None:
         newer |= listed
-    return module_file(found, layout, wrapped)
+    return module_file(found, layout, wrapped, "../lib/compat.nix")
 
 
 def vm_imports(fleet: Fleet, vm: Vm, layout) -> list:
@@ -57,13 +57,44 @@ def machine_id(value: str | bool) -> dict:
     return {("microvm", "machineId"): uuid(value)}
 
 
+EVERY_VM = "lib/every-vm.nix"
+EVERY_VM_WHY = (
+    "What every VM of the fleet gets: outputs.nix (and a host building a VM\n"
+    "itself) imports it before vms/<vm>.nix."
+)
+
+
+def every_vm_files(fleet: Fleet, layout, newer: set[str]) -> dict[str, str]:
+    found = every_vm(fleet)
+    if not found:
+        return {}
+    listed = guards.newer_options(found, guards.guest_tree())
+    newer |= listed
+    text = module_file(found, layout, bool(listed), "./compat.nix", EVERY_VM_WHY)
+    return {EVERY_VM: text}
+
+
+def every_vm(fleet: Fleet) -> dict:
+    """The settings every VM of the fleet shares, fleet-wide keys only."""
+    if not fleet.vms:
+        return {}
+    found: dict = {}
+    if fleet.domain is not None:
+        found[("networking", "domain")] = fleet.domain
+    if fleet.store != "disk":
+        store = store_share(fleet.store, fleet.store_read_only)
+        found[("microvm", "shares")] = [store]
+    if fleet.nix_path in NIX_PATHS:
+        found[("nix", "nixPath")] = [NIX_PATHS[fleet.nix_path]]
+    return found
+
+
 def settings(fleet: Fleet, vm: Vm) -> dict:
-    found = identity(fleet, vm.name) | hardware(vm) | machine_id(vm.machine_id)
+    found = {("networking", "hostName"): vm.name} | hardware(vm)
+    found |= machine_id(vm.machine_id)
     found |= host_runner(vm) | devices(fleet, vm)
     found |= boot_mounts(vm)
     found |= passthrough(vm)
-    if fleet.nix_path in NIX_PATHS:
-        found[("nix", "nixPath")] = [NIX_PATHS[fleet.nix_path]]
     if fleet.network_stack == "networkd":
         found |= guest_network(fleet, vm)
     return found
@@ -115,9 +146,8 @@ def interface(fleet: Fleet, nic: Interface) -> dict:
 
 
 def shares(fleet: Fleet, vm: Vm) -> list[dict]:
+    """The VM's own shares (the store's is every VM's: lib/every-vm.nix)."""
     found = []
-    if fleet.store != "disk":
-        found.append(store_share(fleet.store, fleet.store_read_only))
     if fleet.journal_of(vm) == JOURNAL_SHARE:
         found.append(journal_share(fleet, vm))
     return found + [share(s) for s in vm.shares]

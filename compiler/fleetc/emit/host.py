@@ -28,7 +28,8 @@ def host_file(fleet: Fleet, host: Host, layout, newer: set[str] | None = None) -
     lack goes into `newer` (for lib/compat.nix), and the module through compat."""
     vms = by_name(fleet.vms_on(host.name))
     imports = host_imports(fleet, host, layout)
-    found = ({"imports": imports} if imports else {}) | identity(fleet, host.name)
+    found = {"imports": imports} if imports else {}
+    found |= identity(fleet, host.name)
     # Without microvm.nix's host module (a host without VMs) no microvm.* exists.
     if runs_microvm_host(fleet, host):
         found |= microvm_host(fleet, host, vms, layout)
@@ -42,7 +43,7 @@ def host_file(fleet: Fleet, host: Host, layout, newer: set[str] | None = None) -
     listed = guards.newer_options(found, guards.host_tree())
     if newer is not None:
         newer |= listed
-    return module_file(found, layout, bool(listed))
+    return module_file(found, layout, bool(listed), "../lib/compat.nix")
 
 
 def host_imports(fleet: Fleet, host: Host, layout) -> list:

@@ -9,7 +9,6 @@ import re
 from typing import Any, Iterator
 
 from . import nix
-from .compat import CALL
 from .templating import render
 
 # The module arguments fleetc's Nix may use, in the order they are listed.
@@ -27,13 +26,17 @@ ARGUMENTS = (
 _USE = re.compile(r"(?<![\w.'/-])(" + "|".join(ARGUMENTS) + r")(?![\w'-])(?!\s*=[^=])")
 
 
-def module_file(settings: dict, layout, wrapped: bool) -> str:
+def module_file(
+    settings: dict, layout, wrapped: bool, compat: str, why: str = ""
+) -> str:
+    """`compat`: lib/compat.nix from the file; `why`: fleetc's comment on it."""
     body = nix.render(settings)
     return render(
         "module.nix.j2",
         layout.source_name,
+        comment="".join(f"# {line}\n" for line in why.splitlines()),
         arguments=arguments(used(settings)),
-        call=CALL if wrapped else "",
+        call=f"import {compat}" if wrapped else "",
         body=body,
     )
 

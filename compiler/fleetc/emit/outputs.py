@@ -18,6 +18,7 @@ from . import nix
 from ..core.model import Fleet
 from .common import by_name
 from .deploy_tools import deploy_outputs
+from .guest import every_vm
 from .meta import has_meta
 from .templating import render
 
@@ -33,6 +34,7 @@ def outputs_file(fleet: Fleet, layout) -> str:
         systems=other_systems(fleet),
         system=fleet.system,
         meta=has_meta(fleet),
+        every_vm=bool(every_vm(fleet)),
         packages=packages(fleet),
         deploy=deploy_attributes(fleet),
     )

@@ -36,6 +36,7 @@ let
     name:
     nixosSystem name [
       microvm.nixosModules.microvm
+      ./lib/every-vm.nix
       (./vms + "/${name}.nix")
     ];
   runner = name: self.nixosConfigurations.${name}.config.microvm.declaredRunner;

@@ -11,14 +11,6 @@ import ../lib/compat.nix {
   ];
   microvm.shares = [
     {
-      # the host's /nix/store, read-only: the guest needs no store image
-      tag = "ro-store";
-      source = "/nix/store";
-      mountPoint = "/nix/.ro-store";
-      proto = "virtiofs";
-      readOnly = true;
-    }
-    {
       tag = "journal";
       source = "/var/lib/microvms/dev/journal";
       mountPoint = "/var/log/journal";
@@ -26,7 +18,6 @@ import ../lib/compat.nix {
       socket = "journal.sock";
     }
   ];
-  nix.nixPath = [ "nixpkgs=${builtins.storePath <nixpkgs>}" ];
   networking.useNetworkd = true;
   systemd.network.enable = true;
   systemd.network.networks."10-lan" = {

@@ -18,13 +18,6 @@ import ../lib/compat.nix {
   ];
   microvm.shares = [
     {
-      # the host's /nix/store, read-only: the guest needs no store image
-      tag = "ro-store";
-      source = "/nix/store";
-      mountPoint = "/nix/.ro-store";
-      proto = "virtiofs";
-    }
-    {
       tag = "journal";
       source = "/var/lib/microvms/micro-tailscale/storage/journal";
       mountPoint = "/var/log/journal";

@@ -24,14 +24,6 @@ import ../lib/compat.nix {
   ];
   microvm.shares = [
     {
-      # the host's /nix/store, read-only: the guest needs no store image
-      tag = "ro-store";
-      source = "/nix/store";
-      mountPoint = "/nix/.ro-store";
-      proto = "virtiofs";
-      readOnly = true;
-    }
-    {
       tag = "journal";
       source = "/var/lib/microvms/web/journal";
       mountPoint = "/var/log/journal";
@@ -39,7 +31,6 @@ import ../lib/compat.nix {
       socket = "journal.sock";
     }
   ];
-  nix.nixPath = [ "nixpkgs=${inputs.nixpkgs}" ];
   networking.useNetworkd = true;
   systemd.network.enable = true;
   systemd.network.networks."10-lan" = {
