@@ -44,7 +44,7 @@ settings:
           builtins.foldl' step options (lib.splitString "." option) != null;
         lacking = builtins.filter (option: !declared option) newer;
         lacks = option: builtins.elem option lacking;
-        # `value` without the option at `path`, and without a group it leaves empty.
+        # `value` without the option at `path` (and a group it leaves empty).
         without =
           path: value:
           let
@@ -53,7 +53,10 @@ settings:
             inner = without rest value.${name};
           in
           if name == "*" then
-            if builtins.isList value then map (without rest) value else builtins.mapAttrs (_: without rest) value
+            if builtins.isList value then
+              map (without rest) value
+            else
+              builtins.mapAttrs (_: without rest) value
           else if !(builtins.isAttrs value && value ? ${name}) then
             value
           else if rest == [ ] || inner == { } then
@@ -66,17 +69,17 @@ settings:
         vm = config.networking.hostName;
         machineId = settings.microvm.machineId or null;
         inStore = source: lib.hasPrefix "${builtins.storeDir}/" "${source}/";
-        readOnly = builtins.filter (share: share.readOnly or false && !inStore share.source) (
-          settings.microvm.shares or [ ]
-        );
+        asked = share: share.readOnly or false && !inStore share.source;
+        readOnly = builtins.filter asked (settings.microvm.shares or [ ]);
         hypervisor = settings.microvm.hypervisor or null;
         hasHypervisor = hypervisor == null || options.microvm.hypervisor.type.check hypervisor;
+        unsafe =
+          share:
+          "fleetc: VM ${vm} must get ${share.source} (share ${share.tag}) read-only, but this microvm.nix has no microvm.shares.*.readOnly (from 2025-09-17 on): the VM could write to it. To build it, ${update}.";
+        elsewhere = "fleetc: VM ${vm} runs on ${hypervisor}, which this microvm.nix does not have: without it the VM would run on its default hypervisor. To build it, ${update}.";
         refused =
-          map (
-            share:
-            "fleetc: VM ${vm} must get ${share.source} (share ${share.tag}) read-only, but this microvm.nix has no microvm.shares.*.readOnly (from 2025-09-17 on): the VM could write to it. To build it, ${update}."
-          ) (lib.optionals (lacks "microvm.shares.*.readOnly") readOnly)
-          ++ lib.optional (!hasHypervisor) "fleetc: VM ${vm} runs on ${hypervisor}, which this microvm.nix does not have: without it the VM would run on its default hypervisor. To build it, ${update}.";
+          map unsafe (lib.optionals (lacks "microvm.shares.*.readOnly") readOnly)
+          ++ lib.optional (!hasHypervisor) elsewhere;
       in
       lib.mkMerge [
         (if hasHypervisor then kept else drop kept "microvm.hypervisor")
