@@ -115,10 +115,8 @@ def test_the_additions_are_written_by_default(tmp_path: Path):
     files, _ = generate(directory)
     assert "sops.keepGenerations = 0;" in files["hosts/h.nix"]
     assert "install-microvm-a" in files["hosts/h.nix"]
-    assert (
-        'ifDeclared "microvm.shares.*.readOnly" { readOnly = true; }'
-        in files["vms/b.nix"]
-    )
+    store = files["lib/every-vm.nix"]
+    assert "readOnly = true;" in store and "import ./compat.nix {" in store
 
 
 def diagnostics(directory: Path, name: str) -> list[dict]:

@@ -60,8 +60,9 @@ def where(found: list[Diagnostic]) -> list[tuple[str, str, int, int]]:
 def test_a_fleet_whose_modules_nix_can_read_compiles_clean():
     result = compile(Source("fleet.toml", FLEET), placed())
     assert result.diagnostics == []
-    assert "../fleet/vms/web.nix" not in result.files["outputs.nix"]
-    assert "../vms/web.nix" in result.files["outputs.nix"]
+    # imported by the VM's module, relative to it (generated/vms/)
+    assert "../fleet/vms/web.nix" not in result.files["vms/web.nix"]
+    assert "../../vms/web.nix" in result.files["vms/web.nix"]
 
 
 def test_an_absolute_module_path_is_located_with_help():

@@ -228,16 +228,17 @@ def test_tap_vhost_reaches_microvm_nix_where_it_exists(evaluated):
     assert plain["tap"] == {"vhost": False}  # microvm.nix's default: not written
 
 
-# The generated module applied to stub arguments: lib.mkMerge returns its
-# list; `options` declares or lacks the interface submodule's tap.vhost.
-LIB = (
-    "{{ mkMerge = parts: parts; optionalAttrs = c: a: if c then a else {{ }};"
-    ' splitString = _: s: builtins.filter builtins.isString (builtins.split "[.]" s); }}'
-)
+# The generated module through lib/compat.nix, applied to stub arguments;
+# `options` declares or lacks the interface submodule's tap.vhost.
 STUB = (
-    "import {file} {{ config = {{ }}; lib = " + LIB + ";"
-    ' inputs = {{ nixpkgs = "/nixpkgs"; }}; self = {{ }}; options = {{ microvm ='
-    " {{ machineId = {{ }}; interfaces.type.getSubOptions = prefix: {sub}; }}; }}; }}"
+    "let lib = import {lib}; args = {{ inherit lib;"
+    ' config.networking.hostName = "keep"; inputs.nixpkgs = "/nixpkgs"; self = {{ }};'
+    " options.microvm = {{ machineId = {{ }}; hypervisor.type.check = _: true;"
+    " shares.type.getSubOptions = _: {{ readOnly = {{ }}; }};"
+    " interfaces.type.getSubOptions = prefix: {sub}; }}; }};"
+    " m = import {file}; r = if builtins.isFunction m then m args else m;"
+    " compat = builtins.filter builtins.isFunction r.imports;"
+    " in map (f: builtins.head (f args).contents) compat"
 )
 
 
@@ -250,9 +251,9 @@ STUB = (
 )
 def test_tap_vhost_is_written_only_where_the_option_exists(generated, sub, expected):
     file = generated / "generated" / "vms" / "keep.nix"
-    parts = nixeval.eval_json(STUB.format(file=file, sub=sub))
-    [guarded] = [p for p in parts if "interfaces" in p.get("microvm", {})]
-    [interface] = guarded["microvm"]["interfaces"]
+    lib = nixeval.NIXPKGS / "lib"
+    [settings] = nixeval.eval_json(STUB.format(file=file, sub=sub, lib=lib))
+    [interface] = settings["microvm"]["interfaces"]
     assert interface.get("tap") == expected
     assert interface["id"] == "vm-keep"
 

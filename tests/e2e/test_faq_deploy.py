@@ -345,8 +345,8 @@ def test_deploy_vms_limits_the_script_and_the_hosts(tmp_path):
         "deploy/h1.sh",
     ]
     assert "host_vms=('b')\n" in files["deploy/h1.sh"]
-    assert "./deploy/h1.nix" in files["outputs.nix"]
-    assert "deploy/h2" not in files["outputs.nix"]
+    assert "../deploy/h1.nix" in files["hosts/h1.nix"]
+    assert "deploy/h2" not in files["hosts/h2.nix"]
 
 
 def test_values_are_quoted_once_for_bash(fleet):

@@ -7,16 +7,19 @@ fleet asks for something that generation cannot give (a read-only share, a
 hypervisor it lacks) may fail, by an assertion saying so, and their hosts with
 them; everything else must evaluate down to its derivations.
 
-Which options need a guard is computed here from the two option data files,
-independently of emit/guards.py: every option (and hypervisor) fleetc writes
-with the current generation that 2025-07 lacks must be named by a guard in the
-file that writes it, so options a future refresh of the data brings are caught.
+Which options need compat is computed here from the two option data files,
+independently of emit/guards.py: every option fleetc writes with the current
+generation that 2025-07 lacks must be listed in the tree's lib/compat.nix
+and the file that writes it must pass through compat (as must a VM on a
+hypervisor 2025-07 lacks), so options a future refresh of the data brings are
+caught.
 Each tree is one `nix eval` per generation.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -69,13 +72,16 @@ REPORT = f"""configurations: let
     # a host without VMs (samples/shapes' monitor) has no microvm.* at all
     isHost = config ? microvm.vms || !(config ? microvm);
     file = if isHost then "/hosts/${{name}}.nix" else "/vms/${{name}}.nix";
-  in {{
-    inherit file;
-    failed = own;
-    written =
+    writtenIn = file:
       if evaluated.options ? microvm
       then inspect.definedIn file [ "microvm" ] evaluated.options.microvm
       else [ ];
+  in {{
+    inherit file;
+    failed = own;
+    written = writtenIn file;
+    # what every VM gets, from lib/every-vm.nix
+    shared = if isHost then [ ] else writtenIn "/lib/every-vm.nix";
     derivations = if all != [ ] then null else [
       config.system.build.toplevel.drvPath
       (if config ? microvm.declaredRunner then config.microvm.declaredRunner.drvPath else null)
@@ -287,19 +293,45 @@ def inside(path: str, node: dict, value, elements_listed: bool = False) -> set[s
     }
 
 
+def compat_list(generated: Path) -> str:
+    """The `newer` list of a tree's lib/compat.nix ("" without one)."""
+    compat = generated / "lib" / "compat.nix"
+    if not compat.exists():
+        return ""
+    text = compat.read_text()
+    return text[text.index("newer = [") : text.index("];", text.index("newer = ["))]
+
+
+# A module passed through lib/compat.nix (from hosts/ or vms/, or from lib/).
+COMPAT_CALL = re.compile(r"^import (\.\./lib|\.)/compat\.nix \{$", re.M)
+
+
 def test_every_newer_option_written_is_guarded(
     reports: dict, staged_trees: dict
 ) -> None:
-    """What fleetc writes is read from the current generation."""
+    """What fleetc writes is read from the current generation (a list option
+    reads back with every file's definitions: a VM's files are judged together,
+    and each of them that names the option must pass through compat)."""
     guarded = set()
     for name, configurations in reports["current"].items():
         generated = staged_trees[name][0] / "generated"
+        listed = compat_list(generated)
         for report in configurations.values():
-            text = (generated / report["file"].lstrip("/")).read_text()
-            for entry in report["written"]:
+            files = [report["file"]] + (
+                ["/lib/every-vm.nix"] if report["shared"] else []
+            )
+            texts = {f: (generated / f.lstrip("/")).read_text() for f in files}
+            for entry in report["written"] + report["shared"]:
                 for option in emitted_newer(entry):
-                    assert f'eclared "{option}"' in text, (name, report["file"], option)
+                    leaf = re.compile(rf"\b{re.escape(option.rsplit('.', 1)[-1])}\b")
+                    writers = [f for f in files if leaf.search(texts[f])]
+                    assert writers, (name, files, option)
+                    for file in writers:
+                        assert COMPAT_CALL.search(texts[file]), (name, file, option)
                     guarded.add(option)
+                    if option.removeprefix("microvm.") in NEWER_HYPERVISORS:
+                        continue  # compat checks the hypervisor itself
+                    assert f'"{option}"' in listed, (name, option)
     # The known ones, so that the walk above cannot silently find nothing.
     assert {
         "microvm.machineId",

@@ -87,8 +87,8 @@ def test_hooks_pass_on_a_current_tree_then_fail_when_it_is_stale(fleet_repo, hoo
     check = hooks.run(fleet_repo, "fleetc-check", files=TWINS)
     assert check.returncode == 1, check.stdout
     assert "Failed" in check.stdout
-    assert "-    microvm.mem = 2048;" in check.stdout
-    assert "+    microvm.mem = 3072;" in check.stdout
+    assert "-  microvm.mem = 2048;" in check.stdout
+    assert "+  microvm.mem = 3072;" in check.stdout
 
     generate = hooks.run(fleet_repo, "fleetc-generate", files=TWINS)
     assert generate.returncode == 1, generate.stdout

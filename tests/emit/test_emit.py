@@ -16,7 +16,7 @@ import pytest
 
 from fleetc.core import microvm_options
 from fleetc.emit import emit
-from fleetc.emit.host import update_flake
+from fleetc.emit.flake_ref import update_flake
 from fleetc.core.model import (
     FlakeInput,
     Fleet,
@@ -33,10 +33,32 @@ from fleetc.core.placement import Layout
 
 LAYOUT = Layout("fleet.toml", "..", "generated")
 NASTY = "a${b}c''d\"e\\f\ng"
-STUB_ARGS = '{ config = { }; lib = { mkMerge = parts: parts; mkForce = value: value; optionalAttrs = c: s: if c then s else { }; splitString = _: s: builtins.filter builtins.isString (builtins.split "[.]" s); }; inputs = { nixpkgs = "/nixpkgs"; }; self = { outPath = "self"; }; }'
-# `options` as the current microvm.nix generation has them, as far as the
-# generated guards (emit/guards.py) look: everything fleetc writes is declared.
-CURRENT_OPTIONS = "{ microvm = { machineId = { }; vmHostPackages = { }; shares.type.getSubOptions = _: { readOnly = { }; }; }; }"
+LIB = Path(__file__).parents[1] / "nix" / "nixpkgs" / "lib"
+STUB_ARGS = '{ config = { networking.hostName = "stub"; }; lib = import LIB // { mkForce = value: value; }; inputs = { nixpkgs = "/nixpkgs"; microvm.nixosModules.host = { }; disko.nixosModules.disko = { }; }; self = { outPath = "self"; }; }'.replace(
+    "LIB", str(LIB)
+)
+# `options` as the current microvm.nix generation has them, as far as
+# lib/compat.nix looks: everything fleetc writes is declared.
+CURRENT_OPTIONS = "{ microvm = { machineId = { }; vmHostPackages = { }; hypervisor.type.check = _: true; shares.type.getSubOptions = _: { readOnly = { }; }; interfaces.type.getSubOptions = _: { tap.vhost = { }; }; }; }"
+OLDEST_OPTIONS = "{ microvm = { hypervisor.type.check = _: true; shares.type.getSubOptions = _: { }; interfaces.type.getSubOptions = _: { }; }; }"
+# Modules as NixOS would take them, as one attribute set: applied to the
+# arguments, the function modules they import (lib/compat.nix's) too, lib.mkMerge
+# parts merged, lists concatenated in order; imported files (the fleet's own
+# modules) are not read.
+LOAD = """let
+  args = ARGS;
+  inherit (args) lib;
+  apply = m: if builtins.isFunction m then m args else m;
+  merge = a: b:
+    if builtins.isAttrs a && builtins.isAttrs b then
+      a // builtins.mapAttrs (n: v: if a ? ${n} then merge a.${n} v else v) b
+    else if builtins.isList a && builtins.isList b then a ++ b
+    else b;
+  flat = v: if (v._type or null) == "merge" then builtins.foldl' merge { } (map flat v.contents) else v;
+  load = m: let r = apply m; in builtins.foldl' merge
+    (flat (builtins.removeAttrs r [ "imports" ]))
+    (map load (builtins.filter builtins.isFunction (r.imports or [ ])));
+in modules: builtins.foldl' merge { } (map load modules)"""
 
 
 # ---- fleets -----------------------------------------------------------------
@@ -201,9 +223,13 @@ def nix_eval(expression: str):
 
 
 def module(out: Path, name: str, options: str = CURRENT_OPTIONS):
-    """A generated module applied to stub arguments (lib.mkMerge returns its list)."""
+    """A generated module applied to stub arguments, as one attribute set; a
+    VM's with lib/every-vm.nix before it, as outputs.nix lists them."""
     args = STUB_ARGS[:-1] + f"options = {options}; }}"
-    return nix_eval(f"import {out / name} {args}")
+    every = out / "lib" / "every-vm.nix"
+    files = [every] if name.startswith("vms/") and every.exists() else []
+    listed = " ".join(f"(import {path})" for path in files + [out / name])
+    return nix_eval(f"({LOAD.replace('ARGS', args)}) [ {listed} ]")
 
 
 @pytest.fixture(scope="module")
@@ -228,8 +254,9 @@ def trees(tmp_path_factory) -> dict[str, Path]:
 
 def test_every_generated_file_parses(trees):
     files = sorted(p for out in trees.values() for p in out.rglob("*.nix"))
-    # each tree has flake.nix, outputs.nix and lib/roots.nix
-    assert len(files) == 6 + 11 + 6 + 6
+    # each tree has flake.nix, outputs.nix, lib/roots.nix, lib/compat.nix and
+    # lib/every-vm.nix
+    assert len(files) == 8 + 13 + 8 + 8
     nix_parse(files)
 
 
@@ -242,6 +269,8 @@ def test_tree_layout_and_header(trees):
         "hosts/hosta.nix",
         "hosts/hostb.nix",
         "lib/addresses.nix",
+        "lib/compat.nix",
+        "lib/every-vm.nix",
         "lib/roots.nix",
         "outputs.nix",
         "vms/alpha.nix",
@@ -280,18 +309,25 @@ def test_flake_inputs_and_outputs(trees):
     got = nix_eval(f"""
       let
         flake = import {out / 'flake.nix'};
-        nixpkgs.lib.nixosSystem = args: args // {{
-          config.microvm.declaredRunner = "runner:" + baseNameOf (toString (builtins.elemAt args.modules 1));
+        nixpkgs.lib = import {LIB} // {{
+          nixosSystem = args: args // {{
+            config.microvm.declaredRunner = "runner:" + baseNameOf (toString (lib.last args.modules));
+          }};
         }};
+        inherit (nixpkgs) lib;
         microvm.nixosModules = {{ host = "mv-host"; microvm = "mv-guest"; }};
         disko.nixosModules.disko = "disko-module";
-        outputs = flake.outputs {{ self = outputs; inherit nixpkgs microvm disko; }};
+        inputs = {{ self = outputs; inherit nixpkgs microvm disko; }};
+        outputs = flake.outputs inputs;
         show = m: if builtins.isPath m then toString m else m;
+        # a generated module's own imports follow it (functions: lib/compat.nix's)
+        imported = m: let f = import m; r = if builtins.isFunction f then f {{ inherit inputs lib; self = outputs; config = {{ }}; }} else f; in builtins.filter (i: !builtins.isFunction i) (r.imports or [ ]);
+        expand = m: [ (show m) ] ++ (if builtins.isPath m then map show (imported m) else [ ]);
       in {{
         inherit (flake) description inputs;
         configurations = builtins.mapAttrs (n: c: {{
           inherit (c) system;
-          modules = map show c.modules;
+          modules = builtins.concatMap expand c.modules;
           special = builtins.attrNames c.specialArgs;
         }}) outputs.nixosConfigurations;
         inherit (outputs) packages hydraJobs;
@@ -317,8 +353,8 @@ def test_flake_inputs_and_outputs(trees):
         "server1": {
             "system": "x86_64-linux",
             "modules": [
-                "mv-host",
                 f"{out}/hosts/server1.nix",
+                "mv-host",
                 f"{root}/modules/common.nix",
                 f"{root}/hosts/server1.nix",
                 "disko-module",
@@ -329,6 +365,7 @@ def test_flake_inputs_and_outputs(trees):
             "system": "x86_64-linux",
             "modules": [
                 "mv-guest",
+                f"{out}/lib/every-vm.nix",
                 f"{out}/vms/web.nix",
                 f"{root}/modules/common.nix",
                 f"{root}/modules/vm.nix",
@@ -346,7 +383,9 @@ def test_packages_grouped_by_system(trees):
     got = nix_eval(f"""
       let
         flake = import {trees['journal'] / 'flake.nix'};
-        nixpkgs.lib.nixosSystem = args: {{ config.microvm.declaredRunner = args.system; }};
+        nixpkgs.lib = import {LIB} // {{
+          nixosSystem = args: {{ config.microvm.declaredRunner = args.system; }};
+        }};
         outputs = flake.outputs {{ self = outputs; inherit nixpkgs; microvm.nixosModules = {{ }}; }};
       in outputs.packages""")
     assert got == {
@@ -383,10 +422,11 @@ def test_host_tmpfiles_rules_cover_only_its_own_vms(trees):
 
 def test_host_declares_only_its_vms_with_autostart_flags(trees):
     host = module(trees["journal"], "hosts/hosta.nix")
+    # autostart = true is microvm.nix's default (2025-07 and 2026-08)
     assert host["microvm"]["vms"] == {
-        "alpha": {"flake": "self", "autostart": True},
+        "alpha": {"flake": "self"},
         "charlie": {"flake": "self", "autostart": False},
-        "echo": {"flake": "self", "autostart": True},
+        "echo": {"flake": "self"},
     }
     assert "autostart" not in host["microvm"]
     assert host["networking"] == {"hostName": "hosta", "useNetworkd": True}
@@ -487,7 +527,7 @@ def test_routed_host_and_guest(trees):
             "networkConfig": {"IPv4Forwarding": True, "IPv6Forwarding": True},
         }
     }
-    guest = module(trees["routed"], "vms/web.nix")[0]["systemd"]["network"]["networks"]
+    guest = module(trees["routed"], "vms/web.nix")["systemd"]["network"]["networks"]
     assert guest == {
         "10-edge": {
             "matchConfig": {"MACAddress": "02:00:00:00:00:05"},
@@ -508,7 +548,7 @@ def test_routed_host_and_guest(trees):
 
 
 def test_guest_module(trees):
-    body, machine_id = module(trees["sample"], "vms/web.nix")
+    body = module(trees["sample"], "vms/web.nix")
     assert body["networking"] == {
         "hostName": "web",
         "domain": "example.org",
@@ -558,15 +598,21 @@ def test_guest_module(trees):
         "dns": ["10.0.0.1"],
         "networkConfig": {"DHCP": "no"},
     }
-    assert "environment" not in body and "machineId" not in microvm
+    assert microvm["machineId"] == "01234567-89ab-cdef-0123-456789abcdef"
+    assert "environment" not in body and body["assertions"] == []
 
 
 def test_exactly_one_machine_id_per_microvm_generation(trees):
     path = "vms/web.nix"
-    newer = module(trees["sample"], path, "{ microvm = { machineId = { }; }; }")[1]
-    older = module(trees["sample"], path, "{ microvm = { }; }")[1]
-    assert newer == {"microvm": {"machineId": "01234567-89ab-cdef-0123-456789abcdef"}}
-    assert older == {
+    newer = module(trees["sample"], path)
+    older = module(trees["sample"], path, OLDEST_OPTIONS)
+    assert newer["microvm"]["machineId"] == "01234567-89ab-cdef-0123-456789abcdef"
+    assert "environment" not in newer
+    assert "machineId" not in older["microvm"]
+    # the store share loses readOnly (the store is read-only), and nothing fails
+    assert "readOnly" not in older["microvm"]["shares"][0]
+    assert older["assertions"] == []
+    assert {"environment": older["environment"]} == {
         "environment": {
             "etc": {
                 "machine-id": {
@@ -580,12 +626,13 @@ def test_exactly_one_machine_id_per_microvm_generation(trees):
 
 def test_store_and_nix_path_choices():
     fleet = replace(journal_fleet(), store="9p", nix_path="none", journal=False)
-    text = emit(fleet, LAYOUT)["vms/alpha.nix"]
+    files = emit(fleet, LAYOUT)
+    text = files["lib/every-vm.nix"] + files["vms/alpha.nix"]
     assert 'proto = "9p";' in text and "nixPath" not in text and "journal" not in text
-    disk = emit(replace(fleet, store="disk"), LAYOUT)["vms/alpha.nix"]
-    assert "ro-store" not in disk and "microvm.shares" not in disk
+    disk = emit(replace(fleet, store="disk"), LAYOUT)
+    assert "ro-store" not in str(disk) and "microvm.shares" not in disk["vms/alpha.nix"]
     assert "systemd.tmpfiles" not in emit(fleet, LAYOUT)["hosts/hosta.nix"]
-    channel = emit(replace(fleet, nix_path="channel"), LAYOUT)["vms/alpha.nix"]
+    channel = emit(replace(fleet, nix_path="channel"), LAYOUT)["lib/every-vm.nix"]
     assert 'nix.nixPath = [ "nixpkgs=${builtins.storePath <nixpkgs>}" ];' in channel
 
 
@@ -601,7 +648,7 @@ def test_share_read_only_is_a_microvm_option():
 
 def test_nasty_strings_come_back_unchanged(trees):
     out = trees["nasty"]
-    body = module(out, "vms/web.nix")[0]
+    body = module(out, "vms/web.nix")
     assert body["networking"]["domain"] == NASTY
     assert body["microvm"]["shares"][2] == {
         "tag": NASTY,
@@ -637,14 +684,18 @@ def test_nasty_paths_and_header(trees):
     modules = nix_eval(f"""
       let
         flake = import {out / 'flake.nix'};
-        nixpkgs.lib.nixosSystem = args: {{ config.microvm.declaredRunner = null; }} // args;
+        nixpkgs.lib = import {LIB} // {{
+          nixosSystem = args: {{ config.microvm.declaredRunner = null; }} // args;
+        }};
         outputs = flake.outputs {{ self = outputs; inherit nixpkgs; microvm.nixosModules = {{ }}; }};
-      in map toString (builtins.tail outputs.nixosConfigurations.web.modules)""")
+        web = builtins.elemAt outputs.nixosConfigurations.web.modules 2;
+        imported = (import web).imports;
+      in map toString ([ web ] ++ builtins.filter builtins.isPath imported)""")
     assert modules == [f"{out}/vms/web.nix", f"{out.parent}/my modules/common.nix"]
     text = (out / "vms/web.nix").read_text()
     assert text.splitlines()[:2] == [
         "# Generated by fleetc from odd\\nname.toml or odd\\nname.fleet. Do not edit: change the fleet file and run `fleetc generate`.",
-        "{",
+        "import ../lib/compat.nix {",
     ]
 
 
@@ -658,6 +709,8 @@ def test_emitting_twice_gives_identical_bytes():
 
 def test_changing_one_vm_memory_changes_one_line_of_one_file():
     fleet = journal_fleet()
+    # from 1024 (512, microvm.nix's default, is not written)
+    fleet = replace(fleet, vms=tuple(replace(vm, mem=1024) for vm in fleet.vms))
     vms = tuple(
         replace(vm, mem=4096) if vm.name == "charlie" else vm for vm in fleet.vms
     )
@@ -673,7 +726,7 @@ def test_changing_one_vm_memory_changes_one_line_of_one_file():
     edits = [
         line for line in diff if line[:1] in "+-" and line[:3] not in ("+++", "---")
     ]
-    assert edits == ["-    microvm.mem = 512;", "+    microvm.mem = 4096;"]
+    assert edits == ["-  microvm.mem = 1024;", "+  microvm.mem = 4096;"]
 
 
 def test_vm_order_in_the_model_does_not_matter():

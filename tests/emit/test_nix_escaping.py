@@ -82,3 +82,49 @@ def test_paths_that_are_not_path_literals_still_evaluate(tmp_path):
     expression = nix.path("../my modules/web's.nix").text
     (host / "probe.nix").write_text(f"import {expression}\n")
     assert evaluate(f"import {host / 'probe.nix'}") == 42
+
+
+# Multi-line strings are written as indented strings (''), whose escapes
+# ('''  ''${  ''\x) and indentation stripping are easy to get wrong: the
+# alphabet is what they are made of.
+TRICKY = st.text(
+    st.sampled_from(["'", "$", "{", "}", "\n", " ", "\t", "\r", "\\", "a"])
+)
+
+
+def multi_line(text: str) -> bool:
+    return "\n" in text
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(TRICKY.filter(multi_line), min_size=1, max_size=25), st.integers(0, 4))
+def test_any_multi_line_string_evaluates_to_itself(strings, depth):
+    value: object = {"s": strings}
+    for _ in range(depth):
+        value = {"d": value}
+    rendered = nix.render(value, depth % 2)
+    got = evaluate(rendered)
+    for _ in range(depth):
+        got = got["d"]
+    assert got == {"s": strings}
+
+
+def test_multi_line_strings_are_indented_strings():
+    script = "systemctl stop 'a' || true\necho \"${x}\" ''\n"
+    rendered = nix.render({"script": script}, 1)
+    assert rendered == (
+        "{\n"
+        "    script = ''\n"
+        "      systemctl stop 'a' || true\n"
+        "      echo \"''${x}\" '''\n"
+        "    '';\n"
+        "  }"
+    )
+    assert evaluate(rendered) == {"script": script}
+
+
+def test_strings_indentation_would_change_stay_double_quoted():
+    """Nix strips the indentation every line shares, and a last line of spaces."""
+    for text in ["  a\n  b\n", "a\n  ", "\n", " \n "]:
+        assert nix.render(text).startswith('"')
+        assert evaluate(nix.render([text])) == [text]

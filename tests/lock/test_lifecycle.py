@@ -31,7 +31,7 @@ def test_removed_vm_is_stopped_on_its_host_until_forgotten(tmp_path):
     said = generate(fleet)
     assert "fleet.lock: retired metrics from beta (stopped there)" in said
     beta = host_module(fleet, "beta")
-    assert "systemd.services.fleetc-retire-metrics = {" in beta
+    assert "    fleetc-retire-metrics = {" in beta  # in systemd.services
     assert "systemctl stop microvm@metrics.service " in beta
     assert "networkctl delete vm-metrics || true" in beta
     assert "rm -rf" not in beta  # the state directory is kept
@@ -84,7 +84,8 @@ def test_state_is_deleted_only_when_the_fleet_says_so(tmp_path):
     edit(fleet, "[fleet]\n", '[fleet]\ndelete_state = ["metrics", "nothing"]\n')
     code, _, stderr = run_fleetc(fleet, "generate", "fleet.toml")
     assert code == 0
-    assert "rm -rf --one-file-system -- /var/lib/microvms/metrics\\n" in (
+    # the script's last line, in an indented string ('')
+    assert "rm -rf --one-file-system -- /var/lib/microvms/metrics\n      '';" in (
         host_module(fleet, "beta")
     )
     assert "warning[F163]: delete_state names `nothing`" in stderr

@@ -36,7 +36,6 @@ host beta:
       !! machine-id: 5b4f1a6e8c936ad3ce4f5a6b7c8d9eaf -> 5b4f1a6e8c936ad3ce4f5a6b7c8d9eab
       microvm.mem = 2048;  ->  microvm.mem = 4096;
       microvm.machineId = "5b4f1a6e-8c93-6ad3-ce4f-5a6b7c8d9eaf";  ->  microvm.machineId = "5b4f1a6e-8c93-6ad3-ce4f-5a6b7c8d9eab";
-      text = "5b4f1a6e8c936ad3ce4f5a6b7c8d9eaf\\n";  ->  text = "5b4f1a6e8c936ad3ce4f5a6b7c8d9eab\\n";
 Plan: +0 ~1 -1 >2 (added, changed, removed, moved or renamed VMs)
 """
 

@@ -18,6 +18,8 @@ from typing import Callable
 from fleetc.core import pipeline
 from fleetc.core.source import Source
 
+from tests.support.paths import NIX_DIR
+
 DEFAULTS = {
     "state_dir": "/var/lib/microvms",
     "system": "x86_64-linux",
@@ -77,32 +79,42 @@ def compile_with(field: str, value: str, name: str = "fleet.toml"):
     return pipeline.compile(source, pipeline.Placement(PurePosixPath("/fleet")))
 
 
-# Stand-ins for what the generated modules take: enough to evaluate them.
+# Stand-ins for what the generated modules take: enough to evaluate them. A
+# module is read as NixOS would, as one attribute set: the function modules it
+# imports (lib/compat.nix's) applied too, lib.mkMerge parts merged, lists
+# concatenated; a VM's with lib/every-vm.nix before it, as outputs.nix has it.
 PRELUDE = """\
 let
-  lib = {
-    mkMerge = xs: builtins.elemAt xs 0;
-    mkForce = x: x;
-    concatLines = lines: builtins.concatStringsSep "" (map (l: l + "\n") lines);
-  };
+  lib = import LIB // { mkForce = x: x; };
   args = {
-    config = { }; inherit lib; options.microvm = { };
-    inputs.nixpkgs = "/nixpkgs"; self = { }; pkgs = { };
+    config.networking.hostName = "v"; inherit lib; options.microvm = { };
+    inputs.nixpkgs = "/nixpkgs"; inputs.microvm.nixosModules.host = { };
+    self = { }; pkgs = { };
   };
-  vm = d: import (d + "/vms/v.nix") args;
-  host = d: import (d + "/hosts/h.nix") args;
+  merge = a: b:
+    if builtins.isAttrs a && builtins.isAttrs b then
+      a // builtins.mapAttrs (n: v: if a ? ${n} then merge a.${n} v else v) b
+    else if builtins.isList a && builtins.isList b then a ++ b
+    else b;
+  flat = v: if (v._type or null) == "merge" then builtins.foldl' merge { } (map flat v.contents) else v;
+  load = m: let r = if builtins.isFunction m then m args else m; in builtins.foldl' merge
+    (flat (builtins.removeAttrs r [ "imports" ]))
+    (map load (builtins.filter builtins.isFunction (r.imports or [ ])));
+  every = d: if builtins.pathExists (d + "/lib/every-vm.nix") then [ (import (d + "/lib/every-vm.nix")) ] else [ ];
+  vm = d: builtins.foldl' merge { } (map load (every d ++ [ (import (d + "/vms/v.nix")) ]));
+  host = d: load (import (d + "/hosts/h.nix"));
   share = d: builtins.elemAt (vm d).microvm.shares 2;
   flake = d:
     let
       out = (import (d + "/flake.nix")).outputs inputs;
       inputs = {
         self = out;
-        nixpkgs.lib.nixosSystem = settings: settings;
+        nixpkgs.lib = lib // { nixosSystem = settings: settings; };
         microvm.nixosModules = { host = "host"; microvm = "microvm"; };
       };
     in out;
 in
-"""
+""".replace("LIB", str(NIX_DIR / "nixpkgs" / "lib"))
 
 PATH = re.compile(r"[A-Za-z0-9._+@/-]+")
 NO_DOTDOT = re.compile(r"(?!.*(^|/)\.\.(/|$)).*")

@@ -1,9 +1,10 @@
 """VMs the host builds itself: `declare = "config"` (microvm.nix's fully
 declarative MicroVMs, doc/src/declarative.md).
 
-The host declares `microvm.vms.<vm>.config`: the VM's own modules, the same
-list its nixosConfiguration in flake.nix has but for microvm.nix's guest
-module, which the host module adds itself. microvm.nix evaluates them with
+The host declares `microvm.vms.<vm>.config`: the VM's module (vms/<vm>.nix,
+which imports the VM's other modules), as its nixosConfiguration in
+outputs.nix has it but for microvm.nix's guest module, which the host module
+adds itself. microvm.nix evaluates them with
 the host's nixpkgs (its own package set where the fleet has overlays, which
 a package set made elsewhere would not take), puts the runner into the
 host's closure, and with `restartIfChanged` restarts the VM when a switch
@@ -13,22 +14,23 @@ changes it. No flake, no updateFlake: microvm.nix refuses either beside
 
 from __future__ import annotations
 
-import posixpath
-
 from . import nix
 from ..core.model import Fleet, Vm
-from .common import modules
-from .overlays import PATH as OVERLAYS
+from .guest import EVERY_VM, every_vm
 
-CONFIG_WHY = "built with this host from the VM's modules; a switch restarts it"
-# The module arguments every configuration of the flake gets (flake.nix).
+CONFIG_WHY = (
+    "a VM with `config` is built with this host from its module (and what\n"
+    "that imports); a switch restarts it"
+)
+# The module arguments every configuration of the flake gets (outputs.nix).
 SPECIAL_ARGS = "{ inherit inputs self repoRoot fleetRoot; }"
 
 
-def config_declaration(fleet: Fleet, vm: Vm, back: str) -> dict:
-    """`back`: from the output directory to the fleet file's directory."""
+def config_declaration(fleet: Fleet, vm: Vm) -> dict:
+    """As outputs.nix's nixosConfigurations.<vm> has them, from hosts/."""
+    shared = [nix.path(f"../{EVERY_VM}")] if every_vm(fleet) else []
     found: dict = {
-        "config": nix.Commented({"imports": vm_modules(fleet, vm, back)}, CONFIG_WHY),
+        "config": {"imports": shared + [nix.path(f"../vms/{vm.name}.nix")]},
         "specialArgs": nix.Expr(SPECIAL_ARGS),
         "restartIfChanged": True,
     }
@@ -37,17 +39,8 @@ def config_declaration(fleet: Fleet, vm: Vm, back: str) -> dict:
     return found
 
 
-def vm_modules(fleet: Fleet, vm: Vm, back: str) -> list:
-    """As flake.nix lists them for nixosConfigurations.<vm>, from hosts/."""
-    own = [nix.path(f"../vms/{vm.name}.nix")]
-    if fleet.overlays:
-        own.append(nix.path(f"../{OVERLAYS}"))
-    shared = fleet.modules + fleet.vm_modules + vm.modules
-    return own + modules(shared, posixpath.join("..", back))
-
-
 def builds_any(fleet: Fleet, vms: list[Vm]) -> bool:
-    """The host module then takes repoRoot and fleetRoot, to pass them on."""
+    """Whether the host declares some VM with `config`."""
     return any(
         vm.declare == "config" and not fleet.deployed_imperatively(vm) for vm in vms
     )

@@ -16,7 +16,7 @@ from __future__ import annotations
 from . import nix, shell
 from ..core.model import Deploy, Fleet, Host, Vm
 from .common import by_name
-from .host import flake_subdir, update_flake
+from .flake_ref import flake_subdir, update_flake
 from .templating import render
 
 COMMAND = "update-microvm"

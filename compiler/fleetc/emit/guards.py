@@ -3,23 +3,26 @@
 fleetc writes options that older microvm.nix generations lack: a share's
 `readOnly` (2025-09-17), `vmHostPackages` (2025-08-21), `hypervisor = "vfkit"`
 (2025-12-09), `machineId` (2026-03). Undeclared, each would fail the whole
-evaluation. `split` therefore judges a file's settings against the option data
-of the oldest generation fleetc supports (microvm_options.oldest()) and writes
-whatever that lacks only where the evaluating microvm.nix declares it, so a
-setting any emitter adds later is guarded as soon as it is newer than that.
+evaluation. A module file therefore writes its settings as a hand-written
+module would, passed through lib/compat.nix (emit/compat.py), which leaves
+out those the evaluating microvm.nix does not declare. `newer_options` finds
+them: a file's settings judged against the option data of the oldest
+generation fleetc supports (microvm_options.oldest()), so a setting any
+emitter adds later is listed as soon as it is newer than that.
 
-Where dropping a setting would make the VM less safe (a share the fleet asked to
-be read-only) or not the VM the fleet describes (its hypervisor), `assertions`
-fails the build with what to do instead. fleetc's own /nix/store share only
-loses `readOnly`: that is what microvm.nix of that time did for everyone (its
-docs, flake template and build-microvm share the store without it, there being
-no such option), the guest mounts the store read-only over it (NixOS'
-boot.readOnlyNixStore), and on a NixOS host the shared /nix/store is itself a
-read-only mount, which virtiofsd's and 9p's bind of it keeps.
+Where leaving a setting out would make the VM less safe (a share the fleet
+asked to be read-only) or not the VM the fleet describes (its hypervisor),
+lib/compat.nix fails the build with an assertion saying what to do instead.
+fleetc's own /nix/store share only loses `readOnly`: that is what microvm.nix
+of that time did for everyone (its docs, flake template and build-microvm
+share the store without it, there being no such option), the guest mounts
+the store read-only over it (NixOS' boot.readOnlyNixStore), and on a NixOS
+host the shared /nix/store is itself a read-only mount, which virtiofsd's and
+9p's bind of it keeps. So does any share whose source is in the store.
 
-In Nix, one `let` per file (LET): `declared "microvm.shares.*.readOnly"` walks
-`options`, "*" stepping into the submodule of a list's or attribute set's
-elements (nixpkgs' `type.getSubOptions`).
+Options are named as lib/compat.nix walks them: dotted, "*" stepping into the
+submodule of a list's or attribute set's elements (nixpkgs'
+`type.getSubOptions`).
 """
 
 from __future__ import annotations
@@ -28,36 +31,9 @@ from typing import Any
 
 from ..core import microvm_options
 from . import nix
-from ..core.model import Vm
-
-LET = """let
-  # Options older microvm.nix generations lack are set only where declared
-  # ("*": inside the submodule of each element).
-  declared =
-    option:
-    let
-      step =
-        found: name:
-        if found == null then
-          null
-        else if name == "*" then
-          found.type.getSubOptions [ ]
-        else
-          found.${name} or null;
-    in
-    builtins.foldl' step options (lib.splitString "." option) != null;
-  ifDeclared = option: lib.optionalAttrs (declared option);
-in"""
 
 HYPERVISOR = ("microvm", "hypervisor")
-READ_ONLY = "microvm.shares.*.readOnly"
-# When the options the assertions name arrived in microvm.nix (its git log).
-SINCE = {READ_ONLY: "2025-09-17", "microvm.vfkit": "2025-12-09"}
-UPDATE = "update the flake's microvm input (`nix flake update microvm`)"
-
 Path = tuple[str, ...]
-# [(option, settings)]: settings written only where the option is declared.
-Newer = list[tuple[str, dict]]
 
 
 def guest_tree() -> dict:
@@ -70,7 +46,7 @@ def host_tree() -> dict:
 
 def both_tree() -> dict:
     """The guest options both generations declare: an option the fleet sets by
-    path ([vms.<vm>.microvm]) that either lacks is guarded."""
+    path ([vms.<vm>.microvm]) that either lacks is listed."""
     old = microvm_options.oldest()["microvm_guest_options"]
     new = microvm_options.data()["microvm_guest_options"]
     return {"microvm": _common(old, new)}
@@ -86,20 +62,25 @@ def _common(old: dict, new: dict) -> dict:
     return dict(sorted(found.items()))
 
 
-def split(settings: dict, tree: dict, indent: int) -> tuple[dict, Newer]:
-    """(settings every generation declares, the guarded rest) of a file's
-    top-level settings; `indent` is where their values render. Only keys
-    under `tree`'s names (microvm.*) are judged."""
+def newer_options(settings: dict, tree: dict) -> set[str]:
+    """The options (dotted, "*" for elements) of a file's top-level settings
+    that `tree`'s generation lacks. Only keys under `tree`'s names (microvm.*)
+    are judged; the hypervisor's value is compat.nix's own check."""
     judged = {k: v for k, v in settings.items() if _path(k)[0] in tree}
-    kept, newer = _split(tree, (), judged, indent)
-    # In the settings' own order; what moved to `newer` is left out.
-    both = {k: v for k, v in settings.items() if k not in judged} | kept
-    return {k: both[k] for k in settings if k in both}, newer
+    return _newer(tree, (), judged)
 
 
-def merge_elements(newer: Newer, indent: int) -> list[str]:
-    """`(ifDeclared "<option>" { ... })`, one per guarded top-level setting."""
-    return [f"(ifDeclared {nix.string(o)} {nix.render(s, indent)})" for o, s in newer]
+def newer_hypervisor(hypervisor: str) -> bool:
+    return hypervisor not in microvm_options.oldest()["hypervisors"]
+
+
+def default_in_both(key: Path, value: Any) -> bool:
+    """Whether `value` is the default of guest option `key` (microvm.<name>)
+    in every generation fleetc supports."""
+    name = key[1]
+    trees = (microvm_options.oldest(), microvm_options.data())
+    nodes = [tree["microvm_guest_options"].get(name, {}) for tree in trees]
+    return all("default" in node and node["default"] == value for node in nodes)
 
 
 def declared_in_oldest(option: str) -> bool:
@@ -107,69 +88,31 @@ def declared_in_oldest(option: str) -> bool:
     return _find({"microvm": both}, tuple(option.split(".")))[1] is not None
 
 
-def assertions(vm: Vm) -> dict:
-    """NixOS assertions for what an older generation must not silently drop."""
-    found = []
-    if not declared_in_oldest(READ_ONLY):
-        # A share from the repository is in the store, read-only whatever
-        # microvm.nix can say (as fleetc's own /nix/store share).
-        asked = [s for s in vm.shares if s.read_only and not s.from_repo]
-        found += [_read_only(vm, s.tag, s.source) for s in asked]
-    if vm.hypervisor not in microvm_options.oldest()["hypervisors"]:
-        found.append(_hypervisor(vm))
-    return {"assertions": found} if found else {}
-
-
-def _read_only(vm: Vm, tag: str, source: str) -> dict:
-    message = (
-        f"fleetc: VM {vm.name} must get {source} (share {tag}) read-only, but"
-        f" this microvm.nix has no {READ_ONLY} (from {SINCE[READ_ONLY]} on):"
-        f" the VM could write to it. To build it, {UPDATE}."
-    )
-    return _assertion(READ_ONLY, message)
-
-
-def _hypervisor(vm: Vm) -> dict:
-    option = f"microvm.{vm.hypervisor}"
-    since = SINCE.get(option, "a newer microvm.nix")
-    message = (
-        f"fleetc: VM {vm.name} runs on {vm.hypervisor}, which this microvm.nix"
-        f" does not have ({option} from {since} on): without it the VM would"
-        f" run on its default hypervisor. To build it, {UPDATE}."
-    )
-    return _assertion(option, message)
-
-
-def _assertion(option: str, message: str) -> dict:
-    return {"assertion": nix.Expr(f"declared {nix.string(option)}"), "message": message}
-
-
-def _split(tree: dict, prefix: Path, attrs: dict, indent: int) -> tuple[dict, Newer]:
-    kept: dict = {}
-    newer: Newer = []
+def _newer(tree: dict, prefix: Path, attrs: dict) -> set[str]:
+    found: set[str] = set()
     for key, value in attrs.items():
         path = _path(key)
-        option, found = _find(tree, path)
-        if (prefix + path) == HYPERVISOR and value not in _old_hypervisors():
-            # A hypervisor arrives with its own options (microvm.vfkit.*).
-            newer.append((f"microvm.{value}", {key: value}))
-        elif found is None:
-            newer += _leaves(prefix + option, path, value)
+        if prefix + path == HYPERVISOR:
+            continue
+        option, node = _find(tree, path)
+        if node is None:
+            found |= _leaves(prefix + option, value)
         else:
-            kept[key] = _value(found, prefix + option, value, indent)
-    return kept, newer
+            found |= _inside(node, prefix + option, value)
+    return found
 
 
-def _leaves(option: Path, key: Path, value: Any) -> Newer:
-    """A newer setting, one guard per option: a group the oldest generation
-    lacks (`tap = { vhost = true; }`) is guarded option by option, since its
+def _leaves(option: Path, value: Any) -> set[str]:
+    """A newer setting, one name per option: a group the oldest generation
+    lacks (`tap = { vhost = true; }`) is named option by option, since its
     options may arrive one at a time."""
+    value = _plain(value)
     group = _find({"microvm": _current()}, option)[1]
     if not isinstance(value, dict) or group is None or _is_declaration(group):
-        return [(_dotted(option), {key: value})]
-    found: Newer = []
+        return {_dotted(option)}
+    found: set[str] = set()
     for name, inner in value.items():
-        found += _leaves(option + _path(name), key + _path(name), inner)
+        found |= _leaves(option + _path(name), inner)
     return found
 
 
@@ -178,44 +121,24 @@ def _current() -> dict:
     return data["microvm_guest_options"] | data["microvm_host_options"]
 
 
-def _value(node: dict, option: Path, value: Any, indent: int) -> Any:
-    """`value` (rendered at `indent`) with what the oldest generation lacks guarded."""
+def _inside(node: dict, option: Path, value: Any) -> set[str]:
+    """What `value` (set at `option`, whose node is `node`) writes that is newer."""
+    value = _plain(value)
     if isinstance(value, dict) and not _is_declaration(node):
-        return _attrs(node, option, value, indent)
+        return _newer(node, option, value)
     elements = _sub_options(node) if _is_declaration(node) else None
     if elements is None:
-        return value
+        return set()
     inside = option + ("*",)
-    if isinstance(value, list):
-        return [_attrs(elements, inside, e, indent + 1) for e in value]
     if isinstance(value, dict):
-        return {k: _attrs(elements, inside, e, indent + 1) for k, e in value.items()}
-    return value
-
-
-def _attrs(tree: dict, option: Path, value: Any, indent: int) -> Any:
-    """An attribute set (rendered at `indent`), as `(kept // ifDeclared ...)`
-    when some of it is newer."""
-    if not isinstance(value, dict):
-        return value
-    kept, newer = _split(tree, option, value, indent + 1)
-    if not newer:
-        return kept
-    inner = nix.INDENT * (indent + 1)
-    lines = ["(", inner + nix.render(kept, indent + 1)]
-    for name, part in newer:
-        guarded = f"// ifDeclared {nix.string(name)} {_render(part, indent + 1)}"
-        lines.append(inner + guarded)
-    return nix.Expr("\n".join(lines + [nix.INDENT * indent + ")"]))
-
-
-def _render(part: dict, indent: int) -> str:
-    """As nix.render, but one setting of one short line stays on its line."""
-    ((key, value),) = part.items() if len(part) == 1 else ((None, None),)
-    single = nix.render(value, indent) if key is not None else "\n"
-    if "\n" in single or len(single) > 40:
-        return nix.render(part, indent)
-    return f"{{ {nix.attr_path(*_path(key))} = {single}; }}"
+        value = list(value.values())
+    if not isinstance(value, list):
+        return set()
+    found: set[str] = set()
+    for element in value:
+        if isinstance(element, dict):
+            found |= _newer(elements, inside, element)
+    return found
 
 
 def _find(tree: dict, path: Path) -> tuple[Path, dict | None]:
@@ -250,8 +173,8 @@ def _sub_options(declaration: dict) -> dict | None:
     return kind.get("options") if kind["name"] == "submodule" else None
 
 
-def _old_hypervisors() -> list[str]:
-    return microvm_options.oldest()["hypervisors"]
+def _plain(value: Any) -> Any:
+    return value.value if type(value) is nix.Commented else value
 
 
 def _path(key: str | tuple) -> Path:

@@ -6,13 +6,14 @@ import posixpath
 
 from . import nix
 from ..core.model import JOURNAL_SHARE, Fleet, Interface, Share, Vm, Volume
-from .common import JOURNAL_MOUNT, bridge_name, journal_dir, uuid
+from .common import JOURNAL_MOUNT, bridge_name, journal_dir, modules, uuid
 from . import guards
+from .modules import module_file
+from .overlays import PATH as OVERLAYS
 from .guest_network import guest_network
 from .microvm_settings import microvm_settings
 from .passthrough import passthrough
-from .runners import SETTINGS_INDENT, host_runner
-from .templating import render
+from .runners import host_runner
 
 NIX_PATHS = {
     "flake": nix.interpolated("nixpkgs=", nix.Expr("inputs.nixpkgs")),
@@ -20,49 +21,80 @@ NIX_PATHS = {
 }
 
 
-def vm_file(fleet: Fleet, vm: Vm, layout) -> str:
-    # Settings older microvm.nix generations lack are guarded (emit/guards.py).
-    found, newer = guards.split(
-        settings(fleet, vm), guards.guest_tree(), SETTINGS_INDENT
-    )
-    asked, asked_newer = microvm_settings(vm)
-    return render(
-        "vm.nix.j2",
-        layout.source_name,
-        guards=guards.LET,
-        settings=found,
-        asked=asked,
-        newer=guards.merge_elements(newer + asked_newer, 1),
-        assertions=guards.assertions(vm),
-        fleet_root=uses_fleet_root(vm),
-        **machine_id(vm.machine_id),
-    )
+def vm_file(fleet: Fleet, vm: Vm, layout, newer: set[str] | None = None) -> str:
+    """The VM's module; what it writes that older microvm.nix generations lack
+    goes into `newer` (for lib/compat.nix), and the module through compat."""
+    own = settings(fleet, vm)
+    asked = microvm_settings(vm)
+    imports = vm_imports(fleet, vm, layout)
+    found = ({"imports": imports} if imports else {}) | own | asked
+    listed = guards.newer_options(own, guards.guest_tree())
+    listed |= guards.newer_options(asked, guards.both_tree())
+    wrapped = bool(listed) or guards.newer_hypervisor(vm.hypervisor)
+    if newer is not None:
+        newer |= listed
+    return module_file(found, layout, wrapped, "../lib/compat.nix")
+
+
+def vm_imports(fleet: Fleet, vm: Vm, layout) -> list:
+    """The VM's other modules, from vms/: the overlays, then the fleet's."""
+    own = [nix.path(f"../{OVERLAYS}")] if fleet.overlays else []
+    back = posixpath.join("..", layout.fleet_dir_from_output)
+    return own + modules(fleet.modules + fleet.vm_modules + vm.modules, back)
+
+
+MACHINE_ID_FALSE_WHY = (
+    "machine_id = false: /etc/machine-id is the VM's own, written by systemd at\n"
+    "first boot; microvm.nix's machineId (where it has one) would replace it"
+)
 
 
 def machine_id(value: str | bool) -> dict:
-    """The VM's id both ways (microvm.machineId, else the FAQ's file); none
-    for `machine_id = false` (the template then sets microvm.machineId null)."""
+    """The VM's id (lib/compat.nix writes the FAQ's file where microvm.nix has
+    no machineId); null for `machine_id = false`, not microvm.nix's default."""
     if value is False:
-        return {"machine_id_option": {}, "machine_id_file": {}}
-    return {
-        "machine_id_option": {("microvm", "machineId"): uuid(value)},
-        "machine_id_file": machine_id_file(value),
-    }
+        return {("microvm", "machineId"): nix.Commented(None, MACHINE_ID_FALSE_WHY)}
+    return {("microvm", "machineId"): uuid(value)}
 
 
-def machine_id_file(machine_id: str) -> dict:
-    """The FAQ's /etc/machine-id, for microvm.nix generations without machineId."""
-    text = {"mode": "0644", "text": machine_id + "\n"}
-    return {("environment", "etc", "machine-id"): text}
+EVERY_VM = "lib/every-vm.nix"
+EVERY_VM_WHY = (
+    "What every VM of the fleet gets: outputs.nix (and a host building a VM\n"
+    "itself) imports it before vms/<vm>.nix."
+)
+
+
+def every_vm_files(fleet: Fleet, layout, newer: set[str]) -> dict[str, str]:
+    found = every_vm(fleet)
+    if not found:
+        return {}
+    listed = guards.newer_options(found, guards.guest_tree())
+    newer |= listed
+    text = module_file(found, layout, bool(listed), "./compat.nix", EVERY_VM_WHY)
+    return {EVERY_VM: text}
+
+
+def every_vm(fleet: Fleet) -> dict:
+    """The settings every VM of the fleet shares, fleet-wide keys only."""
+    if not fleet.vms:
+        return {}
+    found: dict = {}
+    if fleet.domain is not None:
+        found[("networking", "domain")] = fleet.domain
+    if fleet.store != "disk":
+        store = store_share(fleet.store, fleet.store_read_only)
+        found[("microvm", "shares")] = [store]
+    if fleet.nix_path in NIX_PATHS:
+        found[("nix", "nixPath")] = [NIX_PATHS[fleet.nix_path]]
+    return found
 
 
 def settings(fleet: Fleet, vm: Vm) -> dict:
-    found = identity(fleet, vm.name) | hardware(vm) | host_runner(vm)
-    found |= devices(fleet, vm)
+    found = {("networking", "hostName"): vm.name} | hardware(vm)
+    found |= machine_id(vm.machine_id)
+    found |= host_runner(vm) | devices(fleet, vm)
     found |= boot_mounts(vm)
     found |= passthrough(vm)
-    if fleet.nix_path in NIX_PATHS:
-        found[("nix", "nixPath")] = [NIX_PATHS[fleet.nix_path]]
     if fleet.network_stack == "networkd":
         found |= guest_network(fleet, vm)
     return found
@@ -76,11 +108,13 @@ def identity(fleet: Fleet, name: str) -> dict:
 
 
 def hardware(vm: Vm) -> dict:
-    return {
+    """Hypervisor, vcpu, mem: left out where they are microvm.nix's default."""
+    found = {
         ("microvm", "hypervisor"): vm.hypervisor,
         ("microvm", "vcpu"): vm.vcpu,
         ("microvm", "mem"): vm.mem,
     }
+    return {k: v for k, v in found.items() if not guards.default_in_both(k, v)}
 
 
 def devices(fleet: Fleet, vm: Vm) -> dict:
@@ -112,9 +146,8 @@ def interface(fleet: Fleet, nic: Interface) -> dict:
 
 
 def shares(fleet: Fleet, vm: Vm) -> list[dict]:
+    """The VM's own shares (the store's is every VM's: lib/every-vm.nix)."""
     found = []
-    if fleet.store != "disk":
-        found.append(store_share(fleet.store, fleet.store_read_only))
     if fleet.journal_of(vm) == JOURNAL_SHARE:
         found.append(journal_share(fleet, vm))
     return found + [share(s) for s in vm.shares]
@@ -171,10 +204,6 @@ def source(user_share: Share) -> str | nix.Commented:
     below = "/" + posixpath.normpath(user_share.source)
     copied = nix.interpolated(nix.Expr(f"fleetRoot + {nix.string(below)}"))
     return nix.Commented(copied, REPO_WHY)
-
-
-def uses_fleet_root(vm: Vm) -> bool:
-    return any(s.from_repo for s in vm.shares)
 
 
 def boot_mounts(vm: Vm) -> dict:

@@ -2,51 +2,73 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
+import posixpath
 
 from ..core import journals, microvm_options
 from . import nix
 from . import guards
 from ..core.model import JOURNAL_SHARE, Fleet, Host, Vm
-from .common import JOURNAL_MOUNT, by_name, journal_dir
-from .declared import builds_any, config_declaration
+from .common import JOURNAL_MOUNT, by_name, journal_dir, modules
+from .declared import CONFIG_WHY, builds_any, config_declaration
+from .deploy import deployed_vms
+from .flake_ref import flake_subdir, update_flake
+from .deploy import module_path as deploy_module
+from .modules import module_file
+from .overlays import PATH as OVERLAYS
 from .microvm_host import runs_microvm_host
 from .guest import identity
 from .host_network import host_network
 from .retired import retired_units
 from .storage import host_storage
-from .templating import render
 from .tmpfiles import tmpfiles_line
 
 
-def host_file(fleet: Fleet, host: Host, layout) -> str:
+def host_file(fleet: Fleet, host: Host, layout, newer: set[str] | None = None) -> str:
+    """The host's module; what it writes that older microvm.nix generations
+    lack goes into `newer` (for lib/compat.nix), and the module through compat."""
     vms = by_name(fleet.vms_on(host.name))
-    found = identity(fleet, host.name)
+    imports = host_imports(fleet, host, layout)
+    found = {"imports": imports} if imports else {}
+    found |= identity(fleet, host.name)
     # Without microvm.nix's host module (a host without VMs) no microvm.* exists.
     if runs_microvm_host(fleet, host):
         found |= microvm_host(fleet, host, vms, layout)
     rules = journal_rules(fleet, vms)
     if rules:
         found[("systemd", "tmpfiles", "rules")] = nix.Commented(rules, JOURNAL_WHY)
-    if fleet.flake is not None and fleet.install_condition:
-        found |= install_conditions(fleet, from_flake(fleet, vms))
     if fleet.network_stack == "networkd":
         found |= host_network(fleet, host, vms)
     found |= host_storage(fleet, vms)
-    found |= retired_units(fleet, host)
-    roots = builds_any(fleet, vms)
-    return render("host.nix.j2", layout.source_name, roots=roots, **guarded(found))
+    found |= services(fleet, host, vms)
+    listed = guards.newer_options(found, guards.host_tree())
+    if newer is not None:
+        newer |= listed
+    return module_file(found, layout, bool(listed), "../lib/compat.nix")
 
 
-def guarded(settings: dict) -> dict:
-    """Settings older microvm.nix generations lack, guarded (emit/guards.py);
-    the module becomes `let ... in lib.mkMerge [ ... ]` only when it has any."""
-    found, newer = guards.split(settings, guards.host_tree(), 1)
-    if newer:
-        found, newer = guards.split(settings, guards.host_tree(), 2)
-    uses = bool(newer) or "ifDeclared" in nix.render(found)
-    parts = guards.merge_elements(newer, 1)
-    return {"settings": found, "guards": guards.LET if uses else "", "newer": parts}
+def host_imports(fleet: Fleet, host: Host, layout) -> list:
+    """microvm.nix's host module, fleetc's other modules, then the fleet's (from hosts/)."""
+    found = []
+    if runs_microvm_host(fleet, host):
+        found.append(nix.Expr("inputs.microvm.nixosModules.host"))
+    if deployed_vms(fleet, host):
+        found.append(nix.path(f"../{deploy_module(host)}"))
+    if fleet.overlays:
+        found.append(nix.path(f"../{OVERLAYS}"))
+    back = posixpath.join("..", layout.fleet_dir_from_output)
+    return found + modules(fleet.modules + fleet.host_modules + host.modules, back)
+
+
+def services(fleet: Fleet, host: Host, vms: list[Vm]) -> dict:
+    """systemd.services: the install conditions, the retired VMs' stop units."""
+    found: dict = {}
+    if fleet.flake is not None and fleet.install_condition:
+        found |= install_conditions(fleet, from_flake(fleet, vms))
+    retiring = retired_units(fleet, host)
+    if not found and not retiring:
+        return {}
+    units = nix.Commented(found | retiring, INSTALL_WHY) if found else retiring
+    return {("systemd", "services"): units}
 
 
 def microvm_host(fleet: Fleet, host: Host, vms: list[Vm], layout) -> dict:
@@ -59,12 +81,18 @@ def microvm_host(fleet: Fleet, host: Host, vms: list[Vm], layout) -> dict:
     later = [vm for vm in vms if fleet.deployed_imperatively(vm)]
     declared = [vm for vm in vms if vm not in later]
     if declared or not imperative:
-        found[("microvm", "vms")] = {
-            vm.name: declaration(fleet, vm, layout) for vm in declared
-        }
+        listed = {vm.name: declaration(fleet, vm, layout) for vm in declared}
+        found[("microvm", "vms")] = vms_commented(fleet, declared, listed)
     if later or imperative:
         found |= autostart(later, every=imperative and not declared)
     return found
+
+
+def vms_commented(fleet: Fleet, declared: list[Vm], listed: dict):
+    """microvm.vms, with what needs saying about its entries said once."""
+    why = [AUTOSTART_WHY] if any(not vm.autostart for vm in declared) else []
+    why += [CONFIG_WHY] if builds_any(fleet, declared) else []
+    return nix.Commented(listed, "\n".join(why)) if why else listed
 
 
 def from_flake(fleet: Fleet, vms: list[Vm]) -> list[Vm]:
@@ -81,20 +109,22 @@ def declaration(fleet: Fleet, vm: Vm, layout) -> dict:
     # fleetc sets the flag instead of the list: a list would be appended to the
     # derived one, and a VM with autostart = false would still start.
     if vm.declare == "config":
-        found = config_declaration(fleet, vm, layout.fleet_dir_from_output)
+        found = config_declaration(fleet, vm)
     else:
         found = {"flake": nix.Expr("self")}
         if fleet.flake is not None:
             found["updateFlake"] = update_flake(
                 fleet.flake, flake_subdir(fleet, layout)
             )
-    found["autostart"] = nix.Commented(vm.autostart, AUTOSTART_WHY)
+    if not vm.autostart:  # true is microvm.nix's default
+        found["autostart"] = False
     return found
 
 
 # Comments in the generated host modules: why these lines are there.
 AUTOSTART_WHY = (
-    "microvm.nix derives microvm.autostart from this flag (a list would add to it)"
+    "microvm.nix derives microvm.autostart from each VM's autostart flag (a\n"
+    "list would add to it)"
 )
 IMPERATIVE_AUTOSTART_WHY = (
     "no VM is declared here (microvm -Ru deploys them): the list says which start"
@@ -108,30 +138,10 @@ JOURNAL_WHY = (
     "into /var/log/journal under its machine-id (microvm.nix FAQ)"
 )
 INSTALL_WHY = (
-    "microvm.nix installs the VM only while its directory is missing, which\n"
-    "tmpfiles creates first: install until its `current` link exists"
+    "microvm.nix installs a VM only while its directory is missing, which\n"
+    "tmpfiles creates first: install-microvm-<vm> runs until its `current`\n"
+    "link exists"
 )
-
-
-def flake_subdir(fleet: Fleet, layout) -> str | None:
-    """Where the flake carrying the fleet sits in the repository: the output
-    directory, or the root (None) when the repository's own flake embeds it."""
-    return None if fleet.embed else layout.output_in_repo
-
-
-def update_flake(flake: str, output_in_repo: str | None) -> str:
-    """`microvm -u` fetches this flake ref: it must point into the output directory."""
-    url, hash_sign, fragment = flake.partition("#")
-    query = url.partition("?")[2]
-    names = {pair.partition("=")[0] for pair in query.split("&")}
-    if output_in_repo is None or "dir" in names:
-        return flake
-    if url.endswith(("?", "&")):
-        joiner = ""
-    else:
-        joiner = "&" if "?" in url else "?"
-    parameter = "dir=" + quote(output_in_repo, safe="/")
-    return f"{url}{joiner}{parameter}{hash_sign}{fragment}"
 
 
 def autostart(vms: list[Vm], every: bool = True) -> dict:
@@ -186,13 +196,8 @@ def install_conditions(fleet: Fleet, vms: list[Vm]) -> dict:
     installed. "Not installed yet" really means "no `current` link": test that.
     """
     return {
-        ("systemd", "services", f"install-microvm-{vm.name}", "unitConfig"): {
-            "ConditionPathExists": nix.Commented(
-                nix.Expr(
-                    "lib.mkForce " + nix.string(f"!{fleet.state_dir}/{vm.name}/current")
-                ),
-                INSTALL_WHY,
-            )
-        }
+        (f"install-microvm-{vm.name}", "unitConfig", "ConditionPathExists"): nix.Expr(
+            "lib.mkForce " + nix.string(f"!{fleet.state_dir}/{vm.name}/current")
+        )
         for vm in vms
     }

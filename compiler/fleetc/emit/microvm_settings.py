@@ -1,21 +1,24 @@
 """`[vms.<vm>.microvm]`: microvm.nix options set by path, as written.
 
-They are a part of the guest module of their own: an option fleetc's other
-settings also reach into (`microvm.vsock`) is merged by the module system,
-not by Nix attribute sets. An option either generation lacks is written only
-where the evaluating microvm.nix declares it (emit/guards.py).
+Each is an option path no setting of fleetc's own reaches (the checks refuse
+the options fleetc writes, F641), so they join the VM's module as dotted
+attributes beside fleetc's. An option either generation lacks is listed for
+lib/compat.nix (emit/guards.py).
 """
 
 from __future__ import annotations
 
+from . import nix
 from ..core.model import Vm
-from . import guards
-from .runners import SETTINGS_INDENT
+
+ASKED_WHY = "microvm.nix options the fleet sets by path ([vms.<vm>.microvm])"
 
 
-def microvm_settings(vm: Vm) -> tuple[dict, guards.Newer]:
-    """(settings both generations declare, the guarded rest)."""
+def microvm_settings(vm: Vm) -> dict:
     settings = {
         ("microvm", *path.split(".")): value for path, value in sorted(vm.microvm)
     }
-    return guards.split(settings, guards.both_tree(), SETTINGS_INDENT)
+    for key, value in settings.items():  # the comment, once above the first
+        settings[key] = nix.Commented(value, ASKED_WHY)
+        break
+    return settings

@@ -58,6 +58,56 @@ def _escaped(special: re.Match) -> str:
     return _ESCAPES[special.group()]
 
 
+def indented(value: str, indent: int = 0) -> str | None:
+    """`value` as an indented string (`''`, lines at `indent` + 1, the closing
+    `''` at `indent`), or None where Nix's indentation stripping would change
+    it: every line starting with a space, or a last line of spaces only.
+
+    Escapes: `''` is written `'''`, `${` is written `''${`, a carriage return
+    `''\\r`; a lone `'` before either escape (or before the closing `''`) is
+    written `''\\'`, which no `'` before it can turn into another escape.
+    """
+    if "\0" in value:
+        raise ValueError("NUL cannot be represented in a Nix string")
+    lines = value.split("\n")
+    *body, last = lines
+    texts = [line for line in lines if line.strip(" ")]
+    if not texts or all(line.startswith(" ") for line in texts):
+        return None
+    if last and not last.strip(" "):
+        return None
+    inner = INDENT * (indent + 1)
+    written = [inner + _indented_text(line) if line else "" for line in body]
+    if last:  # no newline at the end: the string closes on its last line
+        return "''\n" + "\n".join(written + [inner + _indented_text(last, True)]) + "''"
+    return "''\n" + "".join(line + "\n" for line in written) + INDENT * indent + "''"
+
+
+def _indented_text(line: str, closes: bool = False) -> str:
+    """One line's text in an indented string; `closes`: `''` follows it."""
+    out = []
+    at, end = 0, len(line)
+    while at < end:
+        char = line[at]
+        if char == "'" and line.startswith("''", at):
+            out.append("'''")
+            at += 2
+            continue
+        if char == "'":
+            # A lone quote: the escape after it, or the closing `''`, would
+            # otherwise start with it.
+            escape = line.startswith(("${", "\r"), at + 1) or (closes and at + 1 == end)
+            out.append("''\\'" if escape else "'")
+        elif char == "$" and line.startswith("${", at):
+            out.append("''$")
+        elif char == "\r":
+            out.append("''\\r")
+        else:
+            out.append(char)
+        at += 1
+    return "".join(out)
+
+
 def interpolated(*parts: str | Expr) -> Expr:
     """A string mixing escaped text with interpolations of fleetc's own expressions."""
     body = "".join(
@@ -99,6 +149,8 @@ def render(value: Any, indent: int = 0) -> str:
     # and isinstance checks against typing ABCs are slow.
     kind = type(value)
     if kind is str:  # most values are strings: one call, not two
+        if "\n" in value:
+            return indented(value, indent) or string(value)
         return string(value)
     renderer = _RENDERERS.get(kind)
     if renderer is not None:
@@ -114,7 +166,7 @@ def _list(items: list | tuple, indent: int) -> str:
     if len(items) == 1 and type(items[0]) not in _COMPOUND:
         single = render(items[0], indent)
         # nixfmt keeps a one-element list on its line only when the line fits.
-        if len(single) + 2 * indent <= _ONE_LINE:
+        if len(single) + 2 * indent <= _ONE_LINE and "\n" not in single:
             return f"[ {single} ]"
     inner = INDENT * (indent + 1)
     # join() of a list comprehension, not of a generator: join makes a list of

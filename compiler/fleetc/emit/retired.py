@@ -36,8 +36,9 @@ VM_UNITS = (
 
 
 def retired_units(fleet: Fleet, host: Host) -> dict:
+    """systemd.services.<unit> of the host, by unit name."""
     return {
-        ("systemd", "services", unit_name(record.vm)): unit(fleet, record)
+        unit_name(record.vm): unit(fleet, record)
         for record in sorted(on_host(fleet, host.name), key=lambda r: r.vm)
     }
 

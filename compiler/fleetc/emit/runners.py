@@ -18,8 +18,8 @@ from __future__ import annotations
 from . import nix
 from ..core.model import Vm
 
-# Guest settings sit at indent 2 in vms/<vm>.nix (inside lib.mkMerge [ { } ]).
-SETTINGS_INDENT = 2
+# Guest settings sit at indent 1 in vms/<vm>.nix.
+SETTINGS_INDENT = 1
 
 
 def host_runner(vm: Vm) -> dict:

@@ -15,7 +15,6 @@ stops the pruning.
 
 from __future__ import annotations
 
-from . import nix
 from ..core.model import Fleet, Volume, Vm
 
 SECRETS = "/run/secrets"
@@ -27,10 +26,7 @@ def host_storage(fleet: Fleet, vms: list[Vm]) -> dict:
     found: dict = {}
     rules = [udev_rule(v) for vm in vms for v in vm.volumes if v.is_block_device]
     if rules:
-        # A host module's top-level values sit one level deep: indent 1.
-        found[("services", "udev", "extraRules")] = nix.Expr(
-            "lib.concatLines " + nix.render(rules, 1)
-        )
+        found[("services", "udev", "extraRules")] = "".join(f"{r}\n" for r in rules)
     if fleet.microvm_disk_group:
         found[("users", "users", MICROVM_USER, "extraGroups")] = ["disk"]
     secrets = any(share.holds_secrets for vm in vms for share in vm.shares)

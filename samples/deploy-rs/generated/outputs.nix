@@ -9,66 +9,54 @@
   ...
 }@inputs:
 let
+  inherit (nixpkgs) lib;
   # repoRoot and fleetRoot: paths whatever `self` means (with `dir=`, self
   # is this directory only); modules write `repoRoot + "/x"`.
   specialArgs = import ./lib/roots.nix // {
     inherit inputs self;
   };
+  # Each host and VM is one module, hosts/<name>.nix or vms/<name>.nix,
+  # which imports the rest.
+  hosts = [
+    "arm1"
+    "hv1"
+    "hv2"
+  ];
+  vms = [
+    "db"
+    "web"
+  ];
+  # The fleet's system, but for those named here.
+  systems = {
+    arm1 = "aarch64-linux";
+  };
+  system = name: systems.${name} or "x86_64-linux";
+  nixosSystem =
+    name: modules:
+    lib.nixosSystem {
+      system = system name;
+      inherit specialArgs modules;
+    };
+  host = name: nixosSystem name [ (./hosts + "/${name}.nix") ];
+  vm =
+    name:
+    nixosSystem name [
+      microvm.nixosModules.microvm
+      ./lib/every-vm.nix
+      (./vms + "/${name}.nix")
+    ];
+  runner = name: self.nixosConfigurations.${name}.config.microvm.declaredRunner;
 in
 {
-  nixosConfigurations = {
-    arm1 = nixpkgs.lib.nixosSystem {
-      system = "aarch64-linux";
-      inherit specialArgs;
-      modules = [ ./hosts/arm1.nix ];
-    };
-    db = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/db.nix
-      ];
-    };
-    hv1 = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.host
-        ./hosts/hv1.nix
-      ];
-    };
-    hv2 = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.host
-        ./hosts/hv2.nix
-      ];
-    };
-    web = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/web.nix
-      ];
-    };
-  };
+  nixosConfigurations = lib.genAttrs hosts host // lib.genAttrs vms vm;
 
   lib.addresses = import ./lib/addresses.nix;
 
   packages = {
-    x86_64-linux = {
-      db = self.nixosConfigurations.db.config.microvm.declaredRunner;
-      web = self.nixosConfigurations.web.config.microvm.declaredRunner;
-    };
+    x86_64-linux = lib.genAttrs vms runner;
   };
 
-  hydraJobs = {
-    db = self.nixosConfigurations.db.config.microvm.declaredRunner;
-    web = self.nixosConfigurations.web.config.microvm.declaredRunner;
-  };
+  hydraJobs = lib.genAttrs vms runner;
 
   # deploy-rs: `deploy <flake>#<host>` switches a host (profile `system`, as root)
   deploy.nodes = {

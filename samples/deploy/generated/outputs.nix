@@ -9,76 +9,50 @@
   ...
 }@inputs:
 let
+  inherit (nixpkgs) lib;
   # repoRoot and fleetRoot: paths whatever `self` means (with `dir=`, self
   # is this directory only); modules write `repoRoot + "/x"`.
   specialArgs = import ./lib/roots.nix // {
     inherit inputs self;
   };
+  # Each host and VM is one module, hosts/<name>.nix or vms/<name>.nix,
+  # which imports the rest.
+  hosts = [
+    "rack1"
+    "rack2"
+  ];
+  vms = [
+    "api"
+    "db"
+    "web"
+  ];
+  # The fleet's system, but for those named here.
+  systems = { };
+  system = name: systems.${name} or "x86_64-linux";
+  nixosSystem =
+    name: modules:
+    lib.nixosSystem {
+      system = system name;
+      inherit specialArgs modules;
+    };
+  host = name: nixosSystem name [ (./hosts + "/${name}.nix") ];
+  vm =
+    name:
+    nixosSystem name [
+      microvm.nixosModules.microvm
+      ./lib/every-vm.nix
+      (./vms + "/${name}.nix")
+    ];
+  runner = name: self.nixosConfigurations.${name}.config.microvm.declaredRunner;
 in
 {
-  nixosConfigurations = {
-    api = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/api.nix
-        ../modules/common.nix
-      ];
-    };
-    db = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/db.nix
-        ../modules/common.nix
-      ];
-    };
-    rack1 = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.host
-        ./hosts/rack1.nix
-        ./deploy/rack1.nix
-        ../modules/common.nix
-      ];
-    };
-    rack2 = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.host
-        ./hosts/rack2.nix
-        ./deploy/rack2.nix
-        ../modules/common.nix
-      ];
-    };
-    web = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/web.nix
-        ../modules/common.nix
-      ];
-    };
-  };
+  nixosConfigurations = lib.genAttrs hosts host // lib.genAttrs vms vm;
 
   lib.addresses = import ./lib/addresses.nix;
 
   packages = {
-    x86_64-linux = {
-      api = self.nixosConfigurations.api.config.microvm.declaredRunner;
-      db = self.nixosConfigurations.db.config.microvm.declaredRunner;
-      web = self.nixosConfigurations.web.config.microvm.declaredRunner;
-    };
+    x86_64-linux = lib.genAttrs vms runner;
   };
 
-  hydraJobs = {
-    api = self.nixosConfigurations.api.config.microvm.declaredRunner;
-    db = self.nixosConfigurations.db.config.microvm.declaredRunner;
-    web = self.nixosConfigurations.web.config.microvm.declaredRunner;
-  };
+  hydraJobs = lib.genAttrs vms runner;
 }

@@ -9,99 +9,50 @@
   ...
 }@inputs:
 let
+  inherit (nixpkgs) lib;
   # repoRoot and fleetRoot: paths whatever `self` means (with `dir=`, self
   # is this directory only); modules write `repoRoot + "/x"`.
   specialArgs = import ./lib/roots.nix // {
     inherit inputs self;
   };
+  # Each host and VM is one module, hosts/<name>.nix or vms/<name>.nix,
+  # which imports the rest.
+  hosts = [ "nix-hypervisor" ];
+  vms = [
+    "micro-automate"
+    "micro-download"
+    "micro-infra"
+    "micro-media"
+    "micro-server"
+    "micro-tailscale"
+  ];
+  # The fleet's system, but for those named here.
+  systems = { };
+  system = name: systems.${name} or "x86_64-linux";
+  nixosSystem =
+    name: modules:
+    lib.nixosSystem {
+      system = system name;
+      inherit specialArgs modules;
+    };
+  host = name: nixosSystem name [ (./hosts + "/${name}.nix") ];
+  vm =
+    name:
+    nixosSystem name [
+      microvm.nixosModules.microvm
+      ./lib/every-vm.nix
+      (./vms + "/${name}.nix")
+    ];
+  runner = name: self.nixosConfigurations.${name}.config.microvm.declaredRunner;
 in
 {
-  nixosConfigurations = {
-    micro-automate = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/micro-automate.nix
-        ../modules/microvm.nix
-      ];
-    };
-    micro-download = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/micro-download.nix
-        ../modules/microvm.nix
-      ];
-    };
-    micro-infra = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/micro-infra.nix
-        ../modules/microvm.nix
-      ];
-    };
-    micro-media = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/micro-media.nix
-        ../modules/microvm.nix
-      ];
-    };
-    micro-server = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/micro-server.nix
-        ../modules/microvm.nix
-      ];
-    };
-    micro-tailscale = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/micro-tailscale.nix
-        ../modules/microvm.nix
-      ];
-    };
-    nix-hypervisor = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.host
-        ./hosts/nix-hypervisor.nix
-        inputs.sops-nix.nixosModules.sops
-        ../hosts/nix-hypervisor.nix
-      ];
-    };
-  };
+  nixosConfigurations = lib.genAttrs hosts host // lib.genAttrs vms vm;
 
   lib.addresses = import ./lib/addresses.nix;
 
   packages = {
-    x86_64-linux = {
-      micro-automate = self.nixosConfigurations.micro-automate.config.microvm.declaredRunner;
-      micro-download = self.nixosConfigurations.micro-download.config.microvm.declaredRunner;
-      micro-infra = self.nixosConfigurations.micro-infra.config.microvm.declaredRunner;
-      micro-media = self.nixosConfigurations.micro-media.config.microvm.declaredRunner;
-      micro-server = self.nixosConfigurations.micro-server.config.microvm.declaredRunner;
-      micro-tailscale = self.nixosConfigurations.micro-tailscale.config.microvm.declaredRunner;
-    };
+    x86_64-linux = lib.genAttrs vms runner;
   };
 
-  hydraJobs = {
-    micro-automate = self.nixosConfigurations.micro-automate.config.microvm.declaredRunner;
-    micro-download = self.nixosConfigurations.micro-download.config.microvm.declaredRunner;
-    micro-infra = self.nixosConfigurations.micro-infra.config.microvm.declaredRunner;
-    micro-media = self.nixosConfigurations.micro-media.config.microvm.declaredRunner;
-    micro-server = self.nixosConfigurations.micro-server.config.microvm.declaredRunner;
-    micro-tailscale = self.nixosConfigurations.micro-tailscale.config.microvm.declaredRunner;
-  };
+  hydraJobs = lib.genAttrs vms runner;
 }

@@ -9,51 +9,46 @@
   ...
 }@inputs:
 let
+  inherit (nixpkgs) lib;
   # repoRoot and fleetRoot: paths whatever `self` means (with `dir=`, self
   # is this directory only); modules write `repoRoot + "/x"`.
   specialArgs = import ./lib/roots.nix // {
     inherit inputs self;
   };
+  # Each host and VM is one module, hosts/<name>.nix or vms/<name>.nix,
+  # which imports the rest.
+  hosts = [ "hv1" ];
+  vms = [
+    "legacy"
+    "web"
+  ];
+  # The fleet's system, but for those named here.
+  systems = { };
+  system = name: systems.${name} or "x86_64-linux";
+  nixosSystem =
+    name: modules:
+    lib.nixosSystem {
+      system = system name;
+      inherit specialArgs modules;
+    };
+  host = name: nixosSystem name [ (./hosts + "/${name}.nix") ];
+  vm =
+    name:
+    nixosSystem name [
+      microvm.nixosModules.microvm
+      ./lib/every-vm.nix
+      (./vms + "/${name}.nix")
+    ];
+  runner = name: self.nixosConfigurations.${name}.config.microvm.declaredRunner;
 in
 {
-  nixosConfigurations = {
-    hv1 = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.host
-        ./hosts/hv1.nix
-      ];
-    };
-    legacy = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/legacy.nix
-      ];
-    };
-    web = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/web.nix
-      ];
-    };
-  };
+  nixosConfigurations = lib.genAttrs hosts host // lib.genAttrs vms vm;
 
   lib.addresses = import ./lib/addresses.nix;
 
   packages = {
-    x86_64-linux = {
-      legacy = self.nixosConfigurations.legacy.config.microvm.declaredRunner;
-      web = self.nixosConfigurations.web.config.microvm.declaredRunner;
-    };
+    x86_64-linux = lib.genAttrs vms runner;
   };
 
-  hydraJobs = {
-    legacy = self.nixosConfigurations.legacy.config.microvm.declaredRunner;
-    web = self.nixosConfigurations.web.config.microvm.declaredRunner;
-  };
+  hydraJobs = lib.genAttrs vms runner;
 }

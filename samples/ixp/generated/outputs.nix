@@ -9,344 +9,75 @@
   ...
 }@inputs:
 let
+  inherit (nixpkgs) lib;
   # repoRoot and fleetRoot: paths whatever `self` means (with `dir=`, self
   # is this directory only); modules write `repoRoot + "/x"`.
   specialArgs = import ./lib/roots.nix // {
     inherit inputs self;
   };
+  # Each host and VM is one module, hosts/<name>.nix or vms/<name>.nix,
+  # which imports the rest.
+  hosts = [
+    "ext-mon01"
+    "svc-hv01"
+  ];
+  vms = [
+    "ixp-rs01"
+    "svc-adm01"
+    "svc-auth01"
+    "svc-bbe01"
+    "svc-clab01"
+    "svc-cloud01"
+    "svc-dcim01"
+    "svc-exp01"
+    "svc-fpx01"
+    "svc-lg01"
+    "svc-lists01"
+    "svc-log01"
+    "svc-mari01"
+    "svc-mta01"
+    "svc-nms01"
+    "svc-ns01"
+    "svc-obs01"
+    "svc-pad01"
+    "svc-pg01"
+    "svc-portal01"
+    "svc-prom01"
+    "svc-prom02"
+    "svc-rpx01"
+    "svc-tix01"
+    "svc-trans01"
+    "svc-vault01"
+    "svc-web01"
+    "svc-wiki01"
+  ];
+  # The fleet's system, but for those named here.
+  systems = { };
+  system = name: systems.${name} or "x86_64-linux";
+  nixosSystem =
+    name: modules:
+    lib.nixosSystem {
+      system = system name;
+      inherit specialArgs modules;
+    };
+  host = name: nixosSystem name [ (./hosts + "/${name}.nix") ];
+  vm =
+    name:
+    nixosSystem name [
+      microvm.nixosModules.microvm
+      ./lib/every-vm.nix
+      (./vms + "/${name}.nix")
+    ];
+  runner = name: self.nixosConfigurations.${name}.config.microvm.declaredRunner;
 in
 {
-  nixosConfigurations = {
-    ext-mon01 = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [ ./hosts/ext-mon01.nix ];
-    };
-    ixp-rs01 = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/ixp-rs01.nix
-        ../modules/vm.nix
-      ];
-    };
-    svc-adm01 = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/svc-adm01.nix
-        ../modules/vm.nix
-      ];
-    };
-    svc-auth01 = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/svc-auth01.nix
-        ../modules/vm.nix
-      ];
-    };
-    svc-bbe01 = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/svc-bbe01.nix
-        ../modules/vm.nix
-      ];
-    };
-    svc-clab01 = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/svc-clab01.nix
-        ../modules/vm.nix
-      ];
-    };
-    svc-cloud01 = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/svc-cloud01.nix
-        ../modules/vm.nix
-      ];
-    };
-    svc-dcim01 = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/svc-dcim01.nix
-        ../modules/vm.nix
-      ];
-    };
-    svc-exp01 = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/svc-exp01.nix
-        ../modules/vm.nix
-      ];
-    };
-    svc-fpx01 = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/svc-fpx01.nix
-        ../modules/vm.nix
-      ];
-    };
-    svc-hv01 = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.host
-        ./hosts/svc-hv01.nix
-      ];
-    };
-    svc-lg01 = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/svc-lg01.nix
-        ../modules/vm.nix
-      ];
-    };
-    svc-lists01 = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/svc-lists01.nix
-        ../modules/vm.nix
-      ];
-    };
-    svc-log01 = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/svc-log01.nix
-        ../modules/vm.nix
-      ];
-    };
-    svc-mari01 = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/svc-mari01.nix
-        ../modules/vm.nix
-      ];
-    };
-    svc-mta01 = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/svc-mta01.nix
-        ../modules/vm.nix
-      ];
-    };
-    svc-nms01 = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/svc-nms01.nix
-        ../modules/vm.nix
-      ];
-    };
-    svc-ns01 = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/svc-ns01.nix
-        ../modules/vm.nix
-      ];
-    };
-    svc-obs01 = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/svc-obs01.nix
-        ../modules/vm.nix
-      ];
-    };
-    svc-pad01 = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/svc-pad01.nix
-        ../modules/vm.nix
-      ];
-    };
-    svc-pg01 = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/svc-pg01.nix
-        ../modules/vm.nix
-      ];
-    };
-    svc-portal01 = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/svc-portal01.nix
-        ../modules/vm.nix
-      ];
-    };
-    svc-prom01 = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/svc-prom01.nix
-        ../modules/vm.nix
-      ];
-    };
-    svc-prom02 = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/svc-prom02.nix
-        ../modules/vm.nix
-      ];
-    };
-    svc-rpx01 = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/svc-rpx01.nix
-        ../modules/vm.nix
-      ];
-    };
-    svc-tix01 = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/svc-tix01.nix
-        ../modules/vm.nix
-      ];
-    };
-    svc-trans01 = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/svc-trans01.nix
-        ../modules/vm.nix
-      ];
-    };
-    svc-vault01 = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/svc-vault01.nix
-        ../modules/vm.nix
-      ];
-    };
-    svc-web01 = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/svc-web01.nix
-        ../modules/vm.nix
-      ];
-    };
-    svc-wiki01 = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/svc-wiki01.nix
-        ../modules/vm.nix
-      ];
-    };
-  };
+  nixosConfigurations = lib.genAttrs hosts host // lib.genAttrs vms vm;
 
   lib.addresses = import ./lib/addresses.nix;
 
   packages = {
-    x86_64-linux = {
-      ixp-rs01 = self.nixosConfigurations.ixp-rs01.config.microvm.declaredRunner;
-      svc-adm01 = self.nixosConfigurations.svc-adm01.config.microvm.declaredRunner;
-      svc-auth01 = self.nixosConfigurations.svc-auth01.config.microvm.declaredRunner;
-      svc-bbe01 = self.nixosConfigurations.svc-bbe01.config.microvm.declaredRunner;
-      svc-clab01 = self.nixosConfigurations.svc-clab01.config.microvm.declaredRunner;
-      svc-cloud01 = self.nixosConfigurations.svc-cloud01.config.microvm.declaredRunner;
-      svc-dcim01 = self.nixosConfigurations.svc-dcim01.config.microvm.declaredRunner;
-      svc-exp01 = self.nixosConfigurations.svc-exp01.config.microvm.declaredRunner;
-      svc-fpx01 = self.nixosConfigurations.svc-fpx01.config.microvm.declaredRunner;
-      svc-lg01 = self.nixosConfigurations.svc-lg01.config.microvm.declaredRunner;
-      svc-lists01 = self.nixosConfigurations.svc-lists01.config.microvm.declaredRunner;
-      svc-log01 = self.nixosConfigurations.svc-log01.config.microvm.declaredRunner;
-      svc-mari01 = self.nixosConfigurations.svc-mari01.config.microvm.declaredRunner;
-      svc-mta01 = self.nixosConfigurations.svc-mta01.config.microvm.declaredRunner;
-      svc-nms01 = self.nixosConfigurations.svc-nms01.config.microvm.declaredRunner;
-      svc-ns01 = self.nixosConfigurations.svc-ns01.config.microvm.declaredRunner;
-      svc-obs01 = self.nixosConfigurations.svc-obs01.config.microvm.declaredRunner;
-      svc-pad01 = self.nixosConfigurations.svc-pad01.config.microvm.declaredRunner;
-      svc-pg01 = self.nixosConfigurations.svc-pg01.config.microvm.declaredRunner;
-      svc-portal01 = self.nixosConfigurations.svc-portal01.config.microvm.declaredRunner;
-      svc-prom01 = self.nixosConfigurations.svc-prom01.config.microvm.declaredRunner;
-      svc-prom02 = self.nixosConfigurations.svc-prom02.config.microvm.declaredRunner;
-      svc-rpx01 = self.nixosConfigurations.svc-rpx01.config.microvm.declaredRunner;
-      svc-tix01 = self.nixosConfigurations.svc-tix01.config.microvm.declaredRunner;
-      svc-trans01 = self.nixosConfigurations.svc-trans01.config.microvm.declaredRunner;
-      svc-vault01 = self.nixosConfigurations.svc-vault01.config.microvm.declaredRunner;
-      svc-web01 = self.nixosConfigurations.svc-web01.config.microvm.declaredRunner;
-      svc-wiki01 = self.nixosConfigurations.svc-wiki01.config.microvm.declaredRunner;
-    };
+    x86_64-linux = lib.genAttrs vms runner;
   };
 
-  hydraJobs = {
-    ixp-rs01 = self.nixosConfigurations.ixp-rs01.config.microvm.declaredRunner;
-    svc-adm01 = self.nixosConfigurations.svc-adm01.config.microvm.declaredRunner;
-    svc-auth01 = self.nixosConfigurations.svc-auth01.config.microvm.declaredRunner;
-    svc-bbe01 = self.nixosConfigurations.svc-bbe01.config.microvm.declaredRunner;
-    svc-clab01 = self.nixosConfigurations.svc-clab01.config.microvm.declaredRunner;
-    svc-cloud01 = self.nixosConfigurations.svc-cloud01.config.microvm.declaredRunner;
-    svc-dcim01 = self.nixosConfigurations.svc-dcim01.config.microvm.declaredRunner;
-    svc-exp01 = self.nixosConfigurations.svc-exp01.config.microvm.declaredRunner;
-    svc-fpx01 = self.nixosConfigurations.svc-fpx01.config.microvm.declaredRunner;
-    svc-lg01 = self.nixosConfigurations.svc-lg01.config.microvm.declaredRunner;
-    svc-lists01 = self.nixosConfigurations.svc-lists01.config.microvm.declaredRunner;
-    svc-log01 = self.nixosConfigurations.svc-log01.config.microvm.declaredRunner;
-    svc-mari01 = self.nixosConfigurations.svc-mari01.config.microvm.declaredRunner;
-    svc-mta01 = self.nixosConfigurations.svc-mta01.config.microvm.declaredRunner;
-    svc-nms01 = self.nixosConfigurations.svc-nms01.config.microvm.declaredRunner;
-    svc-ns01 = self.nixosConfigurations.svc-ns01.config.microvm.declaredRunner;
-    svc-obs01 = self.nixosConfigurations.svc-obs01.config.microvm.declaredRunner;
-    svc-pad01 = self.nixosConfigurations.svc-pad01.config.microvm.declaredRunner;
-    svc-pg01 = self.nixosConfigurations.svc-pg01.config.microvm.declaredRunner;
-    svc-portal01 = self.nixosConfigurations.svc-portal01.config.microvm.declaredRunner;
-    svc-prom01 = self.nixosConfigurations.svc-prom01.config.microvm.declaredRunner;
-    svc-prom02 = self.nixosConfigurations.svc-prom02.config.microvm.declaredRunner;
-    svc-rpx01 = self.nixosConfigurations.svc-rpx01.config.microvm.declaredRunner;
-    svc-tix01 = self.nixosConfigurations.svc-tix01.config.microvm.declaredRunner;
-    svc-trans01 = self.nixosConfigurations.svc-trans01.config.microvm.declaredRunner;
-    svc-vault01 = self.nixosConfigurations.svc-vault01.config.microvm.declaredRunner;
-    svc-web01 = self.nixosConfigurations.svc-web01.config.microvm.declaredRunner;
-    svc-wiki01 = self.nixosConfigurations.svc-wiki01.config.microvm.declaredRunner;
-  };
+  hydraJobs = lib.genAttrs vms runner;
 }

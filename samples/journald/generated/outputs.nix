@@ -9,107 +9,53 @@
   ...
 }@inputs:
 let
+  inherit (nixpkgs) lib;
   # repoRoot and fleetRoot: paths whatever `self` means (with `dir=`, self
   # is this directory only); modules write `repoRoot + "/x"`.
   specialArgs = import ./lib/roots.nix // {
     inherit inputs self;
   };
+  # Each host and VM is one module, hosts/<name>.nix or vms/<name>.nix,
+  # which imports the rest.
+  hosts = [
+    "alpha"
+    "beta"
+  ];
+  vms = [
+    "ci"
+    "db"
+    "dns"
+    "git"
+    "metrics"
+    "web"
+  ];
+  # The fleet's system, but for those named here.
+  systems = { };
+  system = name: systems.${name} or "x86_64-linux";
+  nixosSystem =
+    name: modules:
+    lib.nixosSystem {
+      system = system name;
+      inherit specialArgs modules;
+    };
+  host = name: nixosSystem name [ (./hosts + "/${name}.nix") ];
+  vm =
+    name:
+    nixosSystem name [
+      microvm.nixosModules.microvm
+      ./lib/every-vm.nix
+      (./vms + "/${name}.nix")
+    ];
+  runner = name: self.nixosConfigurations.${name}.config.microvm.declaredRunner;
 in
 {
-  nixosConfigurations = {
-    alpha = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.host
-        ./hosts/alpha.nix
-        ../modules/common.nix
-      ];
-    };
-    beta = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.host
-        ./hosts/beta.nix
-        ../modules/common.nix
-      ];
-    };
-    ci = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/ci.nix
-        ../modules/common.nix
-      ];
-    };
-    db = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/db.nix
-        ../modules/common.nix
-      ];
-    };
-    dns = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/dns.nix
-        ../modules/common.nix
-      ];
-    };
-    git = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/git.nix
-        ../modules/common.nix
-      ];
-    };
-    metrics = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/metrics.nix
-        ../modules/common.nix
-      ];
-    };
-    web = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/web.nix
-        ../modules/common.nix
-      ];
-    };
-  };
+  nixosConfigurations = lib.genAttrs hosts host // lib.genAttrs vms vm;
 
   lib.addresses = import ./lib/addresses.nix;
 
   packages = {
-    x86_64-linux = {
-      ci = self.nixosConfigurations.ci.config.microvm.declaredRunner;
-      db = self.nixosConfigurations.db.config.microvm.declaredRunner;
-      dns = self.nixosConfigurations.dns.config.microvm.declaredRunner;
-      git = self.nixosConfigurations.git.config.microvm.declaredRunner;
-      metrics = self.nixosConfigurations.metrics.config.microvm.declaredRunner;
-      web = self.nixosConfigurations.web.config.microvm.declaredRunner;
-    };
+    x86_64-linux = lib.genAttrs vms runner;
   };
 
-  hydraJobs = {
-    ci = self.nixosConfigurations.ci.config.microvm.declaredRunner;
-    db = self.nixosConfigurations.db.config.microvm.declaredRunner;
-    dns = self.nixosConfigurations.dns.config.microvm.declaredRunner;
-    git = self.nixosConfigurations.git.config.microvm.declaredRunner;
-    metrics = self.nixosConfigurations.metrics.config.microvm.declaredRunner;
-    web = self.nixosConfigurations.web.config.microvm.declaredRunner;
-  };
+  hydraJobs = lib.genAttrs vms runner;
 }

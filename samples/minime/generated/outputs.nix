@@ -9,85 +9,48 @@
   ...
 }@inputs:
 let
+  inherit (nixpkgs) lib;
   # repoRoot and fleetRoot: paths whatever `self` means (with `dir=`, self
   # is this directory only); modules write `repoRoot + "/x"`.
   specialArgs = import ./lib/roots.nix // {
     inherit inputs self;
   };
+  # Each host and VM is one module, hosts/<name>.nix or vms/<name>.nix,
+  # which imports the rest.
+  hosts = [ "minime" ];
+  vms = [
+    "auth"
+    "immich"
+    "miniflux"
+    "radicale"
+  ];
+  # The fleet's system, but for those named here.
+  systems = { };
+  system = name: systems.${name} or "x86_64-linux";
+  nixosSystem =
+    name: modules:
+    lib.nixosSystem {
+      system = system name;
+      inherit specialArgs modules;
+    };
+  host = name: nixosSystem name [ (./hosts + "/${name}.nix") ];
+  vm =
+    name:
+    nixosSystem name [
+      microvm.nixosModules.microvm
+      ./lib/every-vm.nix
+      (./vms + "/${name}.nix")
+    ];
+  runner = name: self.nixosConfigurations.${name}.config.microvm.declaredRunner;
 in
 {
-  nixosConfigurations = {
-    auth = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/auth.nix
-        inputs.sops-nix.nixosModules.sops
-        ../modules/server.nix
-        ../vms/auth.nix
-      ];
-    };
-    immich = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/immich.nix
-        inputs.sops-nix.nixosModules.sops
-        ../modules/server.nix
-        ../vms/immich.nix
-      ];
-    };
-    miniflux = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/miniflux.nix
-        inputs.sops-nix.nixosModules.sops
-        ../modules/server.nix
-        ../vms/miniflux.nix
-      ];
-    };
-    minime = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.host
-        ./hosts/minime.nix
-        inputs.sops-nix.nixosModules.sops
-        ../hosts/minime.nix
-      ];
-    };
-    radicale = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/radicale.nix
-        inputs.sops-nix.nixosModules.sops
-        ../modules/server.nix
-        ../vms/radicale.nix
-      ];
-    };
-  };
+  nixosConfigurations = lib.genAttrs hosts host // lib.genAttrs vms vm;
 
   lib.addresses = import ./lib/addresses.nix;
 
   packages = {
-    x86_64-linux = {
-      auth = self.nixosConfigurations.auth.config.microvm.declaredRunner;
-      immich = self.nixosConfigurations.immich.config.microvm.declaredRunner;
-      miniflux = self.nixosConfigurations.miniflux.config.microvm.declaredRunner;
-      radicale = self.nixosConfigurations.radicale.config.microvm.declaredRunner;
-    };
+    x86_64-linux = lib.genAttrs vms runner;
   };
 
-  hydraJobs = {
-    auth = self.nixosConfigurations.auth.config.microvm.declaredRunner;
-    immich = self.nixosConfigurations.immich.config.microvm.declaredRunner;
-    miniflux = self.nixosConfigurations.miniflux.config.microvm.declaredRunner;
-    radicale = self.nixosConfigurations.radicale.config.microvm.declaredRunner;
-  };
+  hydraJobs = lib.genAttrs vms runner;
 }

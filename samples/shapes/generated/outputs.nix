@@ -9,69 +9,50 @@
   ...
 }@inputs:
 let
+  inherit (nixpkgs) lib;
   # repoRoot and fleetRoot: paths whatever `self` means (with `dir=`, self
   # is this directory only); modules write `repoRoot + "/x"`.
   specialArgs = import ./lib/roots.nix // {
     inherit inputs self;
   };
+  # Each host and VM is one module, hosts/<name>.nix or vms/<name>.nix,
+  # which imports the rest.
+  hosts = [
+    "edge1"
+    "monitor"
+  ];
+  vms = [
+    "console"
+    "router"
+  ];
+  # The fleet's system, but for those named here.
+  systems = { };
+  system = name: systems.${name} or "x86_64-linux";
+  nixosSystem =
+    name: modules:
+    lib.nixosSystem {
+      system = system name;
+      inherit specialArgs modules;
+    };
+  host = name: nixosSystem name [ (./hosts + "/${name}.nix") ];
+  vm =
+    name:
+    nixosSystem name [
+      microvm.nixosModules.microvm
+      ./lib/every-vm.nix
+      (./vms + "/${name}.nix")
+    ];
+  runner = name: self.nixosConfigurations.${name}.config.microvm.declaredRunner;
 in
 {
-  nixosConfigurations = {
-    console = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/console.nix
-        ./lib/overlays.nix
-        ../modules/common.nix
-        ../modules/vm.nix
-      ];
-    };
-    edge1 = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.host
-        ./hosts/edge1.nix
-        ./lib/overlays.nix
-        ../modules/common.nix
-      ];
-    };
-    monitor = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        ./hosts/monitor.nix
-        ./lib/overlays.nix
-        ../modules/common.nix
-      ];
-    };
-    router = nixpkgs.lib.nixosSystem {
-      system = "x86_64-linux";
-      inherit specialArgs;
-      modules = [
-        microvm.nixosModules.microvm
-        ./vms/router.nix
-        ./lib/overlays.nix
-        ../modules/common.nix
-        ../modules/vm.nix
-      ];
-    };
-  };
+  nixosConfigurations = lib.genAttrs hosts host // lib.genAttrs vms vm;
 
   lib.addresses = import ./lib/addresses.nix;
   lib.meta = import ./lib/meta.nix;
 
   packages = {
-    x86_64-linux = {
-      console = self.nixosConfigurations.console.config.microvm.declaredRunner;
-      router = self.nixosConfigurations.router.config.microvm.declaredRunner;
-    };
+    x86_64-linux = lib.genAttrs vms runner;
   };
 
-  hydraJobs = {
-    console = self.nixosConfigurations.console.config.microvm.declaredRunner;
-    router = self.nixosConfigurations.router.config.microvm.declaredRunner;
-  };
+  hydraJobs = lib.genAttrs vms runner;
 }
