@@ -518,3 +518,40 @@ def test_allocation_fills_as_replace_does(monkeypatch):
         compared += fast.lock_text is not None
         codes.update(d.code for d in fast.diagnostics)
     assert compared > 30 and "F803" in codes  # a locked value refused, its holder named
+
+
+# -- fleet.lock's IPv4 addresses: a canonical one matched, not parsed ----------
+
+
+def plain_ipv4_problem(text: str) -> str | None:
+    """lock/values.py's IPv4 check before the fast path: ipaddress alone."""
+    import ipaddress
+
+    try:
+        parsed = ipaddress.ip_address(text)
+    except ValueError:
+        return "bad"
+    return None if parsed.version == 4 and str(parsed) == text else "bad"
+
+
+# Octets as written, leading zeros and out of range among them.
+OCTETS = ["0", "00", "01", "7", "10", "010", "99", "199", "249", "250", "255", "256"]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.one_of(
+        st.text(st.sampled_from("0123456789.:x "), max_size=18),
+        st.integers(0, 2**32 - 1).map(
+            lambda n: str(__import__("ipaddress").IPv4Address(n))
+        ),
+        st.lists(st.integers(0, 300).map(str), min_size=3, max_size=5).map(".".join),
+        st.lists(st.sampled_from(OCTETS), min_size=3, max_size=5).map(".".join),
+    )
+)
+def test_lock_ipv4_check_matches_the_plain_one(text):
+    from fleetc.lock.values import CANONICAL_IPV4, VALIDATORS
+
+    if CANONICAL_IPV4.fullmatch(text):
+        assert plain_ipv4_problem(text) is None
+    assert (VALIDATORS["ipv4"](text) is None) == (plain_ipv4_problem(text) is None)
