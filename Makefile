@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test nix lint format goldens bench fuzz clean
+.PHONY: demo test nix lint format goldens docs bench fuzz clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -63,6 +63,13 @@ format: $(STAMP)
 # Regenerate the expected trees of tests/cases and samples/ (then review the diff!).
 goldens: $(STAMP)
 	$(BIN)/python -m tests.support.regen_goldens
+
+# The reference, generated from the code (docs/reference: keys, commands,
+# codes, the man page) and the JSON Schema editors read; tests/docs fails
+# until they are regenerated after a key, command or code changes.
+docs: $(STAMP)
+	$(BIN)/python -m fleetc.cli.reference docs/reference
+	$(BIN)/fleetc schema > compiler/fleetc/data/fleet.schema.json
 
 clean:
 	rm -rf $(VENV) build dist compiler/*.egg-info .pytest_cache

@@ -1,5 +1,6 @@
-"""The repository's pre-commit hooks, run by the real pre-commit (from PyPI) with
-`try-repo` against this checkout, in a scratch git repository holding a fleet.
+"""The repository's pre-commit hooks, run by the real pre-commit (from PyPI)
+from a config naming this checkout (tests/support/precommit.py), in a scratch
+git repository holding a fleet.
 
 pre-commit installs fleetc into its own environment from this repository, so
 the test also proves `pip install .` gives a working `fleetc`.
@@ -7,7 +8,6 @@ the test also proves `pip install .` gives a working `fleetc`.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.paths import ROOT, SAMPLES
+from tests.support.paths import SAMPLES
 
 GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]
+TWINS = ("fleet.toml", "fleet.fleet")
 
 
 def sh(cwd: Path, *command: str, env=None) -> subprocess.CompletedProcess:
@@ -41,21 +42,6 @@ def fleet_repo(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def hook_env(tmp_path_factory) -> dict:
-    home = tmp_path_factory.mktemp("pre-commit-home")
-    return {**os.environ, "PRE_COMMIT_HOME": str(home)}
-
-
-def try_hook(
-    repo: Path, hook: str, env: dict, files=("fleet.toml", "fleet.fleet")
-) -> subprocess.CompletedProcess:
-    pre_commit = Path(sys.executable).with_name("pre-commit")
-    return sh(
-        repo, str(pre_commit), "try-repo", str(ROOT), hook, "--files", *files, env=env
-    )
-
-
-@pytest.fixture(scope="module")
 def samples_repo(tmp_path_factory) -> Path:
     """Every sample, tree and lock as checked in, at the same path in a git repository
     (so that `dir=samples/<name>/generated` in the trees stays true)."""
@@ -67,7 +53,7 @@ def samples_repo(tmp_path_factory) -> Path:
     return repo
 
 
-def test_hooks_pass_on_every_sample_with_both_twins(samples_repo, hook_env):
+def test_hooks_pass_on_every_sample_with_both_twins(samples_repo, hooks):
     """Both twins of every sample in one run, as pre-commit passes them when a
     commit touches both: the tree must not flip between them."""
     twins = sorted(
@@ -77,16 +63,16 @@ def test_hooks_pass_on_every_sample_with_both_twins(samples_repo, hook_env):
     )
     assert len(twins) == 2 * len(list((samples_repo / "samples").iterdir()))
     for hook in ("fleetc-check", "fleetc-generate"):
-        done = try_hook(samples_repo, hook, hook_env, files=twins)
+        done = hooks.run(samples_repo, hook, files=twins)
         assert done.returncode == 0, done.stdout + done.stderr
         assert "Passed" in done.stdout
     status = sh(samples_repo, *GIT, "status", "--porcelain")
     assert status.stdout == ""
 
 
-def test_hooks_pass_on_a_current_tree_then_fail_when_it_is_stale(fleet_repo, hook_env):
+def test_hooks_pass_on_a_current_tree_then_fail_when_it_is_stale(fleet_repo, hooks):
     for hook in ("fleetc-check", "fleetc-generate"):
-        done = try_hook(fleet_repo, hook, hook_env)
+        done = hooks.run(fleet_repo, hook, files=TWINS)
         assert done.returncode == 0, done.stdout + done.stderr
         assert "Passed" in done.stdout
 
@@ -98,18 +84,18 @@ def test_hooks_pass_on_a_current_tree_then_fail_when_it_is_stale(fleet_repo, hoo
         fleet = fleet_repo / name
         fleet.write_text(fleet.read_text().replace(old, new))
 
-    check = try_hook(fleet_repo, "fleetc-check", hook_env)
+    check = hooks.run(fleet_repo, "fleetc-check", files=TWINS)
     assert check.returncode == 1, check.stdout
     assert "Failed" in check.stdout
     assert "-    microvm.mem = 2048;" in check.stdout
     assert "+    microvm.mem = 3072;" in check.stdout
 
-    generate = try_hook(fleet_repo, "fleetc-generate", hook_env)
+    generate = hooks.run(fleet_repo, "fleetc-generate", files=TWINS)
     assert generate.returncode == 1, generate.stdout
     assert "generated files changed" in generate.stdout
     # Like a formatter: the hook fixed the tree; what it wrote must be staged
     # too (it says so), and then the next run passes.
     assert "not staged yet: `git add " in generate.stdout
     sh(fleet_repo, *GIT, "add", "-A")
-    again = try_hook(fleet_repo, "fleetc-generate", hook_env)
+    again = hooks.run(fleet_repo, "fleetc-generate", files=TWINS)
     assert again.returncode == 0, again.stdout

@@ -4,7 +4,7 @@ microvm.nix generations, against what the originals set
 (tests/transcribed_originals.py, written by reading them). Every difference
 is listed here with its reason, so a change in fleetc's output that moves a
 value away from the original (or towards it) fails until this list and the
-README's table ("Transcribed fleets") say so."""
+the guide's table (docs/guide/shapes.md, "Transcribed fleets") say so."""
 
 from __future__ import annotations
 
@@ -225,11 +225,13 @@ def test_the_listed_differences_still_differ(sample, evaluated):
 
 
 def readme_row(sample: str) -> tuple[int, int, int]:
-    """(values transcribed, the same, percent) as README's table has them."""
-    text = (ROOT / "README.md").read_text()
+    """(values transcribed, the same, percent) as the guide's table has them."""
+    text = (ROOT / "docs" / "guide" / "shapes.md").read_text()
     pattern = rf"^\| `samples/{sample}` \| [^|]* \| (\d+) \| (\d+) \((\d+) %\) \|"
     row = re.search(pattern, text, re.M)
-    assert row is not None, f"README's table has no row for samples/{sample}"
+    assert (
+        row is not None
+    ), f"docs/guide/shapes.md's table has no row for samples/{sample}"
     return int(row.group(1)), int(row.group(2)), int(row.group(3))
 
 

@@ -87,8 +87,8 @@ def test_a_word_outside_the_allowed_ones_is_rejected(validator):
     assert "is not one of ['virtiofs', '9p', 'disk']" in wrong.message
 
 
-def test_readme_shows_the_schema_line_and_taplo_configuration():
-    readme = Path(ROOT / "README.md").read_text()
+def test_the_guide_shows_the_schema_line_and_taplo_configuration():
+    readme = Path(ROOT / "docs" / "guide" / "using.md").read_text()
     assert "#:schema" in readme and "[[rule]]" in readme
     assert "fleetc schema" in readme
 
@@ -117,6 +117,8 @@ def test_every_key_says_what_it_means():
 def test_editors_see_each_keys_meaning():
     shipped = json.loads(SHIPPED.read_text())
     vm = shipped["properties"]["vms"]["additionalProperties"]["properties"]
-    assert vm["machine_id"]["description"].endswith("or false: its own.")
+    assert "or false: its own." in vm["machine_id"]["description"]
+    assert "Produces: vms/<vm>.nix: `microvm.mem`" in vm["mem"]["description"]
+    assert vm["mem"]["default"] == 512
     router = shipped["properties"]["networks"]["additionalProperties"]["properties"]
     assert "routes this network" in router["router"]["description"]

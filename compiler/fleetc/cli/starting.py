@@ -29,7 +29,7 @@ FLEET = """\
 #   fleetc generate   write generated/ and fleet.lock: commit both
 #   fleetc lock       pin the flake's inputs in generated/flake.lock: commit it
 #   fleetc explain --list, fleetc explain F203: what a diagnostic means
-# Every key: fleetc's docs/fleet-format.md; editors complete from `fleetc schema`.
+# Every key: fleetc's docs/reference/keys.md; editors complete from `fleetc schema`.
 
 [fleet]
 name = {name}

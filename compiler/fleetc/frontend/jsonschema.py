@@ -10,10 +10,12 @@ the checks (addresses, names, hypervisors...) stay fleetc's.
 from __future__ import annotations
 
 import json
+from dataclasses import fields
 from typing import Any
 
 from . import schema
 from .key_docs import doc
+from .key_nix import produces
 from .schema import Key, Kind, Section
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -58,10 +60,22 @@ def section(part: Section, required: bool = True) -> dict[str, Any]:
 
 
 def described(part: Section, key: Key) -> dict[str, Any]:
-    """The key's value, with what it means (frontend/key_docs.py)."""
+    """The key's value, with what it means (frontend/key_docs.py), what it
+    produces (frontend/key_nix.py) and its default, which editors show."""
     meaning = doc(part.title, key.name)
-    shape = value(key)
-    return {**shape, "description": meaning} if meaning else shape
+    nix = produces(part.title, key.name)
+    text = " ".join(filter(None, (meaning, nix and f"Produces: {nix}.")))
+    shape = {**value(key), **default(part, key)}
+    return {**shape, "description": text} if text else shape
+
+
+def default(part: Section, key: Key) -> dict[str, Any]:
+    """The model's default, where it is a plain value the file could spell."""
+    if part.model is None or key.section is not None or key.required:
+        return {}
+    found = next((f for f in fields(part.model) if f.name == key.field), None)
+    plain = found is not None and isinstance(found.default, (str, bool, int))
+    return {"default": found.default} if plain else {}
 
 
 def value(key: Key) -> dict[str, Any]:
