@@ -39,12 +39,15 @@ class VsockCids(Kind):
 
 
 def slots(fleet: Fleet, lock: Lock) -> list[Slot]:
-    wanted = Vm.wants_vsock.fget
-    return list(vm_slots(fleet, lock, "vsock_cid", _host, True, wanted))
+    return list(vm_slots(fleet, lock, "vsock_cid", _host, True, _wants_vsock))
 
 
 def _host(vm: Vm) -> str:
     return vm.host
+
+
+def _wants_vsock(vm: Vm) -> bool:
+    return vm.wants_vsock
 
 
 def taken(fleet: Fleet) -> Taken:
