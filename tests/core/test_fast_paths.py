@@ -555,3 +555,43 @@ def test_lock_ipv4_check_matches_the_plain_one(text):
     if CANONICAL_IPV4.fullmatch(text):
         assert plain_ipv4_problem(text) is None
     assert (VALIDATORS["ipv4"](text) is None) == (plain_ipv4_problem(text) is None)
+
+
+# -- a locked address judged by integers before address objects ----------------
+
+
+@st.composite
+def pools_and_values(draw):
+    """A network of one family (tiny prefixes among them), reserved ranges in
+    and around it, and a value in or near it."""
+    from fleetc.allocate.addresses import Pool
+    from fleetc.core import inet
+    from fleetc.core.model import Network
+
+    version = draw(st.sampled_from([4, 6]))
+    base, width = ("10.0.0.0", 32) if version == 4 else ("fd00::", 128)
+    length = draw(st.integers(width - 6, width))
+    start = int(__import__("ipaddress").ip_address(base))
+    size = 2 ** (width - length)
+
+    def near():
+        return start + draw(st.integers(-2, size + 2))
+
+    def text(value):
+        return str(__import__("ipaddress").ip_address(max(value, 0)))
+
+    reserved = []
+    for _ in range(draw(st.integers(0, 3))):
+        low, high = sorted((near(), near()))
+        reserved.append(f"{text(low)}-{text(high)}")
+    prefix = f"{base}/{length}"
+    net = Network(name="n", reserved=tuple(reserved), **{f"ipv{version}": prefix})
+    parsed = inet.subnets(Fleet(name="t", networks=(net,)))["n"]
+    return Pool(net, parsed, version), max(near(), 0)
+
+
+@settings(max_examples=600, deadline=None)
+@given(pools_and_values())
+def test_address_usability_matches_the_plain_judgement(pool_and_value):
+    pool, value = pool_and_value
+    assert pool.unusable(value) == pool._why_unusable(value)
