@@ -1,14 +1,14 @@
 """Whole processes, timed as a user would see them: wall clock from spawn to
 exit, and the peak resident memory of that one process (wait4's rusage).
 
-strace shows what a run writes: every syscall that changes a file, less the
-report on stdout and stderr.
+Children run with bytecode written and read, as an installed wheel has it
+(this machine sets PYTHONDONTWRITEBYTECODE=1; each command's untimed first
+run writes what it needs).
 """
 
 from __future__ import annotations
 
 import os
-import re
 import statistics
 import subprocess
 import sys
@@ -18,11 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-FLEETC = str(Path(sys.executable).with_name("fleetc"))
-WRITING_CALLS = (
-    "write,pwrite64,writev,rename,renameat,renameat2,unlink,unlinkat,rmdir,"
-    "mkdir,mkdirat,fsync,fdatasync,syncfs,sync,truncate,ftruncate,openat"
-)
+PYTHON = sys.executable
+FLEETC = str(Path(PYTHON).with_name("fleetc"))
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 @dataclass
@@ -41,17 +39,15 @@ def run_once(argv: list[str], cwd: Path, env: dict | None = None) -> tuple[float
     with tempfile.TemporaryFile() as errors:  # a pipe would fill and block
         start = time.perf_counter()
         child = subprocess.Popen(
-            argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=errors
+            argv, cwd=cwd, env=env or ENV, stdout=subprocess.DEVNULL, stderr=errors
         )
         _, status, usage = os.wait4(child.pid, 0)
         seconds = time.perf_counter() - start
-        child.returncode = os.waitstatus_to_exitcode(status)
+        code = os.waitstatus_to_exitcode(status)
         errors.seek(0)
         problems = errors.read().decode(errors="replace")
-    if child.returncode != 0:
-        raise SystemExit(
-            f"{' '.join(argv)} in {cwd}: exit {child.returncode}\n{problems}"
-        )
+    if code != 0:
+        raise SystemExit(f"{' '.join(argv)} in {cwd}: exit {code}\n{problems}")
     return seconds, usage.ru_maxrss
 
 
@@ -61,42 +57,48 @@ def timed(
     runs: int,
     before: Callable[[], None] | None = None,
     env: dict | None = None,
+    warm: bool = True,
 ) -> Timing:
-    """`runs` runs; `before` (untimed) puts the directory back each time."""
+    """One untimed run (unless not `warm`), then `runs` timed ones; `before`
+    (untimed) puts the directory back each time."""
     seconds, peak = [], 0
-    for _ in range(runs):
+    for turn in range(runs + warm):
         if before:
             before()
         spent, kib = run_once(argv, cwd, env)
-        seconds.append(spent)
-        peak = max(peak, kib)
+        if turn or not warm:
+            seconds.append(spent)
+            peak = max(peak, kib)
     return Timing(seconds, peak)
 
 
-def writing_syscalls(argv: list[str], cwd: Path) -> list[str]:
-    """Every syscall of one run that changes a file (stdout/stderr aside)."""
-    with tempfile.TemporaryDirectory() as scratch:
-        log = Path(scratch) / "strace.log"
-        trace = ["strace", "-f", "-qq", "-o", str(log), "-e", f"trace={WRITING_CALLS}"]
-        run_once(trace + argv, cwd)
-        lines = log.read_text().splitlines()
-    calls = (re.sub(r"^\d+\s+", "", line) for line in lines)
-    return [call for call in calls if _changes_a_file(call)]
+def output_of(argv: list[str], cwd: Path, env: dict | None = None) -> str:
+    """stdout of a process that must exit 0."""
+    done = subprocess.run(
+        argv, cwd=cwd, env=env or ENV, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)}: exit {done.returncode}\n{done.stderr}")
+    return done.stdout
 
 
-def _changes_a_file(call: str) -> bool:
-    if call.startswith("openat(") and not re.search(r"O_WRONLY|O_RDWR|O_CREAT", call):
-        return False  # opened for reading
-    return not call.startswith(("write(1,", "write(2,"))
+def stats_of(root: Path, skip: frozenset[str]) -> dict[str, tuple[int, int]]:
+    """(inode, mtime) of every file under root, .git and `skip` aside."""
+    found = {}
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if d != ".git"]
+        for name in files:
+            path = os.path.join(folder, name)
+            st = os.lstat(path)
+            found[os.path.relpath(path, root)] = (st.st_ino, st.st_mtime_ns)
+    return {name: stat for name, stat in found.items() if name not in skip}
 
 
-def paths_written(calls: list[str]) -> list[str]:
-    """The files a run created, opened for writing or renamed into place."""
-    found = []
-    for call in calls:
-        names = re.findall(r'"([^"]*)"', call)
-        if call.startswith("openat(") and names:
-            found.append(names[0])
-        elif call.startswith("rename") and len(names) >= 2:
-            found.append(names[-1])
-    return sorted(set(found) - {"/dev/null"})
+def files_written(root: Path, run: Callable[[], None], skip: frozenset[str]) -> list:
+    """The files `run` created, replaced, changed or removed under root
+    (inode or mtime differ, or the file came or went)."""
+    before = stats_of(root, skip)
+    run()
+    after = stats_of(root, skip)
+    names = set(before) | set(after)
+    return sorted(n for n in names if before.get(n) != after.get(n))

@@ -1,6 +1,6 @@
 """What `fleetc check` loads and runs (issue 11: pre-commit runs it on every
 commit, and at samples/journald's size importing is most of its time). Speed
-itself is measured by `make bench` (bench/table.py's journald row); these show
+itself is measured by `make bench` (bench/table.py's 30-VM rows); these show
 that what check does not use stays unloaded, and that git is asked once."""
 
 from __future__ import annotations

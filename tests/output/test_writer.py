@@ -188,7 +188,7 @@ def test_planned_writes_are_the_compiles_own_texts(tmp_path):
 def test_hashes_read_in_pieces_are_the_whole_texts_hashes(tmp_path):
     """digest() and file_hash() hash a piece at a time; a text longer than a
     piece, with multi-byte characters across the cuts, hashes as its bytes."""
-    from fleetc.output.writer import DIGEST_PIECE, digest, file_hash
+    from fleetc.output.tree import DIGEST_PIECE, digest, file_hash
 
     text = ("é" * (DIGEST_PIECE // 3) + "x\n") * 4
     expected = hashlib.sha256(text.encode()).hexdigest()

@@ -9,7 +9,7 @@ What must hold:
 - every accepted tree parses: its .nix files go, once per distinct content,
   to `nix-instantiate --parse`, hundreds of files a call;
 - and, reported rather than asserted, the time per byte of the slowest input,
-  beside that of the 10,000-VM bench fleet (bench/bench.py).
+  beside that of the 10,000-VM bench fleet (bench/fleet.py).
 
     python -m tests.support.fuzz --count 100000 --jobs 2
 """
@@ -232,7 +232,7 @@ def bench_seconds_per_byte() -> dict[str, float]:
     from fleetc.convert import to_fleet
 
     # bench/ is a folder of scripts, not a package: its file is loaded by path.
-    spec = importlib.util.spec_from_file_location("bench", ROOT / "bench" / "bench.py")
+    spec = importlib.util.spec_from_file_location("bench", ROOT / "bench" / "fleet.py")
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
     fleet_toml = bench.fleet_toml

@@ -18,8 +18,7 @@ operation, hostile_judge.py the rest). What must hold for each run:
 - nothing written, created, renamed or removed outside the output directory,
   fleet.lock and fleetc's temp directory (nothing at all by a read-only
   command; an untracked leftover of an older fleetc may be removed), nothing
-  outside the repository opened, no program but git, nix,
-  dot (and ctypes' ldconfig) started;
+  outside the repository opened, no program but git, nix and dot started;
 - the sentinel and the repository outside the output unchanged (lstat, and
   the sentinel's bytes), the sentinel's content in no output, tree or stage;
 - an exit status of 0..3 (a closed stdout: SIGPIPE's), no traceback, no hang.

@@ -32,9 +32,8 @@ import fleetc
 
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 # What fleetc may run: git (what it tracks), nix (build), dot (graph --format
-# svg), and ldconfig, which ctypes.util.find_library runs to find libc for the
-# writer's syncfs (journal._libc_syncfs).
-EXECUTABLES = frozenset({"git", "nix", "dot", "ldconfig"})
+# svg). The writer's syncfs is libc's, found without running ldconfig.
+EXECUTABLES = frozenset({"git", "nix", "dot"})
 BLOCKED = "refused by the hostile-repository audit"
 TEMP = re.compile(r"\.(.+)\.fleetc-(new|[0-9]+)")
 

@@ -17,7 +17,7 @@ from ..output import disk_facts
 from ..output.disk_facts import DiskView, disk_view
 from ..core.placement import ShareFacts
 from ..output.share_facts import share_facts
-from ..output.compare import is_stale, unified_diff
+from ..output.compare import TreeChanges, changes, diff_of
 from ..core.diagnostics import Diagnostic, error, has_errors
 from ..core.pipeline import Result, compile, lock_path
 from ..core.placement import Placement
@@ -325,15 +325,17 @@ def refuse_lock_change(report: Report, compiled: Compiled) -> int:
     return EXIT_ERRORS
 
 
-def diff_text(compiled: Compiled) -> str:
-    """The tree's diff and the lock's, paths relative to the repository."""
-    tree = unified_diff(
-        compiled.out_dir,
-        compiled.result.files,
-        shown(compiled.out_dir),
-        compiled.owner,
-        compiled.tree_merge,
-    )
+def tree_changes(compiled: Compiled) -> TreeChanges:
+    """What differs between the tree on disk and the compiled one (read once)."""
+    result = compiled.result
+    return changes(compiled.out_dir, result.files, compiled.owner, compiled.tree_merge)
+
+
+def diff_text(compiled: Compiled, found: TreeChanges | None = None) -> str:
+    """The tree's diff and the lock's, paths relative to the repository;
+    `found`: the tree's changes, when the caller has them already."""
+    found = tree_changes(compiled) if found is None else found
+    tree = diff_of(found, shown(compiled.out_dir))
     if not compiled.lock_changed:
         return tree
     name = shown(compiled.lock_file)
@@ -348,9 +350,9 @@ def diff_text(compiled: Compiled) -> str:
 
 def stale_check(report: Report, compiled: Compiled) -> int:
     """generate --check: exit 1, showing the diff, when the tree or lock is stale."""
-    diff = diff_text(compiled)
-    files, owner = compiled.result.files, compiled.owner
-    stale = bool(diff) or is_stale(compiled.out_dir, files, owner, compiled.tree_merge)
+    found = tree_changes(compiled)
+    diff = diff_text(compiled, found)
+    stale = bool(diff) or bool(found.differing)
     report.note("stale", stale)
     if not stale:
         return EXIT_OK

@@ -18,7 +18,7 @@ from ..nixbuild import flake_lock, locking, nixfetch
 from ..nixbuild.staging import StagingRefused
 from ..output.exclusive import exclusive
 from ..output.transaction import WriteRefused
-from ..output.writer import Tree, digest
+from ..output.tree import Tree, digest
 from .compiled import Compiled, compile_fleet
 from .files import EXIT_NIX, EXIT_OK, EXIT_USAGE, shown, usage_problem
 from .writing import say_waiting

@@ -4,18 +4,22 @@ The diff users review (`fleetc diff`, `generate --check`) leaves out
 .fleetc-manifest.json while the set of files fleetc owns stays the same: its
 hashes change with every edit of every file, and say nothing the other hunks
 do not. It is shown, whole, when a file is added to or removed from the tree.
-Staleness (`is_stale`) still compares the manifest too.
+Staleness (`generate --check`) still compares the manifest too. Each file is
+read once, compared byte for byte, and only the texts that differ are kept
+(`changes`).
 """
 
 from __future__ import annotations
 
 import difflib
+from dataclasses import dataclass
 from pathlib import Path
 
 from .owner import Owner
 from .transaction import READ_LIMIT
+from .tree import Tree
 from .tree_merge import TreeMerge
-from .writer import MANIFEST, Tree, manifest_text, owned_files
+from .writer import MANIFEST, manifest_text, owned_files
 
 
 def desired(files: dict[str, str], owner: Owner | None = None) -> dict[str, str]:
@@ -41,18 +45,33 @@ def _text(data: bytes) -> str:
         return ""  # not what fleetc wrote: the diff replaces all of it
 
 
-def compared(
+@dataclass(frozen=True)
+class TreeChanges:
+    """Where the tree on disk is not the tree fleetc would write: name -> (its
+    text on disk, None when absent; the text fleetc would write, None when it
+    would remove it). Only these texts are kept (the tree is 34 MB at 10,000
+    VMs); `owned_set_changes`: a file is added to or removed from the tree."""
+
+    differing: dict[str, tuple[str | None, str | None]]
+    owned_set_changes: bool
+
+
+def changes(
     out_dir: Path,
     files: dict[str, str],
     owner: Owner | None = None,
     merge: TreeMerge | None = None,
-):
-    """(every name fleetc owns or would write, what is on disk, what it would
-    write); `merge`: a git merge in progress in the tree (tree_merge.py)."""
+) -> TreeChanges:
+    """Every name fleetc owns or would write, read once, as the writer reads
+    it; `merge`: a git merge in progress in the tree (tree_merge.py)."""
     wanted = desired(files, owner)
     owned = _owned(out_dir, merge)
-    names = set(wanted) | set(owned) | {MANIFEST}
-    return names, on_disk(out_dir, names), wanted, set(owned) != set(files)
+    tree, differing = Tree(out_dir), {}
+    for name in sorted(set(wanted) | set(owned) | {MANIFEST}):
+        data, new = tree.read(name, wanted=False), wanted.get(name)
+        if data != (None if new is None else new.encode()):  # byte for byte
+            differing[name] = (None if data is None else _text(data), new)
+    return TreeChanges(differing, set(owned) != set(files))
 
 
 def _owned(out_dir: Path, merge: TreeMerge | None) -> dict:
@@ -63,33 +82,12 @@ def _owned(out_dir: Path, merge: TreeMerge | None) -> dict:
     return owned_files(out_dir, data, merge).files
 
 
-def is_stale(
-    out_dir: Path,
-    files: dict[str, str],
-    owner: Owner | None = None,
-    merge: TreeMerge | None = None,
-) -> bool:
-    """Whether generate would change anything in the tree, manifest included."""
-    names, current, wanted, _ = compared(out_dir, files, owner, merge)
-    return any(current.get(name) != wanted.get(name) for name in names)
-
-
-def unified_diff(
-    out_dir: Path,
-    files: dict[str, str],
-    shown_as: str,
-    owner: Owner | None = None,
-    merge: TreeMerge | None = None,
-) -> str:
-    """A unified diff, old tree to new, with paths shown under `shown_as`; the
-    manifest only when the set of owned files changes (module docstring)."""
-    names, current, wanted, owned_set_changes = compared(out_dir, files, owner, merge)
-    if not owned_set_changes:
-        names = names - {MANIFEST}
+def diff_of(found: TreeChanges, shown_as: str) -> str:
+    """`found` as a unified diff, paths shown under `shown_as`; the manifest
+    only when the set of owned files changes (module docstring)."""
     chunks = []
-    for name in sorted(names):
-        old, new = current.get(name), wanted.get(name)
-        if old == new:
+    for name, (old, new) in found.differing.items():
+        if name == MANIFEST and not found.owned_set_changes:
             continue
         label = f"{shown_as}/{name}" if shown_as not in ("", ".") else name
         chunks += difflib.unified_diff(

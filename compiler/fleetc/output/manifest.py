@@ -8,7 +8,7 @@ them pass through: each name must be a normalised relative path inside the
 tree, of text a file name can hold, and not a file fleetc or git keeps for
 itself; anything else is refused at the entry (F042..F045), never read,
 printed or removed. Links on the way to a name are the reader's business
-(`writer.Tree` refuses them, F040), since they are on disk, not in the file.
+(`tree.Tree` refuses them, F040), since they are on disk, not in the file.
 It is read only up to transaction.READ_LIMIT bytes, and a nesting bomb is F042,
 not a RecursionError. Its `fleet` names the fleet file whose tree it is
 (owner.py); manifests written before it was recorded have none.
@@ -124,18 +124,20 @@ def _checked_files(source: Source, files: dict) -> dict[str, str]:
 
 def name_problem(name: str) -> tuple[str, str | None]:
     """(code, why `name` cannot be an owned file) or (code, None) when it can."""
-    shown = quoted(name)
     if CONTROL.search(name) or not encodable(name):
-        return "F044", f"`{shown}` holds a control character or is not UTF-8"
+        return "F044", f"`{quoted(name)}` holds a control character or is not UTF-8"
     if name.startswith("/"):
-        return "F043", f"`{shown}` is an absolute path, not a path inside the tree"
+        return (
+            "F043",
+            f"`{quoted(name)}` is an absolute path, not a path inside the tree",
+        )
     parts = name.split("/")
     if ".." in parts:
-        return "F043", f"`{shown}` leaves the tree (`..`)"
+        return "F043", f"`{quoted(name)}` leaves the tree (`..`)"
     if any(part in ("", ".") for part in parts):
-        return "F043", f"`{shown}` is not a normalised path (empty or `.` part)"
+        return "F043", f"`{quoted(name)}` is not a normalised path (empty or `.` part)"
     if ".git" in parts or name in RESERVED or parts[-1].endswith(TEMP_SUFFIX):
-        return "F045", f"`{shown}` is a file fleetc, Nix or git keeps for itself"
+        return "F045", f"`{quoted(name)}` is a file fleetc, Nix or git keeps for itself"
     return "F043", None
 
 

@@ -17,26 +17,18 @@ run completes the change. A run that changes nothing writes nothing.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
 from . import transaction as journal
 from .exclusive import exclusive
 from .manifest import BadManifest, Manifest, checked_manifest
 from .owner import Owner, refuse_another_fleet
 from .transaction import MANIFEST, READ_LIMIT, Change, WriteRefused
+from .tree import Tree, digest
 from .tree_merge import TreeMerge
-
-SYMLINK_HELP = (
-    "fleetc never writes through a symbolic link inside its tree or at fleet.lock; "
-    "replace the link by a real directory or file (the output directory itself "
-    "may be a link)"
-)
 
 
 @dataclass(frozen=True)
@@ -55,26 +47,6 @@ class LockFile:
     text: str
 
 
-# Texts are hashed a piece at a time: flake.nix alone is 6 MB at 10,000 VMs.
-DIGEST_PIECE = 1 << 20
-
-
-def digest(text: str) -> str:
-    """sha256 of the text's UTF-8 bytes, never holding more than a piece of them."""
-    hashed = hashlib.sha256()
-    for start in range(0, len(text), DIGEST_PIECE):
-        hashed.update(text[start : start + DIGEST_PIECE].encode())
-    return hashed.hexdigest()
-
-
-def file_hash(handle: BinaryIO) -> str:
-    """`digest` of an open file's bytes, read a piece at a time."""
-    hashed = hashlib.sha256()
-    for piece in iter(lambda: handle.read(DIGEST_PIECE), b""):
-        hashed.update(piece)
-    return hashed.hexdigest()
-
-
 def manifest_text(files: dict[str, str], owner: Owner | None = None) -> str:
     digests = {name: digest(text) for name, text in sorted(files.items())}
     return _manifest(digests, owner)
@@ -82,10 +54,20 @@ def manifest_text(files: dict[str, str], owner: Owner | None = None) -> str:
 
 def _manifest(owned: dict[str, str], owner: Owner | None) -> str:
     """The manifest naming the fleet whose tree it is (owner.py) and each owned
-    file (sorted) with its hash."""
+    file (sorted) with its hash: `json.dumps(document, indent=2)`, byte for
+    byte, with the entries (11,003 at 10,000 VMs) each written by json's C
+    encoder (with `indent`, json encodes in Python, a tenth of a no-op)."""
     fleet = {} if owner is None else {"fleet": list(owner.names)}
-    document = {"generator": "fleetc", **fleet, "files": owned}
-    return json.dumps(document, indent=2) + "\n"
+    head = json.dumps({"generator": "fleetc", **fleet, "files": {}}, indent=2)
+    if not owned:
+        return head + "\n"
+    dumps = json.dumps
+    entries = ",\n".join([f"    {dumps(n)}: {dumps(h)}" for n, h in owned.items()])
+    return f"{head.removesuffix(EMPTY_FILES)}{{\n{entries}\n  }}\n}}\n"
+
+
+# How json.dumps(indent=2) ends a manifest whose `files` is empty.
+EMPTY_FILES = "{}\n}"
 
 
 def read_manifest(out_dir: Path) -> dict[str, str]:
@@ -189,7 +171,7 @@ def _plan_file(tree, owned, name: str, text: str, new_hash: str, force, change):
             f"{tree.out_dir / name} exists and was not written by fleetc",
             "move it away (or choose another output directory with --out)",
         )
-    _refuse_hand_edit(tree.out_dir / name, current_hash, owned[name], force)
+    _refuse_hand_edit(tree, name, current_hash, owned[name], force)
     if current_hash != new_hash:
         change.writes[name] = text
 
@@ -197,16 +179,17 @@ def _plan_file(tree, owned, name: str, text: str, new_hash: str, force, change):
 def _plan_removal(tree, owned, name: str, force: bool, change) -> None:
     current_hash = tree.hash(name, wanted=False)
     if current_hash is not None:
-        _refuse_hand_edit(tree.out_dir / name, current_hash, owned[name], force)
+        _refuse_hand_edit(tree, name, current_hash, owned[name], force)
         change.unlinks[name] = current_hash
 
 
-def _refuse_hand_edit(path: Path, current_hash: str, expected, force) -> None:
+def _refuse_hand_edit(tree, name: str, current_hash: str, expected, force) -> None:
     """`expected`: a hash, or in a merge the set of hashes either branch wrote."""
-    fleetcs = expected if isinstance(expected, frozenset) else {expected}
-    if not force and current_hash not in fleetcs:
+    if force or current_hash == expected:
+        return
+    if not isinstance(expected, frozenset) or current_hash not in expected:
         raise WriteRefused(
-            f"{path} was edited by hand since fleetc wrote it",
+            f"{tree.out_dir / name} was edited by hand since fleetc wrote it",
             "move the change into the fleet file or a module, "
             "or pass --force to discard it",
         )
@@ -229,107 +212,6 @@ def _prune_order(removed: dict[str, str]) -> list[str]:
         parts = name.split("/")[:-1]
         parents.update("/".join(parts[:depth]) for depth in range(1, len(parts) + 1))
     return sorted(parents, key=lambda d: (-d.count("/"), d))
-
-
-class Tree:
-    """The output directory seen through lstat: links are refused, never followed."""
-
-    def __init__(self, out_dir: Path) -> None:
-        self.out_dir = out_dir
-        self.kinds: dict[str, str] = {}
-        self.new_dirs: set[str] = set()
-
-    def read(self, name: str, wanted: bool, limit: int = -1) -> bytes | None:
-        """The file's bytes, None when absent (or, for a removal, no longer a
-        file); only its first `limit` + 1 when `limit` is given (a caller that
-        finds more refuses the file)."""
-        path = self._file(name, wanted)
-        if path is None:
-            return None
-        with self._opened(path) as file:
-            return file.read(limit + 1 if limit >= 0 else -1)
-
-    def hash(self, name: str, wanted: bool) -> str | None:
-        """`read`'s bytes hashed (sha256), read a piece at a time, not held whole."""
-        path = self._file(name, wanted)
-        if path is None:
-            return None
-        with self._opened(path) as file:
-            return file_hash(file)
-
-    def _file(self, name: str, wanted: bool) -> Path | None:
-        """The path of a regular file there, None when there is none to read."""
-        if not self._parents_ready(name, wanted):
-            return None
-        kind = _kind(self.out_dir / name)
-        if kind == "link":
-            raise _symlink_refused(self.out_dir / name)
-        if kind == "missing" or (kind != "file" and not wanted):
-            return None
-        if kind != "file":
-            raise _not_a_file(self.out_dir / name)
-        return self.out_dir / name
-
-    def _opened(self, path: Path) -> BinaryIO:
-        """The file; a link swapped in since the lstat is refused, and so is a
-        FIFO or device (the open does not wait on a FIFO; fstat tells)."""
-        file = open(path, "rb", opener=_no_follow)
-        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
-            file.close()
-            raise _not_a_file(path)
-        return file
-
-    def _parents_ready(self, name: str, wanted: bool) -> bool:
-        """True when every parent is a real directory; notes the ones to create."""
-        parts = name.split("/")[:-1]
-        for depth in range(1, len(parts) + 1):
-            parent = "/".join(parts[:depth])
-            kind = self._kind_of(parent)
-            if kind == "link":
-                raise _symlink_refused(self.out_dir / parent)
-            if kind == "missing" and wanted:
-                self.new_dirs.update(
-                    "/".join(parts[:d]) for d in range(depth, len(parts) + 1)
-                )
-            if kind != "dir":
-                if wanted and kind != "missing":
-                    raise _not_a_file(self.out_dir / parent, "a directory")
-                return False
-        return True
-
-    def _kind_of(self, name: str) -> str:
-        if name not in self.kinds:
-            self.kinds[name] = _kind(self.out_dir / name)
-        return self.kinds[name]
-
-
-def _no_follow(path: str, flags: int) -> int:
-    """A link swapped in after the lstat above is refused, not followed; a
-    FIFO swapped in does not block the open (fstat then refuses it)."""
-    return os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK)
-
-
-def _kind(path: Path) -> str:
-    try:
-        mode = os.lstat(path).st_mode
-    except (FileNotFoundError, NotADirectoryError):
-        return "missing"
-    if stat.S_ISLNK(mode):
-        return "link"
-    if stat.S_ISDIR(mode):
-        return "dir"
-    return "file" if stat.S_ISREG(mode) else "other"
-
-
-def _symlink_refused(path: Path) -> WriteRefused:
-    return WriteRefused(f"{path} is a symbolic link", SYMLINK_HELP, "F040")
-
-
-def _not_a_file(path: Path, expected: str = "a file") -> WriteRefused:
-    return WriteRefused(
-        f"{path} exists and was not written by fleetc (fleetc needs {expected} there)",
-        "move it away (or choose another output directory with --out)",
-    )
 
 
 def write_file_atomically(path: Path, text: str) -> None:

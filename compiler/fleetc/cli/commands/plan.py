@@ -54,9 +54,10 @@ def run(args) -> int:
 
 
 def _reader(out_dir: Path):
-    """A generated file's text as the writer reads it (output.writer.Tree: a
+    """A generated file's text as the writer reads it (output.tree.Tree: a
     regular file, no link on the way), so that plan shows nothing from elsewhere."""
-    from ...output.writer import Tree, WriteRefused
+    from ...output.tree import Tree
+    from ...output.writer import WriteRefused
 
     tree = Tree(out_dir)
 
