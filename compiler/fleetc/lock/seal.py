@@ -47,14 +47,21 @@ def digest(text: str) -> str:
 
 def sealed_by(source: Source) -> str | None:
     """The checksum (or `edited`) the lock ends with; None when it has none."""
-    found = _SEAL.search(source.text)
+    found = seal_line(source.text)
     return found.group(1) if found else None
+
+
+def seal_line(text: str) -> re.Match | None:
+    """`_SEAL.search(text)`, tried only where it can match: at the start of
+    the last line. A search tries every offset of the text (80 ms of reading
+    a 10,000-VM lock, twice); test_lock_fast_paths.py compares the two."""
+    return _SEAL.match(text, text.rfind("\n", 0, len(text) - 1) + 1)
 
 
 def seal_problems(source: Source, version: object) -> list[Diagnostic]:
     """What the checksum line says about `source`, whose `version` key is
     given (None when the TOML could not be read)."""
-    found = _SEAL.search(source.text)
+    found = seal_line(source.text)
     if found is None:
         return [_legacy(source)] if version == 1 else [_truncated(source)]
     if found.group(1) == EDITED:
