@@ -67,7 +67,7 @@ def _values(kind: Kind, slots: list[Slot], settled: Settled) -> dict[Key, Value]
     found = {}
     for slot in slots:
         if slot.key in settled.keys:
-            shown = kind.show(slot, settled.keys[slot.key])
+            shown = kind.show(slot.scope, settled.keys[slot.key])
             found[slot.key] = Value(shown, shown)
         elif slot.key in settled.refused:
             found[slot.key] = Value(None, settled.refused[slot.key])

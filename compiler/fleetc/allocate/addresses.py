@@ -131,23 +131,23 @@ class Addresses(Kind):
 
         return of
 
-    def parse(self, slot: Slot, value: object) -> Hashable | None:
+    def parse(self, scope: Scope, value: object) -> Hashable | None:
         if not isinstance(value, str):
             return None
         try:
-            return int(inet.address(value, slot.scope[1]))
+            return int(inet.address(value, scope[1]))
         except inet.Invalid:
             return None
 
-    def show(self, slot: Slot, key: Hashable) -> str:
-        return str(self.pools[slot.scope].address(key))
+    def show(self, scope: Scope, key: Hashable) -> str:
+        return str(self.pools[scope].address(key))
 
     def describe(self, slot: Slot, key: Hashable) -> str:
         label = inet.LABEL[slot.scope[1]]
-        return f"{label} address {self.show(slot, key)} of network `{slot.scope[0]}`"
+        return f"{label} address {self.show(slot.scope, key)} of network `{slot.scope[0]}`"
 
-    def unusable(self, slot: Slot, key: Hashable) -> str | None:
-        reason = self.pools[slot.scope].unusable(key)
+    def unusable(self, scope: Scope, key: Hashable) -> str | None:
+        reason = self.pools[scope].unusable(key)
         return f"is no longer usable: {reason}" if reason else None
 
     def fresh(self, slot: Slot, taken: dict) -> int | None:

@@ -38,7 +38,7 @@ class MachineIds(Kind):
         self.mode = mode
         self.entropy = entropy
 
-    def parse(self, slot: Slot, value: object) -> Hashable | None:
+    def parse(self, scope: Hashable, value: object) -> Hashable | None:
         if isinstance(value, str) and ANY_CASE.fullmatch(value) and value.strip("0"):
             return value.lower()
         return None

@@ -33,7 +33,7 @@ class Macs(Kind):
     def __init__(self, fleet: Fleet) -> None:
         self.fleet = fleet
 
-    def parse(self, slot: Slot, value: object) -> Hashable | None:
+    def parse(self, scope: Hashable, value: object) -> Hashable | None:
         if isinstance(value, str) and MAC.fullmatch(value):
             return value.lower()
         return None

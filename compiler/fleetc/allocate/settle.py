@@ -103,7 +103,9 @@ class Kind:
     Subclasses implement `parse`, `describe` and `fresh`; the rest has defaults.
     """
 
-    def parse(self, slot: Slot, value: Any) -> Hashable | None:
+    # parse, show and unusable read only the slot's scope: the fast path of an
+    # unchanged fleet (as_locked.py) asks them without building slots.
+    def parse(self, scope: Hashable, value: Any) -> Hashable | None:
         """The value as a key in its scope; None when malformed (the checks say so)."""
         raise NotImplementedError
 
@@ -115,11 +117,11 @@ class Kind:
         """A new value not in `taken`, or None when the scope has run out."""
         raise NotImplementedError
 
-    def show(self, slot: Slot, key: Hashable) -> Any:
+    def show(self, scope: Hashable, key: Hashable) -> Any:
         """The value as the fleet and the lock hold it."""
         return key
 
-    def unusable(self, slot: Slot, key: Hashable) -> str | None:
+    def unusable(self, scope: Hashable, key: Hashable) -> str | None:
         """Why a locked value can no longer be used here, or None."""
         return None
 
@@ -159,7 +161,7 @@ def settle(kind: Kind, slots: list[Slot], taken: Taken) -> Settled:
 
 
 def _hold_written(kind: Kind, slot: Slot, taken: Taken, settled: Settled) -> None:
-    key = kind.parse(slot, slot.written)
+    key = kind.parse(slot.scope, slot.written)
     if key is None:
         return  # malformed: the checks report it, and nothing is locked for it
     holder = VmHolder(slot, written=True)
@@ -168,10 +170,10 @@ def _hold_written(kind: Kind, slot: Slot, taken: Taken, settled: Settled) -> Non
 
 
 def _claim_locked(kind: Kind, slot: Slot, taken: Taken, settled: Settled) -> None:
-    key = kind.parse(slot, slot.locked)
+    key = kind.parse(slot.scope, slot.locked)
     scope = taken.setdefault(slot.scope, {})
     holder = scope.get(key) if key is not None else None
-    reason = kind.unusable(slot, key) if key is not None else "is malformed"
+    reason = kind.unusable(slot.scope, key) if key is not None else "is malformed"
     if holder is None and reason is None:
         scope[key] = VmHolder(slot, locked=True)
         settled.keys[slot.key] = key

@@ -38,7 +38,7 @@ def scope(vm: Vm, interface: Interface) -> tuple[str, str]:
 
 
 class TapIds(Kind):
-    def parse(self, slot: Slot, value: object) -> Hashable | None:
+    def parse(self, scope: Hashable, value: object) -> Hashable | None:
         if isinstance(value, str) and LEGAL.fullmatch(value):
             return value
         return None

@@ -22,7 +22,7 @@ class VsockCids(Kind):
         # host -> the lowest CID not yet looked at: nothing below it is free
         self.cursors: dict[str, int] = {}
 
-    def parse(self, slot: Slot, value: object) -> Hashable | None:
+    def parse(self, scope: Hashable, value: object) -> Hashable | None:
         if type(value) is int and FIRST_CID <= value < CID_ANY:
             return value
         return None
