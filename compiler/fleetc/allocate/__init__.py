@@ -28,7 +28,7 @@ from .as_locked import VM_FIELDS, INTERFACE_FIELDS, as_locked, copied
 from .changes import lock_changes
 from .settle import Key, Kind, Settled, Slot, Taken, settle
 
-__all__ = ["Entropy", "allocate", "lock_changes"]
+__all__ = ["Entropy", "allocate", "claimed", "lock_changes"]
 
 Entropy = Callable[[int], bytes]
 
