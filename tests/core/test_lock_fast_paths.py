@@ -20,6 +20,7 @@ import random
 import re
 from pathlib import PurePosixPath
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -227,8 +228,16 @@ def outcome(allocated) -> tuple:
     fleet, lock, diagnostics = allocated
     # A lock refused in part is never written (so never rendered).
     text = None if has_errors(diagnostics) else render_lock(lock, "fleet.toml")
-    # repr: a locked 10.0 equals 10, but is not what fleetc writes
-    entries = [repr(entry) for _, entry in sorted(lock.vms.items())]
+    # repr: a locked 10.0 equals 10, but is not what fleetc writes; each
+    # entry's interfaces in order of network (the pipeline reads the new lock
+    # only through render, retire and lock_changes, which sort them)
+    entries = [
+        (
+            repr(dataclasses.replace(entry, interfaces={})),
+            sorted(entry.interfaces.items()),
+        )
+        for _, entry in sorted(lock.vms.items())
+    ]
     return every_field(fleet.vms), entries, text, [render_text(d) for d in diagnostics]
 
 
@@ -340,3 +349,47 @@ def test_ipv4_addresses_by_arithmetic_are_ipaddress_s(value):
     assert (
         pools.parse(("lan", 4), "0" + text) is None
     )  # not canonical: ipaddress refuses it too
+
+
+def two_vms(b_interface: str, b_vm: str) -> str:
+    return (
+        '[fleet]\nname = "t"\n' + NETWORKS + '\n[hosts.h0]\nuplink = "eno1"\n'
+        '\n[vms.a]\nhost = "h0"\ninterfaces = [{ network = "lan" }]\n'
+        f'\n[vms.b]\nhost = "h0"\ninterfaces = [{{ network = "lan"{b_interface} }}]\n'
+        + b_vm
+    )
+
+
+@pytest.mark.parametrize(
+    "b_interface, b_vm, vm, field, network, value",
+    [
+        # a's locked address is the one b writes: a's claim is refused (F803)
+        (', ipv4 = "10.0.0.71"', "", "a", "ipv4", "lan", "10.0.0.71"),
+        # a's locked address is the gateway, or reserved: refused
+        ("", "", "a", "ipv4", "lan", "10.0.0.1"),
+        ("", "", "a", "ipv4", "lan", "10.0.0.150"),
+        # b's tap is the bridge's name
+        ("", "", "b", "id", "lan", "br0"),
+        # the CID b writes, locked as a float: fleetc writes the integer
+        ("", "vsock_cid = 10\n", "b", "vsock_cid", None, 10.0),
+    ],
+)
+def test_a_lock_the_comparison_must_not_accept(
+    b_interface, b_vm, vm, field, network, value
+):
+    text = two_vms(b_interface, b_vm)
+    fleet, problems = frontend.load(Source("fleet.toml", text), None)
+    assert fleet is not None and not has_errors(problems), problems
+    lock = claimed(fleet, Lock(), entropy)[1]
+    entry = lock.vms[vm]
+    if network is None:
+        entry = dataclasses.replace(entry, **{field: value})
+    else:
+        interface = dataclasses.replace(entry.interfaces[network], **{field: value})
+        entry = dataclasses.replace(entry, interfaces=freeze({network: interface}))
+    spoilt_lock = Lock(freeze({**lock.vms, vm: entry}))
+    assert as_locked(fleet, lock) is not None  # as fleetc wrote it: accepted
+    assert as_locked(fleet, spoilt_lock) is None
+    assert outcome(allocate(fleet, spoilt_lock, entropy)) == outcome(
+        claimed(fleet, spoilt_lock, entropy)
+    )
