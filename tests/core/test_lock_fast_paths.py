@@ -5,7 +5,9 @@ and locks: the same fleet, lock, text and diagnostics, at the same places.
   (allocate/as_locked.py) instead of claiming each value again (`claimed`);
 - the checksum line is looked for on the last line only (lock/seal.py);
 - canonical IPv4 addresses become integers and back by arithmetic
-  (allocate/addresses.py).
+  (allocate/addresses.py);
+- the lock's tables are named with each name quoted once, and lock_changes
+  skips the entries an unchanged fleet's new lock shares with the old.
 
 The locks are fleetc's own, then spoilt as an untrusted one can be: values
 another VM holds, outside the network, reserved, malformed, of another type,
@@ -25,14 +27,22 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fleetc import frontend
-from fleetc.allocate import addresses, allocate, claimed
+from fleetc.allocate import addresses, allocate, claimed, lock_changes
 from fleetc.allocate.as_locked import as_locked
 from fleetc.core.diagnostics import has_errors, render_text
 from fleetc.core.pipeline import compile
 from fleetc.core.placement import Placement
 from fleetc.core.source import Source
 from fleetc.lock import seal
-from fleetc.lock.lockfile import Lock, freeze, parse_lock, render_lock
+from fleetc.lock import lockfile
+from fleetc.lock.lockfile import (
+    Lock,
+    LockedInterface,
+    LockedVm,
+    freeze,
+    parse_lock,
+    render_lock,
+)
 
 from tests.core.test_fast_paths import every_field
 
@@ -393,3 +403,53 @@ def test_a_lock_the_comparison_must_not_accept(
     assert outcome(allocate(fleet, spoilt_lock, entropy)) == outcome(
         claimed(fleet, spoilt_lock, entropy)
     )
+
+
+# -- the lock rendered: each table's name quoted once ---------------------------
+
+
+def plain_render_vm(name, vm):
+    """lockfile._render_vm before: every part of every table's path quoted."""
+
+    def table(path, node, keys):
+        lines = [f"\n[{'.'.join(lockfile._key(part) for part in path)}]\n"]
+        for key in keys:
+            value = getattr(node, key)
+            if value is not None:
+                lines.append(f"{key} = {lockfile._value(value)}\n")
+        return "".join(lines)
+
+    yield table(("vms", name), vm, lockfile.VM_KEYS)
+    for network in sorted(vm.interfaces):
+        path = ("vms", name, "interfaces", network)
+        yield table(path, vm.interfaces[network], lockfile.INTERFACE_KEYS)
+
+
+names = st.text(st.sampled_from('ab-_.9 "\\\n\x7fé'), min_size=1, max_size=6)
+interfaces = st.builds(
+    LockedInterface,
+    mac=st.none() | names,
+    ipv4=st.none() | names,
+    ipv6=st.none(),
+    id=st.none() | names,
+)
+vms = st.builds(
+    LockedVm,
+    host=st.none() | names,
+    machine_id=st.none() | names,
+    vsock_cid=st.none() | st.integers(3, 99),
+    interfaces=st.dictionaries(names, interfaces, max_size=3).map(freeze),
+)
+
+
+@given(names, vms)
+def test_a_lock_entry_renders_as_it_did(name, vm):
+    assert list(lockfile._render_vm(name, vm)) == list(plain_render_vm(name, vm))
+
+
+def test_an_unchanged_entry_is_no_change():
+    """lock_changes skips an entry both locks share; a changed one is said."""
+    entry = LockedVm(host="h0", machine_id="a" * 32)
+    old = Lock(freeze({"a": entry, "b": entry}))
+    new = Lock(freeze({"a": entry, "b": dataclasses.replace(entry, host="h1")}))
+    assert lock_changes(old, new) == ["b: host h1 (was h0)"]

@@ -11,6 +11,8 @@ def lock_changes(old: Lock, new: Lock) -> list[str]:
     lines: list[str] = []
     for name in sorted(old.vms.keys() | new.vms.keys()):
         before, after = old.vms.get(name), new.vms.get(name)
+        if before is after:
+            continue  # the same entry (an unchanged fleet's lock is the old one's)
         if after is None:
             lines.append(f"removed {name} (no longer in the fleet)")
         elif before is None:

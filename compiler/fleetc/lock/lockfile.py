@@ -76,14 +76,17 @@ def render_lock(lock: Lock, fleet_source_name: str) -> str:
 
 
 def _render_vm(name: str, vm: LockedVm) -> Iterator[str]:
-    yield _table(("vms", name), vm, VM_KEYS)
+    # The table's name quoted once, not once a table ("vms" and "interfaces"
+    # are bare keys): 20,000 tables at 10,000 VMs.
+    table = f"vms.{_key(name)}"
+    yield _table(table, vm, VM_KEYS)
     for network in sorted(vm.interfaces):
-        path = ("vms", name, "interfaces", network)
+        path = f"{table}.interfaces.{_key(network)}"
         yield _table(path, vm.interfaces[network], INTERFACE_KEYS)
 
 
-def _table(path: tuple[str, ...], node: Node, keys: tuple[str, ...]) -> str:
-    lines = [f"\n[{'.'.join(_key(part) for part in path)}]\n"]
+def _table(header: str, node: Node, keys: tuple[str, ...]) -> str:
+    lines = [f"\n[{header}]\n"]
     for key in keys:
         value = getattr(node, key)
         if value is not None:
