@@ -453,3 +453,31 @@ def test_an_unchanged_entry_is_no_change():
     old = Lock(freeze({"a": entry, "b": entry}))
     new = Lock(freeze({"a": entry, "b": dataclasses.replace(entry, host="h1")}))
     assert lock_changes(old, new) == ["b: host h1 (was h0)"]
+
+
+# -- a lock table's spans made when read ----------------------------------------
+
+
+def test_a_lock_entry_s_spans_are_those_of_its_values():
+    """Each value's span (TableSpans, made when read) is where the value
+    stands, as the plain SpanMap of deferred spans had it; a field without a
+    value falls back to the table's span."""
+    text = fleet_text(random.Random(5))
+    lock_text = compile(Source("fleet.toml", text), PLACE, entropy=entropy).lock_text
+    lock, _ = parse_lock(Source("fleet.lock", lock_text))
+    checked = 0
+    for name, entry in lock.vms.items():
+        for node in (entry, *entry.interfaces.values()):
+            for field in lockfile.VM_KEYS + lockfile.INTERFACE_KEYS:
+                value = getattr(node, field, None)
+                span = node.at(field)
+                if value is None:
+                    assert span is node.span
+                    continue
+                written = lock_text[span.start : span.end]
+                assert written == lockfile._value(value), (name, field)
+                checked += 1
+        assert dict(entry.spans).keys() == {
+            f for f in lockfile.VM_KEYS if getattr(entry, f) is not None
+        }
+    assert checked > 10
