@@ -45,6 +45,8 @@ def by_rtoml(text: str) -> dict | None:
     """
     if "\r" in text or "{" in text or not _tables_in_order(text):
         return None
+    if not _tomli_reads_toml_1_1():
+        return None
     try:
         import rtoml
     except ImportError:  # optional: no wheel for this platform
@@ -56,6 +58,16 @@ def by_rtoml(text: str) -> dict | None:
     except BaseException:  # a parse error, or a panic in the Rust code
         return None
     return document if _plain(document) else None
+
+
+def _tomli_reads_toml_1_1() -> bool:
+    """rtoml reads TOML 1.1 (`\\e` and `\\x41` in strings, ...), as tomli
+    does from 2.4 on; a tomli before reads TOML 1.0 and must not be overruled."""
+    try:
+        tomli.loads('a = "\\e"')
+    except tomli.TOMLDecodeError:
+        return False
+    return True
 
 
 # A header of bare keys alone on its line (a comment may follow), and any line
