@@ -3,6 +3,7 @@ random input:
 
 - guards.newer_options answers once a tree and settings' shape, not once a VM
   (guards.plain_newer_options judges every VM afresh);
+- a module file is laid out by Python, not by jinja2 (module.nix.j2);
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fleetc.emit import guards, nix
+import jinja2
+
+from fleetc.emit import guards, modules, nix
 
 # -- guards.newer_options: the same answer, whatever was asked before ----------
 
@@ -89,3 +92,43 @@ def test_a_tree_of_the_same_shape_elsewhere_is_answered_for_itself():
     declaring = {"microvm": guards.guest_tree()["microvm"] | {"machineId": {}}}
     assert guards.newer_options(asked, lacking) == {"microvm.machineId"}
     assert guards.newer_options(asked, declaring) == set()
+
+
+# -- modules.layout_module: the module template it replaced ---------------------
+
+# emit/templates/module.nix.j2, rendered by jinja2 as emit/templating.py does.
+MODULE_TEMPLATE = """{{ header }}
+{{ comment }}{% if arguments %}
+{{ arguments }}
+{% endif %}
+{% if call %}
+{{ call }} {{ body }}
+{% else %}
+{{ body }}
+{% endif %}
+"""
+
+
+def plain_module(top: str, comment: str, head: str, call: str, body: str) -> str:
+    env = jinja2.Environment(
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    page = env.from_string(MODULE_TEMPLATE)
+    return page.render(
+        header=top, comment=comment, arguments=head, call=call, body=body
+    )
+
+
+TEXT = st.text(st.sampled_from(["a", " ", "\n", "{", "}", "%", "#", "'"]), max_size=8)
+
+
+@settings(max_examples=500, deadline=None)
+@given(TEXT, TEXT, TEXT, st.sampled_from(["", "import ../lib/compat.nix"]), VALUES)
+def test_module_layout_matches_the_template(top, comment, head, call, value):
+    body = nix.render(value)
+    fast = modules.layout_module(top, comment, head, call and f"{call} ", value)
+    assert fast == plain_module(top, comment, head, call, body)

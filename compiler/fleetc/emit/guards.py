@@ -89,14 +89,22 @@ _ANSWERS: dict[int, tuple[dict, dict]] = {}
 
 def shape(value: Any) -> Any:
     """What `_newer` reads of settings: their names and what holds a dict, a
-    list or a Commented, not the values themselves."""
+    list or a Commented, not the values themselves (None). No call is made
+    for a string or a number (most values)."""
     if type(value) is nix.Commented:
         return ("#", shape(value.value))
     if isinstance(value, dict):
-        return ("{", *[(key, shape(inner)) for key, inner in value.items()])
+        items = value.items()
+        return (
+            "{",
+            *[(k, None if type(v) in _SCALARS else shape(v)) for k, v in items],
+        )
     if isinstance(value, list):
-        return ("[", *[shape(inner) for inner in value])
+        return ("[", *[None if type(v) in _SCALARS else shape(v) for v in value])
     return None
+
+
+_SCALARS = {str, int, bool, type(None)}
 
 
 def plain_newer_options(settings: dict, tree: dict) -> set[str]:
@@ -109,9 +117,11 @@ def newer_hypervisor(hypervisor: str) -> bool:
     return hypervisor not in microvm_options.oldest()["hypervisors"]
 
 
+@cache
 def default_in_both(key: Path, value: Any) -> bool:
     """Whether `value` is the default of guest option `key` (microvm.<name>)
-    in every generation fleetc supports."""
+    in every generation fleetc supports. Asked for every VM's hypervisor,
+    vcpu and mem: answered once a value."""
     name = key[1]
     trees = (microvm_options.oldest(), microvm_options.data())
     nodes = [tree["microvm_guest_options"].get(name, {}) for tree in trees]
