@@ -79,3 +79,12 @@ def test_check_of_a_fleet_and_its_twin_asks_git_once(tmp_path):
     assert "F023" in done.stderr  # git was asked: modules/common.nix is untracked
     calls = log.read_text().splitlines()
     assert len([call for call in calls if "ls-files" in call]) == 1, calls
+
+
+def test_check_reads_only_its_own_arguments(tmp_path):
+    """A line that names its command builds that command's parser alone
+    (the other parsers were a tenth of a 30-VM check): no other command's
+    module is loaded. `--help` and a mistyped command still get them all."""
+    modules = after_check(tmp_path)["modules"]
+    commands = [m for m in modules if m.startswith("fleetc.cli.commands.")]
+    assert commands == ["fleetc.cli.commands.check"]

@@ -421,3 +421,177 @@ def test_span_map_shares_only_so_many_indexes():
     ]
     assert len(SpanMap._indexes) <= SpanMap.SHARED_INDEXES
     assert all(m["mem"].start == 1 and len(m) == 2 for m in maps)
+
+
+# -- allocation: filled nodes copied, not rebuilt; holders named when read ------
+
+
+def plain_with(node, changes):
+    """allocate._with before the fast path: dataclasses.replace."""
+    return dataclasses.replace(node, **changes)
+
+
+def every_field(node) -> object:
+    """A node's fields, compared ones or not (spans located), depth first."""
+    if isinstance(node, (tuple, list)):
+        return [every_field(item) for item in node]
+    if not dataclasses.is_dataclass(node):
+        return node
+    spans = sorted((name, s.start, s.end) for name, s in node.spans.items())
+    fields = [
+        (f.name, every_field(getattr(node, f.name))) for f in dataclasses.fields(node)
+    ]
+    return (type(node).__name__, fields, spans, node.written)
+
+
+def small_fleet(rng) -> str:
+    """A fleet that writes nothing fleetc allocates (as the bench's), on two
+    networks, some VMs with vsock."""
+    parts = [
+        '[fleet]\nname = "t"\ndomain = "t.example"\n',
+        '[networks.lan]\nipv4 = "10.0.0.0/24"\nipv6 = "fd00::/64"\nbridge = "br0"\n',
+        '[networks.dmz]\nipv4 = "10.1.0.0/28"\nbridge = "br1"\n',
+    ]
+    for h in range(3):
+        parts.append(f'[hosts.h{h}]\nuplink = "eno1"\n')
+    for v in range(rng.randrange(1, 9)):
+        nets = rng.choice(['"lan"', '"dmz"', '"lan" }, { network = "dmz"'])
+        parts.append(
+            f'[vms.v{v}]\nhost = "h{rng.randrange(3)}"\n'
+            f"interfaces = [{{ network = {nets} }}]\n"
+            + ("vsock = true\n" if rng.random() < 0.3 else "")
+        )
+    return "\n".join(parts)
+
+
+def mutated_with_lock(index: int) -> tuple[Source, Source]:
+    """A small fleet with its own fleet.lock, then changed: a VM written with
+    a value another VM has locked (its claim refused: F803), VMs moved to
+    another host (their per-host values may give way), or mutated
+    (tests/support/fuzz_mutate.py)."""
+    import random
+
+    from tests.support.fuzz_mutate import MUTATORS
+
+    rng = random.Random(f"allocate:{index}")
+    text = small_fleet(rng)
+    lock = compile(Source("fleet.toml", text), PLACE, entropy=lambda n: b"\x01" * n)
+    if index % 3 == 0:
+        text = taking_a_locked_value(text, lock.lock_text, rng)
+    if index % 4 == 1:
+        text = text.replace('host = "h0"', 'host = "h1"')
+    for _ in range(rng.choice((0, 0, 1, 2))):
+        text = rng.choice(MUTATORS)(text, rng, "toml")
+    return Source("fleet.toml", text), Source("fleet.lock", lock.lock_text)
+
+
+def taking_a_locked_value(text: str, lock: str, rng) -> str:
+    """One VM written with a value the lock gives another VM."""
+    import re
+
+    key = rng.choice(["machine_id", "vsock_cid"])
+    values = re.findall(rf"^{key} = (.+)$", lock, re.M)
+    headers = [m.end() for m in re.finditer(r"^\[vms\.v\d\]\n", text, re.M)]
+    if not values or not headers:
+        return text
+    at = rng.choice(headers)
+    return text[:at] + f"{key} = {rng.choice(values)}\n" + text[at:]
+
+
+def test_allocation_fills_as_replace_does(monkeypatch):
+    """Filled VMs and interfaces equal what dataclasses.replace made, every
+    field and span; the diagnostics (F803's holders among them) and the lock
+    are the same."""
+    from fleetc import allocate
+
+    compared, codes = 0, set()
+    for index in range(150):
+        source, lock = mutated_with_lock(index)
+        fast = compile(source, PLACE, None, lock, entropy=lambda n: b"\x01" * n)
+        monkeypatch.setattr(allocate, "_with", plain_with)
+        plain = compile(source, PLACE, None, lock, entropy=lambda n: b"\x01" * n)
+        monkeypatch.undo()
+        assert shown(fast.diagnostics) == shown(plain.diagnostics)
+        assert fast.lock_text == plain.lock_text
+        if fast.fleet is not None:
+            assert every_field(fast.fleet.vms) == every_field(plain.fleet.vms)
+        compared += fast.lock_text is not None
+        codes.update(d.code for d in fast.diagnostics)
+    assert compared > 30 and "F803" in codes  # a locked value refused, its holder named
+
+
+# -- fleet.lock's IPv4 addresses: a canonical one matched, not parsed ----------
+
+
+def plain_ipv4_problem(text: str) -> str | None:
+    """lock/values.py's IPv4 check before the fast path: ipaddress alone."""
+    import ipaddress
+
+    try:
+        parsed = ipaddress.ip_address(text)
+    except ValueError:
+        return "bad"
+    return None if parsed.version == 4 and str(parsed) == text else "bad"
+
+
+# Octets as written, leading zeros and out of range among them.
+OCTETS = ["0", "00", "01", "7", "10", "010", "99", "199", "249", "250", "255", "256"]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.one_of(
+        st.text(st.sampled_from("0123456789.:x "), max_size=18),
+        st.integers(0, 2**32 - 1).map(
+            lambda n: str(__import__("ipaddress").IPv4Address(n))
+        ),
+        st.lists(st.integers(0, 300).map(str), min_size=3, max_size=5).map(".".join),
+        st.lists(st.sampled_from(OCTETS), min_size=3, max_size=5).map(".".join),
+    )
+)
+def test_lock_ipv4_check_matches_the_plain_one(text):
+    from fleetc.lock.values import CANONICAL_IPV4, VALIDATORS
+
+    if CANONICAL_IPV4.fullmatch(text):
+        assert plain_ipv4_problem(text) is None
+    assert (VALIDATORS["ipv4"](text) is None) == (plain_ipv4_problem(text) is None)
+
+
+# -- a locked address judged by integers before address objects ----------------
+
+
+@st.composite
+def pools_and_values(draw):
+    """A network of one family (tiny prefixes among them), reserved ranges in
+    and around it, and a value in or near it."""
+    from fleetc.allocate.addresses import Pool
+    from fleetc.core import inet
+    from fleetc.core.model import Network
+
+    version = draw(st.sampled_from([4, 6]))
+    base, width = ("10.0.0.0", 32) if version == 4 else ("fd00::", 128)
+    length = draw(st.integers(width - 6, width))
+    start = int(__import__("ipaddress").ip_address(base))
+    size = 2 ** (width - length)
+
+    def near():
+        return start + draw(st.integers(-2, size + 2))
+
+    def text(value):
+        return str(__import__("ipaddress").ip_address(max(value, 0)))
+
+    reserved = []
+    for _ in range(draw(st.integers(0, 3))):
+        low, high = sorted((near(), near()))
+        reserved.append(f"{text(low)}-{text(high)}")
+    prefix = f"{base}/{length}"
+    net = Network(name="n", reserved=tuple(reserved), **{f"ipv{version}": prefix})
+    parsed = inet.subnets(Fleet(name="t", networks=(net,)))["n"]
+    return Pool(net, parsed, version), max(near(), 0)
+
+
+@settings(max_examples=600, deadline=None)
+@given(pools_and_values())
+def test_address_usability_matches_the_plain_judgement(pool_and_value):
+    pool, value = pool_and_value
+    assert pool.unusable(value) == pool._why_unusable(value)

@@ -67,6 +67,14 @@ class Pool:
         return type(self.prefix.network_address)(value)
 
     def unusable(self, value: int) -> str | None:
+        if self.first <= value <= self.last and self.ranges.find(value) is None:
+            return None  # inside, not the network or broadcast address, not reserved
+        return self._why_unusable(value)
+
+    def _why_unusable(self, value: int) -> str | None:
+        """The reason, read from address objects: what `unusable` asks only of
+        a value outside the usable bounds or in a reserved range (10,000
+        locked addresses are judged by integers alone)."""
         address = self.address(value)
         if address not in self.prefix:
             return f"{address} is outside network `{self.net.name}` ({self.prefix})"

@@ -12,7 +12,7 @@ from typing import Callable, Hashable, Iterator
 
 from ..core.formats import ANY_CASE
 from ..lock.lockfile import Lock
-from ..core.model import Fleet
+from ..core.model import Fleet, Vm
 from .settle import FLEET_WIDE, Holder, Kind, Slot, Taken, hold, vm_slots
 
 Entropy = Callable[[int], bytes]
@@ -62,8 +62,15 @@ class MachineIds(Kind):
 
 def slots(fleet: Fleet, lock: Lock) -> list[Slot]:
     """VMs with `machine_id = false` get none: a locked one is released."""
-    every = vm_slots(fleet, lock, "machine_id", lambda vm: FLEET_WIDE)
-    return [slot for slot in every if slot.vm.machine_id is not False]
+    return list(vm_slots(fleet, lock, "machine_id", _fleet_wide, wanted=_wants_id))
+
+
+def _fleet_wide(vm: Vm) -> str:
+    return FLEET_WIDE
+
+
+def _wants_id(vm: Vm) -> bool:
+    return vm.machine_id is not False
 
 
 def taken(fleet: Fleet) -> Taken:

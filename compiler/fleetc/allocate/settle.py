@@ -26,7 +26,10 @@ FLEET_WIDE = "fleet"
 Key = tuple[int, "int | None", str]
 
 
-@dataclass(frozen=True)
+# Holders and slots are made by the ten thousand and never changed: slotted
+# and unfrozen, as a frozen dataclass sets each field through
+# object.__setattr__.
+@dataclass(slots=True)
 class Holder:
     """Who holds a value: named in diagnostics, located when it was written."""
 
@@ -35,7 +38,29 @@ class Holder:
     locked: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
+class VmHolder:
+    """A VM's own slot holds the value: as written (`span` its place in the
+    fleet), as locked (its place in fleet.lock) or newly allocated (nowhere).
+    Named and located only when a diagnostic reads it: every VM of a large
+    fleet holds several values, and few are ever shown."""
+
+    slot: Slot
+    locked: bool = False
+    written: bool = False
+
+    @property
+    def what(self) -> str:
+        return f"vm `{self.slot.vm.name}`" + (" (fleet.lock)" if self.locked else "")
+
+    @property
+    def span(self) -> Span | None:
+        if self.locked:
+            return self.slot.locked_span
+        return self.slot.written_span if self.written else None
+
+
+@dataclass(slots=True)
 class Slot:
     """One allocatable value of one VM, with what the fleet and the lock say."""
 
@@ -43,9 +68,11 @@ class Slot:
     vm: Vm
     scope: Hashable
     written: Any = None
-    written_span: Span | None = None
+    # The node that holds `written` (a VM or an interface), and the lock
+    # entry that holds `locked`: their spans are looked up when needed.
+    written_in: Vm | Interface | None = None
     locked: Any = None
-    locked_span: Span | None = None
+    locked_in: LockedVm | LockedInterface | None = None
     # Locked on another host: its per-host values may give way.
     moved: bool = False
     interface: Interface | None = None
@@ -53,6 +80,14 @@ class Slot:
     @property
     def field(self) -> str:
         return self.key[2]
+
+    @property
+    def written_span(self) -> Span | None:
+        return self.written_in.at(self.field) if self.written_in else None
+
+    @property
+    def locked_span(self) -> Span | None:
+        return self.locked_in.at(self.field) if self.locked_in else None
 
     @property
     def lock_entry(self) -> str:
@@ -105,7 +140,7 @@ class Settled:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-Taken = dict[Hashable, dict[Hashable, Holder]]
+Taken = dict[Hashable, dict[Hashable, "Holder | VmHolder"]]
 
 
 def settle(kind: Kind, slots: list[Slot], taken: Taken) -> Settled:
@@ -127,7 +162,7 @@ def _hold_written(kind: Kind, slot: Slot, taken: Taken, settled: Settled) -> Non
     key = kind.parse(slot, slot.written)
     if key is None:
         return  # malformed: the checks report it, and nothing is locked for it
-    holder = Holder(f"vm `{slot.vm.name}`", slot.written_span)
+    holder = VmHolder(slot, written=True)
     taken.setdefault(slot.scope, {}).setdefault(key, holder)
     settled.keys[slot.key] = key
 
@@ -138,7 +173,7 @@ def _claim_locked(kind: Kind, slot: Slot, taken: Taken, settled: Settled) -> Non
     holder = scope.get(key) if key is not None else None
     reason = kind.unusable(slot, key) if key is not None else "is malformed"
     if holder is None and reason is None:
-        scope[key] = Holder(f"vm `{slot.vm.name}` (fleet.lock)", slot.locked_span, True)
+        scope[key] = VmHolder(slot, locked=True)
         settled.keys[slot.key] = key
     elif not slot.moved:
         settled.refused[slot.key] = slot.locked
@@ -153,7 +188,7 @@ def _allocate(kind: Kind, slot: Slot, taken: Taken, settled: Settled) -> None:
     if key is None:
         settled.starved.append(slot)
         return
-    scope[key] = Holder(f"vm `{slot.vm.name}`")
+    scope[key] = VmHolder(slot)
     settled.keys[slot.key] = key
 
 
@@ -194,13 +229,16 @@ def _located(what: str, span: Span | None) -> str:
 
 
 def vm_slots(
-    fleet: Fleet, lock: Lock, name: str, scope, per_host: bool = False
+    fleet: Fleet, lock: Lock, name: str, scope, per_host: bool = False, wanted=None
 ) -> Iterator[Slot]:
     """One slot per VM for field `name`; `scope(vm)` says where it must be unique.
 
     `per_host`: the value is unique per host, so a VM that moved may lose it.
+    `wanted(vm)`: whether the VM gets the value at all (None: every VM does).
     """
     for index, vm in enumerate(fleet.vms):
+        if wanted is not None and not wanted(vm):
+            continue
         locked = lock.vms.get(vm.name) or LockedVm()
         moved = per_host and _moved(vm, locked)
         yield _slot((index, None, name), vm, scope(vm), vm, locked, moved)
@@ -236,8 +274,8 @@ def _slot(
     name = key[2]
     return Slot(
         key, vm, scope,
-        getattr(written, name), written.at(name),
-        getattr(locked, name), locked.at(name),
+        getattr(written, name), written,
+        getattr(locked, name), locked,
         moved, interface,
     )  # fmt: skip
 

@@ -12,7 +12,7 @@ from typing import Hashable, Iterator
 
 from ..core.formats import IFNAMSIZ, LEGAL
 from ..lock.lockfile import Lock
-from ..core.model import Fleet, Interface, Vm
+from ..core.model import Fleet, Interface, Network, Vm
 from .settle import Kind, Holder, Slot, Taken, hold, interface_slots
 
 MAX_BYTES = IFNAMSIZ - 1
@@ -68,9 +68,20 @@ def _host_interfaces(fleet: Fleet) -> Iterator[tuple[tuple, str, Holder]]:
         if host.uplink:
             holder = Holder(f"the uplink of host `{host.name}`", host.at("uplink"))
             yield ("host", host.name), host.uplink, holder
+    for host, net in _bridges_on_hosts(fleet):
+        holder = Holder(f"the bridge of network `{net.name}`", net.at("bridge"))
+        yield ("host", host), net.bridge, holder
+
+
+def _bridges_on_hosts(fleet: Fleet) -> Iterator[tuple[str, Network]]:
+    """(host, network) for each bridged network a VM of the host joins, the
+    first time it does: ten VMs of a host on one network are one bridge."""
+    seen: set[tuple[str, str]] = set()
     for vm in fleet.vms:
         for interface in vm.interfaces:
             net = fleet.network(interface.network)
-            if net is not None and net.mode == "bridge" and net.bridge:
-                holder = Holder(f"the bridge of network `{net.name}`", net.at("bridge"))
-                yield ("host", vm.host), net.bridge, holder
+            if net is None or net.mode != "bridge" or not net.bridge:
+                continue
+            if (vm.host, net.name) not in seen:
+                seen.add((vm.host, net.name))
+                yield vm.host, net

@@ -11,7 +11,7 @@ from typing import Hashable
 
 from ..lock.lockfile import Lock
 from ..lock.values import CID_ANY
-from ..core.model import Fleet
+from ..core.model import Fleet, Vm
 from .settle import Kind, Slot, Taken, vm_slots
 
 FIRST_CID = 3
@@ -39,8 +39,15 @@ class VsockCids(Kind):
 
 
 def slots(fleet: Fleet, lock: Lock) -> list[Slot]:
-    every = vm_slots(fleet, lock, "vsock_cid", lambda vm: vm.host, per_host=True)
-    return [slot for slot in every if slot.vm.wants_vsock]
+    return list(vm_slots(fleet, lock, "vsock_cid", _host, True, _wants_vsock))
+
+
+def _host(vm: Vm) -> str:
+    return vm.host
+
+
+def _wants_vsock(vm: Vm) -> bool:
+    return vm.wants_vsock
 
 
 def taken(fleet: Fleet) -> Taken:

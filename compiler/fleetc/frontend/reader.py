@@ -143,7 +143,7 @@ class Reader:
     def _build_tables(self, section: Section, found: Fields, path: Path) -> Fields:
         """Tables with a model of their own ([fleet.deploy]) are read as Fields
         like [defaults.vm], and become nodes when the table holding them does."""
-        tables = [key for key in section.keys if _unbuilt_table(key, found)]
+        tables = [key for key in section.model_tables if _unbuilt_table(key, found)]
         if not tables:
             return found
         built = Fields(dict(found.values), dict(found.spans), set(found.rejected))

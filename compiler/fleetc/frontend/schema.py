@@ -131,6 +131,12 @@ class Section:
     def required(self) -> tuple[Key, ...]:
         return tuple(key for key in self.keys if key.required)
 
+    @cached_property
+    def model_tables(self) -> tuple[Key, ...]:
+        """Keys whose table has a model of its own ([fleet.deploy]): asked of
+        every node read, so found once."""
+        return tuple(k for k in self.keys if k.kind is TABLE and k.section.model)
+
     def key(self, name: str) -> Key | None:
         return self.by_name.get(name)
 

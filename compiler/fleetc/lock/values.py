@@ -9,6 +9,7 @@ terminal. Names (hosts, VMs, networks) pass the same rule as in the fleet file.
 from __future__ import annotations
 
 import ipaddress
+import re
 from typing import Any
 
 from ..core.formats import HOST_NAME, IFNAMSIZ, LEGAL, MAC, MACHINE_ID, UNIT_NAME
@@ -69,8 +70,19 @@ def _mac(text: str) -> str | None:
     return None
 
 
+# An IPv4 address as str(ipaddress.IPv4Address) writes it: four octets of
+# 0-255, no leading zeros. What matches is what the full check below accepts
+# (test_fast_paths.py); it spares 10,000 ipaddress parses at 10,000 VMs.
+CANONICAL_IPV4 = re.compile(
+    r"(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}"
+    r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+)
+
+
 def _address(version: int):
     def check(text: str) -> str | None:
+        if version == 4 and CANONICAL_IPV4.fullmatch(text):
+            return None
         try:
             parsed = ipaddress.ip_address(text)
         except ValueError:
