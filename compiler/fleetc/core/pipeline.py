@@ -26,6 +26,8 @@ from .source import Source
 
 @dataclass(frozen=True)
 class Result:
+    """One compile: the fleet, its diagnostics, its files and its lock."""
+
     fleet: Fleet | None
     diagnostics: list[Diagnostic]
     files: dict[str, str] = field(default_factory=dict)
