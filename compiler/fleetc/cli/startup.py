@@ -14,8 +14,8 @@ so nothing cyclic accumulates. docs/speed.md has the measurement.
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 
 @contextmanager
