@@ -13,19 +13,18 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # Compile the bundled sample fleet and show what was written. The sample is
-# copied out of this checkout first: generating from it into /tmp would leave the
-# generated flake importing modules outside its repository (F024).
-DEMO := /tmp/fleetc-demo
+# copied out of this checkout first (generating from it into /tmp would leave
+# the generated flake importing modules outside its repository, F024), into a
+# new private directory each run: a fixed name in the shared /tmp could be
+# someone else's directory or link, or an older demo's tree.
 demo: $(STAMP)
-	mkdir -p $(DEMO)
-	cp -R samples/basic/. $(DEMO)/
-	$(BIN)/fleetc generate $(DEMO)/fleet.toml
-	@echo
-	@find $(DEMO)/generated -type f | sort
-	@echo
-	cat $(DEMO)/generated/vms/web.nix
-	@echo
-	@echo "fleetc: .venv/bin/fleetc (not on PATH: run it so, add $(CURDIR)/$(BIN) to PATH, or \`pipx install .\`)"
+	@demo=$$(mktemp -d "$${TMPDIR:-/tmp}/fleetc-demo.XXXXXX") && \
+	cp -R samples/basic/. "$$demo/" && \
+	echo "$(BIN)/fleetc generate $$demo/fleet.toml" && \
+	$(BIN)/fleetc generate "$$demo/fleet.toml" && echo && \
+	(cd "$$demo" && find generated -type f | sort) && echo && \
+	cat "$$demo/generated/vms/web.nix" && echo && \
+	echo "fleetc: the demo is in $$demo; fleetc is .venv/bin/fleetc (not on PATH: run it so, add $(CURDIR)/$(BIN) to PATH, or \`pipx install .\`)"
 
 # What the tests run besides Python: Debian's nix-bin (a real Nix), shellcheck
 # (the deploy script is linted), jq (the script is run), git and strace (the

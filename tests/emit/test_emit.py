@@ -30,6 +30,7 @@ from fleetc.core.model import (
     Volume,
 )
 from fleetc.core.placement import Layout
+from tests.support.nixeval import MODULE_MERGE
 
 LAYOUT = Layout("fleet.toml", "..", "generated")
 NASTY = "a${b}c''d\"e\\f\ng"
@@ -49,16 +50,13 @@ LOAD = """let
   args = ARGS;
   inherit (args) lib;
   apply = m: if builtins.isFunction m then m args else m;
-  merge = a: b:
-    if builtins.isAttrs a && builtins.isAttrs b then
-      a // builtins.mapAttrs (n: v: if a ? ${n} then merge a.${n} v else v) b
-    else if builtins.isList a && builtins.isList b then a ++ b
-    else b;
-  flat = v: if (v._type or null) == "merge" then builtins.foldl' merge { } (map flat v.contents) else v;
+MERGE
   load = m: let r = apply m; in builtins.foldl' merge
     (flat (builtins.removeAttrs r [ "imports" ]))
     (map load (builtins.filter builtins.isFunction (r.imports or [ ])));
-in modules: builtins.foldl' merge { } (map load modules)"""
+in modules: builtins.foldl' merge { } (map load modules)""".replace(
+    "MERGE\n", MODULE_MERGE
+)
 
 
 # ---- fleets -----------------------------------------------------------------

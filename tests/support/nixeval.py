@@ -25,6 +25,19 @@ DEPLOY_RS = NIX_DIR / "deploy-rs"
 COLMENA = NIX_DIR / "colmena"
 INSPECT = (NIX_DIR / "inspect.nix").read_text()
 
+# Let-bindings that read modules as NixOS would, as one attribute set:
+# `merge` joins two (attribute sets recursively, lists in order) and `flat`
+# undoes lib.mkMerge. Shared by the tests that evaluate generated modules
+# without nixpkgs' module system.
+MODULE_MERGE = """\
+  merge = a: b:
+    if builtins.isAttrs a && builtins.isAttrs b then
+      a // builtins.mapAttrs (n: v: if a ? ${n} then merge a.${n} v else v) b
+    else if builtins.isList a && builtins.isList b then a ++ b
+    else b;
+  flat = v: if (v._type or null) == "merge" then builtins.foldl' merge { } (map flat v.contents) else v;
+"""
+
 NIX_CONFIG = "\n".join(
     [
         "experimental-features = nix-command flakes",

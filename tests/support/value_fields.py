@@ -18,6 +18,7 @@ from typing import Callable
 from fleetc.core import pipeline
 from fleetc.core.source import Source
 
+from tests.support.nixeval import MODULE_MERGE
 from tests.support.paths import NIX_DIR
 
 DEFAULTS = {
@@ -91,12 +92,7 @@ let
     inputs.nixpkgs = "/nixpkgs"; inputs.microvm.nixosModules.host = { };
     self = { }; pkgs = { };
   };
-  merge = a: b:
-    if builtins.isAttrs a && builtins.isAttrs b then
-      a // builtins.mapAttrs (n: v: if a ? ${n} then merge a.${n} v else v) b
-    else if builtins.isList a && builtins.isList b then a ++ b
-    else b;
-  flat = v: if (v._type or null) == "merge" then builtins.foldl' merge { } (map flat v.contents) else v;
+MERGE
   load = m: let r = if builtins.isFunction m then m args else m; in builtins.foldl' merge
     (flat (builtins.removeAttrs r [ "imports" ]))
     (map load (builtins.filter builtins.isFunction (r.imports or [ ])));
@@ -114,7 +110,7 @@ let
       };
     in out;
 in
-""".replace("LIB", str(NIX_DIR / "nixpkgs" / "lib"))
+""".replace("LIB", str(NIX_DIR / "nixpkgs" / "lib")).replace("MERGE\n", MODULE_MERGE)
 
 PATH = re.compile(r"[A-Za-z0-9._+@/-]+")
 NO_DOTDOT = re.compile(r"(?!.*(^|/)\.\.(/|$)).*")

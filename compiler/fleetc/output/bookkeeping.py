@@ -45,7 +45,8 @@ from .transaction import (
 )
 from .manifest import CONTROL, HASH, load_json, name_problem, quoted
 from .manifest import shown_name, span_at
-from .own_files import HELP, IsLock, Problem, journal_on_disk, kind
+from .own_files import HELP, IsLock, Problem, journal_on_disk
+from .tree import kind
 from .own_files import pending_on_disk, read_own
 
 

@@ -19,6 +19,7 @@ from typing import Callable, Iterator
 
 from .manifest import checked_manifest, quoted
 from .transaction import MANIFEST, READ_LIMIT, WriteRefused
+from .tree import kind
 
 HELP = (
     "fleetc never commits its journal or pending list: if a run of fleetc was "
@@ -116,19 +117,6 @@ def _on_the_way(out_dir: Path, name: str, kinds: tuple[str, ...]) -> Iterator[Pr
 
 _ARTICLE = {"link": "a symbolic link", "dir": "a directory", "file": "a file"}
 _ARTICLE["other"] = "a special file"
-
-
-def kind(path: Path) -> str:
-    """missing, link, dir, file or other, by lstat."""
-    try:
-        mode = os.lstat(path).st_mode
-    except (FileNotFoundError, NotADirectoryError):
-        return "missing"
-    if stat.S_ISLNK(mode):
-        return "link"
-    if stat.S_ISDIR(mode):
-        return "dir"
-    return "file" if stat.S_ISREG(mode) else "other"
 
 
 def _link(path: Path) -> WriteRefused:

@@ -89,12 +89,12 @@ class Tree:
         if not self._parents_ready(name, wanted):
             return None
         path = f"{self.root}/{name}"
-        kind = _kind(path)
-        if kind == "file":
+        found = kind(path)
+        if found == "file":
             return path
-        if kind == "link":
+        if found == "link":
             raise symlink_refused(self.out_dir / name)
-        if kind == "missing" or not wanted:
+        if found == "missing" or not wanted:
             return None
         raise not_a_file(self.out_dir / name)
 
@@ -118,10 +118,10 @@ class Tree:
         return True
 
     def _kind_of(self, name: str) -> str:
-        kind = self.kinds.get(name)
-        if kind is None:
-            kind = self.kinds[name] = _kind(f"{self.root}/{name}")
-        return kind
+        found = self.kinds.get(name)
+        if found is None:
+            found = self.kinds[name] = kind(f"{self.root}/{name}")
+        return found
 
 
 def _opened(path: str) -> int:
@@ -135,7 +135,8 @@ def _opened(path: str) -> int:
     return fd
 
 
-def _kind(path: str) -> str:
+def kind(path: str | Path) -> str:
+    """missing, link, dir, file or other, by lstat."""
     try:
         mode = os.lstat(path).st_mode
     except (FileNotFoundError, NotADirectoryError):
