@@ -24,7 +24,7 @@ demo: $(STAMP)
 	$(BIN)/fleetc generate "$$demo/fleet.toml" && echo && \
 	(cd "$$demo" && find generated -type f | sort) && echo && \
 	cat "$$demo/generated/vms/web.nix" && echo && \
-	echo "fleetc: the demo is in $$demo; fleetc is .venv/bin/fleetc (not on PATH: run it so, add $(CURDIR)/$(BIN) to PATH, or \`pipx install .\`)"
+	echo "fleetc: .venv/bin/fleetc (not on PATH: run it so, add $(CURDIR)/$(BIN) to PATH, or \`pipx install .\`); the demo is in $$demo"
 
 # What the tests run besides Python: Debian's nix-bin (a real Nix), shellcheck
 # (the deploy script is linted), jq (the script is run), git and strace (the

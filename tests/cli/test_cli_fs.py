@@ -310,3 +310,20 @@ def test_github_format_annotates_the_file(repo):
         "::error file=missing.toml,title=F030::"
         "cannot read missing.toml: No such file or directory\n"
     )
+
+
+def test_a_fleet_outside_any_repository_and_the_cwd_is_named_by_its_path(tmp_path):
+    """`make demo`'s case: from a checkout, a fleet copied to a scratch
+    directory. `../../tmp/x/generated/` climbs out of the cwd; the path says
+    where it is."""
+    fleet = tmp_path / "demo" / "fleet.toml"
+    fleet.parent.mkdir()
+    shutil.copy(FLEET, fleet)
+    cwd = tmp_path / "checkout" / "sub"
+    cwd.mkdir(parents=True)
+    command = [sys.executable, "-m", "fleetc", "generate", str(fleet)]
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert f"files to {fleet.parent}/generated/" in done.stderr
+    beside = subprocess.run(command, cwd=fleet.parent, capture_output=True, text=True)
+    assert "fleetc: generated/ is up to date" in beside.stderr

@@ -40,7 +40,7 @@ def test_wheel_carries_grammar_templates_and_option_data(wheel):
     assert {"fleetc/data/fleet.schema.json", "fleetc/data/explain.toml"} <= names
     assert {
         "fleetc/emit/templates/flake.nix.j2",
-        "fleetc/emit/templates/module.nix.j2",
+        "fleetc/emit/templates/compat.nix.j2",
     } <= names
     assert any(name.endswith("entry_points.txt") for name in names)
 

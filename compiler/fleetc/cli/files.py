@@ -85,4 +85,7 @@ def shown(path: Path) -> str:
     try:
         return display_path(path.relative_to(str(root) if root else Path.cwd()))
     except ValueError:
-        return display_path(os.path.relpath(path))
+        # Outside any repository: from the cwd, unless that climbs out of it
+        # (`../../tmp/demo` says less than `/tmp/demo`).
+        relative = os.path.relpath(path)
+        return display_path(path if relative.startswith("..") else relative)

@@ -160,6 +160,13 @@ def render(value: Any, indent: int = 0) -> str:
     raise TypeError(f"cannot render {type(value).__name__} as Nix")
 
 
+def _render(value: Any, indent: int) -> str:
+    """render(), without its call for a one-line string (most values)."""
+    if type(value) is str and "\n" not in value and "\0" not in value:
+        return f'"{_ESCAPE.sub(_escaped, value)}"'
+    return render(value, indent)
+
+
 def _list(items: list | tuple, indent: int) -> str:
     if not items:
         return "[ ]"
@@ -171,7 +178,7 @@ def _list(items: list | tuple, indent: int) -> str:
     inner = INDENT * (indent + 1)
     # join() of a list comprehension, not of a generator: join makes a list of
     # a generator anyway, and resuming one per element costs more.
-    body = "".join([f"{inner}{render(item, indent + 1)}\n" for item in items])
+    body = "".join([f"{inner}{_render(item, indent + 1)}\n" for item in items])
     return f"[\n{body}{INDENT * indent}]"
 
 
@@ -183,7 +190,7 @@ def _attrs(attrs: Mapping, indent: int) -> str:
     body = "".join(
         [
             (value.lines(inner) if type(value) is Commented else "")
-            + f"{inner}{_key(key)} = {render(value, indent + 1)};\n"
+            + f"{inner}{_key(key)} = {_render(value, indent + 1)};\n"
             for key, value in attrs.items()
         ]
     )
