@@ -156,6 +156,8 @@ HEAVY = (
     "fleetc.cli.compiled",
     "fleetc.core.pipeline",
     "fleetc.core.diagnostics",
+    "typing",  # ~2 ms: annotations need only collections.abc
+    "subprocess",  # ~2 ms: graph runs `dot`, nothing here runs a program
 )
 
 

@@ -70,3 +70,34 @@ def test_the_probe_sees_collections_when_the_collector_runs():
     finally:
         gc.callbacks.remove(note)
     assert walked
+
+
+EXIT_PROBE = """
+import gc, json, sys
+import fleetc.cli.main
+code = getattr(fleetc.cli.main, sys.argv[1])(sys.argv[2:])
+print(json.dumps({"exit": code, "walked_at_exit": len(gc.get_objects())}))
+"""
+
+
+def walked_at_exit(entry: str) -> int:
+    """How many objects Python's exit would walk after `entry` ran a check
+    (gc.get_objects() lists those the collector tracks, not frozen ones)."""
+    done = subprocess.run(
+        [sys.executable, "-c", EXIT_PROBE, entry, "check", "fleet.toml"],
+        cwd=SAMPLE,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    found = json.loads(done.stdout.splitlines()[-1])
+    assert found["exit"] == 0, done.stderr
+    return found["walked_at_exit"]
+
+
+def test_the_executable_leaves_what_it_loaded_to_the_exit():
+    """`fleetc` (cli.main.run) ends its process: the modules' objects are
+    frozen, and the collections Python runs at exit do not walk them.
+    main(), for callers that embed fleetc, leaves them to the collector."""
+    assert walked_at_exit("run") < 100
+    assert walked_at_exit("main") > 10_000

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from difflib import get_close_matches
 from typing import Hashable, Iterable, Iterator, Union
 
 from ..core.model import Fleet, Host, HostInterface, Interface, Node, Vm, VmDefaults
@@ -52,6 +51,8 @@ class FirstSeen:
 
 def suggestion(word: str, choices: Iterable[str]) -> str | None:
     """A "did you mean" help line, or None when nothing is close."""
+    from difflib import get_close_matches  # loaded only for a wrong name
+
     close = get_close_matches(word, list(choices), n=1)
     return f"did you mean `{close[0]}`?" if close else None
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from ..core import ssh_target
 from ..core.diagnostics import Diagnostic, error
 from ..core.model import Fleet
 
@@ -28,13 +27,18 @@ DEPLOY_RS_NODE = re.compile(r"[A-z]")
 
 def check_targets(fleet: Fleet) -> Iterator[Diagnostic]:
     for host in fleet.hosts:
-        if host.target is None:
-            continue
-        try:
-            ssh_target.parse(host.target)
-        except ssh_target.BadTarget as why:
-            message = f"host `{host.name}`: `target` is not an ssh destination: {why}"
-            yield error("F930", message, host.at("target"), help=TARGET_HELP)
+        if host.target is not None:
+            yield from _bad_target(host)
+
+
+def _bad_target(host) -> Iterator[Diagnostic]:
+    from ..core import ssh_target  # loaded only by a fleet that names targets
+
+    try:
+        ssh_target.parse(host.target)
+    except ssh_target.BadTarget as why:
+        message = f"host `{host.name}`: `target` is not an ssh destination: {why}"
+        yield error("F930", message, host.at("target"), help=TARGET_HELP)
 
 
 def check_colmena_names(fleet: Fleet) -> Iterator[Diagnostic]:

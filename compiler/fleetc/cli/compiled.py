@@ -5,19 +5,17 @@ the diff, and the errors a run ends with."""
 from __future__ import annotations
 
 import argparse
-import difflib
 import errno
 import os
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path, PurePosixPath
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from ..output import disk_facts
 from ..output.disk_facts import DiskView, disk_view
 from ..core.placement import ShareFacts
 from ..output.share_facts import share_facts
-from ..output.compare import TreeChanges, changes, diff_of
 from ..core.diagnostics import Diagnostic, error, has_errors
 from ..core.pipeline import Result, compile, lock_path
 from ..core.placement import Placement
@@ -37,9 +35,12 @@ from .report import Report
 from ..core.source import Source, display_path
 from ..review.twin_check import check_twin
 from ..output.git_index import GitUnreadable, Unmerged
-from ..output.tree_merge import TreeMerge, tree_merge
-from ..output.writer import MANIFEST, WriteRefused
+from ..output.transaction import MANIFEST, WriteRefused
 from .merging import git_merge, lock_sides, unmerged_fleet_file
+
+if TYPE_CHECKING:  # check loads neither: they read and compare the tree
+    from ..output.compare import TreeChanges
+    from ..output.tree_merge import TreeMerge
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,7 @@ def compile_fleet(args) -> Compiled | int:
         return EXIT_ERRORS
     out_dir = Path(str(result.output_dir))
     try:
-        tree = tree_merge(out_dir, index) if index else None
+        tree = merged_tree(out_dir, index) if index else None
     except GitUnreadable as unreadable:
         return git_unreadable(args.report, out_dir, unreadable)
     old_lock = lock.text if lock else None
@@ -159,6 +160,12 @@ def compile_fleet(args) -> Compiled | int:
     compiled = Compiled(result, args.fleet, lock_file, old_lock, owner, tree)
     note_compiled(args.report, compiled)
     return compiled
+
+
+def merged_tree(out_dir: Path, index: Unmerged) -> TreeMerge | None:
+    from ..output.tree_merge import tree_merge  # only in a git merge
+
+    return tree_merge(out_dir, index)
 
 
 def merge_input(
@@ -327,6 +334,8 @@ def refuse_lock_change(report: Report, compiled: Compiled) -> int:
 
 def tree_changes(compiled: Compiled) -> TreeChanges:
     """What differs between the tree on disk and the compiled one (read once)."""
+    from ..output.compare import changes
+
     result = compiled.result
     return changes(compiled.out_dir, result.files, compiled.owner, compiled.tree_merge)
 
@@ -334,6 +343,10 @@ def tree_changes(compiled: Compiled) -> TreeChanges:
 def diff_text(compiled: Compiled, found: TreeChanges | None = None) -> str:
     """The tree's diff and the lock's, paths relative to the repository;
     `found`: the tree's changes, when the caller has them already."""
+    import difflib
+
+    from ..output.compare import diff_of
+
     found = tree_changes(compiled) if found is None else found
     tree = diff_of(found, shown(compiled.out_dir))
     if not compiled.lock_changed:

@@ -85,7 +85,7 @@ def shown(path: Path) -> str:
     try:
         return display_path(path.relative_to(str(root) if root else Path.cwd()))
     except ValueError:
-        # Outside any repository: from the cwd, unless that climbs out of it
-        # (`../../tmp/demo` says less than `/tmp/demo`).
+        # Outside any repository: from the cwd, unless that climbs more than
+        # one level (`../../tmp/demo` says less than `/tmp/demo`).
         relative = os.path.relpath(path)
-        return display_path(path if relative.startswith("..") else relative)
+        return display_path(path if relative.startswith("../..") else relative)

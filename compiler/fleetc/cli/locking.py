@@ -15,7 +15,7 @@ import sys
 
 from ..core import flake_inputs, flake_pins
 from ..nixbuild import flake_lock, locking, nixfetch
-from ..nixbuild.staging import StagingRefused
+from ..nixbuild.flake_lock import StagingRefused
 from ..output.exclusive import exclusive
 from ..output.transaction import WriteRefused
 from ..output.tree import Tree, digest

@@ -14,7 +14,7 @@ import sys
 from .. import __version__
 from .commands import REGISTRY, command
 from . import closed_pipe
-from .startup import collector_off
+from .startup import collector_off, left_to_the_exit
 
 
 class UsageError(Exception):
@@ -109,6 +109,14 @@ def main(argv: list[str] | None = None) -> int:
         return closed_pipe.end_quietly()
 
 
+def run(argv: list[str] | None = None) -> int:
+    """The `fleetc` executable and `python -m fleetc`: main() in a process
+    that ends with it (startup.py)."""
+    code = main(argv)
+    left_to_the_exit()
+    return code
+
+
 def dispatch(argv: list[str] | None) -> int:
     ours, nix_args = split_passthrough(sys.argv[1:] if argv is None else argv)
     json_wanted = wants_json(ours)
@@ -174,4 +182,4 @@ def usage_document(message: str) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run())

@@ -14,15 +14,18 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..core.diagnostics import Diagnostic, error
 from ..core.source import Source, Span, display_path
-from ..lock.merge_fleet import LockSides
 from ..lock.seal import sealed_by
 from ..output.disk_facts import repo_root
 from ..output.git_index import BASE, OURS, THEIRS, GitUnreadable, Unmerged, blob
 from ..output.git_index import operation_in_progress
 from ..output.git_index import unmerged as unmerged_in
+
+if TYPE_CHECKING:  # loaded only when fleet.lock is unmerged
+    from ..lock.merge_fleet import LockSides
 
 MARKER = re.compile(r"^(<{7}|={7}|>{7})(?: |$)", re.MULTILINE)
 
@@ -56,6 +59,8 @@ def lock_sides(
 ) -> LockSides | None:
     """fleet.lock's versions from git's index when it is unmerged, else None.
     Raises GitUnreadable when git cannot give one."""
+    from ..lock.merge_fleet import LockSides
+
     name = in_repo(index, lock_file)
     stages = index.stages.get(name) if name is not None else None
     if not stages:

@@ -16,7 +16,7 @@ from ..core.diagnostics import Diagnostic, error, has_errors
 from ..core.model import Fleet
 from ..core.source import Source
 from ..nixbuild import flake_lock
-from ..nixbuild.staging import StagingRefused
+from ..nixbuild.flake_lock import StagingRefused
 from ..output.disk_facts import repo_root
 from .files import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, shown
 

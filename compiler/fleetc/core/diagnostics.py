@@ -232,6 +232,8 @@ CODES: dict[str, str] = {
 
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
+    """One finding about the input: its code, severity, message and where."""
+
     code: str
     severity: Severity
     message: str

@@ -42,6 +42,8 @@ STATIC_FAMILIES = {"static": (4, 6), "slaac": (4,), "dhcp": (), "none": ()}
 
 @dataclass(frozen=True)
 class Node:
+    """Where a node was written, and which fields its own table wrote."""
+
     span: Span | None = field(default=None, compare=False, repr=False, kw_only=True)
     spans: Mapping[str, Span] = field(
         default_factory=lambda: NO_SPANS, compare=False, repr=False, kw_only=True
@@ -86,6 +88,8 @@ class Pairs(tuple):
 
 @dataclass(frozen=True)
 class FlakeInput(Node):
+    """[fleet.inputs.<name>]: a flake input the generated flake adds."""
+
     name: str
     url: str
     follows_nixpkgs: bool = False
@@ -116,6 +120,8 @@ class Deploy(Node):
 
 @dataclass(frozen=True)
 class Network(Node):
+    """[networks.<name>]: a network the VMs' interfaces join."""
+
     name: str
     ipv4: str | None = None
     gateway4: str | None = None
@@ -138,6 +144,8 @@ class Network(Node):
 
 @dataclass(frozen=True)
 class HostInterface(Node):
+    """[[hosts.<name>.interfaces]]: a host's own address on a network."""
+
     network: str
     ipv4: Address = None
     ipv6: Address = None
@@ -154,6 +162,8 @@ class Bond(Node):
 
 @dataclass(frozen=True)
 class Host(Node):
+    """[hosts.<name>]: a machine that runs VMs."""
+
     name: str
     system: str
     machine_id: str | None = None
@@ -177,6 +187,8 @@ class Host(Node):
 
 @dataclass(frozen=True)
 class Interface(Node):
+    """[[vms.<name>.interfaces]]: a VM's interface on a network."""
+
     network: str
     ipv4: Address = None
     ipv6: Address = None
@@ -192,6 +204,8 @@ class Interface(Node):
 
 @dataclass(frozen=True)
 class Share(Node):
+    """[[vms.<name>.shares]]: a host directory shared into a VM."""
+
     tag: str
     source: str
     mount: str
@@ -216,6 +230,8 @@ class Share(Node):
 
 @dataclass(frozen=True)
 class Volume(Node):
+    """[[vms.<name>.volumes]]: a disk image (or host block device) of a VM."""
+
     image: str
     mount: str | None = None
     size: int | None = None
@@ -245,6 +261,8 @@ class VmDefaults(Node):
 
 @dataclass(frozen=True)
 class Vm(Node):
+    """[vms.<name>]: a MicroVM and the host it runs on."""
+
     name: str
     host: str
     system: str
@@ -295,6 +313,8 @@ class Vm(Node):
 
 @dataclass(frozen=True)
 class Fleet(Node):
+    """The whole fleet file: [fleet] and every network, host and VM."""
+
     name: str
     domain: str | None = None
     system: str = "x86_64-linux"

@@ -10,22 +10,27 @@ import os
 import posixpath
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 
 from .. import checks, frontend
 from ..allocate import Entropy, allocate, lock_changes
 from ..allocate.renames import carry_renames, lookalikes
 from ..lock.retire import retire
 from ..lock.lockfile import Lock, parse_lock, render_lock
-from ..lock.merge import LockMerge
-from ..lock.merge_fleet import LockSides, merged_lock, reassigned_warnings
 from .diagnostics import Diagnostic, has_errors, sort_key
 from .model import Fleet
 from .placement import Layout, Placement
 from .source import Source
 
+if TYPE_CHECKING:  # merging fleet.lock loads on use: a git merge is rare
+    from ..lock.merge import LockMerge
+    from ..lock.merge_fleet import LockSides
+
 
 @dataclass(frozen=True)
 class Result:
+    """One compile: the fleet, its diagnostics, its files and its lock."""
+
     fleet: Fleet | None
     diagnostics: list[Diagnostic]
     files: dict[str, str] = field(default_factory=dict)
@@ -107,7 +112,7 @@ def _compile(
     if has_errors(diagnostics):
         return _failed(fleet, diagnostics)
     fleet, new_lock, allocated = allocate(fleet, carried, entropy)
-    diagnostics += allocated + reassigned_warnings(merge, fleet, new_lock)
+    diagnostics += allocated + _reassigned(merge, fleet, new_lock)
     new_lock, retired = retire(fleet, old_lock, new_lock, forget)
     diagnostics += retired
     fleet = replace(fleet, retired=tuple(new_lock.retired.values()))
@@ -133,11 +138,22 @@ def _old_lock(
     lock: Source | LockSides | None, fleet: Fleet
 ) -> tuple[LockMerge | None, Lock, list[Diagnostic]]:
     """The lock allocation starts from: fleet.lock, or the merge of its sides."""
-    if isinstance(lock, LockSides):
-        merge, problems = merged_lock(lock, fleet)
-        return merge, merge.lock if merge else Lock(), problems
-    old_lock, problems = parse_lock(lock) if lock is not None else (Lock(), [])
-    return None, old_lock, problems
+    if lock is None or isinstance(lock, Source):
+        old_lock, problems = parse_lock(lock) if lock is not None else (Lock(), [])
+        return None, old_lock, problems
+    from ..lock.merge_fleet import merged_lock
+
+    merge, problems = merged_lock(lock, fleet)
+    return merge, merge.lock if merge else Lock(), problems
+
+
+def _reassigned(merge: LockMerge | None, fleet: Fleet, new_lock: Lock):
+    """F820s of a finished merge (lock/merge_fleet.py); none without one."""
+    if merge is None:
+        return []
+    from ..lock.merge_fleet import reassigned_warnings
+
+    return reassigned_warnings(merge, fleet, new_lock)
 
 
 def emitted(fleet: Fleet, where: Layout) -> dict[str, str]:

@@ -28,6 +28,8 @@ SAFE = re.compile(r"[A-Za-z0-9._@:\[\]-]*\Z")
 
 @dataclass(frozen=True)
 class Target:
+    """An ssh destination, `[user@]host[:port]`, taken apart."""
+
     host: str
     user: str | None = None
     port: int | None = None

@@ -8,7 +8,6 @@ checks still get a model to look at.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from dataclasses import dataclass, field
@@ -287,7 +286,7 @@ class Reader:
         where = _where(path[:-1])
         message = f"unknown key `{name}`" + (f" in `{where}`" if where else "")
         names = [key.name for key in section.keys]
-        close = difflib.get_close_matches(name, names, n=1)
+        close = _closest(name, names)
         fix = (
             f"did you mean `{close[0]}`?"
             if close
@@ -310,7 +309,7 @@ class Reader:
     def _not_allowed(self, key: Key, value: str, path: Path) -> None:
         choices = ", ".join(key.allowed)
         message = f"`{key.name}` must be one of {choices}, not {_show(value)}"
-        close = difflib.get_close_matches(value, key.allowed, n=1)
+        close = _closest(value, key.allowed)
         fix = (
             f"did you mean `{close[0]}`?"
             if close
@@ -402,3 +401,10 @@ def _unquoted(kind: Kind, value: Any) -> str | None:
     if pattern and isinstance(value, str) and pattern.match(value.strip()):
         return value.strip()
     return None
+
+
+def _closest(word: str, choices) -> list[str]:
+    """The nearest choice, if any: difflib loads only for a wrong key or value."""
+    from difflib import get_close_matches
+
+    return get_close_matches(word, choices, n=1)

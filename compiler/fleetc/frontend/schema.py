@@ -103,6 +103,8 @@ NAMED = Kind(
 
 @dataclass(frozen=True, eq=False)
 class Key:
+    """A key of a section: its kind, whether required, what it may hold."""
+
     name: str  # as written in the fleet file
     kind: Kind
     required: bool = False

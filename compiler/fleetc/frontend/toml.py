@@ -15,7 +15,6 @@ from ..core.model import Fleet
 from ..core.source import Source, Span
 from .document import read_document
 from .toml_parse import parse_toml
-from .toml_errors import declared_twice, with_dotted_keys
 from .tomlspans import index_spans
 
 
@@ -37,6 +36,8 @@ def load_toml(source: Source) -> tuple[Fleet | None, list[Diagnostic]]:
 
 
 def _syntax_error(source: Source, problem: tomli.TOMLDecodeError) -> Diagnostic:
+    from .toml_errors import declared_twice, with_dotted_keys  # on a bad file only
+
     message = getattr(problem, "msg", None) or str(problem)
     span = decode_error_span(source, problem)
     twice = declared_twice(source, message, span)

@@ -12,6 +12,8 @@ from ..core.model import Node
 
 @dataclass(frozen=True)
 class LockedInterface(Node):
+    """An interface's pinned values, by its network."""
+
     mac: str | None = None
     ipv4: str | None = None
     ipv6: str | None = None
@@ -20,6 +22,8 @@ class LockedInterface(Node):
 
 @dataclass(frozen=True)
 class LockedVm(Node):
+    """A VM's pinned values in fleet.lock."""
+
     host: str | None = None
     machine_id: str | None = None
     vsock_cid: int | None = None
@@ -43,6 +47,8 @@ class Retired(Node):
 
 @dataclass(frozen=True)
 class Lock:
+    """fleet.lock as values: the VMs' pinned values and the retired records."""
+
     vms: Mapping[str, LockedVm] = field(default_factory=lambda: MappingProxyType({}))
     # (vm, host) -> the record of a VM still to be stopped on that host
     retired: Mapping[tuple[str, str], Retired] = field(

@@ -59,6 +59,8 @@ class Conflict:
 
 @dataclass(frozen=True)
 class LockMerge:
+    """fleet.lock merged from both sides of a git merge, and what it found."""
+
     lock: Lock
     ours: Lock  # the current branch's lock: changes and plans are shown against it
     conflicts: tuple[Conflict, ...] = ()

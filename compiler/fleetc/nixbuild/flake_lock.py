@@ -20,14 +20,25 @@ import os
 import stat
 from pathlib import Path
 
-from ..core.diagnostics import error
-from .staging import StagingRefused
+from ..core.diagnostics import Diagnostic, error
 from .staging_rules import place, shown
 
 NAME = "flake.lock"
 # A lock names each input once (some hundred bytes each); real ones are a few KiB.
 LIMIT = 4 * 1024 * 1024
 OPEN = os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+
+
+# Here, not in staging.py: `check` reads the lock, and stages nothing.
+class StagingRefused(Exception):
+    """A file Nix would be given is refused (a linked flake.lock): nothing is
+    staged and Nix does not run; the diagnostic says why."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
 HELP = (
     "flake.lock is written by `fleetc lock` (Nix pins the inputs there): remove"
     " the file, or restore it as a regular file from version control"

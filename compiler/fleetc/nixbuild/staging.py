@@ -39,6 +39,7 @@ from ..checks.module_files import file_paths
 from ..core.diagnostics import Diagnostic
 from ..core.model import Fleet
 from ..output.disk_facts import git, repo_root
+from .flake_lock import StagingRefused  # noqa: F401 (raised by flake_lock; staging's)
 from .staging_rules import SKIP, Gate, cut_leaving_links
 
 # Never staged outside git: version control, virtualenvs, caches, nix's result links.
@@ -49,15 +50,6 @@ SKIPPED_DIRS = frozenset(
 
 class StagingFailed(Exception):
     """The fleet's files could not be listed; a one-line message for the user."""
-
-
-class StagingRefused(Exception):
-    """A file Nix would be given is refused (a linked flake.lock): nothing is
-    staged and Nix does not run; the diagnostic says why."""
-
-    def __init__(self, diagnostic: Diagnostic) -> None:
-        super().__init__(diagnostic.message)
-        self.diagnostic = diagnostic
 
 
 @dataclass(frozen=True)

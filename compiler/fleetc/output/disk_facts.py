@@ -7,7 +7,6 @@ command asks these questions; only `build` stages.
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
 from ..core.placement import DiskView
@@ -23,6 +22,8 @@ def repo_root(start: Path) -> Path | None:
 
 def git(repo: Path, *args: str) -> bytes | None:
     """git's stdout, or None when git is missing or fails."""
+    import subprocess  # a check that starts no git process never loads it
+
     command = ["git", "-C", str(repo), "--literal-pathspecs", *args]
     try:
         done = subprocess.run(command, capture_output=True, check=False)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,6 +54,8 @@ def run_git(
 ) -> bytes | None:
     """git's stdout (at most `limit` bytes), or None when git is missing or
     exits with a status not in `ok`; GitUnreadable when it says more."""
+    import subprocess  # a check that starts no git process never loads it
+
     command = ["git", "-C", str(repo), "--literal-pathspecs", *args]
     try:
         process = subprocess.Popen(

@@ -33,6 +33,8 @@ from .tree_merge import TreeMerge
 
 @dataclass(frozen=True)
 class WriteReport:
+    """What one write did to the tree and the lock."""
+
     written: int
     changed: tuple[str, ...]
     removed: tuple[str, ...]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import subprocess
 
 from ..options import FORMATS, fleet_argument, format_in
 
@@ -63,6 +62,8 @@ def run(args) -> int:
 
 def _svg(args, source: str) -> int:
     """SVG through Graphviz's `dot`, which fleetc does not bundle."""
+    import subprocess  # not loaded for every --help and --version
+
     from ..files import EXIT_OK, usage_problem
 
     program = shutil.which("dot")

@@ -7,7 +7,6 @@ with types, allowed values and required keys are the schema reader's
 
 from __future__ import annotations
 
-import difflib
 import re
 
 from ...core.diagnostics import Diagnostic, error
@@ -32,7 +31,9 @@ class Reporting:
 
     def unknown(self, token: Word, table: Table) -> None:
         choices = words.suggestions(table.section)
-        close = difflib.get_close_matches(token.value, choices, n=1)
+        from difflib import get_close_matches  # loaded only for a wrong word
+
+        close = get_close_matches(token.value, choices, n=1)
         fix = f"did you mean `{close[0]}`?" if close else _allowed(table.section)
         where = f" in {table.title}" if table.path else ""
         self.report("F002", f"unknown key `{token}`{where}", token, help=fix)

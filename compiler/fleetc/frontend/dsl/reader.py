@@ -8,7 +8,6 @@ codes and at the same spans.
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 
 from . import words
@@ -62,7 +61,9 @@ class DslReader(Reader):
         spelt = words.word(key)
         choices = ", ".join(key.allowed)
         message = f"`{spelt}` must be one of {choices}, not `{value}`"
-        close = difflib.get_close_matches(value, key.allowed, n=1)
+        from difflib import get_close_matches  # loaded only for a wrong word
+
+        close = get_close_matches(value, key.allowed, n=1)
         fix = (
             f"did you mean `{close[0]}`?"
             if close
