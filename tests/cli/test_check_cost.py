@@ -30,7 +30,6 @@ UNUSED_BY_A_TOML_CHECK = (
     "fleetc.emit",
     "fleetc.frontend.dsl",
     "fleetc.frontend.toml_errors",  # the file is valid TOML
-    "rtoml",  # a small fleet and lock: tomli parses (toml_parse.RTOML_FROM)
     "fleetc.core.ssh_target",  # no host names a `target`
     "fleetc.output.writer",
     "fleetc.output.compare",

@@ -1,8 +1,4 @@
-"""The TOML frontend: fleet.toml text into the model (contract section 1).
-
-The text is parsed by toml_parse.py: tomli's document and errors, through
-rtoml where that is faster and gives the same.
-"""
+"""The TOML frontend: fleet.toml text into the model (contract section 1)."""
 
 from __future__ import annotations
 
@@ -14,14 +10,13 @@ from ..core.diagnostics import Diagnostic, error
 from ..core.model import Fleet
 from ..core.source import Source, Span
 from .document import read_document
-from .toml_parse import parse_toml
 from .tomlspans import index_spans
 
 
 def load_toml(source: Source) -> tuple[Fleet | None, list[Diagnostic]]:
     """The model (None when the input is unusable) and every problem found reading it."""
     try:
-        data = parse_toml(source.text)
+        data = tomli.loads(source.text)
     except tomli.TOMLDecodeError as problem:
         return None, [_syntax_error(source, problem)]
     except RecursionError:

@@ -22,7 +22,6 @@ import tomli
 
 from ..core.diagnostics import Diagnostic, error, has_errors
 from ..frontend.toml import decode_error_span
-from ..frontend.toml_parse import parse_toml
 from ..frontend.tomlspans import SpanIndex, index_spans
 
 # Retired too: what fleet.lock holds is imported from here (lock.lockfile).
@@ -116,7 +115,7 @@ def _document(source: Source) -> tuple[dict | None, list[Diagnostic]]:
     reported as truncated (F806/F807) rather than by the syntax error the cut
     happened to make."""
     try:
-        return parse_toml(source.text), []
+        return tomli.loads(source.text), []
     except tomli.TOMLDecodeError as problem:
         cut = [] if looks_legacy(source) else seal_problems(source, None)
         errors = [d for d in cut if d.is_error]
