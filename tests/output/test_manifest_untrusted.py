@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -18,7 +19,7 @@ from fleetc.output.transaction import MANIFEST, WriteRefused
 from fleetc.output.manifest import BadManifest, validate_manifest
 from fleetc.nixbuild.staging import generated_on_disk
 
-from tests.support.paths import SAMPLES
+from tests.support.paths import CASES, SAMPLES
 
 SECRET = "TOPSECRET-4f1c\n"
 COMMANDS = [("diff",), ("generate", "--check"), ("generate",)]
@@ -198,3 +199,31 @@ def test_build_reads_the_tree_through_the_same_gate(repo):
     (out / "flake.nix").symlink_to(repo / "secret.txt")
     with pytest.raises(WriteRefused, match="is a symbolic link"):
         generated_on_disk(out)
+
+
+def test_a_planted_gigabyte_in_the_tree_is_stale_not_read_whole(tmp_path):
+    """`generate --check` compares each file fleetc owns with what it would
+    write; a file of a gigabyte (sparse: no disk) where a VM's module belongs
+    is read no further than the read limit, so a run held to 512 MiB of
+    address space still says the tree is stale."""
+    shutil.copy(CASES / "minimal-allocated" / "fleet.toml", tmp_path / "fleet.toml")
+    (tmp_path / ".git").mkdir()
+    generate = [sys.executable, "-m", "fleetc", "generate", "fleet.toml"]
+    subprocess.run(generate, cwd=tmp_path, check=True, capture_output=True)
+    planted = next((tmp_path / "generated" / "vms").glob("*.nix"))
+    with open(planted, "r+b") as file:
+        file.truncate(1 << 30)
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (512 << 20, 512 << 20))
+
+    done = subprocess.run(
+        [*generate, "--check"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        preexec_fn=limit,
+        timeout=120,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr and "MemoryError" not in done.stderr

@@ -68,7 +68,9 @@ def changes(
     owned = _owned(out_dir, merge)
     tree, differing = Tree(out_dir), {}
     for name in sorted(set(wanted) | set(owned) | {MANIFEST}):
-        data, new = tree.read(name, wanted=False), wanted.get(name)
+        # Bounded: a planted file of gigabytes is stale, not read whole.
+        data = tree.read(name, wanted=False, limit=READ_LIMIT)
+        new = wanted.get(name)
         if data != (None if new is None else new.encode()):  # byte for byte
             differing[name] = (None if data is None else _text(data), new)
     return TreeChanges(differing, set(owned) != set(files))
