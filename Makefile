@@ -30,8 +30,10 @@ demo: $(STAMP)
 # (the deploy script is linted), jq (the script is run), git and strace (the
 # writer's no-op and fault-injection tests), systemd (systemd-tmpfiles and
 # systemd-analyze read the tmpfiles rules and unit lines fleetc's values reach),
-# graphviz (`fleetc graph --format svg`); installed when missing, which needs root.
-DEBIAN_TOOLS := nix-instantiate:nix-bin shellcheck:shellcheck jq:jq git:git strace:strace systemd-tmpfiles:systemd systemd-analyze:systemd dot:graphviz
+# graphviz (`fleetc graph --format svg`), groff (reads the man page, tests/docs),
+# setpriv (drops root's override of file modes, tests/cli/test_cli_fs.py);
+# installed when missing, which needs root.
+DEBIAN_TOOLS := nix-instantiate:nix-bin shellcheck:shellcheck jq:jq git:git strace:strace systemd-tmpfiles:systemd systemd-analyze:systemd dot:graphviz groff:groff-base setpriv:util-linux
 nix:
 	@missing=""; for pair in $(DEBIAN_TOOLS); do \
 	  command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair##*:}"; done; \
