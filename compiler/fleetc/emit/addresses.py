@@ -35,10 +35,17 @@ def per_network(machines: list, field: str) -> dict:
     table = {}
     for machine in machines:
         values = {
-            iface.network: getattr(iface, field)
-            for iface in sorted(machine.interfaces, key=lambda i: i.network)
-            if present(getattr(iface, field))
+            iface.network: value
+            for iface in by_network(machine.interfaces)
+            if present(value := getattr(iface, field))
         }
         if values:
             table[machine.name] = values
     return table
+
+
+def by_network(interfaces: tuple) -> tuple | list:
+    """Sorted by network; most machines have one interface, nothing to sort."""
+    if len(interfaces) < 2:
+        return interfaces
+    return sorted(interfaces, key=lambda iface: iface.network)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import posixpath
 from functools import cache
+from operator import attrgetter
 from typing import Iterable
 
 from . import nix
@@ -14,7 +15,10 @@ JOURNAL_MOUNT = "/var/log/journal"
 
 
 def by_name(items: Iterable) -> list:
-    return sorted(items, key=lambda item: item.name)
+    return sorted(items, key=_NAME)
+
+
+_NAME = attrgetter("name")
 
 
 def module(ref: ModuleRef, fleet_dir_from_output: str) -> nix.Expr:

@@ -75,6 +75,8 @@ def newer_options(settings: dict, tree: dict) -> set[str]:
     The answer depends on the settings' shape only (`shape`), which VM after
     VM is the same: it is found once a shape and tree, not once a VM."""
     judged = {k: v for k, v in settings.items() if _path(k)[0] in tree}
+    if not judged:  # most VMs set no option by path ([vms.<vm>.microvm])
+        return set()
     known = _ANSWERS.setdefault(id(tree), (tree, {}))[1]
     key = shape(judged)
     if key not in known:
