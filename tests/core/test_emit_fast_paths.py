@@ -6,10 +6,12 @@ random input:
 - a module file is laid out by Python, not by jinja2 (module.nix.j2);
 - nix.render writes a value in one pass, not a call for each value (the
   recursive renderer it was is below);
+- nix.string quotes text with nothing to escape without the regex's pass.
 """
 
 from __future__ import annotations
 
+import re
 from types import MappingProxyType
 from typing import Mapping
 
@@ -242,3 +244,23 @@ def test_render_refuses_what_the_recursive_renderer_refused(scalar):
     """A value of no Nix type (a set, a float) in a list or a set."""
     for value in ([{1}, scalar], {"a": 1.5, "b": scalar}):
         assert outcome(nix.render, value, 0) == outcome(plain_render, value, 0)
+
+
+# -- nix.string: the regex pass it skips for text with nothing to escape --------
+
+
+def plain_string(value):
+    if "\0" in value:
+        raise ValueError("NUL cannot be represented in a Nix string")
+    return '"' + re.sub(r'[\\"$\n\r\t]', lambda m: ESCAPES[m.group()], value) + '"'
+
+
+ESCAPES = {"\\": "\\\\", '"': '\\"', "$": "\\$", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.one_of(TEXTS, st.text(max_size=12)))
+def test_string_matches_the_regex_escape(text):
+    assert outcome(lambda value, _: nix.string(value), text, 0) == outcome(
+        lambda value, _: plain_string(value), text, 0
+    )

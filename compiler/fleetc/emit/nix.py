@@ -47,8 +47,17 @@ def string(value: str) -> str:
     """A double-quoted Nix string that evaluates to exactly `value`.
 
     Every `$` is escaped, so no `${` can start an interpolation. NUL cannot occur
-    in a Nix string at all; frontends reject it before it gets here.
+    in a Nix string at all; frontends reject it before it gets here. Text with
+    nothing to escape (names, paths, addresses: most) skips the regex's pass.
     """
+    if '"' in value or "\\" in value or "$" in value or "\n" in value:
+        return _escaped_string(value)
+    if "\r" in value or "\t" in value or "\0" in value:
+        return _escaped_string(value)
+    return f'"{value}"'
+
+
+def _escaped_string(value: str) -> str:
     if "\0" in value:
         raise ValueError("NUL cannot be represented in a Nix string")
     return f'"{_ESCAPE.sub(_escaped, value)}"'
@@ -178,17 +187,7 @@ def _write(value: Any, indent: int, out: list[str]) -> None:
 def _text(value: str, indent: int) -> str:
     if "\n" in value:
         return indented(value, indent) or string(value)
-    return _quoted(value)
-
-
-def _quoted(line: str) -> str:
-    """string(line) for text without a newline; text with nothing to escape
-    (names, paths, addresses: most) is quoted without the regex's pass."""
-    if '"' in line or "\\" in line or "$" in line:
-        return string(line)
-    if "\r" in line or "\t" in line or "\0" in line:
-        return string(line)
-    return f'"{line}"'
+    return string(value)
 
 
 def _list(items: list | tuple, indent: int, out: list[str]) -> None:
@@ -205,7 +204,7 @@ def _list(items: list | tuple, indent: int, out: list[str]) -> None:
     out.append("[\n")
     for item in items:
         if type(item) is str and "\n" not in item:
-            out.append(f"{inner}{_quoted(item)}\n")
+            out.append(f"{inner}{string(item)}\n")
         else:
             out.append(inner)
             _write(item, indent + 1, out)
@@ -223,7 +222,7 @@ def _attrs(attrs: Mapping, indent: int, out: list[str]) -> None:
     for key, value in attrs.items():
         kind = type(value)
         if kind is str and "\n" not in value:
-            out.append(f"{inner}{_key(key)} = {_quoted(value)};\n")
+            out.append(f"{inner}{_key(key)} = {string(value)};\n")
         elif kind is int:
             out.append(f"{inner}{_key(key)} = {value};\n")
         else:
