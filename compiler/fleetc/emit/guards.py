@@ -110,7 +110,8 @@ _SCALARS = {str, int, bool, type(None)}
 
 
 def plain_newer_options(settings: dict, tree: dict) -> set[str]:
-    """`newer_options` judged afresh (tests/core/test_emit_fast_paths.py)."""
+    """`newer_options` judged afresh: for settings whose shape is their own
+    (a host's), and in tests/core/test_emit_fast_paths.py."""
     judged = {k: v for k, v in settings.items() if _path(k)[0] in tree}
     return _newer(tree, (), judged)
 

@@ -40,7 +40,9 @@ def host_file(fleet: Fleet, host: Host, layout, newer: set[str] | None = None) -
         found |= host_network(fleet, host, vms)
     found |= host_storage(fleet, vms)
     found |= services(fleet, host, vms)
-    listed = guards.newer_options(found, guards.host_tree())
+    # Judged afresh: a host's settings name its own VMs (microvm.vms.<vm>),
+    # so no shape repeats from host to host, and keeping each would cost more.
+    listed = guards.plain_newer_options(found, guards.host_tree())
     if newer is not None:
         newer |= listed
     return module_file(found, layout, bool(listed), "../lib/compat.nix")
