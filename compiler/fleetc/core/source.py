@@ -153,7 +153,8 @@ class SpanMap(Mapping):
         """`entries[i]`, the span of `names[i]`: a Span, or a tuple of the
         arguments of `make` that gives it."""
         spans = cls.__new__(cls)
-        spans._index, spans._spans, spans._make = _shared_index(names), entries, make
+        spans._index, spans._make = _shared_index(names), make
+        spans._spans = tuple(entries)  # a list (see _span) once one is made
         return spans
 
     def __getitem__(self, name: str) -> Span:
@@ -165,7 +166,9 @@ class SpanMap(Mapping):
 
     def _span(self, position: int) -> Span:
         found = self._spans[position]
-        if type(found) is tuple:  # made now, and kept (a lazy map's list)
+        if type(found) is tuple:  # made now, and kept
+            if type(self._spans) is tuple:
+                self._spans = list(self._spans)
             found = self._spans[position] = self._make(*found)
         return found
 

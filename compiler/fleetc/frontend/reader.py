@@ -138,8 +138,8 @@ class Reader:
         then shares (a span per value, not a span and a path per value)."""
         if table is None:
             spans = {key.field: self.locate.value(path)}
-        else:
-            spans = {key.field: self.locate.value_in(table, key.name)}
+        else:  # the span made when read (SpanMap.lazy), as Fields.spans says
+            spans = {key.field: (table, key.name)}
         converted = self._convert(key, value, path, spans)
         if converted is _DROP:
             into.rejected.add(key.field)
@@ -167,7 +167,7 @@ class Reader:
         extra["span"] = self.locate.value(path)
         extra["spans"] = found.flat_spans(self.value_in)
         extra["written"] = written
-        return made(section.model, found.values | extra)
+        return made(section.model, found.values, extra)
 
     def _build_tables(self, section: Section, found: Fields, path: Path) -> Fields:
         """Tables with a model of their own ([fleet.deploy]) are read as Fields
