@@ -427,7 +427,7 @@ N = TypeVar("N", bound=Node)
 _PLANS: dict[type, tuple[frozenset[str], tuple] | None] = {}
 
 
-def made(cls: type[N], values: dict[str, Any], more: dict[str, Any] = {}) -> N:
+def made(cls: type[N], values: dict[str, Any], more: dict[str, Any]) -> N:
     """`cls(**values, **more)`, setting only the fields given (and those
     with a default_factory): a field left at its plain default is read from
     the class, where dataclasses put it. The frozen __init__ sets every
