@@ -213,6 +213,14 @@ def test_a_value_a_clean_pattern_matches_is_one_its_validator_accepts(key, text)
         assert VALIDATORS[key](text) is None
 
 
+@settings(max_examples=1000, deadline=None)
+@given(st.sampled_from(sorted(CLEAN)), st.data())
+def test_every_string_a_clean_pattern_matches_is_valid(key, data):
+    """Strings made to match (a pattern that lets one more through fails)."""
+    text = data.draw(st.from_regex(CLEAN[key], fullmatch=True))
+    assert VALIDATORS[key](text) is None, text
+
+
 def test_clean_patterns_match_what_fleetc_writes():
     for key, text in [
         ("host", "h0"),
