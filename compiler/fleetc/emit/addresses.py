@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..core.model import Fleet
-from .common import by_name, present
+from .common import by_name, by_network, present
 from .templating import render
 
 
@@ -42,10 +42,3 @@ def per_network(machines: list, field: str) -> dict:
         if values:
             table[machine.name] = values
     return table
-
-
-def by_network(interfaces: tuple) -> tuple | list:
-    """Sorted by network; most machines have one interface, nothing to sort."""
-    if len(interfaces) < 2:
-        return interfaces
-    return sorted(interfaces, key=lambda iface: iface.network)

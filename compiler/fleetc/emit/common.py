@@ -29,6 +29,20 @@ def module(ref: ModuleRef, fleet_dir_from_output: str) -> nix.Expr:
     return nix.path(posixpath.normpath(joined))
 
 
+@cache
+def from_subdir(fleet_dir_from_output: str) -> str:
+    """The fleet file's directory from hosts/, vms/ or lib/: made once a run,
+    not once a VM."""
+    return posixpath.join("..", fleet_dir_from_output)
+
+
+def by_network(interfaces: tuple) -> tuple | list:
+    """Sorted by network; most machines have one interface, nothing to sort."""
+    if len(interfaces) < 2:
+        return interfaces
+    return sorted(interfaces, key=lambda iface: iface.network)
+
+
 def modules(refs: Iterable[ModuleRef], fleet_dir_from_output: str) -> list:
     return [module(ref, fleet_dir_from_output) for ref in refs]
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import posixpath
 
 from ..core import journals, microvm_options
 from . import nix
 from . import guards
 from ..core.model import JOURNAL_SHARE, Fleet, Host, Vm
-from .common import JOURNAL_MOUNT, by_name, journal_dir, modules
+from .common import JOURNAL_MOUNT, by_name, from_subdir, journal_dir, modules
 from .declared import CONFIG_WHY, builds_any, config_declaration
 from .deploy import deployed_vms
 from .flake_ref import flake_subdir, update_flake
@@ -57,7 +56,7 @@ def host_imports(fleet: Fleet, host: Host, layout) -> list:
         found.append(nix.path(f"../{deploy_module(host)}"))
     if fleet.overlays:
         found.append(nix.path(f"../{OVERLAYS}"))
-    back = posixpath.join("..", layout.fleet_dir_from_output)
+    back = from_subdir(layout.fleet_dir_from_output)
     return found + modules(fleet.modules + fleet.host_modules + host.modules, back)
 
 
