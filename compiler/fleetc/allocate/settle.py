@@ -194,7 +194,9 @@ def _allocate(kind: Kind, slot: Slot, taken: Taken, settled: Settled) -> None:
     settled.keys[slot.key] = key
 
 
-def _taken(kind: Kind, slot: Slot, key: Hashable, holder: Holder) -> Diagnostic:
+def _taken(
+    kind: Kind, slot: Slot, key: Hashable, holder: Holder | VmHolder
+) -> Diagnostic:
     vm = slot.vm.name
     message = (
         f"fleet.lock gives {kind.describe(slot, key)} to vm `{vm}`,"

@@ -22,9 +22,12 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import Literal, Mapping, Union
 
+from mypy_extensions import mypyc_attr
+
 from .source import Span
 
 NO_SPANS: Mapping[str, Span] = MappingProxyType({})
+DEFAULT_SYSTEM = "x86_64-linux"  # Fleet.system unless written
 
 # None: not written (to be allocated); False: explicitly none; str: as written.
 Address = Union[str, Literal[False], None]
@@ -78,6 +81,7 @@ class ModuleRef(Node):
         return self.text.split(".")[1]
 
 
+@mypyc_attr(native_class=False)
 class Pairs(tuple):
     """A free-form table as written: (key, value) pairs in the order written;
     a list value is a tuple. A tuple, so that nodes stay comparable and frozen."""
@@ -317,7 +321,7 @@ class Fleet(Node):
 
     name: str
     domain: str | None = None
-    system: str = "x86_64-linux"
+    system: str = DEFAULT_SYSTEM
     nixpkgs: str = "github:NixOS/nixpkgs/nixos-unstable"
     microvm: str = "github:microvm-nix/microvm.nix"
     flake: str | None = None
