@@ -210,7 +210,7 @@ def _taken(
     return error("F803", message, span, label=label, help=help)
 
 
-def _where(slot: Slot, holder: Holder) -> tuple[Span | None, str]:
+def _where(slot: Slot, holder: Holder | VmHolder) -> tuple[Span | None, str]:
     """Point at the value written in the fleet (the likely edit), else the lock."""
     if holder.span is not None and not holder.locked:
         return holder.span, _located(
