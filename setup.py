@@ -10,7 +10,7 @@ COMPILED = ("core", "frontend", "lock", "allocate", "checks", "emit")
 # Left pure: the model's frozen dataclasses cache lookups in their __dict__ and
 # are copied through it (allocate/as_locked.py), which native classes have not.
 # The lock's entries subclass the model's Node.
-PURE = {"core/model.py", "lock/entries.py"}
+PURE: set = set()
 
 
 def compiled_modules() -> list[str]:

@@ -116,7 +116,7 @@ class Deploy(Node):
     def deploys(self, vm: str) -> bool:
         return not self.vms or vm in self._chosen
 
-    @cached_property
+    @property
     def _chosen(self) -> frozenset[str]:
         # Built once: every host asks about each of its VMs.
         return frozenset(self.vms)
@@ -376,6 +376,7 @@ class Fleet(Node):
     # [defaults.vm] as written, when the file has one: every VM already holds
     # its values, so two twins, with and without it, are the same fleet.
     vm_defaults: VmDefaults | None = field(default=None, compare=False, repr=False)
+    _cache: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def network(self, name: str) -> Network | None:
         return self._networks_by_name.get(name)
@@ -427,7 +428,7 @@ class Fleet(Node):
 
 def _index(fleet: Fleet, key: str, build):
     """Lookup tables are derived data: cached on the frozen object, built once."""
-    cache = fleet.__dict__.setdefault("_cache", {})
+    cache = fleet._cache
     if key not in cache:
         cache[key] = build()
     return cache[key]
