@@ -22,7 +22,7 @@ def derived(fqdn: str, network: str, attempt: int = 0) -> str:
     seed = f"{fqdn} {network}" + (f" {attempt}" if attempt else "")
     octets = bytearray(hashlib.sha256(seed.encode()).digest()[:6])
     octets[0] = (octets[0] | LOCALLY_ADMINISTERED) & ~MULTICAST & 0xFF
-    return octets.hex(":")
+    return ":".join(f"{octet:02x}" for octet in octets)
 
 
 def fqdn(fleet: Fleet, vm: Vm) -> str:

@@ -194,9 +194,7 @@ def _allocate(kind: Kind, slot: Slot, taken: Taken, settled: Settled) -> None:
     settled.keys[slot.key] = key
 
 
-def _taken(
-    kind: Kind, slot: Slot, key: Hashable, holder: Holder | VmHolder
-) -> Diagnostic:
+def _taken(kind: Kind, slot: Slot, key: Hashable, holder: Holder) -> Diagnostic:
     vm = slot.vm.name
     message = (
         f"fleet.lock gives {kind.describe(slot, key)} to vm `{vm}`,"
@@ -210,7 +208,7 @@ def _taken(
     return error("F803", message, span, label=label, help=help)
 
 
-def _where(slot: Slot, holder: Holder | VmHolder) -> tuple[Span | None, str]:
+def _where(slot: Slot, holder: Holder) -> tuple[Span | None, str]:
     """Point at the value written in the fleet (the likely edit), else the lock."""
     if holder.span is not None and not holder.locked:
         return holder.span, _located(

@@ -68,9 +68,9 @@ def _host_interfaces(fleet: Fleet) -> Iterator[tuple[tuple, str, Holder]]:
         if host.uplink:
             holder = Holder(f"the uplink of host `{host.name}`", host.at("uplink"))
             yield ("host", host.name), host.uplink, holder
-    for host_name, net in _bridges_on_hosts(fleet):
+    for host, net in _bridges_on_hosts(fleet):
         holder = Holder(f"the bridge of network `{net.name}`", net.at("bridge"))
-        yield ("host", host_name), net.bridge, holder
+        yield ("host", host), net.bridge, holder
 
 
 def _bridges_on_hosts(fleet: Fleet) -> Iterator[tuple[str, Network]]:

@@ -57,7 +57,7 @@ def usb_valid(path: str) -> bool:
 
 def check_device_paths(fleet: Fleet) -> Iterator[Diagnostic]:
     for vm, index, device in devices(fleet):
-        valid: object = PCI.match(device.path) if device.bus == "pci" else None
+        valid = PCI.match(device.path) if device.bus == "pci" else None
         if device.bus == "usb":
             valid = usb_valid(device.path)
         if not valid:

@@ -22,12 +22,9 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import Literal, Mapping, Union
 
-from mypy_extensions import mypyc_attr
-
 from .source import Span
 
 NO_SPANS: Mapping[str, Span] = MappingProxyType({})
-DEFAULT_SYSTEM = "x86_64-linux"  # Fleet.system unless written
 
 # None: not written (to be allocated); False: explicitly none; str: as written.
 Address = Union[str, Literal[False], None]
@@ -81,7 +78,6 @@ class ModuleRef(Node):
         return self.text.split(".")[1]
 
 
-@mypyc_attr(native_class=False)
 class Pairs(tuple):
     """A free-form table as written: (key, value) pairs in the order written;
     a list value is a tuple. A tuple, so that nodes stay comparable and frozen."""
@@ -116,7 +112,7 @@ class Deploy(Node):
     def deploys(self, vm: str) -> bool:
         return not self.vms or vm in self._chosen
 
-    @property
+    @cached_property
     def _chosen(self) -> frozenset[str]:
         # Built once: every host asks about each of its VMs.
         return frozenset(self.vms)
@@ -321,7 +317,7 @@ class Fleet(Node):
 
     name: str
     domain: str | None = None
-    system: str = DEFAULT_SYSTEM
+    system: str = "x86_64-linux"
     nixpkgs: str = "github:NixOS/nixpkgs/nixos-unstable"
     microvm: str = "github:microvm-nix/microvm.nix"
     flake: str | None = None
@@ -376,7 +372,6 @@ class Fleet(Node):
     # [defaults.vm] as written, when the file has one: every VM already holds
     # its values, so two twins, with and without it, are the same fleet.
     vm_defaults: VmDefaults | None = field(default=None, compare=False, repr=False)
-    _cache: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def network(self, name: str) -> Network | None:
         return self._networks_by_name.get(name)
@@ -428,7 +423,7 @@ class Fleet(Node):
 
 def _index(fleet: Fleet, key: str, build):
     """Lookup tables are derived data: cached on the frozen object, built once."""
-    cache = fleet._cache
+    cache = fleet.__dict__.setdefault("_cache", {})
     if key not in cache:
         cache[key] = build()
     return cache[key]

@@ -72,15 +72,12 @@ def leaves(tree: Node, prefix: str = "") -> list[str]:
     return found
 
 
-WRITABLE = frozenset([*RANGES, *TEXTS, *ANY, "bool", "path", "enum", "either"])
-
-
 def writable(kind: Node) -> bool:
     """A fleet file can hold a value of this type."""
     kind = unwrapped(kind)
     if kind["name"] == "listOf":
         return writable(kind["elem"])
-    return kind["name"] in WRITABLE
+    return kind["name"] in (*RANGES, *TEXTS, *ANY, "bool", "path", "enum", "either")
 
 
 def fits(kind: Node, value: Any) -> bool:

@@ -6,9 +6,7 @@ import os
 from bisect import bisect_right
 from collections.abc import Mapping
 from functools import cached_property
-from typing import Any, Callable, ClassVar, Iterator
-
-from mypy_extensions import mypyc_attr
+from typing import Any, Callable, Iterator
 
 Range = tuple[int, int]
 _WHOLE = object()  # a deferred span's key is complete (no `last` part)
@@ -57,7 +55,6 @@ class Source:
         return f"Source({self.name!r})"
 
 
-@mypyc_attr(native_class=False)  # made by `__new__` (deferred), as mypyc's cannot be
 class Span:
     """A range of a source's text, `source.text[start:end]`; immutable.
 
@@ -135,10 +132,10 @@ class SpanMap(Mapping):
     """
 
     __slots__ = ("_index", "_spans")
-    _indexes: ClassVar[dict[tuple[str, ...], dict[str, int]]] = {}
+    _indexes: dict[tuple[str, ...], dict[str, int]] = {}
     # A fleet has few shapes of node; the cap keeps a long-lived process (the
     # fuzzer's 100,000 mutated fleets) from keeping every shape it ever saw.
-    SHARED_INDEXES: ClassVar[int] = 1024
+    SHARED_INDEXES = 1024
 
     def __init__(self, spans: Mapping[str, Span]) -> None:
         names = tuple(spans)

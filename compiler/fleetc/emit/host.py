@@ -28,7 +28,7 @@ def host_file(fleet: Fleet, host: Host, layout, newer: set[str] | None = None) -
     lack goes into `newer` (for lib/compat.nix), and the module through compat."""
     vms = by_name(fleet.vms_on(host.name))
     imports = host_imports(fleet, host, layout)
-    found: dict = {"imports": imports} if imports else {}
+    found = {"imports": imports} if imports else {}
     found |= identity(fleet, host.name)
     # Without microvm.nix's host module (a host without VMs) no microvm.* exists.
     if runs_microvm_host(fleet, host):

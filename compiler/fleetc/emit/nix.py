@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
 INDENT = "  "
 KEYWORDS = frozenset(
@@ -205,7 +205,7 @@ def attribute(key: str | tuple[str, ...], value: Any, indent: int) -> str:
 
 
 _COMPOUND = {dict, list, tuple}
-_RENDERERS: dict[type, Callable[[Any, int], str]] = {
+_RENDERERS = {
     Expr: lambda value, _: value.text,
     Commented: lambda value, indent: render(value.value, indent),
     bool: lambda value, _: "true" if value else "false",

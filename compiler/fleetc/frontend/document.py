@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..core.diagnostics import Diagnostic, error
-from ..core.model import DEFAULT_SYSTEM, Fleet, Pairs, VmDefaults
+from ..core.model import Fleet, Pairs, VmDefaults
 from .reader import Fields, Locator, Reader
 from .written import written_fields
 from .schema import DOCUMENT, FLEET, HOST, VM
@@ -60,9 +60,7 @@ def _set_fallbacks(
     """Hosts and VMs take fleet.system; VMs also take every key of [defaults.vm]."""
     system = Fields()
     system.put(
-        "system",
-        fleet.values.get("system", DEFAULT_SYSTEM),
-        _system_spans(fleet, locate),
+        "system", fleet.values.get("system", Fleet.system), _system_spans(fleet, locate)
     )
     reader.fallbacks[HOST] = system
     vm_defaults = defaults.values.get("vm") if defaults else None

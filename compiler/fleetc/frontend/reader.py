@@ -13,8 +13,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Protocol
 
-from mypy_extensions import mypyc_attr
-
 from ..core.diagnostics import Diagnostic, error
 from ..core.model import ModuleRef, Node, Pairs
 from ..core.source import Span, SpanMap
@@ -76,7 +74,6 @@ _UNQUOTED = {
 }
 
 
-@mypyc_attr(allow_interpreted_subclasses=True)  # the DSL's reader is one
 class Reader:
     def __init__(self, locate: Locator) -> None:
         self.locate = locate

@@ -19,7 +19,6 @@ import re
 from typing import Union
 
 import tomli
-from mypy_extensions import mypyc_attr
 
 from ..core.source import Source, Span
 
@@ -59,7 +58,6 @@ _SCALAR = re.compile(
 )
 
 
-@mypyc_attr(allow_interpreted_subclasses=True)  # the tests' plain index is one
 class SpanIndex:
     """Spans of keys and values by key path; lookups fall back to the enclosing path.
 

@@ -5,23 +5,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Mapping
 
 from ..core.model import Node
-
-# A value as fleet.lock holds it, of any type: allocate/settle.py checks it
-# where it is claimed (F802), so a compiled build must not check it on read.
-LockValue = Any
 
 
 @dataclass(frozen=True)
 class LockedInterface(Node):
     """An interface's pinned values, by its network."""
 
-    mac: LockValue = None
-    ipv4: LockValue = None
-    ipv6: LockValue = None
-    id: LockValue = None
+    mac: str | None = None
+    ipv4: str | None = None
+    ipv6: str | None = None
+    id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -29,8 +25,8 @@ class LockedVm(Node):
     """A VM's pinned values in fleet.lock."""
 
     host: str | None = None
-    machine_id: LockValue = None
-    vsock_cid: LockValue = None
+    machine_id: str | None = None
+    vsock_cid: int | None = None
     # network name -> that interface's values
     interfaces: Mapping[str, LockedInterface] = field(
         default_factory=lambda: MappingProxyType({})

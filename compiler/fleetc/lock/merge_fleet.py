@@ -188,7 +188,7 @@ def reassigned_warnings(
 
 
 def _value_in(lock: Lock, lost: Reassigned) -> Any:
-    entry: Any = lock.vms.get(lost.vm)
+    entry = lock.vms.get(lost.vm)
     if entry is not None and lost.network is not None:
         entry = entry.interfaces.get(lost.network)
     return getattr(entry, lost.field) if entry is not None else None
