@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterable
 from ..core.diagnostics import Diagnostic
 from ..core.model import Fleet
 from .allowed import acknowledge as acknowledge
+from .index import shared
 from .reported_once import once_at_defaults as once_at_defaults
 from . import (
     addresses,
@@ -184,7 +185,8 @@ COMPLETENESS: list[Check] = [
 
 
 def run(fleet: Fleet) -> list[Diagnostic]:
-    return [d for check in CHECKS for d in check(fleet)]
+    with shared(fleet):
+        return [d for check in CHECKS for d in check(fleet)]
 
 
 def run_placed(fleet: Fleet, placement) -> list[Diagnostic]:
@@ -192,4 +194,5 @@ def run_placed(fleet: Fleet, placement) -> list[Diagnostic]:
 
 
 def complete(fleet: Fleet) -> list[Diagnostic]:
-    return [d for check in COMPLETENESS for d in check(fleet)]
+    with shared(fleet):
+        return [d for check in COMPLETENESS for d in check(fleet)]

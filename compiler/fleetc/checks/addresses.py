@@ -112,12 +112,12 @@ class Place:
 def check_one_interface_per_network(fleet: Fleet) -> Iterator[Diagnostic]:
     seen = FirstSeen()
     for owner, interface in interfaces(fleet):
-        span = interface.at("network")
         key = (type(owner), owner.name, interface.network)
-        label = seen.claim(key, f"another interface of {owner_name(owner)}", span)
-        if label:
+        what = f"another interface of {owner_name(owner)}"
+        if label := seen.claim_at(key, what, interface, "network"):
             message = (
                 f"{owner_name(owner)} has a second interface on `{interface.network}`"
             )
             help = "give each network one interface, with both ipv4 and ipv6 on it"
+            span = interface.at("network")
             yield error("F212", message, span, label=label, help=help)

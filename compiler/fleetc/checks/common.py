@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import posixpath
 from typing import Hashable, Iterable, Iterator, Union
 
 from ..core.model import Fleet, Host, HostInterface, Interface, Node, Vm, VmDefaults
 from ..core.source import Span
+from .index import index_of
 
 Owner = Union[Host, Vm]
 
@@ -21,7 +23,9 @@ def element_span(owner: Node, field: str, index: int, item: Node) -> Span | None
     return owner.spans.get(f"{field}[{index}]") or item.span or owner.at(field)
 
 
-def located(what: str, span: Span | None) -> str:
+def located(what: str, span: Span | _At | None) -> str:
+    if isinstance(span, _At):
+        span = span.node.at(span.field)
     return f"{what} ({span.location()})" if span is not None else what
 
 
@@ -32,7 +36,7 @@ class FirstSeen:
     """
 
     def __init__(self) -> None:
-        self._first: dict[Hashable, tuple[str, Span | None]] = {}
+        self._first: dict[Hashable, tuple[str, Span | _At | None]] = {}
 
     def reserve(self, key: Hashable, what: str, span: Span | None = None) -> None:
         """Claim a key before the users checked: something fleetc itself adds (no
@@ -47,6 +51,33 @@ class FirstSeen:
             self._first[key] = (what, span)
             return None
         return "also used by " + located(*first)
+
+    def claim_at(self, key: Hashable, what: str, node: Node, field: str) -> str | None:
+        """`claim` at the node's field, whose span is read only for a label:
+        a clean fleet reads none (a span lookup a use was most of a check)."""
+        first = self._first.get(key)
+        if first is None:
+            self._first[key] = (what, _At(node, field))
+            return None
+        return "also used by " + located(*first)
+
+
+class _At:
+    """A span not looked up yet: a node's field."""
+
+    __slots__ = ("node", "field")
+
+    def __init__(self, node: Node, field: str) -> None:
+        self.node, self.field = node, field
+
+
+def normpath(path: str) -> str:
+    """posixpath.normpath, which returns an absolute path without `//`, `/.`
+    or a trailing `/` as it is: such a path (nearly every one) skips its work."""
+    if path[:1] == "/" and "//" not in path and "/." not in path:
+        if path == "/" or path[-1] != "/":
+            return path
+    return posixpath.normpath(path)
 
 
 def suggestion(word: str, choices: Iterable[str]) -> str | None:
@@ -76,19 +107,14 @@ class Suggester:
         return self._known.get(word)
 
 
-def interfaces(fleet: Fleet) -> Iterator[tuple[Owner, HostInterface | Interface]]:
+def interfaces(fleet: Fleet) -> tuple[tuple[Owner, HostInterface | Interface], ...]:
     """Every interface with its owner: hosts' own first, so VMs' duplicates are
     the ones reported."""
-    for host in fleet.hosts:
-        for interface in host.interfaces:
-            yield host, interface
-    yield from vm_interfaces(fleet)
+    return index_of(fleet).interfaces
 
 
-def vm_interfaces(fleet: Fleet) -> Iterator[tuple[Vm, Interface]]:
-    for vm in fleet.vms:
-        for interface in vm.interfaces:
-            yield vm, interface
+def vm_interfaces(fleet: Fleet) -> tuple[tuple[Vm, Interface], ...]:
+    return index_of(fleet).vm_interfaces
 
 
 def machines(fleet: Fleet) -> Iterator[Owner]:

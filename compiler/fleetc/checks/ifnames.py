@@ -26,6 +26,7 @@ from ..core.diagnostics import Diagnostic, error
 from ..core.model import Fleet, Host, Network
 from ..core.source import Span
 from .common import FirstSeen, vm_interfaces
+from .index import index_of
 
 LEGAL_HELP = "use letters, digits, `_`, `-` and `.` (not just `.` or `..`)"
 
@@ -72,7 +73,8 @@ class HostName:
 def check_interface_names(fleet: Fleet) -> Iterator[Diagnostic]:
     """Length and characters of each name, reported once where it was written."""
     seen = _WhereSeen()
-    for item in [*host_names(fleet), *written_bridges(fleet), *macvtap_links(fleet)]:
+    names = index_of(fleet).host_names
+    for item in [*names, *written_bridges(fleet), *macvtap_links(fleet)]:
         found = list(_name(item))
         if seen.first(item, bool(found)):
             yield from found
@@ -120,7 +122,7 @@ def check_unique_host_names(fleet: Fleet) -> Iterator[Diagnostic]:
     """VLAN devices and bridges that take a name already taken on their host;
     VMs' taps are held against all of these by checks/taps.py."""
     seen, reported = FirstSeen(), set()
-    for item in host_names(fleet):
+    for item in index_of(fleet).host_names:
         key = (item.host, item.name)
         label = seen.claim(key, item.what, item.span)
         if label and item.span not in reported:
@@ -143,7 +145,7 @@ def _rename(item: HostName) -> str:
 def host_namespace(fleet: Fleet) -> FirstSeen:
     """Every host's own interface names, first come first named, for the taps."""
     seen = FirstSeen()
-    for item in host_names(fleet):
+    for item in index_of(fleet).host_names:
         seen.reserve(("host", item.host, item.name), item.what, item.span)
     return seen
 

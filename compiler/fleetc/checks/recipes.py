@@ -52,9 +52,12 @@ def check_shared_secrets(fleet: Fleet) -> Iterator[Diagnostic]:
     """One warning a VM, at its first secrets share: each VM can acknowledge
     its own (`allow = ["F920"]`, checks/allowed.py)."""
     for vm in fleet.vms:
-        share = next((s for s in vm.shares if s.holds_secrets), None)
-        if share is not None:
-            yield _restart_for_secrets(fleet, vm.name, vm.host, share.at("source"))
+        for share in vm.shares:
+            # Normalising keeps a path's names: without "secrets" it holds none.
+            if "secrets" in share.source and share.holds_secrets:
+                span = share.at("source")
+                yield _restart_for_secrets(fleet, vm.name, vm.host, span)
+                break
 
 
 def _restart_for_secrets(fleet: Fleet, vm: str, host: str, span) -> Diagnostic:

@@ -4,12 +4,11 @@
 
 from __future__ import annotations
 
-import posixpath
 from typing import Iterator
 
 from ..core.diagnostics import Diagnostic, error
 from ..core.model import JOURNAL_SHARE, Fleet, Share, Vm, Volume
-from .common import FirstSeen
+from .common import FirstSeen, normpath
 
 JOURNAL = "fleetc's journal share (fleet.journal)"
 STORE = "fleetc's /nix/store share (fleet.store)"
@@ -46,10 +45,10 @@ def check_share_tags(fleet: Fleet) -> Iterator[Diagnostic]:
         for what, tag, _ in fleetc_shares(fleet, vm):
             seen.reserve(tag, what)
         for share in vm.shares:
-            span = share.at("tag")
-            if label := seen.claim(share.tag, f"another share of vm `{vm.name}`", span):
+            what = f"another share of vm `{vm.name}`"
+            if label := seen.claim_at(share.tag, what, share, "tag"):
                 message = f"duplicate share tag `{share.tag}` in vm `{vm.name}`"
-                yield error("F501", message, span, label=label)
+                yield error("F501", message, share.at("tag"), label=label)
 
 
 def check_share_sockets(fleet: Fleet) -> Iterator[Diagnostic]:
@@ -64,11 +63,12 @@ def check_share_sockets(fleet: Fleet) -> Iterator[Diagnostic]:
 
 def _socket(vm: Vm, share: Share, seen: FirstSeen) -> Iterator[Diagnostic]:
     socket = socket_of(vm, share)
-    span = share.at("socket") if share.socket else share.at("tag")
-    if socket and (label := seen.claim(socket, f"a share of vm `{vm.name}`", span)):
+    field = "socket" if share.socket else "tag"
+    what = f"a share of vm `{vm.name}`"
+    if socket and (label := seen.claim_at(socket, what, share, field)):
         message = f"duplicate virtiofs socket `{socket}` in vm `{vm.name}`"
         help = "set a distinct `socket` on one of the shares"
-        yield error("F502", message, span, label=label, help=help)
+        yield error("F502", message, share.at(field), label=label, help=help)
 
 
 def check_mount_points(fleet: Fleet) -> Iterator[Diagnostic]:
@@ -89,13 +89,13 @@ def _fleetc_mounts(fleet: Fleet, vm: Vm) -> FirstSeen:
 
 
 def _mount_point(vm: Vm, node: Share | Volume, seen: FirstSeen) -> Iterator[Diagnostic]:
-    mount, span = node.mount, node.at("mount")
+    mount = node.mount
     if not mount.startswith("/") or ".." in mount.split("/"):
         message = f"mount point `{mount}` must be an absolute path without `..`"
-        yield error("F503", message, span)
-    elif label := seen.claim(posixpath.normpath(mount), f"vm `{vm.name}`", span):
+        yield error("F503", message, node.at("mount"))
+    elif label := seen.claim_at(normpath(mount), f"vm `{vm.name}`", node, "mount"):
         message = f"mount point {mount} is already used in vm `{vm.name}`"
-        yield error("F503", message, span, label=label)
+        yield error("F503", message, node.at("mount"), label=label)
 
 
 def check_share_sources(fleet: Fleet) -> Iterator[Diagnostic]:
@@ -123,8 +123,8 @@ def check_volume_images(fleet: Fleet) -> Iterator[Diagnostic]:
 def _image_key(vm: Vm, image: str) -> tuple[str, str, str]:
     """Relative images live in the VM's directory; absolute ones are host-wide."""
     if image.startswith("/"):
-        return ("host", vm.host, posixpath.normpath(image))
-    return ("vm", vm.name, posixpath.normpath(image))
+        return ("host", vm.host, normpath(image))
+    return ("vm", vm.name, normpath(image))
 
 
 def check_volume_sizes(fleet: Fleet) -> Iterator[Diagnostic]:
