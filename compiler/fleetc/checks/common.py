@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import posixpath
-from typing import Hashable, Iterable, Iterator, Union
+from typing import Any, Container, Hashable, Iterable, Iterator, Union
 
 from ..core.model import Fleet, Host, HostInterface, Interface, Node, Vm, VmDefaults
 from ..core.source import Span
@@ -23,9 +23,7 @@ def element_span(owner: Node, field: str, index: int, item: Node) -> Span | None
     return owner.spans.get(f"{field}[{index}]") or item.span or owner.at(field)
 
 
-def located(what: str, span: Span | _At | None) -> str:
-    if isinstance(span, _At):
-        span = span.node.at(span.field)
+def located(what: str, span: Span | None) -> str:
     return f"{what} ({span.location()})" if span is not None else what
 
 
@@ -36,39 +34,47 @@ class FirstSeen:
     """
 
     def __init__(self) -> None:
-        self._first: dict[Hashable, tuple[str, Span | _At | None]] = {}
+        # key -> (what, its span, None) or (what, a node, the node's field)
+        self._first: dict[Hashable, tuple[str, Any, str | None]] = {}
 
     def reserve(self, key: Hashable, what: str, span: Span | None = None) -> None:
         """Claim a key before the users checked: something fleetc itself adds (no
         span), or a host's own interface. Makes no label: claiming one key again
         and again must not look up a location each time."""
-        self._first.setdefault(key, (what, span))
+        self._first.setdefault(key, (what, span, None))
 
     def claim(self, key: Hashable, what: str, span: Span | None) -> str | None:
         """None for the first user; otherwise the label naming that first user."""
         first = self._first.get(key)
         if first is None:
-            self._first[key] = (what, span)
+            self._first[key] = (what, span, None)
             return None
-        return "also used by " + located(*first)
+        return _label(first)
 
     def claim_at(self, key: Hashable, what: str, node: Node, field: str) -> str | None:
         """`claim` at the node's field, whose span is read only for a label:
         a clean fleet reads none (a span lookup a use was most of a check)."""
         first = self._first.get(key)
         if first is None:
-            self._first[key] = (what, _At(node, field))
+            self._first[key] = (what, node, field)
             return None
-        return "also used by " + located(*first)
+        return _label(first)
 
 
-class _At:
-    """A span not looked up yet: a node's field."""
+def distinct(keys: Iterable[Hashable], taken: Container[Hashable]) -> bool:
+    """No key twice and none taken: a FirstSeen holding `taken` would label
+    none of them, so a check can pass over them without building one."""
+    seen: set[Hashable] = set()
+    for key in keys:
+        if key in taken or key in seen:
+            return False
+        seen.add(key)
+    return True
 
-    __slots__ = ("node", "field")
 
-    def __init__(self, node: Node, field: str) -> None:
-        self.node, self.field = node, field
+def _label(first: tuple[str, Any, str | None]) -> str:
+    what, where, field = first
+    return "also used by " + located(what, where if field is None else where.at(field))
 
 
 def normpath(path: str) -> str:

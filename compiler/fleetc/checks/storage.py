@@ -8,10 +8,11 @@ from typing import Iterator
 
 from ..core.diagnostics import Diagnostic, error
 from ..core.model import JOURNAL_SHARE, Fleet, Share, Vm, Volume
-from .common import FirstSeen, normpath
+from .common import FirstSeen, distinct, normpath
 
 JOURNAL = "fleetc's journal share (fleet.journal)"
 STORE = "fleetc's /nix/store share (fleet.store)"
+JOURNAL_SOCKET = "journal.sock"
 
 
 def fleetc_shares(fleet: Fleet, vm: Vm) -> list[tuple[str, str, str | None]]:
@@ -21,7 +22,7 @@ def fleetc_shares(fleet: Fleet, vm: Vm) -> list[tuple[str, str, str | None]]:
     """
     shares = []
     if fleet.journal_of(vm) == JOURNAL_SHARE:
-        shares.append((JOURNAL, "journal", "journal.sock"))
+        shares.append((JOURNAL, "journal", JOURNAL_SOCKET))
     if fleet.store != "disk":
         socket = default_socket(vm, "ro-store") if fleet.store == "virtiofs" else None
         shares.append((STORE, "ro-store", socket))
@@ -39,8 +40,16 @@ def socket_of(vm: Vm, share: Share) -> str | None:
     return share.socket or default_socket(vm, share.tag)
 
 
+# What fleetc's own shares may take in a VM (fleetc_shares, _fleetc_mounts): a
+# VM whose shares take none of these, nor one thing twice, has nothing to report.
+FLEETC_TAGS = frozenset({"journal", "ro-store"})
+FLEETC_MOUNTS = frozenset({"/var/log/journal", "/nix/.ro-store"})
+
+
 def check_share_tags(fleet: Fleet) -> Iterator[Diagnostic]:
     for vm in fleet.vms:
+        if distinct((share.tag for share in vm.shares), FLEETC_TAGS):
+            continue
         seen = FirstSeen()
         for what, tag, _ in fleetc_shares(fleet, vm):
             seen.reserve(tag, what)
@@ -53,6 +62,9 @@ def check_share_tags(fleet: Fleet) -> Iterator[Diagnostic]:
 
 def check_share_sockets(fleet: Fleet) -> Iterator[Diagnostic]:
     for vm in fleet.vms:
+        sockets = filter(None, (socket_of(vm, share) for share in vm.shares))
+        if distinct(sockets, {JOURNAL_SOCKET, default_socket(vm, "ro-store")}):
+            continue
         seen = FirstSeen()
         for what, _, socket in fleetc_shares(fleet, vm):
             if socket is not None:
@@ -73,10 +85,19 @@ def _socket(vm: Vm, share: Share, seen: FirstSeen) -> Iterator[Diagnostic]:
 
 def check_mount_points(fleet: Fleet) -> Iterator[Diagnostic]:
     for vm in fleet.vms:
-        seen = _fleetc_mounts(fleet, vm)
         mounted = [*vm.shares, *(v for v in vm.volumes if v.mount is not None)]
+        if _clean_mounts([node.mount for node in mounted]):
+            continue
+        seen = _fleetc_mounts(fleet, vm)
         for node in mounted:
             yield from _mount_point(vm, node, seen)
+
+
+def _clean_mounts(mounts: list[str]) -> bool:
+    """Each absolute, without `..`, and distinct from the others and fleetc's."""
+    if any(not m.startswith("/") or ".." in m.split("/") for m in mounts):
+        return False
+    return distinct(map(normpath, mounts), FLEETC_MOUNTS)
 
 
 def _fleetc_mounts(fleet: Fleet, vm: Vm) -> FirstSeen:
