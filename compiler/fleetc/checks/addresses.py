@@ -8,15 +8,18 @@ from ..core.diagnostics import Diagnostic, error
 from ..core.model import Fleet, HostInterface, Interface, Network, Vm
 from ..core import inet
 from .common import FirstSeen, Owner, interfaces, located, owner_name
+from .index import index_of
 
 DUPLICATE = {4: "F203", 6: "F204"}
 
 
 def check_interface_addresses(fleet: Fleet) -> Iterator[Diagnostic]:
     parsed = inet.subnets(fleet)
-    seen = FirstSeen()
+    seen, network = FirstSeen(), index_of(fleet).networks
     for owner, interface in interfaces(fleet):
-        net = fleet.network(interface.network)
+        if not isinstance(interface.ipv4, str) and not isinstance(interface.ipv6, str):
+            continue  # no address written: nothing to judge
+        net = network.get(interface.network)
         if net is None:
             continue  # reported by the references check
         for field, _, version in inet.FAMILIES:

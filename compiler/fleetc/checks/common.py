@@ -123,10 +123,9 @@ def vm_interfaces(fleet: Fleet) -> tuple[tuple[Vm, Interface], ...]:
     return index_of(fleet).vm_interfaces
 
 
-def machines(fleet: Fleet) -> Iterator[Owner]:
+def machines(fleet: Fleet) -> tuple[Owner, ...]:
     """Hosts, then VMs: a VM clashing with a host is the one reported."""
-    yield from fleet.hosts
-    yield from fleet.vms
+    return index_of(fleet).machines
 
 
 def own_spans(node: Node) -> Iterator[Span]:

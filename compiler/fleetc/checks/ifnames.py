@@ -26,7 +26,7 @@ from ..core.diagnostics import Diagnostic, error
 from ..core.model import Fleet, Host, Network
 from ..core.source import Span
 from .common import FirstSeen, vm_interfaces
-from .index import index_of
+from .index import BRIDGED_TYPES, index_of
 
 LEGAL_HELP = "use letters, digits, `_`, `-` and `.` (not just `.` or `..`)"
 
@@ -37,8 +37,6 @@ def is_legal(name: str) -> bool:
     return LEGAL.fullmatch(name) is not None and name not in (".", "..")
 
 
-# VM interface types whose network gets a bridge on the host (emit/host_network.py).
-BRIDGED_TYPES = ("tap", "bridge")
 
 VLAN_HELP = (
     "the VLAN device is named `<uplink>.<vlan>`: give the uplink a shorter name"
@@ -155,9 +153,10 @@ def host_names(fleet: Fleet) -> Iterator[HostName]:
     bridged = _bridged_networks(fleet)
     # In the order written, so that a clash is reported at the later network.
     order = {net.name: index for index, net in enumerate(fleet.networks)}
+    network = index_of(fleet).networks
     for host in fleet.hosts:
         names = sorted(bridged.get(host.name, ()) & order.keys(), key=order.get)
-        bridges = [net for net in map(fleet.network, names) if net.mode == "bridge"]
+        bridges = [network[n] for n in names if network[n].mode == "bridge"]
         yield from _uplink(host, bridges)
         yield from (_bridge(host, net) for net in bridges)
 
@@ -202,9 +201,8 @@ def _bridged_networks(fleet: Fleet) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for host in fleet.hosts:
         found.setdefault(host.name, set()).update(i.network for i in host.interfaces)
-    for vm, interface in vm_interfaces(fleet):
-        if interface.type in BRIDGED_TYPES:
-            found.setdefault(vm.host, set()).add(interface.network)
+    for host, networks in index_of(fleet).vm_bridged_networks.items():
+        found.setdefault(host, set()).update(networks)
     return found
 
 

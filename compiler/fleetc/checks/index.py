@@ -16,7 +16,19 @@ from contextvars import ContextVar
 from functools import cached_property
 from typing import Iterator, Union
 
-from ..core.model import Fleet, Host, HostInterface, Interface, Share, Vm, Volume
+from ..core.model import (
+    Fleet,
+    Host,
+    HostInterface,
+    Interface,
+    Network,
+    Share,
+    Vm,
+    Volume,
+)
+
+# VM interface types whose network gets a bridge on the host (emit/host_network.py).
+BRIDGED_TYPES = ("tap", "bridge")
 
 Owner = Union[Host, Vm]
 
@@ -26,6 +38,31 @@ class Index:
 
     def __init__(self, fleet: Fleet) -> None:
         self.fleet = fleet
+
+    @cached_property
+    def networks(self) -> dict[str, Network]:
+        """Network by name, as Fleet.network finds it (the last of a name)."""
+        return {network.name: network for network in self.fleet.networks}
+
+    @cached_property
+    def hosts(self) -> dict[str, Host]:
+        """Host by name, as Fleet.host finds it."""
+        return {host.name: host for host in self.fleet.hosts}
+
+    @cached_property
+    def machines(self) -> tuple[Owner, ...]:
+        """Hosts, then VMs: a VM clashing with a host is the one reported."""
+        return (*self.fleet.hosts, *self.fleet.vms)
+
+    @cached_property
+    def vm_bridged_networks(self) -> dict[str, frozenset[str]]:
+        """Host name -> the networks its VMs join by a tap or a bridge interface
+        (whatever the network's mode)."""
+        found: dict[str, set[str]] = {}
+        for vm, interface in self.vm_interfaces:
+            if interface.type in BRIDGED_TYPES:
+                found.setdefault(vm.host, set()).add(interface.network)
+        return {host: frozenset(names) for host, names in found.items()}
 
     @cached_property
     def vm_interfaces(self) -> tuple[tuple[Vm, Interface], ...]:
