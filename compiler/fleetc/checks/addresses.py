@@ -113,6 +113,9 @@ class Place:
 
 
 def check_one_interface_per_network(fleet: Fleet) -> Iterator[Diagnostic]:
+    keys = [(type(o), o.name, i.network) for o, i in interfaces(fleet)]
+    if len(set(keys)) == len(keys):
+        return  # no owner on one network twice: nothing to label
     seen = FirstSeen()
     for owner, interface in interfaces(fleet):
         key = (type(owner), owner.name, interface.network)

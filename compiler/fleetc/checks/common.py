@@ -77,13 +77,18 @@ def _label(first: tuple[str, Any, str | None]) -> str:
     return "also used by " + located(what, where if field is None else where.at(field))
 
 
+def is_normal(path: str) -> bool:
+    """An absolute path without `//`, `/.` or a trailing `/`: posixpath.normpath
+    returns it as it is, and none of its names is `.` or `..`."""
+    if path[:1] != "/" or "//" in path or "/." in path:
+        return False
+    return path == "/" or path[-1] != "/"
+
+
 def normpath(path: str) -> str:
-    """posixpath.normpath, which returns an absolute path without `//`, `/.`
-    or a trailing `/` as it is: such a path (nearly every one) skips its work."""
-    if path[:1] == "/" and "//" not in path and "/." not in path:
-        if path == "/" or path[-1] != "/":
-            return path
-    return posixpath.normpath(path)
+    """posixpath.normpath, skipping its work for a path already normal (nearly
+    every one)."""
+    return path if is_normal(path) else posixpath.normpath(path)
 
 
 def suggestion(word: str, choices: Iterable[str]) -> str | None:

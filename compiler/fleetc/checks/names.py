@@ -33,6 +33,9 @@ def check_machine_names(fleet: Fleet) -> Iterator[Diagnostic]:
 
 
 def check_unique_machine_names(fleet: Fleet) -> Iterator[Diagnostic]:
+    names = [machine.name for machine in machines(fleet)]
+    if len(set(names)) == len(names):
+        return  # no name twice: nothing to label
     seen = FirstSeen()
     for machine in machines(fleet):
         label = seen.claim_at(machine.name, owner_name(machine), machine, "name")

@@ -8,7 +8,7 @@ from typing import Iterator
 
 from ..core.diagnostics import Diagnostic, error
 from ..core.model import JOURNAL_SHARE, Fleet, Share, Vm, Volume
-from .common import FirstSeen, distinct, normpath
+from .common import FirstSeen, distinct, is_normal, normpath
 
 JOURNAL = "fleetc's journal share (fleet.journal)"
 STORE = "fleetc's /nix/store share (fleet.store)"
@@ -62,8 +62,7 @@ def check_share_tags(fleet: Fleet) -> Iterator[Diagnostic]:
 
 def check_share_sockets(fleet: Fleet) -> Iterator[Diagnostic]:
     for vm in fleet.vms:
-        sockets = filter(None, (socket_of(vm, share) for share in vm.shares))
-        if distinct(sockets, {JOURNAL_SOCKET, default_socket(vm, "ro-store")}):
+        if _default_sockets_apart(vm):
             continue
         seen = FirstSeen()
         for what, _, socket in fleetc_shares(fleet, vm):
@@ -71,6 +70,17 @@ def check_share_sockets(fleet: Fleet) -> Iterator[Diagnostic]:
                 seen.reserve(socket, what)
         for share in vm.shares:
             yield from _socket(vm, share, seen)
+
+
+def _default_sockets_apart(vm: Vm) -> bool:
+    """No share names its socket, and the virtiofs shares' tags are distinct
+    and not fleetc's store share's: then their default sockets (one a tag,
+    `<vm>-virtiofs-<tag>.sock`) are distinct, not the store's and not
+    JOURNAL_SOCKET, so nothing is reported."""
+    if any(share.socket is not None for share in vm.shares):
+        return False
+    tags = (share.tag for share in vm.shares if share.proto == "virtiofs")
+    return distinct(tags, ("ro-store",))
 
 
 def _socket(vm: Vm, share: Share, seen: FirstSeen) -> Iterator[Diagnostic]:
@@ -85,7 +95,9 @@ def _socket(vm: Vm, share: Share, seen: FirstSeen) -> Iterator[Diagnostic]:
 
 def check_mount_points(fleet: Fleet) -> Iterator[Diagnostic]:
     for vm in fleet.vms:
-        mounted = [*vm.shares, *(v for v in vm.volumes if v.mount is not None)]
+        mounted = vm.shares
+        if vm.volumes:
+            mounted = (*mounted, *(v for v in vm.volumes if v.mount is not None))
         if _clean_mounts([node.mount for node in mounted]):
             continue
         seen = _fleetc_mounts(fleet, vm)
@@ -94,10 +106,9 @@ def check_mount_points(fleet: Fleet) -> Iterator[Diagnostic]:
 
 
 def _clean_mounts(mounts: list[str]) -> bool:
-    """Each absolute, without `..`, and distinct from the others and fleetc's."""
-    if any(not m.startswith("/") or ".." in m.split("/") for m in mounts):
-        return False
-    return distinct(map(normpath, mounts), FLEETC_MOUNTS)
+    """Each normal (so absolute, without `..`, its own normpath), and distinct
+    from the others and fleetc's."""
+    return all(map(is_normal, mounts)) and distinct(mounts, FLEETC_MOUNTS)
 
 
 def _fleetc_mounts(fleet: Fleet, vm: Vm) -> FirstSeen:
