@@ -37,7 +37,6 @@ def is_legal(name: str) -> bool:
     return LEGAL.fullmatch(name) is not None and name not in (".", "..")
 
 
-
 VLAN_HELP = (
     "the VLAN device is named `<uplink>.<vlan>`: give the uplink a shorter name"
     " (a systemd.link file) to make room for the VLAN id"
@@ -71,7 +70,7 @@ class HostName:
 def check_interface_names(fleet: Fleet) -> Iterator[Diagnostic]:
     """Length and characters of each name, reported once where it was written."""
     seen = _WhereSeen()
-    names = index_of(fleet).host_names
+    names = index_of(fleet).once(host_names)
     for item in [*names, *written_bridges(fleet), *macvtap_links(fleet)]:
         found = list(_name(item))
         if seen.first(item, bool(found)):
@@ -120,7 +119,7 @@ def check_unique_host_names(fleet: Fleet) -> Iterator[Diagnostic]:
     """VLAN devices and bridges that take a name already taken on their host;
     VMs' taps are held against all of these by checks/taps.py."""
     seen, reported = FirstSeen(), set()
-    for item in index_of(fleet).host_names:
+    for item in index_of(fleet).once(host_names):
         key = (item.host, item.name)
         label = seen.claim(key, item.what, item.span)
         if label and item.span not in reported:
@@ -143,7 +142,7 @@ def _rename(item: HostName) -> str:
 def host_namespace(fleet: Fleet) -> FirstSeen:
     """Every host's own interface names, first come first named, for the taps."""
     seen = FirstSeen()
-    for item in index_of(fleet).host_names:
+    for item in index_of(fleet).once(host_names):
         seen.reserve(("host", item.host, item.name), item.what, item.span)
     return seen
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cached_property
-from typing import Iterator, Union
+from typing import Callable, Iterable, Iterator, TypeVar, Union
 
 from ..core.model import (
     Fleet,
@@ -22,15 +22,14 @@ from ..core.model import (
     HostInterface,
     Interface,
     Network,
-    Share,
     Vm,
-    Volume,
 )
 
 # VM interface types whose network gets a bridge on the host (emit/host_network.py).
 BRIDGED_TYPES = ("tap", "bridge")
 
 Owner = Union[Host, Vm]
+T = TypeVar("T")
 
 
 class Index:
@@ -38,6 +37,7 @@ class Index:
 
     def __init__(self, fleet: Fleet) -> None:
         self.fleet = fleet
+        self._derived: dict[Callable, tuple] = {}
 
     @cached_property
     def networks(self) -> dict[str, Network]:
@@ -75,20 +75,13 @@ class Index:
         hosts = ((host, i) for host in self.fleet.hosts for i in host.interfaces)
         return (*hosts, *self.vm_interfaces)
 
-    @cached_property
-    def vm_shares(self) -> tuple[tuple[Vm, Share], ...]:
-        return tuple((vm, share) for vm in self.fleet.vms for share in vm.shares)
-
-    @cached_property
-    def vm_volumes(self) -> tuple[tuple[Vm, Volume], ...]:
-        return tuple((vm, volume) for vm in self.fleet.vms for volume in vm.volumes)
-
-    @cached_property
-    def host_names(self) -> tuple:
-        """checks/ifnames.py's HostNames (interface names and taps read them)."""
-        from .ifnames import host_names  # ifnames reads the index in turn
-
-        return tuple(host_names(self.fleet))
+    def once(self, derive: Callable[[Fleet], Iterable[T]]) -> tuple[T, ...]:
+        """What `derive` gives for the fleet, derived on the first call: for a
+        table whose code lives with its checks (ifnames.host_names, which
+        the interface name and tap checks read)."""
+        if derive not in self._derived:
+            self._derived[derive] = tuple(derive(self.fleet))
+        return self._derived[derive]
 
 
 _RUN: ContextVar[Index | None] = ContextVar("checks_index", default=None)
