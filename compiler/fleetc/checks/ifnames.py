@@ -26,7 +26,7 @@ from ..core.diagnostics import Diagnostic, error
 from ..core.model import Fleet, Host, Network
 from ..core.source import Span
 from .common import FirstSeen, vm_interfaces
-from .index import BRIDGED_TYPES, index_of
+from .index import index_of
 
 LEGAL_HELP = "use letters, digits, `_`, `-` and `.` (not just `.` or `..`)"
 
