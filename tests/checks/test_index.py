@@ -146,6 +146,8 @@ def plain_vm_bridged_networks(fleet, host: str) -> set[str]:
 def assert_tables_are_plain(fleet, index: Index) -> None:
     assert index.vm_interfaces == tuple(plain_vm_interfaces(fleet))
     assert index.interfaces == tuple(plain_interfaces(fleet))
+    assert index.vm_shares == tuple((v, s) for v in fleet.vms for s in v.shares)
+    assert index.vm_volumes == tuple((v, x) for v in fleet.vms for x in v.volumes)
     assert index.machines == (*fleet.hosts, *fleet.vms)
     for name in [*JOINED, *(n.name for n in fleet.networks)]:
         assert index.networks.get(name) is fleet.network(name)

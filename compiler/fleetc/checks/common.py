@@ -5,7 +5,17 @@ from __future__ import annotations
 import posixpath
 from typing import Any, Container, Hashable, Iterable, Iterator, Union
 
-from ..core.model import Fleet, Host, HostInterface, Interface, Node, Vm, VmDefaults
+from ..core.model import (
+    Fleet,
+    Host,
+    HostInterface,
+    Interface,
+    Node,
+    Share,
+    Vm,
+    VmDefaults,
+    Volume,
+)
 from ..core.source import Span
 from .index import index_of
 
@@ -126,6 +136,14 @@ def interfaces(fleet: Fleet) -> tuple[tuple[Owner, HostInterface | Interface], .
 
 def vm_interfaces(fleet: Fleet) -> tuple[tuple[Vm, Interface], ...]:
     return index_of(fleet).vm_interfaces
+
+
+def vm_shares(fleet: Fleet) -> tuple[tuple[Vm, Share], ...]:
+    return index_of(fleet).vm_shares
+
+
+def vm_volumes(fleet: Fleet) -> tuple[tuple[Vm, Volume], ...]:
+    return index_of(fleet).vm_volumes
 
 
 def machines(fleet: Fleet) -> tuple[Owner, ...]:

@@ -8,7 +8,7 @@ from typing import Iterator
 from ..core import microvm_options
 from ..core.diagnostics import Diagnostic, error
 from ..core.model import Fleet, Interface, Vm
-from .common import FirstSeen, owner_name, suggestion, vm_interfaces
+from .common import FirstSeen, owner_name, suggestion, vm_interfaces, vm_shares
 
 # 0..2 are the hypervisor, local and host; 2**32 - 1 is VMADDR_CID_ANY.
 FIRST_CID, CID_ANY = 3, 2**32 - 1
@@ -94,12 +94,11 @@ def _macvtap_missing(interface: Interface) -> Iterator[Diagnostic]:
 
 def check_share_protos(fleet: Fleet) -> Iterator[Diagnostic]:
     protos = microvm_options.share_protos()
-    for vm in fleet.vms:
-        for share in vm.shares:
-            if share.proto not in protos:
-                help = suggestion(share.proto, protos) or "one of: " + ", ".join(protos)
-                message = f"unknown share protocol `{share.proto}`"
-                yield error("F606", message, share.at("proto"), help=help)
+    for _, share in vm_shares(fleet):
+        if share.proto not in protos:
+            help = suggestion(share.proto, protos) or "one of: " + ", ".join(protos)
+            message = f"unknown share protocol `{share.proto}`"
+            yield error("F606", message, share.at("proto"), help=help)
 
 
 # The real ranges, beyond "positive": (field, unit, largest, why).

@@ -8,6 +8,7 @@ import re
 from typing import Iterator
 
 from ..core.diagnostics import Diagnostic, error, warning
+from .common import vm_volumes
 from ..core.model import Fleet, Volume
 
 # What udev puts in device names and link names (its allowed characters, plus
@@ -16,10 +17,9 @@ DEVICE = re.compile(r"/dev(/[A-Za-z0-9#+.:=@_-]+)+\Z")
 
 
 def check_block_devices(fleet: Fleet) -> Iterator[Diagnostic]:
-    for vm in fleet.vms:
-        for volume in vm.volumes:
-            if volume.is_block_device:
-                yield from _device(volume)
+    for _, volume in vm_volumes(fleet):
+        if volume.is_block_device:
+            yield from _device(volume)
 
 
 def _device(volume: Volume) -> Iterator[Diagnostic]:

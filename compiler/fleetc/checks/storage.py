@@ -8,7 +8,7 @@ from typing import Iterator
 
 from ..core.diagnostics import Diagnostic, error
 from ..core.model import JOURNAL_SHARE, Fleet, Share, Vm, Volume
-from .common import FirstSeen, distinct, is_normal, normpath
+from .common import FirstSeen, distinct, is_normal, normpath, vm_shares, vm_volumes
 
 JOURNAL = "fleetc's journal share (fleet.journal)"
 STORE = "fleetc's /nix/store share (fleet.store)"
@@ -131,25 +131,21 @@ def _mount_point(vm: Vm, node: Share | Volume, seen: FirstSeen) -> Iterator[Diag
 
 
 def check_share_sources(fleet: Fleet) -> Iterator[Diagnostic]:
-    for vm in fleet.vms:
-        for share in vm.shares:
-            source = share.source
-            if not source or ".." in source.split("/"):
-                message = f"share source `{source}` must be a path without `..`"
-                help = f"absolute, or relative to {fleet.state_dir}/{vm.name}"
-                yield error("F506", message, share.at("source"), help=help)
+    for vm, share in vm_shares(fleet):
+        source = share.source
+        if not source or ".." in source.split("/"):
+            message = f"share source `{source}` must be a path without `..`"
+            help = f"absolute, or relative to {fleet.state_dir}/{vm.name}"
+            yield error("F506", message, share.at("source"), help=help)
 
 
 def check_volume_images(fleet: Fleet) -> Iterator[Diagnostic]:
     seen = FirstSeen()
-    for vm in fleet.vms:
-        for volume in vm.volumes:
-            span = volume.at("image")
-            if label := seen.claim(
-                _image_key(vm, volume.image), f"vm `{vm.name}`", span
-            ):
-                message = f"duplicate volume image `{volume.image}`"
-                yield error("F504", message, span, label=label)
+    for vm, volume in vm_volumes(fleet):
+        span = volume.at("image")
+        if label := seen.claim(_image_key(vm, volume.image), f"vm `{vm.name}`", span):
+            message = f"duplicate volume image `{volume.image}`"
+            yield error("F504", message, span, label=label)
 
 
 def _image_key(vm: Vm, image: str) -> tuple[str, str, str]:
@@ -160,13 +156,12 @@ def _image_key(vm: Vm, image: str) -> tuple[str, str, str]:
 
 
 def check_volume_sizes(fleet: Fleet) -> Iterator[Diagnostic]:
-    for vm in fleet.vms:
-        for volume in vm.volumes:
-            if volume.size is None and volume.is_block_device:
-                continue  # the device has a size; microvm.nix creates nothing
-            if volume.size is None:
-                help = "set size in MiB, e.g. size = 4096"
-                yield error("F505", "volume needs a size", volume.at("size"), help=help)
-            elif volume.size <= 0:
-                message = f"volume size {volume.size} is not positive"
-                yield error("F505", message, volume.at("size"), help="size is in MiB")
+    for _, volume in vm_volumes(fleet):
+        if volume.size is None and volume.is_block_device:
+            continue  # the device has a size; microvm.nix creates nothing
+        if volume.size is None:
+            help = "set size in MiB, e.g. size = 4096"
+            yield error("F505", "volume needs a size", volume.at("size"), help=help)
+        elif volume.size <= 0:
+            message = f"volume size {volume.size} is not positive"
+            yield error("F505", message, volume.at("size"), help="size is in MiB")

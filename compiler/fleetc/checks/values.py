@@ -33,6 +33,7 @@ import re
 from typing import Iterator
 
 from ..core.diagnostics import Diagnostic, error
+from .common import vm_shares, vm_volumes
 from ..core.model import Fleet, Share, Vm, Volume
 from ..core.source import Span
 from .storage import socket_of
@@ -106,12 +107,11 @@ def bad_chars(
 
 
 def check_share_tags(fleet: Fleet) -> Iterator[Diagnostic]:
-    for vm in fleet.vms:
-        for share in vm.shares:
-            tag = share.tag
-            # Without strays the tag is ASCII: its characters are its bytes.
-            if NOT_TAG.search(tag) or tag in ("", ".", "..") or len(tag) > TAG_BYTES:
-                yield from _tag(share)
+    for _, share in vm_shares(fleet):
+        tag = share.tag
+        # Without strays the tag is ASCII: its characters are its bytes.
+        if NOT_TAG.search(tag) or tag in ("", ".", "..") or len(tag) > TAG_BYTES:
+            yield from _tag(share)
 
 
 def _tag(share: Share) -> Iterator[Diagnostic]:
@@ -130,14 +130,13 @@ def _tag(share: Share) -> Iterator[Diagnostic]:
 
 
 def check_share_paths(fleet: Fleet) -> Iterator[Diagnostic]:
-    for vm in fleet.vms:
-        for share in vm.shares:
-            if NOT_PATH.search(share.source):
-                span = share.at("source")
-                yield bad_chars("share source", share.source, NOT_PATH, span)
-            if share.socket is not None:
-                yield from _written_socket(share)
-            yield from _socket_length(vm, share)
+    for vm, share in vm_shares(fleet):
+        if NOT_PATH.search(share.source):
+            span = share.at("source")
+            yield bad_chars("share source", share.source, NOT_PATH, span)
+        if share.socket is not None:
+            yield from _written_socket(share)
+        yield from _socket_length(vm, share)
 
 
 def _written_socket(share: Share) -> Iterator[Diagnostic]:
@@ -165,9 +164,8 @@ def _socket_length(vm: Vm, share: Share) -> Iterator[Diagnostic]:
 
 
 def check_volume_images(fleet: Fleet) -> Iterator[Diagnostic]:
-    for vm in fleet.vms:
-        for volume in vm.volumes:
-            yield from _image(volume.image, volume)
+    for _, volume in vm_volumes(fleet):
+        yield from _image(volume.image, volume)
 
 
 def _image(image: str, volume: Volume) -> Iterator[Diagnostic]:
