@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fleetc import checks, frontend
-from fleetc.checks import ifnames, storage
+from fleetc.checks import ifnames, passthrough, references, storage, vm_deploy
 from fleetc.checks.common import FirstSeen, distinct, normpath
 from fleetc.checks.index import Index, index_of, shared
 from fleetc.core.diagnostics import render_text
@@ -143,6 +143,15 @@ def plain_vm_bridged_networks(fleet, host: str) -> set[str]:
     return found
 
 
+# The tables whose code lives with the checks that read them (Index.once).
+ONCE = [
+    ifnames.host_names,
+    passthrough.devices,
+    vm_deploy.built_by_host,
+    references.module_refs,
+]
+
+
 def assert_tables_are_plain(fleet, index: Index) -> None:
     assert index.vm_interfaces == tuple(plain_vm_interfaces(fleet))
     assert index.interfaces == tuple(plain_interfaces(fleet))
@@ -155,8 +164,9 @@ def assert_tables_are_plain(fleet, index: Index) -> None:
         assert index.hosts.get(name) is fleet.host(name)
         bridged = index.vm_bridged_networks.get(name, frozenset())
         assert bridged == plain_vm_bridged_networks(fleet, name)
-    assert index.once(ifnames.host_names) == tuple(ifnames.host_names(fleet))
-    assert index.once(ifnames.host_names) is index.once(ifnames.host_names)
+    for derive in ONCE:
+        assert index.once(derive) == tuple(derive(fleet))
+        assert index.once(derive) is index.once(derive)  # derived once a run
 
 
 def shown(diagnostics) -> list[str]:

@@ -89,8 +89,9 @@ class Index:
 
     def once(self, derive: Callable[[Fleet], Iterable[T]]) -> tuple[T, ...]:
         """What `derive` gives for the fleet, derived on the first call: for a
-        table whose code lives with its checks (ifnames.host_names, which
-        the interface name and tap checks read)."""
+        table whose code lives with the checks that read it: ifnames.host_names
+        (interface names, taps), passthrough.devices, vm_deploy.built_by_host,
+        references.module_refs (unknown inputs, follows)."""
         if derive not in self._derived:
             self._derived[derive] = tuple(derive(self.fleet))
         return self._derived[derive]

@@ -32,7 +32,7 @@ def check_interface_networks(fleet: Fleet) -> Iterator[Diagnostic]:
 def check_module_inputs(fleet: Fleet) -> Iterator[Diagnostic]:
     declared = list(flake_inputs.urls(fleet))
     known, suggest = set(declared), Suggester(declared)
-    for owner, field, index, module in module_refs(fleet):
+    for owner, field, index, module in index_of(fleet).once(module_refs):
         if module.is_input and module.input_name not in known:
             yield unknown_input(owner, field, index, module, suggest)
 
