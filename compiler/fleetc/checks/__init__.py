@@ -4,6 +4,8 @@ returns diagnostics; all passes run, so one run reports every problem.
 `run` judges the values that are present; `complete` then requires the values
 fleetc will one day allocate itself. Every pass is linear in the fleet's size:
 duplicates through dicts keyed by value, network overlap through a sorted sweep.
+What several passes read (every VM's interfaces, shares and volumes, networks
+by name, hosts' interface names) is derived once a run, in `index.py`.
 
 May import: core. Never: output, nixbuild, review, cli (tests/test_layers.py).
 """
