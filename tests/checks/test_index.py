@@ -5,7 +5,8 @@ they replaced, on random fleets (issue 24, "Checks, second pass").
 - a run reports what each check reports called on its own (deriving its own
   tables), in the same order;
 - the per-VM share checks skip a VM only where their plain code (a FirstSeen
-  table of the VM's tags, sockets and mount points) reports nothing, and
+  table of the VM's tags, sockets and mount points) reports nothing, the
+  journal's check only where core/journals.py finds no share, and
   `normpath` is posixpath.normpath.
 """
 
@@ -17,9 +18,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fleetc import checks, frontend
-from fleetc.checks import ifnames, passthrough, references, storage, vm_deploy
+from fleetc.checks import adoption, ifnames, passthrough, references, storage, vm_deploy
 from fleetc.checks.common import FirstSeen, distinct, normpath
 from fleetc.checks.index import Index, index_of, shared
+from fleetc.core import journals
 from fleetc.core.diagnostics import render_text
 from fleetc.core.source import Source
 
@@ -30,7 +32,7 @@ VM_HOSTS = ["h0", "h1", "vm0", "gone"]
 JOINED = [*NETWORKS, "nowhere"]
 TAGS = ["a", "b", "journal", "ro-store", "a/b"]
 MOUNTS = ["/srv", "/srv/", "/var", "/var/log", "/var/log/journal", "/nix/.ro-store"]
-MOUNTS += ["srv", "/a/../srv", "//srv", "/", "/srv/./x", "/.hidden"]
+MOUNTS += ["srv", "/a/../srv", "//srv", "/", "//", "///", "/srv/./x", "/.hidden"]
 SOCKETS = [None, None, "x.sock", "journal.sock", "vm0-virtiofs-ro-store.sock", ""]
 SOURCES = ["/srv/a", "/run/secrets", "/run//secrets/x", "data", "/x/../run/secrets"]
 
@@ -240,6 +242,8 @@ def test_share_checks_skip_only_vms_their_plain_code_passes(values):
         mounted = [*vm.shares, *(v for v in vm.volumes if v.mount is not None)]
         if storage._clean_mounts([node.mount for node in mounted]):
             assert not any(mounts)
+        holding = journals.containing_share(vm, adoption.JOURNALD_DIR)
+        assert adoption._may_hold_journal(vm) == (holding is not None)
 
 
 def storage_diagnostics(fleet):

@@ -62,14 +62,15 @@ def check_journal_share_hides(fleet: Fleet) -> Iterator[Diagnostic]:
             yield _hiding(vm, share)
 
 
-# The mount points (normalised) that hold JOURNALD_DIR.
-_HOLDING_JOURNALD = {"/", "/var", "/var/log", JOURNALD_DIR}
-
-
 def _may_hold_journal(vm: Vm) -> bool:
-    """Whether journals.containing_share can find a share: most VMs have none
-    there, and this asks without its normalising of every mount point twice."""
-    return any(normpath(share.mount) in _HOLDING_JOURNALD for share in vm.shares)
+    """Whether journals.containing_share finds a share holding JOURNALD_DIR
+    (most VMs have none), asked as it asks, with each mount point normalised
+    once and a normal one not at all."""
+    for share in vm.shares:
+        mount = normpath(share.mount)  # "//" stays "//", and holds it
+        if mount == JOURNALD_DIR or JOURNALD_DIR.startswith(mount.rstrip("/") + "/"):
+            return True
+    return False
 
 
 def _hiding(vm: Vm, share) -> Diagnostic:
