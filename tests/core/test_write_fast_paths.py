@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 
 from fleetc.output.compare import changes, desired, diff_of, on_disk
 from fleetc.output.owner import Owner
-from fleetc.output.transaction import WriteRefused
+from fleetc.output.transaction import WriteRefused, json_lines
 from fleetc.output.tree import Tree, file_hash
 from fleetc.output.writer import (
     MANIFEST,
@@ -217,6 +217,19 @@ def test_the_manifest_is_json_dumps_byte_for_byte(owned, fleet):
 def test_the_manifest_of_files_names_each_one_with_its_hash():
     text = manifest_text({"vms/b.nix": "b\n", "flake.nix": "{ }\n"})
     assert list(json.loads(text)["files"]) == ["flake.nix", "vms/b.nix"]
+
+
+ITEMS = TEXT | st.lists(TEXT, max_size=2)
+
+
+@settings(max_examples=300, deadline=None)
+@given(document=st.dictionaries(TEXT, st.lists(ITEMS, max_size=4), min_size=1))
+def test_the_journal_and_pending_list_read_back_as_written(document):
+    """Their entries by json's C encoder, a line each: what json.dumps with
+    `indent` wrote parses to the same document."""
+    text = json_lines(document)
+    assert json.loads(text) == json.loads(json.dumps(document, indent=1))
+    assert text.count("\n") == 2 + sum(len(items) + 2 for items in document.values())
 
 
 # -- real files, real times: every owned file is still compared by its bytes ---
