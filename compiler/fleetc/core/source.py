@@ -129,33 +129,60 @@ class SpanMap(Mapping):
     The names are kept in an index shared by every node whose fields were
     written alike (each VM of a large fleet, mostly), the spans in a tuple: a
     dict per node was 8 MB of a 10,000-VM model and its lock.
+
+    A map made by `lazy` holds, in place of most spans, the arguments that
+    make one (the TOML reader's table path and key): the Span is made when
+    the name is first read, and kept. Most spans of a large fleet never are.
     """
 
-    __slots__ = ("_index", "_spans")
+    __slots__ = ("_index", "_spans", "_make")
     _indexes: dict[tuple[str, ...], dict[str, int]] = {}
     # A fleet has few shapes of node; the cap keeps a long-lived process (the
     # fuzzer's 100,000 mutated fleets) from keeping every shape it ever saw.
     SHARED_INDEXES = 1024
 
     def __init__(self, spans: Mapping[str, Span]) -> None:
-        names = tuple(spans)
-        index = SpanMap._indexes.get(names)
-        if index is None:
-            index = {name: position for position, name in enumerate(names)}
-            if len(SpanMap._indexes) < SpanMap.SHARED_INDEXES:
-                SpanMap._indexes[names] = index
-        self._index = index
-        self._spans = tuple(spans.values())
+        self._index = _shared_index(tuple(spans))
+        self._spans: tuple | list = tuple(spans.values())
+        self._make: Callable[..., Span] | None = None
+
+    @classmethod
+    def lazy(
+        cls, names: tuple[str, ...], entries: list, make: Callable[..., Span]
+    ) -> SpanMap:
+        """`entries[i]`, the span of `names[i]`: a Span, or a tuple of the
+        arguments of `make` that gives it."""
+        spans = cls.__new__(cls)
+        spans._index, spans._make = _shared_index(names), make
+        spans._spans = tuple(entries)  # a list (see _span) once one is made
+        return spans
 
     def __getitem__(self, name: str) -> Span:
-        return self._spans[self._index[name]]
+        return self._span(self._index[name])
 
     def get(self, name: str, default: Any = None) -> Any:
         position = self._index.get(name)
-        return default if position is None else self._spans[position]
+        return default if position is None else self._span(position)
+
+    def _span(self, position: int) -> Span:
+        found = self._spans[position]
+        if type(found) is tuple:  # made now, and kept
+            if type(self._spans) is tuple:
+                self._spans = list(self._spans)
+            found = self._spans[position] = self._make(*found)
+        return found
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._index)
 
     def __len__(self) -> int:
         return len(self._spans)
+
+
+def _shared_index(names: tuple[str, ...]) -> dict[str, int]:
+    index = SpanMap._indexes.get(names)
+    if index is None:
+        index = {name: position for position, name in enumerate(names)}
+        if len(SpanMap._indexes) < SpanMap.SHARED_INDEXES:
+            SpanMap._indexes[names] = index
+    return index

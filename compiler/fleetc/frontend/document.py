@@ -78,7 +78,7 @@ def _vm_defaults(defaults: Fields | None, locate: Locator) -> VmDefaults | None:
     return VmDefaults(
         values=pairs,
         span=locate.value(("defaults", "vm")),
-        spans=vm.flat_spans(),
+        spans=vm.flat_spans(locate.value_in),
         written=written_fields(vm.values),
     )
 

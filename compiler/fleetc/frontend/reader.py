@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
-from typing import Any, Iterator, Protocol
+from typing import Any, Callable, Iterator, Protocol
 
 from ..core.diagnostics import Diagnostic, error
-from ..core.model import ModuleRef, Node, Pairs
+from ..core.model import ModuleRef, Node, Pairs, made
 from ..core.source import Span, SpanMap
 from .option_paths import flattened
 from .schema import INT, STR, TABLE, Key, Kind, Section, describe
@@ -30,17 +29,26 @@ class Locator(Protocol):
     def value_in(self, table: Path, part: PathPart) -> Span: ...
 
 
-@dataclass
 class Fields:
     """Values read from one table, by model field, and where each was written."""
 
-    values: dict[str, Any] = field(default_factory=dict)
-    # model field -> {"field": span, "field[0]": span, ...}
-    spans: dict[str, dict[str, Span]] = field(default_factory=dict)
-    # Written but unusable (already reported): not "missing" as well.
-    rejected: set[str] = field(default_factory=set)
+    __slots__ = ("values", "spans", "rejected")
 
-    def put(self, name: str, value: Any, spans: dict[str, Span]) -> None:
+    def __init__(
+        self,
+        values: dict[str, Any] | None = None,
+        spans: dict[str, dict[str, Span]] | None = None,
+        rejected: set[str] | None = None,
+    ) -> None:
+        self.values = {} if values is None else values
+        # model field -> {"field": span, "field[0]": span, ...}; or for a
+        # value read as parsed, (table path, key): its span, made when read
+        # (Locator.value_in; SpanMap.lazy).
+        self.spans = {} if spans is None else spans
+        # Written but unusable (already reported): not "missing" as well.
+        self.rejected = set() if rejected is None else rejected
+
+    def put(self, name: str, value: Any, spans: dict[str, Span] | tuple) -> None:
         self.values[name] = value
         self.spans[name] = spans
 
@@ -52,14 +60,18 @@ class Fields:
         merged.spans.update(self.spans)
         return merged
 
-    def flat_spans(self) -> SpanMap:
-        return SpanMap(
-            {
-                name: span
-                for group in self.spans.values()
-                for name, span in group.items()
-            }
-        )
+    def flat_spans(self, make: Callable[..., Span]) -> SpanMap:
+        """`make`: the Locator's value_in, for the spans not made yet."""
+        names: list[str] = []
+        entries: list = []
+        for name, group in self.spans.items():
+            if type(group) is tuple:
+                names.append(name)
+                entries.append(group)
+            else:
+                names += group
+                entries += group.values()
+        return SpanMap.lazy(tuple(names), entries, make)
 
 
 _DROP = object()  # what a rejected value converts to
@@ -77,6 +89,7 @@ _UNQUOTED = {
 class Reader:
     def __init__(self, locate: Locator) -> None:
         self.locate = locate
+        self.value_in = locate.value_in  # bound once: every node's spans hold it
         self.diagnostics: list[Diagnostic] = []
         # Values used where a table of the section leaves a key out ([defaults.vm]).
         self.fallbacks: dict[Section, Fields] = {}
@@ -94,9 +107,29 @@ class Reader:
 
     def fields(self, raw: dict, section: Section, path: Path) -> Fields:
         found = Fields()
+        if raw.keys() <= section.by_name.keys():  # nothing unknown to report
+            self._known_fields(raw, section, path, found)
+            return found
         for key, value in self.known(raw, section, path):
             self.read_key(key, value, path + (key.name,), found, table=path)
         return found
+
+    def _known_fields(
+        self, raw: dict, section: Section, path: Path, found: Fields
+    ) -> None:
+        """`fields` of a table of known keys: a value that `_convert` would keep
+        as parsed, unreported (a string without NUL, of the allowed ones; an
+        integer in range; a boolean), is put without a converter's calls.
+        tests/core/test_fast_paths.py compares it with `read_key` for each."""
+        plain, by_name = _plain_keys(section), section.by_name
+        values, spans = found.values, found.spans
+        for name, value in raw.items():
+            kept = plain.get(name)
+            if kept is not None and kept[1](value, kept[2]):
+                values[kept[0]] = value
+                spans[kept[0]] = (path, name)  # self.locate.value_in(path, name)
+            else:
+                self.read_key(by_name[name], value, path + (name,), found, path)
 
     def read_key(
         self, key: Key, value: Any, path: Path, into: Fields, table: Path | None = None
@@ -105,8 +138,8 @@ class Reader:
         then shares (a span per value, not a span and a path per value)."""
         if table is None:
             spans = {key.field: self.locate.value(path)}
-        else:
-            spans = {key.field: self.locate.value_in(table, key.name)}
+        else:  # the span made when read (SpanMap.lazy), as Fields.spans says
+            spans = {key.field: (table, key.name)}
         converted = self._convert(key, value, path, spans)
         if converted is _DROP:
             into.rejected.add(key.field)
@@ -123,21 +156,18 @@ class Reader:
         written = written_fields(found.values)
         if section in self.fallbacks:
             found = _with_fallback(section, found, self.fallbacks[section])
-        found = self._build_tables(section, found, path)
+        if section.model_tables:
+            found = self._build_tables(section, found, path)
         absent = [k for k in section.required if k.field not in found.values]
         for key in absent:
             if key.field not in found.rejected:
                 self._missing(key, path)
         if absent:
             return None
-        span = self.locate.value(path)
-        return section.model(
-            **found.values,
-            **extra,
-            span=span,
-            spans=found.flat_spans(),
-            written=written,
-        )
+        extra["span"] = self.locate.value(path)
+        extra["spans"] = found.flat_spans(self.value_in)
+        extra["written"] = written
+        return made(section.model, found.values, extra)
 
     def _build_tables(self, section: Section, found: Fields, path: Path) -> Fields:
         """Tables with a model of their own ([fleet.deploy]) are read as Fields
@@ -351,17 +381,55 @@ def _with_fallback(section: Section, own: Fields, fallback: Fields) -> Fields:
     """`own`, filled from [defaults.vm]; a table of options is merged option
     by option (the VM's own value of an option wins)."""
     merged = own.filled_from(fallback)
-    for key in section.keys:
+    for key in section.option_keys:
         name = key.field
-        if (
-            key.kind.name == "options"
-            and name in own.values
-            and name in fallback.values
-        ):
+        if name in own.values and name in fallback.values:
             options = dict(fallback.values[name]) | dict(own.values[name])
             merged.values[name] = Pairs(options.items())
             merged.spans[name] = fallback.spans[name] | own.spans[name]
     return merged
+
+
+def _plain_str(value: Any, allowed: tuple[str, ...]) -> bool:
+    return (
+        type(value) is str and "\0" not in value and (not allowed or value in allowed)
+    )
+
+
+def _plain_str_or_false(value: Any, allowed: tuple[str, ...]) -> bool:
+    return value is False or _plain_str(value, allowed)
+
+
+def _plain_int(value: Any, allowed: tuple[str, ...]) -> bool:
+    return type(value) is int and NIX_INT_MIN <= value <= NIX_INT_MAX
+
+
+def _plain_bool(value: Any, allowed: tuple[str, ...]) -> bool:
+    return type(value) is bool
+
+
+# Kind name -> what a value of that kind is, that `_scalar` keeps unreported.
+_PLAIN = {
+    "str": _plain_str,
+    "int": _plain_int,
+    "bool": _plain_bool,
+    "address": _plain_str_or_false,
+    "str_or_false": _plain_str_or_false,
+}
+_PLAIN_KEYS: dict[Section, dict[str, tuple]] = {}
+
+
+def _plain_keys(section: Section) -> dict[str, tuple]:
+    """Key name -> (model field, `_PLAIN` test, allowed) for the section's
+    scalar keys; sections are few and live as long as the process."""
+    found = _PLAIN_KEYS.get(section)
+    if found is None:
+        found = _PLAIN_KEYS[section] = {
+            key.name: (key.field, _PLAIN[key.kind.name], key.allowed)
+            for key in section.keys
+            if key.kind.name in _PLAIN
+        }
+    return found
 
 
 def _free_scalar(value: Any) -> bool:

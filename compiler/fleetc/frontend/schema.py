@@ -139,6 +139,12 @@ class Section:
         every node read, so found once."""
         return tuple(k for k in self.keys if k.kind is TABLE and k.section.model)
 
+    @cached_property
+    def option_keys(self) -> tuple[Key, ...]:
+        """Keys of microvm.nix options, merged option by option with
+        [defaults.vm]'s (reader.py): asked of every VM read."""
+        return tuple(k for k in self.keys if k.kind.name == "options")
+
     def key(self, name: str) -> Key | None:
         return self.by_name.get(name)
 

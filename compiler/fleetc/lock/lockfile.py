@@ -28,6 +28,8 @@ from ..frontend.tomlspans import SpanIndex, index_spans
 from .entries import Lock, LockedInterface, LockedVm, Retired, freeze  # noqa: F401
 from .retired import read_retired, render_retired
 from .values import (
+    CLEAN,
+    CID_ANY,
     NAME_HELP,
     NAME_KEYS,
     NAME_PATTERNS,
@@ -40,7 +42,7 @@ from .values import (
     _value,
 )
 from .seal import comment_safe, looks_legacy, seal, seal_problems
-from ..core.model import Node
+from ..core.model import Node, made
 from ..core.source import Source, Span
 from ..core.twins import fleet_names
 
@@ -61,6 +63,8 @@ HEADER = """\
 
 VM_KEYS = ("host", "machine_id", "vsock_cid")
 INTERFACE_KEYS = ("id", "ipv4", "ipv6", "mac")
+_VM_TABLE = frozenset(VM_KEYS + ("interfaces",))
+_INTERFACE_TABLE = frozenset(INTERFACE_KEYS)
 
 
 def render_lock(lock: Lock, fleet_source_name: str) -> str:
@@ -223,14 +227,12 @@ class _Reader:
         if not isinstance(raw, dict):
             self.bad(path, f"`{_dotted(path)}` must be a table")
             return None
-        self.unknown(raw, VM_KEYS + ("interfaces",), path)
-        values = {key: self._field(path, raw, key) for key in VM_KEYS}
-        return LockedVm(
-            **values,
-            interfaces=self._interfaces(path + ("interfaces",), raw),
-            span=self.spans.key(path),
-            spans=self._spans(path, values),
-        )
+        if not raw.keys() <= _VM_TABLE:
+            self.unknown(raw, VM_KEYS + ("interfaces",), path)
+        values, names = self._values(path, raw, VM_KEYS)
+        values["interfaces"] = self._interfaces(path + ("interfaces",), raw)
+        where = {"span": self.spans.key(path), "spans": TableSpans(*names)}
+        return made(LockedVm, values, where)
 
     def _interfaces(self, path: tuple, vm: dict) -> Mapping[str, LockedInterface]:
         tables = self.table(vm, path)
@@ -245,15 +247,48 @@ class _Reader:
         if not isinstance(raw, dict):
             self.bad(path, f"`{_dotted(path)}` must be a table")
             return None
-        self.unknown(raw, INTERFACE_KEYS, path)
-        values = {key: self._field(path, raw, key) for key in INTERFACE_KEYS}
-        return LockedInterface(
-            **values, span=self.spans.key(path), spans=self._spans(path, values)
-        )
+        if not raw.keys() <= _INTERFACE_TABLE:
+            self.unknown(raw, INTERFACE_KEYS, path)
+        values, names = self._values(path, raw, INTERFACE_KEYS)
+        where = {"span": self.spans.key(path), "spans": TableSpans(*names)}
+        return made(LockedInterface, values, where)
 
-    def _spans(self, path: tuple, values: dict) -> Mapping[str, Span]:
-        names = tuple(key for key in values if values[key] is not None)
-        return TableSpans(self.spans, path, names)
+    def _values(self, path: tuple, raw: dict, keys: tuple[str, ...]) -> tuple:
+        """Each key's value (None: absent or refused), and the arguments of
+        the table's TableSpans: a value its CLEAN pattern matches, and that is
+        not already claimed, is kept without the validator's calls."""
+        values, kept = {}, []
+        for key in keys:
+            value = raw.get(key)
+            clean = CLEAN.get(key)
+            if value is None:
+                pass
+            elif (
+                type(value) is str
+                and clean is not None
+                and clean.fullmatch(value)
+                and not self._claimed(path, key, value)
+            ) or (key == "vsock_cid" and type(value) is int and 3 <= value < CID_ANY):
+                kept.append(key)
+            else:
+                value = self._field(path, raw, key)
+                if value is not None:
+                    kept.append(key)
+            values[key] = value
+        return values, (self.spans, path, tuple(kept))
+
+    def _claimed(self, path: tuple, key: str, value: Any) -> bool:
+        """`value` held before in its scope (then `_unique` reports it), or
+        now claimed here."""
+        scope = UNIQUE_SCOPE.get(key)
+        if scope is None:
+            return False
+        where = path + (key,)
+        claim = (key, scope(where), value)
+        if claim in self.first:
+            return True
+        self.first[claim] = where
+        return False
 
     def _field(self, path: tuple, raw: dict, key: str) -> Any:
         if key not in raw:

@@ -143,6 +143,21 @@ VALIDATORS = {
 NAME_PATTERNS = {"host": HOST_NAME, "VM": HOST_NAME, "network": UNIT_NAME}
 NAME_KEYS = frozenset({"host", "renamed_to"})  # values that are names
 
+# Field -> a pattern that only a string its validator accepts matches whole:
+# one match, not the validator's calls, for each of the 70,000 values of a
+# 10,000-VM lock (lockfile.py). A string that does not match is judged by the
+# validator. tests/core/test_lock_fast_paths.py holds each to its validator.
+CLEAN = {
+    "host": HOST_NAME,
+    # 32 lowercase hex digits, not all 0
+    "machine_id": re.compile(r"(?!0{32})[0-9a-f]{32}"),
+    # lowercase, its first octet even (unicast)
+    "mac": re.compile(r"[0-9a-f][02468ace](?::[0-9a-f]{2}){5}"),
+    "ipv4": CANONICAL_IPV4,
+    # at most IFNAMSIZ - 1 bytes of LEGAL's ASCII, and not `.` or `..`
+    "id": re.compile(r"(?!\.\.?\Z)[A-Za-z0-9_.-]{1,15}"),
+}
+
 # Field -> the scope (from the value's path) within which it must be unique.
 # Tap ids and vsock CIDs are per host and hosts change: allocation checks those.
 UNIQUE_SCOPE = {
