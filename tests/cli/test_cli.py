@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from tests.support.goldens import CASES, SAMPLES, run_fleetc
+from tests.support.writer_layouts import fleet_toml
 
 
 @pytest.fixture()
@@ -178,3 +179,31 @@ def test_version_and_help_import_nothing_heavy(argv):
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     )
     assert done.stdout.splitlines()[-1] == "[]"
+
+
+def test_many_vms_added_are_one_line_and_every_name_stays_findable(tmp_path):
+    """Up to LISTED VMs added (a small fleet's first generate) are a line each,
+    as before; more are one line: a first generate at 10,000 VMs said
+    "added vmN" 10,000 times. Every name is still in the JSON report and in
+    fleet.lock; the tree's removals are summed up the same way."""
+    from fleetc.cli.writing import LISTED
+
+    (tmp_path / ".git").mkdir()
+    toml = tmp_path / "fleet.toml"
+    toml.write_text(fleet_toml(LISTED, "generated"))
+    code, _, stderr = run_fleetc(tmp_path, "generate", "fleet.toml")
+    assert code == 0 and stderr.count("fleetc: fleet.lock: added vm") == LISTED
+    toml.write_text(fleet_toml(2 * LISTED + 1, "generated"))
+    code, stdout, stderr = run_fleetc(tmp_path, "generate", "--format=json")
+    added = [f"vm{v}" for v in range(LISTED, 2 * LISTED + 1)]
+    assert f"fleetc: fleet.lock: added {LISTED + 1} VMs: vm20, vm21, vm22 and" in stderr
+    assert stderr.count("added") == 1
+    assert json.loads(stdout)["fleets"][0]["lock_changes"] == [
+        f"added {name}" for name in sorted(added)
+    ]
+    lock = (tmp_path / "fleet.lock").read_text()
+    assert all(f"[vms.{name}]" in lock for name in added)
+    toml.write_text(fleet_toml(1, "generated"))
+    code, _, stderr = run_fleetc(tmp_path, "generate", "fleet.toml")
+    assert code == 0 and stderr.count("fleetc: fleet.lock: removed vm") == 2 * LISTED
+    assert "fleetc: removed 44 files: generated/hosts/h1.nix, " in stderr

@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 
 from fleetc.output.compare import changes, desired, diff_of, on_disk
 from fleetc.output.owner import Owner
-from fleetc.output.transaction import WriteRefused
+from fleetc.output.transaction import WriteRefused, json_lines
 from fleetc.output.tree import Tree, file_hash
 from fleetc.output.writer import (
     MANIFEST,
@@ -219,6 +219,19 @@ def test_the_manifest_of_files_names_each_one_with_its_hash():
     assert list(json.loads(text)["files"]) == ["flake.nix", "vms/b.nix"]
 
 
+ITEMS = TEXT | st.lists(TEXT, max_size=2)
+
+
+@settings(max_examples=300, deadline=None)
+@given(document=st.dictionaries(TEXT, st.lists(ITEMS, max_size=4), min_size=1))
+def test_the_journal_and_pending_list_read_back_as_written(document):
+    """Their entries by json's C encoder, a line each: what json.dumps with
+    `indent` wrote parses to the same document."""
+    text = json_lines(document)
+    assert json.loads(text) == json.loads(json.dumps(document, indent=1))
+    assert text.count("\n") == 2 + sum(len(items) + 2 for items in document.values())
+
+
 # -- real files, real times: every owned file is still compared by its bytes ---
 
 
@@ -349,3 +362,39 @@ def test_a_file_not_in_utf8_where_an_empty_one_belongs_is_stale(tmp_path):
     (out / "empty.nix").write_bytes(b"\xff")
     assert changes(out, {"empty.nix": ""}).differing == {"empty.nix": ("", "")}
     assert plain_diff_and_stale(out, {"empty.nix": ""}, "generated")[1] is False
+
+
+# -- reads by os.read sized by fstat, not through an io file -------------------
+
+SIZES = st.sampled_from([0, 1, 2, 3, 7, 8, 9, 100])
+LIMITS = st.sampled_from([-1, 0, 1, 2, 7, 8, 50])
+
+
+@settings(max_examples=200, deadline=None)
+@given(size=SIZES, limit=LIMITS, hint=st.integers(0, 120), piece=st.booleans())
+def test_reads_and_hashes_are_the_io_files(tmp_path_factory, size, limit, hint, piece):
+    """Tree.read and Tree.hash give what io's read(limit + 1) and file_hash
+    give, at every size around the limit; and fd_read and fd_hash do with any
+    size for a hint (the file grew or shrank since its fstat), with pieces of
+    a few bytes as with pieces of a MiB."""
+    import fleetc.output.tree as tree_module
+
+    root = tmp_path_factory.mktemp("reads")
+    data = bytes(i % 251 for i in range(size))
+    (root / "f.nix").write_bytes(data)
+    fast, plain = Tree(root), PlainTree(root)
+    assert fast.read("f.nix", True, limit) == plain.read("f.nix", True, limit)
+    assert fast.hash("f.nix", True) == plain.hash("f.nix", True)
+    pieces = 3 if piece else tree_module.DIGEST_PIECE
+    with open(root / "f.nix", "rb") as file:
+        fd = file.fileno()
+        most = None if limit < 0 else limit + 1
+        original, tree_module.DIGEST_PIECE = tree_module.DIGEST_PIECE, pieces
+        try:
+            assert tree_module.fd_read(fd, hint, most) == data[: most or None]
+            os.lseek(fd, 0, os.SEEK_SET)
+            assert tree_module.fd_hash(fd, hint) == file_hash(
+                open(root / "f.nix", "rb")
+            )
+        finally:
+            tree_module.DIGEST_PIECE = original

@@ -227,3 +227,37 @@ def test_a_planted_gigabyte_in_the_tree_is_stale_not_read_whole(tmp_path):
     )
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr and "MemoryError" not in done.stderr
+
+
+def test_build_reads_the_tree_up_to_the_read_limit(tmp_path):
+    """`fleetc build` of a fleet that does not compile stages the tree as
+    written (compare.on_disk): a gigabyte (sparse) planted where a VM's module
+    belongs is refused after the read limit, not read whole, so a process held
+    to 512 MiB of address space refuses it instead of running out of memory."""
+    shutil.copy(CASES / "minimal-allocated" / "fleet.toml", tmp_path / "fleet.toml")
+    (tmp_path / ".git").mkdir()
+    generate = [sys.executable, "-m", "fleetc", "generate", "fleet.toml"]
+    subprocess.run(generate, cwd=tmp_path, check=True, capture_output=True)
+    planted = next((tmp_path / "generated" / "vms").glob("*.nix"))
+    with open(planted, "r+b") as file:
+        file.truncate(1 << 30)
+    stage = (
+        "import sys; from pathlib import Path\n"
+        "from fleetc.nixbuild.staging import generated_on_disk\n"
+        "from fleetc.output.transaction import WriteRefused\n"
+        "try:\n    generated_on_disk(Path(sys.argv[1]))\n"
+        "except WriteRefused as refused:\n    print(refused)\n"
+    )
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (512 << 20, 512 << 20))
+
+    done = subprocess.run(
+        [sys.executable, "-c", stage, str(tmp_path / "generated")],
+        capture_output=True,
+        text=True,
+        preexec_fn=limit,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"{planted} is larger than 64 MiB" in done.stdout

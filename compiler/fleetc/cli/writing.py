@@ -79,17 +79,48 @@ def say_written(report: Report, compiled: Compiled, written) -> None:
         report.say(f"fleetc: wrote {count} of {written.written} files to {where}/")
     else:
         report.say(f"fleetc: {where}/ is up to date ({written.written} files)")
-    for name in written.removed:
-        report.say(f"fleetc: removed {where}/{name}")
+    removed = [f"{where}/{name}" for name in written.removed]
+    for line in listed(removed, "files", "--format json lists them"):
+        report.say(f"fleetc: removed {line}")
     # shown() resolves the path and looks for the repository: once, not once a
     # line (a first generate at 10,000 VMs adds 10,000 VMs to the lock).
     lock = shown(compiled.lock_file) if compiled.result.lock_changes else ""
-    for line in compiled.result.lock_changes:
+    for line in lock_lines(compiled.result.lock_changes, lock):
         report.say(f"fleetc: {lock}: {line}")
     report.note("changed", list(written.changed))
     report.note("removed", list(written.removed))
     if compiled.merging:
         say_merged(report, compiled)
+
+
+# Up to this many names of one kind are said a line each; more are one line
+# (a first generate at 10,000 VMs said "added vmNxM" 10,000 times). Every
+# name stays in the JSON report (--format json) and in the files themselves.
+LISTED = 20
+SHOWN_OF_MANY = 3
+
+
+def lock_lines(changes: list[str], lock: str) -> list[str]:
+    """The lock's changes, a line each, with the VMs added summed up when
+    there are more than LISTED of them (each has its table in the lock)."""
+    added = [line.removeprefix("added ") for line in changes if is_added(line)]
+    others = [line for line in changes if not is_added(line)]
+    where = f"each has its [vms.<name>] table in {lock}; --format json lists them"
+    return [f"added {line}" for line in listed(added, "VMs", where)] + others
+
+
+def is_added(line: str) -> bool:
+    """allocate/changes.py's "added <vm>" (a VM's name has no space)."""
+    return line.startswith("added ") and " " not in line[len("added ") :]
+
+
+def listed(names: list[str], what: str, where: str) -> list[str]:
+    """`names` a line each, or one line for more than LISTED of them."""
+    if len(names) <= LISTED:
+        return names
+    first = ", ".join(names[:SHOWN_OF_MANY])
+    more = len(names) - SHOWN_OF_MANY
+    return [f"{len(names)} {what}: {first} and {more} more ({where})"]
 
 
 def say_merged(report: Report, compiled: Compiled) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .owner import Owner
-from .transaction import READ_LIMIT
+from .transaction import READ_LIMIT, READ_LIMIT_SHOWN, WriteRefused
 from .tree import Tree
 from .tree_merge import TreeMerge
 from .writer import MANIFEST, manifest_text, owned_files
@@ -29,13 +29,24 @@ def desired(files: dict[str, str], owner: Owner | None = None) -> dict[str, str]
 def on_disk(out_dir: Path, names: set[str]) -> dict[str, str]:
     """The current text of every file fleetc owns or would write, read as the
     writer reads it: a symbolic link at or above a name is refused (F040),
-    never followed, so a diff shows nothing from outside the tree."""
+    never followed, so a diff shows nothing from outside the tree; read up to
+    READ_LIMIT: a larger file (a planted gigabyte) is refused, not read whole."""
     tree, found = Tree(out_dir), {}
     for name in names:
-        data = tree.read(name, wanted=False)
+        data = tree.read(name, wanted=False, limit=READ_LIMIT)
         if data is not None:
-            found[name] = _text(data)
+            found[name] = _text(_within_limit(tree, name, data))
     return found
+
+
+def _within_limit(tree: Tree, name: str, data: bytes) -> bytes:
+    if len(data) <= READ_LIMIT:
+        return data
+    raise WriteRefused(
+        f"{tree.out_dir / name} is larger than {READ_LIMIT_SHOWN}:"
+        " not a file fleetc wrote",
+        "restore the generated tree from git, or run `fleetc generate`",
+    )
 
 
 def _text(data: bytes) -> str:

@@ -216,20 +216,35 @@ def write_new(path: Path | str, data: bytes) -> None:
     except FileExistsError:
         os.unlink(path)
         fd = os.open(path, _CREATE, 0o666)
-    with open(fd, "wb") as handle:
-        handle.write(data)
+    try:  # no io file: its open costs an fstat, an ioctl and an lseek a file
+        left = memoryview(data)
+        while left:
+            left = left[os.write(fd, left) :]
+    finally:
+        os.close(fd)
 
 
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
 
 
 def _write_json(path: Path, document: dict) -> None:
-    write_new(path, (json.dumps(document, indent=1) + "\n").encode())
+    write_new(path, json_lines(document).encode())
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def json_lines(document: dict[str, list]) -> str:
+    """The journal or pending list as JSON, an entry a line, each by json's C
+    encoder (`indent` encodes in Python: 20 ms for the two at 10,000 VMs)."""
+    dumps = json.dumps
+    lists = [
+        f"{dumps(key)}: [" + ",".join(f"\n  {dumps(item)}" for item in items) + "\n]"
+        for key, items in document.items()
+    ]
+    return "{\n" + ",\n".join(lists) + "\n}\n"
 
 
 def fsync_dir(directory: Path | str) -> None:

@@ -2,7 +2,8 @@
 
 Every file the writer plans is looked at here, 11,003 of them at 10,000 VMs,
 so each look is a few system calls on a plain string path: lstat, open
-(O_NOFOLLOW, O_NONBLOCK), fstat, then reads a piece at a time into the hash.
+(O_NOFOLLOW, O_NONBLOCK), fstat, then reads no larger than the file (into
+the hash a piece at a time).
 No pathlib object is made per file (that was a third of a no-op write).
 """
 
@@ -42,12 +43,40 @@ def file_hash(handle: BinaryIO) -> str:
     return hashed.hexdigest()
 
 
-def fd_hash(fd: int) -> str:
-    """`file_hash` of an open descriptor, without a file object around it."""
-    hashed = hashlib.sha256()
-    for piece in iter(lambda: os.read(fd, DIGEST_PIECE), b""):
+def fd_hash(fd: int, size: int) -> str:
+    """`file_hash` of an open descriptor of `size` bytes (fstat's), without a
+    file object around it; no read asks for more than is left (+1, to find
+    the end): a small file is not read into a buffer of a whole piece."""
+    hashed, got = hashlib.sha256(), 0
+    while piece := os.read(fd, min(_left(size, got), DIGEST_PIECE)):
         hashed.update(piece)
+        got += len(piece)
     return hashed.hexdigest()
+
+
+def fd_read(fd: int, size: int, most: int | None) -> bytes:
+    """An open file's bytes to its end, or its first `most` (None: all).
+
+    Asked for in one read of the size fstat gave (+1, to find the end), not
+    through an io file: its read(n) makes a buffer of n bytes first (a 64 MiB
+    mapping, remapped and unmapped, per file of a 10,000-VM tree) and each
+    open costs an ioctl, an lseek and a second fstat. A file that grew since
+    the fstat is read on, a piece at a time, to its end or `most`."""
+    pieces, got = [], 0
+    while most is None or got < most:
+        ask = _left(size, got)
+        piece = os.read(fd, ask if most is None else min(ask, most - got))
+        if not piece:
+            break
+        pieces.append(piece)
+        got += len(piece)
+    return pieces[0] if len(pieces) == 1 else b"".join(pieces)
+
+
+def _left(size: int, got: int) -> int:
+    """What to ask for next: the rest of `size` and one byte more (a read of
+    nothing is the end); past `size` (the file grew), a piece."""
+    return size - got + 1 if got <= size else DIGEST_PIECE
 
 
 class Tree:
@@ -63,26 +92,25 @@ class Tree:
         """The file's bytes, None when absent (or, for a removal, no longer a
         file); only its first `limit` + 1 when `limit` is given (a caller that
         finds more refuses the file)."""
-        fd = self._open(name, wanted)
-        if fd is None:
+        path = self._file(name, wanted)
+        if path is None:
             return None
-        with open(fd, "rb") as file:
-            return file.read(limit + 1 if limit >= 0 else -1)
-
-    def hash(self, name: str, wanted: bool) -> str | None:
-        """`read`'s bytes hashed (sha256), read a piece at a time, not held whole."""
-        fd = self._open(name, wanted)
-        if fd is None:
-            return None
+        fd, size = _opened(path)
         try:
-            return fd_hash(fd)
+            return fd_read(fd, size, limit + 1 if limit >= 0 else None)
         finally:
             os.close(fd)
 
-    def _open(self, name: str, wanted: bool) -> int | None:
-        """A descriptor of the regular file there, None when there is none."""
+    def hash(self, name: str, wanted: bool) -> str | None:
+        """`read`'s bytes hashed (sha256), read a piece at a time, not held whole."""
         path = self._file(name, wanted)
-        return None if path is None else _opened(path)
+        if path is None:
+            return None
+        fd, size = _opened(path)
+        try:
+            return fd_hash(fd, size)
+        finally:
+            os.close(fd)
 
     def _file(self, name: str, wanted: bool) -> str | None:
         """The path of a regular file there, None when there is none to read."""
@@ -124,15 +152,16 @@ class Tree:
         return found
 
 
-def _opened(path: str) -> int:
-    """The file's descriptor; a link swapped in since the lstat is refused
-    (O_NOFOLLOW), and so is a FIFO or device (the open does not wait on a
-    FIFO, O_NONBLOCK; fstat tells)."""
+def _opened(path: str) -> tuple[int, int]:
+    """The file's descriptor and size; a link swapped in since the lstat is
+    refused (O_NOFOLLOW), and so is a FIFO or device (the open does not wait
+    on a FIFO, O_NONBLOCK; fstat tells)."""
     fd = os.open(path, _OPEN_FLAGS)
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
+    status = os.fstat(fd)
+    if not stat.S_ISREG(status.st_mode):
         os.close(fd)
         raise not_a_file(Path(path))
-    return fd
+    return fd, status.st_size
 
 
 def kind(path: str | Path) -> str:
