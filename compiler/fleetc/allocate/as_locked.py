@@ -39,6 +39,7 @@ INTERFACE_FIELDS = ("mac", "ipv4", "ipv6", "id")
 # An interface's four allocated fields, as it writes them and as locked.
 _INTERFACE_WRITES = attrgetter("mac", "id", "ipv4", "ipv6")
 _LOCKED = _INTERFACE_WRITES
+_VM_WRITES = attrgetter("machine_id", "vsock_cid", "vsock")
 
 
 def as_locked(fleet: Fleet, lock: Lock) -> tuple[Fleet, Lock] | None:
@@ -96,9 +97,17 @@ class _Proof:
         interfaces = self.interfaces(vm, entry.interfaces)
         if interfaces is None:
             return None
+        machine_id, vsock_cid, vsock = _VM_WRITES(vm)
+        locked_id, locked_cid = entry.machine_id, entry.vsock_cid
+        if machine_id is vsock_cid is vsock is None:  # most VMs: no vsock
+            if locked_id is None or locked_cid is not None:
+                return None
+            self.scopes["machine_id"].append(FLEET_WIDE)
+            self.values["machine_id"].append(locked_id)
+            return copied(vm, {"machine_id": locked_id, "interfaces": interfaces})
         changes = self.filled_in(
-            ("machine_id", FLEET_WIDE if vm.machine_id is not False else None, vm.machine_id, entry.machine_id),
-            ("vsock_cid", vm.host if vm.wants_vsock else None, vm.vsock_cid, entry.vsock_cid),
+            ("machine_id", FLEET_WIDE if machine_id is not False else None, machine_id, locked_id),
+            ("vsock_cid", vm.host if vm.wants_vsock else None, vsock_cid, locked_cid),
         )  # fmt: skip
         if changes is None:
             return None
