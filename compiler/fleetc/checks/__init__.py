@@ -4,6 +4,8 @@ returns diagnostics; all passes run, so one run reports every problem.
 `run` judges the values that are present; `complete` then requires the values
 fleetc will one day allocate itself. Every pass is linear in the fleet's size:
 duplicates through dicts keyed by value, network overlap through a sorted sweep.
+What several passes read (every VM's interfaces, shares and volumes, networks
+by name, hosts' interface names) is derived once a run, in `index.py`.
 
 May import: core. Never: output, nixbuild, review, cli (tests/test_layers.py).
 """
@@ -15,6 +17,7 @@ from typing import Any, Callable, Iterable
 from ..core.diagnostics import Diagnostic
 from ..core.model import Fleet
 from .allowed import acknowledge as acknowledge
+from .index import shared
 from .reported_once import once_at_defaults as once_at_defaults
 from . import (
     addresses,
@@ -184,7 +187,8 @@ COMPLETENESS: list[Check] = [
 
 
 def run(fleet: Fleet) -> list[Diagnostic]:
-    return [d for check in CHECKS for d in check(fleet)]
+    with shared(fleet):
+        return [d for check in CHECKS for d in check(fleet)]
 
 
 def run_placed(fleet: Fleet, placement) -> list[Diagnostic]:
@@ -192,4 +196,5 @@ def run_placed(fleet: Fleet, placement) -> list[Diagnostic]:
 
 
 def complete(fleet: Fleet) -> list[Diagnostic]:
-    return [d for check in COMPLETENESS for d in check(fleet)]
+    with shared(fleet):
+        return [d for check in COMPLETENESS for d in check(fleet)]

@@ -8,15 +8,18 @@ from ..core.diagnostics import Diagnostic, error
 from ..core.model import Fleet, HostInterface, Interface, Network, Vm
 from ..core import inet
 from .common import FirstSeen, Owner, interfaces, located, owner_name
+from .index import index_of
 
 DUPLICATE = {4: "F203", 6: "F204"}
 
 
 def check_interface_addresses(fleet: Fleet) -> Iterator[Diagnostic]:
     parsed = inet.subnets(fleet)
-    seen = FirstSeen()
+    seen, network = FirstSeen(), index_of(fleet).networks
     for owner, interface in interfaces(fleet):
-        net = fleet.network(interface.network)
+        if not isinstance(interface.ipv4, str) and not isinstance(interface.ipv6, str):
+            continue  # no address written: nothing to judge
+        net = network.get(interface.network)
         if net is None:
             continue  # reported by the references check
         for field, _, version in inet.FAMILIES:
@@ -110,14 +113,17 @@ class Place:
 
 
 def check_one_interface_per_network(fleet: Fleet) -> Iterator[Diagnostic]:
+    keys = [(type(o), o.name, i.network) for o, i in interfaces(fleet)]
+    if len(set(keys)) == len(keys):
+        return  # no owner on one network twice: nothing to label
     seen = FirstSeen()
     for owner, interface in interfaces(fleet):
-        span = interface.at("network")
         key = (type(owner), owner.name, interface.network)
-        label = seen.claim(key, f"another interface of {owner_name(owner)}", span)
-        if label:
+        what = f"another interface of {owner_name(owner)}"
+        if label := seen.claim_at(key, what, interface, "network"):
             message = (
                 f"{owner_name(owner)} has a second interface on `{interface.network}`"
             )
             help = "give each network one interface, with both ipv4 and ipv6 on it"
+            span = interface.at("network")
             yield error("F212", message, span, label=label, help=help)

@@ -13,6 +13,7 @@ from ..core.diagnostics import Diagnostic, error
 from ..core.model import Fleet, Interface, Network, Vm
 from ..core import inet
 from .common import vm_interfaces
+from .index import index_of
 
 ASSIGNED_BY = {
     "dhcp": "DHCP and router advertisements",
@@ -22,8 +23,9 @@ ASSIGNED_BY = {
 
 
 def check_assigned_addresses(fleet: Fleet) -> Iterator[Diagnostic]:
+    networks = index_of(fleet).networks
     for vm, interface in vm_interfaces(fleet):
-        network = fleet.network(interface.network)
+        network = networks.get(interface.network)
         if network is not None and network.addressing != "static":
             yield from _written(vm, interface, network)
 

@@ -14,7 +14,7 @@ from typing import Iterator
 from ..core import journals
 from ..core.diagnostics import Diagnostic, error, warning
 from ..core.model import JOURNAL_SHARE, Fleet, Vm
-from .common import vm_interfaces
+from .common import normpath, vm_interfaces
 
 # Where journald keeps persistent journals; fleetc's share is mounted there.
 JOURNALD_DIR = "/var/log/journal"
@@ -55,11 +55,22 @@ def _outside_shares(vm: Vm, path: str) -> Diagnostic:
 def check_journal_share_hides(fleet: Fleet) -> Iterator[Diagnostic]:
     """fleetc's journal share over a user share hides the journals in it."""
     for vm in fleet.vms:
-        if fleet.journal_of(vm) != JOURNAL_SHARE:
+        if fleet.journal_of(vm) != JOURNAL_SHARE or not _may_hold_journal(vm):
             continue
         share = journals.containing_share(vm, JOURNALD_DIR)
         if share is not None and posixpath.normpath(share.mount) != JOURNALD_DIR:
             yield _hiding(vm, share)
+
+
+def _may_hold_journal(vm: Vm) -> bool:
+    """Whether journals.containing_share finds a share holding JOURNALD_DIR
+    (most VMs have none), asked as it asks, with each mount point normalised
+    once and a normal one not at all."""
+    for share in vm.shares:
+        mount = normpath(share.mount)  # "//" stays "//", and holds it
+        if mount == JOURNALD_DIR or JOURNALD_DIR.startswith(mount.rstrip("/") + "/"):
+            return True
+    return False
 
 
 def _hiding(vm: Vm, share) -> Diagnostic:

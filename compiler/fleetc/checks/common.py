@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Hashable, Iterable, Iterator, Union
+import posixpath
+from typing import Any, Container, Hashable, Iterable, Iterator, Union
 
-from ..core.model import Fleet, Host, HostInterface, Interface, Node, Vm, VmDefaults
+from ..core.model import (
+    Fleet,
+    Host,
+    HostInterface,
+    Interface,
+    Node,
+    Share,
+    Vm,
+    VmDefaults,
+    Volume,
+)
 from ..core.source import Span
+from .index import index_of
 
 Owner = Union[Host, Vm]
 
@@ -32,21 +44,61 @@ class FirstSeen:
     """
 
     def __init__(self) -> None:
-        self._first: dict[Hashable, tuple[str, Span | None]] = {}
+        # key -> (what, its span, None) or (what, a node, the node's field)
+        self._first: dict[Hashable, tuple[str, Any, str | None]] = {}
 
     def reserve(self, key: Hashable, what: str, span: Span | None = None) -> None:
         """Claim a key before the users checked: something fleetc itself adds (no
         span), or a host's own interface. Makes no label: claiming one key again
         and again must not look up a location each time."""
-        self._first.setdefault(key, (what, span))
+        self._first.setdefault(key, (what, span, None))
 
     def claim(self, key: Hashable, what: str, span: Span | None) -> str | None:
         """None for the first user; otherwise the label naming that first user."""
         first = self._first.get(key)
         if first is None:
-            self._first[key] = (what, span)
+            self._first[key] = (what, span, None)
             return None
-        return "also used by " + located(*first)
+        return _label(first)
+
+    def claim_at(self, key: Hashable, what: str, node: Node, field: str) -> str | None:
+        """`claim` at the node's field, whose span is read only for a label:
+        a clean fleet reads none (a span lookup a use was most of a check)."""
+        first = self._first.get(key)
+        if first is None:
+            self._first[key] = (what, node, field)
+            return None
+        return _label(first)
+
+
+def distinct(keys: Iterable[Hashable], taken: Container[Hashable]) -> bool:
+    """No key twice and none taken: a FirstSeen holding `taken` would label
+    none of them, so a check can pass over them without building one."""
+    seen: set[Hashable] = set()
+    for key in keys:
+        if key in taken or key in seen:
+            return False
+        seen.add(key)
+    return True
+
+
+def _label(first: tuple[str, Any, str | None]) -> str:
+    what, where, field = first
+    return "also used by " + located(what, where if field is None else where.at(field))
+
+
+def is_normal(path: str) -> bool:
+    """An absolute path without `//`, `/.` or a trailing `/`: posixpath.normpath
+    returns it as it is, and none of its names is `.` or `..`."""
+    if path[:1] != "/" or "//" in path or "/." in path:
+        return False
+    return path == "/" or path[-1] != "/"
+
+
+def normpath(path: str) -> str:
+    """posixpath.normpath, skipping its work for a path already normal (nearly
+    every one)."""
+    return path if is_normal(path) else posixpath.normpath(path)
 
 
 def suggestion(word: str, choices: Iterable[str]) -> str | None:
@@ -76,25 +128,27 @@ class Suggester:
         return self._known.get(word)
 
 
-def interfaces(fleet: Fleet) -> Iterator[tuple[Owner, HostInterface | Interface]]:
+def interfaces(fleet: Fleet) -> tuple[tuple[Owner, HostInterface | Interface], ...]:
     """Every interface with its owner: hosts' own first, so VMs' duplicates are
     the ones reported."""
-    for host in fleet.hosts:
-        for interface in host.interfaces:
-            yield host, interface
-    yield from vm_interfaces(fleet)
+    return index_of(fleet).interfaces
 
 
-def vm_interfaces(fleet: Fleet) -> Iterator[tuple[Vm, Interface]]:
-    for vm in fleet.vms:
-        for interface in vm.interfaces:
-            yield vm, interface
+def vm_interfaces(fleet: Fleet) -> tuple[tuple[Vm, Interface], ...]:
+    return index_of(fleet).vm_interfaces
 
 
-def machines(fleet: Fleet) -> Iterator[Owner]:
+def vm_shares(fleet: Fleet) -> tuple[tuple[Vm, Share], ...]:
+    return index_of(fleet).vm_shares
+
+
+def vm_volumes(fleet: Fleet) -> tuple[tuple[Vm, Volume], ...]:
+    return index_of(fleet).vm_volumes
+
+
+def machines(fleet: Fleet) -> tuple[Owner, ...]:
     """Hosts, then VMs: a VM clashing with a host is the one reported."""
-    yield from fleet.hosts
-    yield from fleet.vms
+    return index_of(fleet).machines
 
 
 def own_spans(node: Node) -> Iterator[Span]:

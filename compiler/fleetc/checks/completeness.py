@@ -14,6 +14,7 @@ from ..core.diagnostics import Diagnostic, error
 from ..core.model import Fleet, Interface, Network
 from ..core import inet
 from .common import vm_interfaces
+from .index import index_of
 
 HELP = "write one, or run `fleetc generate` to have one allocated and locked"
 
@@ -45,8 +46,9 @@ def check_tap_ids_present(fleet: Fleet) -> Iterator[Diagnostic]:
 
 def check_addresses_present(fleet: Fleet) -> Iterator[Diagnostic]:
     """Only where the network has that family and the VM did not opt out (false)."""
+    networks = index_of(fleet).networks
     for vm, interface in vm_interfaces(fleet):
-        net = fleet.network(interface.network)
+        net = networks.get(interface.network)
         if net is not None:
             yield from _missing_addresses(vm.name, interface, net)
 

@@ -8,7 +8,7 @@ from typing import Iterator
 from ..core import microvm_options
 from ..core.diagnostics import Diagnostic, error
 from ..core.model import Fleet, Interface, Vm
-from .common import FirstSeen, owner_name, suggestion, vm_interfaces
+from .common import FirstSeen, owner_name, suggestion, vm_interfaces, vm_shares
 
 # 0..2 are the hypervisor, local and host; 2**32 - 1 is VMADDR_CID_ANY.
 FIRST_CID, CID_ANY = 3, 2**32 - 1
@@ -21,9 +21,10 @@ USER_ONLY = ("vfkit",)
 def check_vsock_cids(fleet: Fleet) -> Iterator[Diagnostic]:
     seen = FirstSeen()
     for vm in fleet.vms:
-        cid, span = vm.vsock_cid, vm.at("vsock_cid")
+        cid = vm.vsock_cid
         if cid is None:
             continue
+        span = vm.at("vsock_cid")
         if cid < FIRST_CID:
             help = "0, 1 and 2 are the hypervisor, loopback and host"
             yield error("F601", f"vsock CID {cid} is below 3", span, help=help)
@@ -93,12 +94,11 @@ def _macvtap_missing(interface: Interface) -> Iterator[Diagnostic]:
 
 def check_share_protos(fleet: Fleet) -> Iterator[Diagnostic]:
     protos = microvm_options.share_protos()
-    for vm in fleet.vms:
-        for share in vm.shares:
-            if share.proto not in protos:
-                help = suggestion(share.proto, protos) or "one of: " + ", ".join(protos)
-                message = f"unknown share protocol `{share.proto}`"
-                yield error("F606", message, share.at("proto"), help=help)
+    for _, share in vm_shares(fleet):
+        if share.proto not in protos:
+            help = suggestion(share.proto, protos) or "one of: " + ", ".join(protos)
+            message = f"unknown share protocol `{share.proto}`"
+            yield error("F606", message, share.at("proto"), help=help)
 
 
 # The real ranges, beyond "positive": (field, unit, largest, why).
@@ -117,18 +117,20 @@ LIMITS = (
 def check_sizes(fleet: Fleet) -> Iterator[Diagnostic]:
     for vm in fleet.vms:
         for field, unit, largest, why in LIMITS:
-            yield from _in_range(vm, field, unit, largest, why)
-        yield from _volume_sizes(vm)
+            value = getattr(vm, field)
+            if not 0 < value <= largest:
+                yield _out_of_range(vm, field, unit, largest, why)
+        if vm.volumes:
+            yield from _volume_sizes(vm)
 
 
-def _in_range(vm: Vm, field: str, unit: str, largest: int, why: str):
+def _out_of_range(vm: Vm, field: str, unit: str, largest: int, why: str):
     value, span = getattr(vm, field), vm.at(field)
     if value <= 0:
         message = f"{field} must be positive, not {value}"
-        yield error("F005", message, span, help=f"{field} is in {unit}")
-    elif value > largest:
-        message = f"{field} {value} is more than {largest} {unit}"
-        yield error("F005", message, span, help=why)
+        return error("F005", message, span, help=f"{field} is in {unit}")
+    message = f"{field} {value} is more than {largest} {unit}"
+    return error("F005", message, span, help=why)
 
 
 def _volume_sizes(vm: Vm) -> Iterator[Diagnostic]:

@@ -26,6 +26,7 @@ from ..core.diagnostics import Diagnostic, error
 from ..core.model import Fleet, Host, Network
 from ..core.source import Span
 from .common import FirstSeen, vm_interfaces
+from .index import index_of
 
 LEGAL_HELP = "use letters, digits, `_`, `-` and `.` (not just `.` or `..`)"
 
@@ -35,9 +36,6 @@ def is_legal(name: str) -> bool:
     characters every tool takes unquoted (networkd splits `Name=` at blanks)."""
     return LEGAL.fullmatch(name) is not None and name not in (".", "..")
 
-
-# VM interface types whose network gets a bridge on the host (emit/host_network.py).
-BRIDGED_TYPES = ("tap", "bridge")
 
 VLAN_HELP = (
     "the VLAN device is named `<uplink>.<vlan>`: give the uplink a shorter name"
@@ -72,7 +70,8 @@ class HostName:
 def check_interface_names(fleet: Fleet) -> Iterator[Diagnostic]:
     """Length and characters of each name, reported once where it was written."""
     seen = _WhereSeen()
-    for item in [*host_names(fleet), *written_bridges(fleet), *macvtap_links(fleet)]:
+    names = index_of(fleet).once(host_names)
+    for item in [*names, *written_bridges(fleet), *macvtap_links(fleet)]:
         found = list(_name(item))
         if seen.first(item, bool(found)):
             yield from found
@@ -120,7 +119,7 @@ def check_unique_host_names(fleet: Fleet) -> Iterator[Diagnostic]:
     """VLAN devices and bridges that take a name already taken on their host;
     VMs' taps are held against all of these by checks/taps.py."""
     seen, reported = FirstSeen(), set()
-    for item in host_names(fleet):
+    for item in index_of(fleet).once(host_names):
         key = (item.host, item.name)
         label = seen.claim(key, item.what, item.span)
         if label and item.span not in reported:
@@ -143,7 +142,7 @@ def _rename(item: HostName) -> str:
 def host_namespace(fleet: Fleet) -> FirstSeen:
     """Every host's own interface names, first come first named, for the taps."""
     seen = FirstSeen()
-    for item in host_names(fleet):
+    for item in index_of(fleet).once(host_names):
         seen.reserve(("host", item.host, item.name), item.what, item.span)
     return seen
 
@@ -153,9 +152,10 @@ def host_names(fleet: Fleet) -> Iterator[HostName]:
     bridged = _bridged_networks(fleet)
     # In the order written, so that a clash is reported at the later network.
     order = {net.name: index for index, net in enumerate(fleet.networks)}
+    network = index_of(fleet).networks
     for host in fleet.hosts:
         names = sorted(bridged.get(host.name, ()) & order.keys(), key=order.get)
-        bridges = [net for net in map(fleet.network, names) if net.mode == "bridge"]
+        bridges = [network[n] for n in names if network[n].mode == "bridge"]
         yield from _uplink(host, bridges)
         yield from (_bridge(host, net) for net in bridges)
 
@@ -200,9 +200,8 @@ def _bridged_networks(fleet: Fleet) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for host in fleet.hosts:
         found.setdefault(host.name, set()).update(i.network for i in host.interfaces)
-    for vm, interface in vm_interfaces(fleet):
-        if interface.type in BRIDGED_TYPES:
-            found.setdefault(vm.host, set()).add(interface.network)
+    for host, networks in index_of(fleet).vm_bridged_networks.items():
+        found.setdefault(host, set()).update(networks)
     return found
 
 

@@ -16,6 +16,7 @@ from ..core.diagnostics import Diagnostic, error
 from ..core.model import Fleet, FlakeInput
 from .common import suggestion
 from .references import module_refs
+from .index import index_of
 
 
 def declared(fleet: Fleet) -> set[str]:
@@ -73,7 +74,7 @@ def check_nixpkgs_followed_once(fleet: Fleet) -> Iterator[Diagnostic]:
 def check_non_flake_uses(fleet: Fleet) -> Iterator[Diagnostic]:
     """`inputs.<name>.nixosModules.x` of a plain source tree has no such attribute."""
     plain = {i.name for i in fleet.inputs if not i.flake}
-    for owner, field, _index, ref in module_refs(fleet):
+    for owner, field, _index, ref in index_of(fleet).once(module_refs):
         if ref.is_input and ref.input_name in plain:
             message = (
                 f"`{ref.text}` reads an output of input `{ref.input_name}`, which"

@@ -33,13 +33,16 @@ def check_machine_names(fleet: Fleet) -> Iterator[Diagnostic]:
 
 
 def check_unique_machine_names(fleet: Fleet) -> Iterator[Diagnostic]:
+    names = [machine.name for machine in machines(fleet)]
+    if len(set(names)) == len(names):
+        return  # no name twice: nothing to label
     seen = FirstSeen()
     for machine in machines(fleet):
-        span = machine.at("name")
-        label = seen.claim(machine.name, owner_name(machine), span)
+        label = seen.claim_at(machine.name, owner_name(machine), machine, "name")
         if label:
             message = f"duplicate name `{machine.name}`"
             help = "hosts and VMs share one namespace: nixosConfigurations.<name>"
+            span = machine.at("name")
             yield error("F102", message, span, label=label, help=help)
 
 

@@ -15,6 +15,7 @@ from typing import Iterator
 from ..core.diagnostics import Diagnostic, error
 from ..core.model import Device, Fleet, Vm
 from .common import FirstSeen, element_span
+from .index import index_of
 
 # domain:bus:slot.function, as sysfs names it (lowercase; slots 00..1f).
 PCI = re.compile(r"[0-9a-f]{4}:[0-9a-f]{2}:[01][0-9a-f]\.[0-7]\Z")
@@ -56,7 +57,7 @@ def usb_valid(path: str) -> bool:
 
 
 def check_device_paths(fleet: Fleet) -> Iterator[Diagnostic]:
-    for vm, index, device in devices(fleet):
+    for vm, index, device in index_of(fleet).once(devices):
         valid = PCI.match(device.path) if device.bus == "pci" else None
         if device.bus == "usb":
             valid = usb_valid(device.path)
@@ -76,7 +77,7 @@ def _malformed(vm: Vm, index: int, device: Device) -> Diagnostic:
 
 def check_unique_devices(fleet: Fleet) -> Iterator[Diagnostic]:
     seen = FirstSeen()
-    for vm, index, device in devices(fleet):
+    for vm, index, device in index_of(fleet).once(devices):
         key = (vm.host, device.bus, device.path.lower())
         span = element_span(vm, "devices", index, device)
         label = seen.claim(key, f"vm `{vm.name}`", device.at("path"))
@@ -90,7 +91,7 @@ def check_unique_devices(fleet: Fleet) -> Iterator[Diagnostic]:
 
 
 def check_device_buses(fleet: Fleet) -> Iterator[Diagnostic]:
-    for vm, _index, device in devices(fleet):
+    for vm, _index, device in index_of(fleet).once(devices):
         hypervisors = SUPPORTED.get(device.bus, ())
         if vm.hypervisor not in hypervisors:
             message = (

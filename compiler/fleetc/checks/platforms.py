@@ -18,8 +18,10 @@ VFKIT = "vfkit"
 
 def check_vfkit_hosts(fleet: Fleet) -> Iterator[Diagnostic]:
     for vm in fleet.vms:
+        if vm.hypervisor != VFKIT:
+            continue
         host = fleet.host(vm.host)
-        if vm.hypervisor != VFKIT or host is None:
+        if host is None:
             continue
         label = f"host `{host.name}` is {host.system}"
         arch, _, kernel = host.system.partition("-")

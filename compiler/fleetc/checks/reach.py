@@ -20,9 +20,7 @@ from typing import Iterator
 
 from ..core.diagnostics import Diagnostic, warning
 from ..core.model import Fleet, Host, Network
-
-# Interface types that join the host's bridge (emit/host_network.BRIDGED_TYPES).
-BRIDGED = ("tap", "bridge")
+from .index import BRIDGED_TYPES, index_of
 
 
 def check_isolated_bridges(fleet: Fleet) -> Iterator[Diagnostic]:
@@ -30,9 +28,11 @@ def check_isolated_bridges(fleet: Fleet) -> Iterator[Diagnostic]:
         return
     for host in fleet.hosts:
         isolated = _without_uplink(fleet, host)
+        if not isolated:
+            continue
         for vm in fleet.vms_on(host.name):
             for interface in vm.interfaces:
-                if interface.network in isolated and interface.type in BRIDGED:
+                if interface.network in isolated and interface.type in BRIDGED_TYPES:
                     yield _isolated(host, vm.name, interface)
 
 
@@ -48,11 +48,11 @@ def _without_uplink(fleet: Fleet, host: Host) -> set[str]:
 
 
 def _bridges_used(fleet: Fleet, host: Host) -> Iterator[Network]:
+    index = index_of(fleet)
     used = {iface.network for iface in host.interfaces}
-    for vm in fleet.vms_on(host.name):
-        used |= {i.network for i in vm.interfaces if i.type in BRIDGED}
+    used |= index.vm_bridged_networks.get(host.name, frozenset())
     for name in used:
-        network = fleet.network(name)
+        network = index.networks.get(name)
         if network is not None and network.mode == "bridge":
             yield network
 

@@ -8,6 +8,7 @@ import re
 from typing import Iterator
 
 from ..core.diagnostics import Diagnostic, error, warning
+from .common import vm_volumes
 from ..core.model import Fleet, Volume
 
 # What udev puts in device names and link names (its allowed characters, plus
@@ -16,10 +17,9 @@ DEVICE = re.compile(r"/dev(/[A-Za-z0-9#+.:=@_-]+)+\Z")
 
 
 def check_block_devices(fleet: Fleet) -> Iterator[Diagnostic]:
-    for vm in fleet.vms:
-        for volume in vm.volumes:
-            if volume.is_block_device:
-                yield from _device(volume)
+    for _, volume in vm_volumes(fleet):
+        if volume.is_block_device:
+            yield from _device(volume)
 
 
 def _device(volume: Volume) -> Iterator[Diagnostic]:
@@ -52,9 +52,12 @@ def check_shared_secrets(fleet: Fleet) -> Iterator[Diagnostic]:
     """One warning a VM, at its first secrets share: each VM can acknowledge
     its own (`allow = ["F920"]`, checks/allowed.py)."""
     for vm in fleet.vms:
-        share = next((s for s in vm.shares if s.holds_secrets), None)
-        if share is not None:
-            yield _restart_for_secrets(fleet, vm.name, vm.host, share.at("source"))
+        for share in vm.shares:
+            # Normalising keeps a path's names: without "secrets" it holds none.
+            if "secrets" in share.source and share.holds_secrets:
+                span = share.at("source")
+                yield _restart_for_secrets(fleet, vm.name, vm.host, span)
+                break
 
 
 def _restart_for_secrets(fleet: Fleet, vm: str, host: str, span) -> Diagnostic:

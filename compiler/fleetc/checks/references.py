@@ -7,22 +7,24 @@ from typing import Iterable, Iterator
 from ..core import flake_inputs
 from ..core.diagnostics import Diagnostic, error
 from ..core.model import Fleet, ModuleRef, Node
-from .common import Suggester, element_span, interfaces
+from .common import Suggester, element_span, interfaces, machines
+from .index import index_of
 
 
 def check_vm_hosts(fleet: Fleet) -> Iterator[Diagnostic]:
-    suggest = Suggester(host.name for host in fleet.hosts)
+    suggest, hosts = Suggester(host.name for host in fleet.hosts), index_of(fleet).hosts
     for vm in fleet.vms:
-        if fleet.host(vm.host) is None:
+        if vm.host not in hosts:
             help = suggest(vm.host) or f"declare it as [hosts.{vm.host}]"
             yield unknown("host", vm.host, vm, "host", help)
 
 
 def check_interface_networks(fleet: Fleet) -> Iterator[Diagnostic]:
     suggest = Suggester(network.name for network in fleet.networks)
+    networks = index_of(fleet).networks
     for _, interface in interfaces(fleet):
         name = interface.network
-        if fleet.network(name) is None:
+        if name not in networks:
             help = suggest(name) or f"declare it as [networks.{name}]"
             yield unknown("network", name, interface, "network", help)
 
@@ -30,7 +32,7 @@ def check_interface_networks(fleet: Fleet) -> Iterator[Diagnostic]:
 def check_module_inputs(fleet: Fleet) -> Iterator[Diagnostic]:
     declared = list(flake_inputs.urls(fleet))
     known, suggest = set(declared), Suggester(declared)
-    for owner, field, index, module in module_refs(fleet):
+    for owner, field, index, module in index_of(fleet).once(module_refs):
         if module.is_input and module.input_name not in known:
             yield unknown_input(owner, field, index, module, suggest)
 
@@ -54,8 +56,9 @@ def module_refs(fleet: Fleet) -> Iterator[tuple[Node, str, int, ModuleRef]]:
     yield from _listed(fleet, "vm_modules", fleet.vm_modules)
     yield from _listed(fleet, "host_modules", fleet.host_modules)
     yield from _listed(fleet, "overlays", fleet.overlays)
-    for machine in (*fleet.hosts, *fleet.vms):
-        yield from _listed(machine, "modules", machine.modules)
+    for machine in machines(fleet):
+        if machine.modules:
+            yield from _listed(machine, "modules", machine.modules)
 
 
 def _listed(

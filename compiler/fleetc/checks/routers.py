@@ -61,6 +61,8 @@ def check_router_gateways(fleet: Fleet) -> Iterator[Diagnostic]:
 
 def check_router_placement(fleet: Fleet) -> Iterator[Diagnostic]:
     routers = {network.name: network.router for network in routed_by(fleet)}
+    if not routers:
+        return
     for owner, interface in interfaces(fleet):
         router = routers.get(interface.network)
         where = getattr(owner, "host", owner.name)

@@ -40,10 +40,10 @@ def check_unique_tap_ids(fleet: Fleet) -> Iterator[Diagnostic]:
     for vm, interface in vm_interfaces(fleet):
         if interface.id is None:
             continue
-        span = interface.at("id")
-        if label := seen.claim(_scope(vm, interface), owner_name(vm), span):
+        key, who = _scope(vm, interface), owner_name(vm)
+        if label := seen.claim_at(key, who, interface, "id"):
             message = f"duplicate tap id `{interface.id}` on host `{vm.host}`"
-            yield error("F403", message, span, label=label)
+            yield error("F403", message, interface.at("id"), label=label)
 
 
 def _scope(vm: Vm, interface: Interface) -> tuple[str, str, str]:

@@ -31,7 +31,9 @@ def check_zone_ids(fleet: Fleet) -> Iterator[Diagnostic]:
         yield from _network(network)
     for _, interface in interfaces(fleet):
         for field in ("ipv4", "ipv6"):
-            yield from _zone(getattr(interface, field), interface.at(field))
+            text = getattr(interface, field)
+            if isinstance(text, str) and "%" in text:
+                yield from _zone(text, interface.at(field))
 
 
 def _network(network: Network) -> Iterator[Diagnostic]:

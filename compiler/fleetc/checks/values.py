@@ -33,7 +33,8 @@ import re
 from typing import Iterator
 
 from ..core.diagnostics import Diagnostic, error
-from ..core.model import Fleet, Share, Vm
+from .common import vm_shares, vm_volumes
+from ..core.model import Fleet, Share, Vm, Volume
 from ..core.source import Span
 from .storage import socket_of
 
@@ -106,8 +107,10 @@ def bad_chars(
 
 
 def check_share_tags(fleet: Fleet) -> Iterator[Diagnostic]:
-    for vm in fleet.vms:
-        for share in vm.shares:
+    for _, share in vm_shares(fleet):
+        tag = share.tag
+        # Without strays the tag is ASCII: its characters are its bytes.
+        if NOT_TAG.search(tag) or tag in ("", ".", "..") or len(tag) > TAG_BYTES:
             yield from _tag(share)
 
 
@@ -127,14 +130,13 @@ def _tag(share: Share) -> Iterator[Diagnostic]:
 
 
 def check_share_paths(fleet: Fleet) -> Iterator[Diagnostic]:
-    for vm in fleet.vms:
-        for share in vm.shares:
-            if strays(share.source, NOT_PATH):
-                span = share.at("source")
-                yield bad_chars("share source", share.source, NOT_PATH, span)
-            if share.socket is not None:
-                yield from _written_socket(share)
-            yield from _socket_length(vm, share)
+    for vm, share in vm_shares(fleet):
+        if NOT_PATH.search(share.source):
+            span = share.at("source")
+            yield bad_chars("share source", share.source, NOT_PATH, span)
+        if share.socket is not None:
+            yield from _written_socket(share)
+        yield from _socket_length(vm, share)
 
 
 def _written_socket(share: Share) -> Iterator[Diagnostic]:
@@ -149,7 +151,9 @@ def _written_socket(share: Share) -> Iterator[Diagnostic]:
 
 def _socket_length(vm: Vm, share: Share) -> Iterator[Diagnostic]:
     socket = socket_of(vm, share)
-    if socket is None or len(socket.encode()) <= SOCKET_BYTES:
+    if socket is None or len(socket) * 4 <= SOCKET_BYTES:
+        return  # (at most 4 bytes a character in UTF-8)
+    if len(socket.encode()) <= SOCKET_BYTES:
         return
     span = share.at("socket") if share.socket else share.at("tag")
     size = len(socket.encode())
@@ -160,19 +164,19 @@ def _socket_length(vm: Vm, share: Share) -> Iterator[Diagnostic]:
 
 
 def check_volume_images(fleet: Fleet) -> Iterator[Diagnostic]:
-    for vm in fleet.vms:
-        for volume in vm.volumes:
-            yield from _image(volume.image, volume.at("image"))
+    for _, volume in vm_volumes(fleet):
+        yield from _image(volume.image, volume)
 
 
-def _image(image: str, span: Span | None) -> Iterator[Diagnostic]:
+def _image(image: str, volume: Volume) -> Iterator[Diagnostic]:
     stray = NOT_ABSOLUTE_IMAGE if image.startswith("/") else NOT_PATH
-    if strays(image, stray):
+    if stray.search(image):
+        span = volume.at("image")
         yield bad_chars("volume image", image, stray, span, IMAGE_HELP)
     elif not image or ".." in image.split("/") or image.endswith("/"):
         message = f"volume image `{image}` must be a non-empty file path without `..`"
         help = "absolute, or relative to <state_dir>/<vm>"
-        yield error("F512", message, span, help=help)
+        yield error("F512", message, volume.at("image"), help=help)
 
 
 # Mount points go to the guest's fstab and mount units: NixOS escapes blanks
@@ -184,8 +188,8 @@ MOUNT_HELP = "leave blanks and control characters out of mount points"
 
 def check_mount_points(fleet: Fleet) -> Iterator[Diagnostic]:
     for vm in fleet.vms:
-        for node in [*vm.shares, *vm.volumes]:
-            if node.mount and strays(node.mount, NOT_MOUNT):
+        for node in (*vm.shares, *vm.volumes):
+            if node.mount and NOT_MOUNT.search(node.mount):
                 span = node.at("mount")
                 yield bad_chars(
                     "mount point", node.mount, NOT_MOUNT, span, MOUNT_HELP, FSTAB

@@ -11,6 +11,7 @@ from typing import Iterator
 
 from ..core.diagnostics import Diagnostic, error
 from ..core.model import Fleet, Vm
+from .index import index_of
 
 
 def built_by_host(fleet: Fleet) -> Iterator[Vm]:
@@ -18,7 +19,7 @@ def built_by_host(fleet: Fleet) -> Iterator[Vm]:
 
 
 def check_declared_config(fleet: Fleet) -> Iterator[Diagnostic]:
-    for vm in built_by_host(fleet):
+    for vm in index_of(fleet).once(built_by_host):
         if fleet.deployed_imperatively(vm):
             yield _imperative(vm)
 
@@ -33,7 +34,7 @@ def _imperative(vm: Vm) -> Diagnostic:
 
 
 def check_config_system(fleet: Fleet) -> Iterator[Diagnostic]:
-    for vm in built_by_host(fleet):
+    for vm in index_of(fleet).once(built_by_host):
         host = fleet.host(vm.host)
         if host is not None and host.system != vm.system:
             message = (
@@ -45,7 +46,7 @@ def check_config_system(fleet: Fleet) -> Iterator[Diagnostic]:
 
 
 def check_config_runner(fleet: Fleet) -> Iterator[Diagnostic]:
-    for vm in built_by_host(fleet):
+    for vm in index_of(fleet).once(built_by_host):
         if vm.runner_from_host:
             message = (
                 f'vm `{vm.name}` has declare = "config" and runner_from_host: its'
