@@ -526,8 +526,9 @@ SCOPES = {
 @given(st.data())
 def test_locked_values_are_judged_together_as_one_by_one(data):
     """Each field's judgement of all its gathered values is settle's of each
-    (parse, unusable, show), on values as written, odd and of other types:
-    except where it refuses more (str subclasses), which it may."""
+    (parse, unusable, show), on values as written, odd and of other types.
+    (A subclass of str, which the judgement refuses and settle may not, is
+    not drawn: tomli never makes one.)"""
     from fleetc.allocate import locked_values
     from fleetc.allocate.as_locked import _Proof
 

@@ -29,16 +29,13 @@ Pairs = set[tuple[Hashable, Any]]
 
 class Gathered:
     """Per field, the locked values of the slots the fleet leaves out (their
-    scopes and values in step), and the values it writes as (scope, shown)."""
+    scopes and values in step, appended by as_locked.py), and the values it
+    writes as (scope, shown)."""
 
     def __init__(self, fields: Iterable[str]) -> None:
         self.scopes: dict[str, list] = {field: [] for field in fields}
         self.values: dict[str, list] = {field: [] for field in self.scopes}
         self.written: dict[str, Pairs] = {field: set() for field in self.scopes}
-
-    def add(self, field: str, scope: Hashable, value: Any) -> None:
-        self.scopes[field].append(scope)
-        self.values[field].append(value)
 
 
 def as_written(gathered: Gathered, fleet: Fleet, addresses: Addresses) -> bool:
