@@ -4,9 +4,16 @@ random input:
 - guards.newer_options answers once a tree and settings' shape, not once a VM
   (guards.plain_newer_options judges every VM afresh);
 - a module file is laid out by Python, not by jinja2 (module.nix.j2);
+- nix.render writes a value in one pass, not a call for each value (the
+  recursive renderer it was is below);
+- nix.string quotes text with nothing to escape without the regex's pass.
 """
 
 from __future__ import annotations
+
+import re
+from types import MappingProxyType
+from typing import Mapping
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -132,3 +139,128 @@ def test_module_layout_matches_the_template(top, comment, head, call, value):
     body = nix.render(value)
     fast = modules.layout_module(top, comment, head, call and f"{call} ", value)
     assert fast == plain_module(top, comment, head, call, body)
+
+
+# -- nix.render: the recursive renderer it replaced ------------------------------
+
+
+def plain_render(value, indent=0):
+    """nix.render as it was: a call for each value, each set's text built and
+    copied into its parent's."""
+    kind = type(value)
+    if kind is str:
+        if "\n" in value:
+            return nix.indented(value, indent) or nix.string(value)
+        return nix.string(value)
+    if kind in PLAIN_RENDERERS:
+        return PLAIN_RENDERERS[kind](value, indent)
+    if isinstance(value, Mapping):
+        return plain_attrs(value, indent)
+    raise TypeError(f"cannot render {type(value).__name__} as Nix")
+
+
+def plain_list(items, indent):
+    if not items:
+        return "[ ]"
+    if len(items) == 1 and type(items[0]) not in (dict, list, tuple):
+        single = plain_render(items[0], indent)
+        if len(single) + 2 * indent <= 72 and "\n" not in single:
+            return f"[ {single} ]"
+    inner = "  " * (indent + 1)
+    body = "".join(f"{inner}{plain_render(item, indent + 1)}\n" for item in items)
+    return f"[\n{body}{'  ' * indent}]"
+
+
+def plain_attrs(attrs, indent):
+    if not attrs:
+        return "{ }"
+    inner = "  " * (indent + 1)
+    body = "".join(
+        (value.lines(inner) if type(value) is nix.Commented else "")
+        + f"{inner}{plain_key(key)} = {plain_render(value, indent + 1)};\n"
+        for key, value in attrs.items()
+    )
+    return f"{{\n{body}{'  ' * indent}}}"
+
+
+def plain_key(key):
+    return nix.attr_path(*key) if isinstance(key, tuple) else nix.attr_name(key)
+
+
+PLAIN_RENDERERS = {
+    nix.Expr: lambda value, _: value.text,
+    nix.Commented: lambda value, indent: plain_render(value.value, indent),
+    bool: lambda value, _: "true" if value else "false",
+    type(None): lambda value, _: "null",
+    int: lambda value, _: str(value),
+    dict: plain_attrs,
+    list: plain_list,
+    tuple: plain_list,
+}
+
+# Text with each character nix.string or nix.indented escapes, NUL (refused),
+# the quotes and interpolations of indented strings, and long lines (a list of
+# one element stays on its line only while it fits in 72 columns).
+CHARACTERS = st.sampled_from(list("a-. \n\r\t\"\\$'{}\0") + ["${", "''", "x" * 30])
+TEXTS = st.lists(CHARACTERS, max_size=6).map("".join)
+NAMES_OR_TEXT = st.one_of(st.sampled_from(["a", "if", "x-y", "10-lan", ""]), TEXTS)
+RENDERED_KEYS = st.one_of(NAMES_OR_TEXT, st.tuples(NAMES_OR_TEXT, NAMES_OR_TEXT))
+RENDERED_SCALARS = st.one_of(
+    TEXTS,
+    st.integers(-(10**20), 10**20),
+    st.booleans(),
+    st.none(),
+    st.builds(nix.Expr, st.sampled_from(["self", "pkgs.hello", "a\n  b"])),
+)
+RENDERED = st.recursive(
+    RENDERED_SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.lists(inner, max_size=2).map(tuple),
+        st.dictionaries(RENDERED_KEYS, inner, max_size=4),
+        st.dictionaries(RENDERED_KEYS, inner, max_size=2).map(MappingProxyType),
+        st.builds(nix.Commented, inner, st.sampled_from(["why", "two\nlines"])),
+    ),
+    max_leaves=20,
+)
+
+
+def outcome(render, value, indent):
+    """What rendering gives: the text, or the kind of error it raises."""
+    try:
+        return render(value, indent)
+    except (TypeError, ValueError) as error:
+        return type(error)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(RENDERED, st.integers(0, 3))
+def test_render_matches_the_recursive_renderer(value, indent):
+    assert outcome(nix.render, value, indent) == outcome(plain_render, value, indent)
+
+
+@given(RENDERED_SCALARS)
+def test_render_refuses_what_the_recursive_renderer_refused(scalar):
+    """A value of no Nix type (a set, a float) in a list or a set."""
+    for value in ([{1}, scalar], {"a": 1.5, "b": scalar}):
+        assert outcome(nix.render, value, 0) == outcome(plain_render, value, 0)
+
+
+# -- nix.string: the regex pass it skips for text with nothing to escape --------
+
+
+def plain_string(value):
+    if "\0" in value:
+        raise ValueError("NUL cannot be represented in a Nix string")
+    return '"' + re.sub(r'[\\"$\n\r\t]', lambda m: ESCAPES[m.group()], value) + '"'
+
+
+ESCAPES = {"\\": "\\\\", '"': '\\"', "$": "\\$", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.one_of(TEXTS, st.text(max_size=12)))
+def test_string_matches_the_regex_escape(text):
+    assert outcome(lambda value, _: nix.string(value), text, 0) == outcome(
+        lambda value, _: plain_string(value), text, 0
+    )

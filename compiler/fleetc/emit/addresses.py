@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..core.model import Fleet
-from .common import by_name, present
+from .common import by_name, by_network, present
 from .templating import render
 
 
@@ -35,9 +35,9 @@ def per_network(machines: list, field: str) -> dict:
     table = {}
     for machine in machines:
         values = {
-            iface.network: getattr(iface, field)
-            for iface in sorted(machine.interfaces, key=lambda i: i.network)
-            if present(getattr(iface, field))
+            iface.network: value
+            for iface in by_network(machine.interfaces)
+            if present(value := getattr(iface, field))
         }
         if values:
             table[machine.name] = values

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import posixpath
 from functools import cache
+from operator import attrgetter
 from typing import Iterable
 
 from . import nix
@@ -14,7 +15,10 @@ JOURNAL_MOUNT = "/var/log/journal"
 
 
 def by_name(items: Iterable) -> list:
-    return sorted(items, key=lambda item: item.name)
+    return sorted(items, key=_NAME)
+
+
+_NAME = attrgetter("name")
 
 
 def module(ref: ModuleRef, fleet_dir_from_output: str) -> nix.Expr:
@@ -23,6 +27,20 @@ def module(ref: ModuleRef, fleet_dir_from_output: str) -> nix.Expr:
         return nix.Expr(nix.attr_path(*ref.text.split(".")))
     joined = posixpath.join(fleet_dir_from_output, ref.text)
     return nix.path(posixpath.normpath(joined))
+
+
+@cache
+def from_subdir(fleet_dir_from_output: str) -> str:
+    """The fleet file's directory from hosts/, vms/ or lib/: made once a run,
+    not once a VM."""
+    return posixpath.join("..", fleet_dir_from_output)
+
+
+def by_network(interfaces: tuple) -> tuple | list:
+    """Sorted by network; most machines have one interface, nothing to sort."""
+    if len(interfaces) < 2:
+        return interfaces
+    return sorted(interfaces, key=lambda iface: iface.network)
 
 
 def modules(refs: Iterable[ModuleRef], fleet_dir_from_output: str) -> list:

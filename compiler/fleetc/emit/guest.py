@@ -6,7 +6,7 @@ import posixpath
 
 from . import nix
 from ..core.model import JOURNAL_SHARE, Fleet, Interface, Share, Vm, Volume
-from .common import JOURNAL_MOUNT, bridge_name, journal_dir, modules, uuid
+from .common import JOURNAL_MOUNT, bridge_name, from_subdir, journal_dir, modules, uuid
 from . import guards
 from .modules import module_file
 from .overlays import PATH as OVERLAYS
@@ -39,7 +39,7 @@ def vm_file(fleet: Fleet, vm: Vm, layout, newer: set[str] | None = None) -> str:
 def vm_imports(fleet: Fleet, vm: Vm, layout) -> list:
     """The VM's other modules, from vms/: the overlays, then the fleet's."""
     own = [nix.path(f"../{OVERLAYS}")] if fleet.overlays else []
-    back = posixpath.join("..", layout.fleet_dir_from_output)
+    back = from_subdir(layout.fleet_dir_from_output)
     return own + modules(fleet.modules + fleet.vm_modules + vm.modules, back)
 
 

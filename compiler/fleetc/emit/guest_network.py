@@ -18,7 +18,7 @@ advertisements for IPv6; "none" no unit at all (the fleet's own modules).
 from __future__ import annotations
 
 from ..core.model import Fleet, Interface, Network, Vm
-from .common import present, with_prefix
+from .common import by_network, present, with_prefix
 
 NETWORKD = {("networking", "useNetworkd"): True, ("systemd", "network", "enable"): True}
 
@@ -26,7 +26,7 @@ NETWORKD = {("networking", "useNetworkd"): True, ("systemd", "network", "enable"
 def guest_network(fleet: Fleet, vm: Vm) -> dict:
     configured = [
         (nic, network)
-        for nic in sorted(vm.interfaces, key=lambda i: i.network)
+        for nic in by_network(vm.interfaces)
         if (network := fleet.network(nic.network)).addressing != "none"
     ]
     if vm.interfaces and not configured:

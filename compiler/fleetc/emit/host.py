@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import posixpath
 
 from ..core import journals, microvm_options
 from . import nix
 from . import guards
 from ..core.model import JOURNAL_SHARE, Fleet, Host, Vm
-from .common import JOURNAL_MOUNT, by_name, journal_dir, modules
+from .common import JOURNAL_MOUNT, by_name, from_subdir, journal_dir, modules
 from .declared import CONFIG_WHY, builds_any, config_declaration
 from .deploy import deployed_vms
 from .flake_ref import flake_subdir, update_flake
@@ -40,7 +39,9 @@ def host_file(fleet: Fleet, host: Host, layout, newer: set[str] | None = None) -
         found |= host_network(fleet, host, vms)
     found |= host_storage(fleet, vms)
     found |= services(fleet, host, vms)
-    listed = guards.newer_options(found, guards.host_tree())
+    # Judged afresh: a host's settings name its own VMs (microvm.vms.<vm>),
+    # so no shape repeats from host to host, and keeping each would cost more.
+    listed = guards.plain_newer_options(found, guards.host_tree())
     if newer is not None:
         newer |= listed
     return module_file(found, layout, bool(listed), "../lib/compat.nix")
@@ -55,7 +56,7 @@ def host_imports(fleet: Fleet, host: Host, layout) -> list:
         found.append(nix.path(f"../{deploy_module(host)}"))
     if fleet.overlays:
         found.append(nix.path(f"../{OVERLAYS}"))
-    back = posixpath.join("..", layout.fleet_dir_from_output)
+    back = from_subdir(layout.fleet_dir_from_output)
     return found + modules(fleet.modules + fleet.host_modules + host.modules, back)
 
 

@@ -7,11 +7,10 @@ imported from lib/ (one directory below the output directory).
 
 from __future__ import annotations
 
-import posixpath
 
 from . import nix
 from ..core.model import Fleet, ModuleRef
-from .common import module
+from .common import from_subdir, module
 from .templating import render
 
 PATH = "lib/overlays.nix"
@@ -20,7 +19,7 @@ PATH = "lib/overlays.nix"
 def overlays_files(fleet: Fleet, layout) -> dict[str, str]:
     if not fleet.overlays:
         return {}
-    back = posixpath.join("..", layout.fleet_dir_from_output)
+    back = from_subdir(layout.fleet_dir_from_output)
     found = [overlay(ref, back) for ref in fleet.overlays]
     settings = {("nixpkgs", "overlays"): found}
     return {PATH: render("overlays.nix.j2", layout.source_name, settings=settings)}

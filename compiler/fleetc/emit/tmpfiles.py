@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _NEEDS_QUOTES = re.compile(r"[\s\"'\\]")
 _C_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r"}
@@ -10,7 +11,14 @@ _C_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
 def tmpfiles_line(kind: str, path: str, *fields: str) -> str:
     *middle, last = fields
-    return " ".join([kind, field(path), *(field(f) for f in middle), argument(last)])
+    return " ".join([kind, field(path), *_fields(tuple(middle)), argument(last)])
+
+
+@lru_cache(maxsize=64)
+def _fields(texts: tuple[str, ...]) -> tuple[str, ...]:
+    """Mode, user, group and age: fleetc's own few, the same line after line
+    (20,000 lines at 10,000 VMs)."""
+    return tuple(field(text) for text in texts)
 
 
 def field(text: str) -> str:
