@@ -11,6 +11,7 @@ with 10,000 VMs costs one step per address passed, not a scan per VM.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from typing import Hashable, Iterator
 
@@ -71,6 +72,16 @@ class Pool:
         if self.first <= value <= self.last and self.ranges.find(value) is None:
             return None  # inside, not the network or broadcast address, not reserved
         return self._why_unusable(value)
+
+    def all_usable(self, values: list[int]) -> bool:
+        """`unusable` is None for every one of `values` (sorted): all within
+        the usable bounds, none in a reserved interval (a bisection each)."""
+        if values[0] < self.first or values[-1] > self.last:
+            return False
+        return all(
+            bisect_left(values, start) == bisect_right(values, end)
+            for start, end in self.intervals
+        )
 
     def _why_unusable(self, value: int) -> str | None:
         """The reason, read from address objects: what `unusable` asks only of
