@@ -17,6 +17,7 @@ again without a word.
 from __future__ import annotations
 
 import re
+from types import MappingProxyType
 from operator import attrgetter
 from typing import Any, Iterator, Mapping
 
@@ -28,7 +29,17 @@ from ..frontend.toml import decode_error_span
 from ..frontend.tomlspans import SpanIndex, index_spans
 
 # Retired too: what fleet.lock holds is imported from here (lock.lockfile).
-from .entries import Lock, LockedInterface, LockedVm, Retired, freeze  # noqa: F401
+from .entries import (  # noqa: F401
+    INTERFACE_KEYS,
+    VM_KEYS,
+    Lock,
+    LockedInterface,
+    LockedVm,
+    Retired,
+    TableSpans,
+    freeze,
+)
+from . import fast_read
 from .retired import read_retired, render_retired
 from .values import (
     CLEAN,
@@ -46,7 +57,7 @@ from .values import (
 )
 from .seal import comment_safe, looks_legacy, seal, seal_problems
 from ..core.model import Node, made
-from ..core.source import Source, Span
+from ..core.source import Source
 from ..core.twins import fleet_names
 
 VERSION = 2  # 2: with a checksum line
@@ -64,8 +75,6 @@ HEADER = """\
 # `# sha256: edited`. The last line is a checksum of all above it.
 """
 
-VM_KEYS = ("host", "machine_id", "vsock_cid")
-INTERFACE_KEYS = ("id", "ipv4", "ipv6", "mac")
 _VM_TABLE = frozenset(VM_KEYS + ("interfaces",))
 _INTERFACE_TABLE = frozenset(INTERFACE_KEYS)
 
@@ -209,28 +218,6 @@ def _syntax_error(source: Source, problem: tomli.TOMLDecodeError) -> Diagnostic:
     return error("F801", f"fleet.lock is not valid TOML: {message}", span, help=help)
 
 
-class TableSpans(Mapping):
-    """The spans of one lock table's values, each made when it is read (by a
-    diagnostic, mostly never): one object a table, not a Span a value (70,000
-    at 10,000 VMs). Each is the Span `SpanIndex.value_in` gives."""
-
-    __slots__ = ("_spans", "_path", "_names")
-
-    def __init__(self, spans: SpanIndex, path: tuple, names: tuple[str, ...]):
-        self._spans, self._path, self._names = spans, path, names
-
-    def __getitem__(self, name: str) -> Span:
-        if name not in self._names:
-            raise KeyError(name)
-        return self._spans.value_in(self._path, name)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._names)
-
-    def __len__(self) -> int:
-        return len(self._names)
-
-
 class _Reader:
     """Turns the parsed document into a Lock, reporting each bad value where it is."""
 
@@ -259,6 +246,9 @@ class _Reader:
     def lock(self, document: dict) -> Lock:
         self._top_level(document)
         vms = self.table(document, ("vms",))
+        fast = fast_read.entries(self.spans, vms)
+        if fast is not None:  # as fleetc writes it: nothing to report
+            return Lock(MappingProxyType(fast), freeze(read_retired(self, document)))
         # In file order, so that a duplicate is reported where it comes second.
         entries = {
             name: self._vm(name, raw)

@@ -146,7 +146,8 @@ NAME_KEYS = frozenset({"host", "renamed_to"})  # values that are names
 # Field -> a pattern that only a string its validator accepts matches whole:
 # one match, not the validator's calls, for each of the 70,000 values of a
 # 10,000-VM lock (lockfile.py). A string that does not match is judged by the
-# validator. tests/core/test_lock_fast_paths.py holds each to its validator.
+# validator. None matches a newline, nor looks past one: fast_read.py matches
+# a field's values joined by newlines with one pattern. tests/core/test_lock_fast_paths.py holds each to its validator.
 CLEAN = {
     "host": HOST_NAME,
     # 32 lowercase hex digits, not all 0
@@ -155,7 +156,8 @@ CLEAN = {
     "mac": re.compile(r"[0-9a-f][02468ace](?::[0-9a-f]{2}){5}"),
     "ipv4": CANONICAL_IPV4,
     # at most IFNAMSIZ - 1 bytes of LEGAL's ASCII, and not `.` or `..`
-    "id": re.compile(r"(?!\.\.?\Z)[A-Za-z0-9_.-]{1,15}"),
+    # (followed by a newline too: fast_read.py matches values joined by them)
+    "id": re.compile(r"(?!\.\.?(?:\n|\Z))[A-Za-z0-9_.-]{1,15}"),
 }
 
 # Field -> the scope (from the value's path) within which it must be unique.
