@@ -19,13 +19,15 @@ from hypothesis import strategies as st
 
 from fleetc.core import model
 from fleetc.core.diagnostics import render_text
+from fleetc.core import toml_text
 from fleetc.core.source import Source, SpanMap
 from fleetc.frontend import load
 from fleetc.frontend.document import read_document
 from fleetc.frontend.reader import Fields, Reader, _DROP, written_fields
 from fleetc.frontend.tomlspans import index_spans
-from fleetc.lock import lockfile, seal
-from fleetc.lock.entries import LockedInterface, LockedVm, Retired
+from fleetc.lock import fast_read, lockfile, seal
+from fleetc.lock.entries import Lock, LockedInterface, LockedVm, Retired, freeze
+from fleetc.lock.retired import read_retired
 from fleetc.lock.values import CLEAN, VALIDATORS
 
 from tests.core.test_fast_paths import every_field
@@ -233,8 +235,14 @@ def test_clean_patterns_match_what_fleetc_writes():
 
 
 class PlainLockReader(lockfile._Reader):
-    """lock/lockfile.py's reader before the fast path: every value through
-    its validator and `_unique`, entries built by their __init__."""
+    """lock/lockfile.py's reader before the fast paths: every value through
+    its validator and `_unique`, entries built by their __init__, and never
+    lock/fast_read.py's field-at-a-time judgement."""
+
+    def lock(self, document):
+        self._top_level(document)
+        vms = self.entries(self.table(document, ("vms",)))
+        return Lock(freeze(vms), freeze(read_retired(self, document)))
 
     def _vm(self, name, raw):
         path = ("vms", name)
@@ -299,16 +307,8 @@ LOCK_SPOILS = [
 def a_lock(seed: int) -> str:
     """The fleet's own lock with some values replaced by spoils or by another
     line's value (a duplicate), resealed so that every value is read."""
-    from fleetc.core.pipeline import compile
-    from fleetc.core.placement import Placement
-    from pathlib import PurePosixPath
-
     rng = random.Random(seed)
-    place = Placement(PurePosixPath("/fleet"))
-    text = compile(
-        Source("fleet.toml", LOCK_FLEET), place, entropy=rng.randbytes
-    ).lock_text
-    assert text is not None
+    text = compile_lock(seed)
     lines = text.splitlines(keepends=True)[:-1]  # without the checksum line
     pairs = [
         i for i, line in enumerate(lines) if " = " in line and "version" not in line
@@ -325,19 +325,215 @@ def a_lock(seed: int) -> str:
 @settings(max_examples=200, deadline=None)
 @given(st.integers(0, 2**32))
 def test_a_spoilt_lock_reads_as_the_plain_reader_reads_it(seed):
-    text = a_lock(seed)
+    assert_read_alike(a_lock(seed))
+
+
+def assert_read_alike(text: str) -> bool:
+    """parse_lock (with its fast paths) and the plain reader give the same
+    lock, spans and diagnostics; True when fast_read.py read the entries."""
     source = Source("fleet.lock", text)
     fast, fast_problems = lockfile.parse_lock(source)
     reader = PlainLockReader(index_spans(source), lockfile.VERSION)
-    plain = reader.lock(tomli.loads(text))
+    try:
+        document = tomli.loads(text)
+    except tomli.TOMLDecodeError:
+        assert not fast.vms and fast_problems
+        return False
+    plain = reader.lock(document)
     assert [render_text(d) for d in fast_problems] == [
         render_text(d) for d in reader.diagnostics
     ]
-    assert fast.vms.keys() == plain.vms.keys()
+    assert list(fast.vms) == list(plain.vms)
     for name, entry in fast.vms.items():
         other = plain.vms[name]
         assert every_attribute(entry) == every_attribute(other)
         assert dict(entry.spans) == dict(other.spans)
+        assert list(entry.spans) == list(other.spans)
+        assert list(entry.interfaces) == list(other.interfaces)
         assert every_field(tuple(entry.interfaces.values())) == every_field(
             tuple(other.interfaces.values())
         )
+    assert fast.retired == plain.retired
+    vms = document.get("vms", {})
+    return type(vms) is dict and fast_read.entries(reader.spans, vms) is not None
+
+
+# Random locks, whole: names, shapes and values fleetc writes, and what it
+# never does (unknown keys, tables that are not, values of other types or
+# out of range, names that are not, a value twice in its scope).
+GOOD = {
+    "host": ["h0", "h1", "a-b"],
+    "machine_id": ["87b28e5b4afbdc188b65074c74ae1cd4", "f" * 32, "0" * 31 + "1"],
+    "vsock_cid": [3, 4, 2**32 - 2],
+    "id": ["vm-a", "vm-b", "x" * 15, "a.b", "..."],
+    "ipv4": ["10.0.0.2", "10.0.0.3", "10.0.1.255", "0.0.0.0"],
+    "ipv6": ["fd00::2", "fd00::3", "::1"],
+    "mac": ["02:00:00:00:00:01", "02:00:00:00:00:02", "fe:ff:ff:ff:ff:ff"],
+}
+SPOILT = [
+    "",
+    "0" * 32,
+    "F" * 32,
+    "03:00:00:00:00:01",
+    "02:AA:00:00:00:01",
+    "10.0.0.300",
+    "010.0.0.2",
+    "10.0.0.2\n10.0.0.3",
+    "fd00:0::2",
+    "FD00::2",
+    ".",
+    "..",
+    "x" * 16,
+    "a b",
+    "-bad",
+    "h0\n",
+    "\0",
+    "é",
+    0,
+    2,
+    2**32 - 1,
+    -3,
+    True,
+    1.5,
+    [],
+    ["a"],
+    {},
+    {"x": 1},
+]
+NAMES = ["v0", "v1", "web", "db-1", "lan", "wan", "-x", "a.b", "a b", "x" * 64, ""]
+SPOIL = st.sampled_from(SPOILT)
+
+
+def a_value(key):
+    return st.one_of(st.sampled_from(GOOD[key]), st.sampled_from(GOOD[key]), SPOIL)
+
+
+def a_table(keys, extra):
+    """Some of `keys` (or an unknown one), each with a value."""
+    chosen = st.lists(st.sampled_from(keys + ("bogus",)), unique=True, max_size=5)
+    return chosen.flatmap(
+        lambda names: st.fixed_dictionaries(
+            {k: extra[k] if k in extra else a_value(k) for k in names if k != "bogus"}
+            | ({"bogus": SPOIL} if "bogus" in names else {})
+        )
+    )
+
+
+INTERFACE_TABLE = st.one_of(a_table(lockfile.INTERFACE_KEYS, {}), SPOIL)
+INTERFACES = st.one_of(
+    st.dictionaries(st.sampled_from(NAMES), INTERFACE_TABLE, max_size=3), SPOIL
+)
+VM_TABLE = st.one_of(
+    a_table(lockfile.VM_KEYS + ("interfaces",), {"interfaces": INTERFACES}), SPOIL
+)
+RETIRED = st.fixed_dictionaries(
+    {"v9": st.fixed_dictionaries({"h0": st.fixed_dictionaries({"machine_id": SPOIL})})}
+)
+
+
+@st.composite
+def a_random_lock(draw) -> str:
+    clean = draw(st.booleans())  # half: only what fleetc writes
+    good = st.sampled_from
+    vm = (
+        st.fixed_dictionaries(
+            {k: good(GOOD[k]) for k in ("host", "machine_id")},
+            optional={
+                "vsock_cid": good(GOOD["vsock_cid"]),
+                "interfaces": st.dictionaries(
+                    good(["lan", "wan", "l-2"]),
+                    st.fixed_dictionaries(
+                        {k: good(GOOD[k]) for k in ("id", "ipv4", "mac")},
+                        optional={"ipv6": good(GOOD["ipv6"])},
+                    ),
+                    max_size=2,
+                ),
+            },
+        )
+        if clean
+        else VM_TABLE
+    )
+    names = good(NAMES[:4]) if clean else good(NAMES)
+    document = {"version": 2, "vms": draw(st.dictionaries(names, vm, max_size=5))}
+    if draw(st.booleans()):
+        document["retired"] = draw(RETIRED)
+    return seal.seal(toml_document(document))
+
+
+def toml_document(document: dict, path: tuple = ()) -> str:
+    """`document` as TOML: its scalars, then a header for each table in it."""
+    lines = [f"[{'.'.join(map(toml_text.key, path))}]"] if path else []
+    tables = {k: v for k, v in document.items() if type(v) is dict and v}
+    for k, v in document.items():
+        if k not in tables:
+            lines.append(f"{toml_text.key(k)} = {toml_value(v)}")
+    text = "\n".join(lines) + "\n"
+    return text + "".join(toml_document(v, path + (k,)) for k, v in tables.items())
+
+
+def toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(map(toml_value, value)) + "]"
+    if isinstance(value, dict):
+        pairs = (f"{toml_text.key(k)} = {toml_value(v)}" for k, v in value.items())
+        return "{" + ", ".join(pairs) + "}"
+    return toml_text.string(value)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(a_random_lock())
+def test_a_random_lock_reads_as_the_plain_reader_reads_it(text):
+    assert_read_alike(text)
+
+
+def test_a_lock_fleetc_writes_is_read_a_field_at_a_time():
+    """The fast path is taken (so that the tests above test it), at any
+    size; and a clean random lock mostly takes it too."""
+    for seed in range(3):
+        text = compile_lock(seed)
+        assert assert_read_alike(text)
+    assert assert_read_alike(seal.seal("version = 2\n"))
+
+
+def compile_lock(seed: int) -> str:
+    from fleetc.core.pipeline import compile
+    from fleetc.core.placement import Placement
+    from pathlib import PurePosixPath
+
+    rng = random.Random(seed)
+    place = Placement(PurePosixPath("/fleet"))
+    text = compile(
+        Source("fleet.toml", LOCK_FLEET), place, entropy=rng.randbytes
+    ).lock_text
+    assert text is not None
+    return text
+
+
+JOINABLE = st.lists(
+    st.one_of(TEXT, st.sampled_from(["0" * 32, "..", ".", "h0\n", "\n"])), max_size=6
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.sampled_from(sorted(CLEAN)), st.data())
+def test_a_joined_pattern_matches_as_each_value_alone(key, data):
+    """fast_read.py's patterns over values joined by newlines accept a list
+    exactly when CLEAN's pattern matches each value whole."""
+    made = st.lists(st.from_regex(CLEAN[key], fullmatch=True), max_size=6)
+    values = data.draw(st.one_of(JOINABLE, made, made.map(lambda v: v + ["x\n"])))
+    each = all(CLEAN[key].fullmatch(value) for value in values)
+    assert fast_read._clean(key, values) == each, values
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.sampled_from(["VM", "network"]), st.data())
+def test_a_joined_name_pattern_matches_as_each_name_alone(kind, data):
+    pattern = lockfile.NAME_PATTERNS[kind]
+    made = st.lists(st.from_regex(pattern, fullmatch=True), max_size=6)
+    names = data.draw(st.one_of(st.lists(st.sampled_from(NAMES + ["a\nb"])), made))
+    each = all(pattern.fullmatch(name) for name in names)
+    assert fast_read._named(names, kind) == each, names

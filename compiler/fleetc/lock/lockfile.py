@@ -246,17 +246,20 @@ class _Reader:
     def lock(self, document: dict) -> Lock:
         self._top_level(document)
         vms = self.table(document, ("vms",))
-        fast = fast_read.entries(self.spans, vms)
-        if fast is not None:  # as fleetc writes it: nothing to report
-            return Lock(MappingProxyType(fast), freeze(read_retired(self, document)))
+        entries = fast_read.entries(self.spans, vms)  # None: read value by value
+        if entries is None:
+            entries = self.entries(vms)
+        return Lock(MappingProxyType(entries), freeze(read_retired(self, document)))
+
+    def entries(self, vms: dict) -> dict[str, LockedVm]:
+        """Each VM's entry, reporting each bad value where it is."""
         # In file order, so that a duplicate is reported where it comes second.
         entries = {
             name: self._vm(name, raw)
             for name, raw in vms.items()
             if self.named(("vms", name), "VM")
         }
-        kept = freeze({k: v for k, v in entries.items() if v is not None})
-        return Lock(kept, freeze(read_retired(self, document)))
+        return {k: v for k, v in entries.items() if v is not None}
 
     def _top_level(self, document: dict) -> None:
         version = document.get("version")
