@@ -466,20 +466,20 @@ def toml_document(document: dict, path: tuple = ()) -> str:
     tables = {k: v for k, v in document.items() if type(v) is dict and v}
     for k, v in document.items():
         if k not in tables:
-            lines.append(f"{toml_text.key(k)} = {toml_value(v)}")
+            lines.append(f"{toml_text.key(k)} = {lock_value(v)}")
     text = "\n".join(lines) + "\n"
     return text + "".join(toml_document(v, path + (k,)) for k, v in tables.items())
 
 
-def toml_value(value) -> str:
+def lock_value(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         return repr(value)
     if isinstance(value, list):
-        return "[" + ", ".join(map(toml_value, value)) + "]"
+        return "[" + ", ".join(map(lock_value, value)) + "]"
     if isinstance(value, dict):
-        pairs = (f"{toml_text.key(k)} = {toml_value(v)}" for k, v in value.items())
+        pairs = (f"{toml_text.key(k)} = {lock_value(v)}" for k, v in value.items())
         return "{" + ", ".join(pairs) + "}"
     return toml_text.string(value)
 
