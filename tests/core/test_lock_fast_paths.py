@@ -27,7 +27,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fleetc import frontend
-from fleetc.allocate import addresses, allocate, claimed, lock_changes
+from fleetc.allocate import addresses, allocate, claimed, lock_changes, locked_values
 from fleetc.allocate.as_locked import as_locked
 from fleetc.core.diagnostics import has_errors, render_text
 from fleetc.core.pipeline import compile
@@ -352,6 +352,7 @@ def test_ipv4_addresses_by_arithmetic_are_ipaddress_s(value):
     text = str(ipaddress.IPv4Address(value))
     assert addresses._ipv4_text(value) == text
     assert addresses._ipv4_int(text) == value
+    assert list(locked_values._ipv4_ints([text, text])) == [value, value]
     pools = addresses.Addresses(
         frontend.load(Source("f.toml", fleet_text(random.Random(0))), None)[0]
     )

@@ -15,13 +15,15 @@ to the kind's own, value by value.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Hashable, Iterable
+from itertools import repeat
+from socket import inet_aton
+from typing import Any, Callable, Hashable, Iterable, Iterator
 
 from ..core.formats import LEGAL
 from ..core.model import Fleet
 from ..lock.values import CANONICAL_IPV4, CID_ANY
 from . import machine_ids
-from .addresses import FIELD, Addresses, _ipv4_int
+from .addresses import FIELD, Addresses
 from .settle import FLEET_WIDE
 
 Pairs = set[tuple[Hashable, Any]]
@@ -72,8 +74,12 @@ def _tap_names(fleet: Fleet) -> set:
 
 
 def _all(item: str) -> re.Pattern:
-    """Values matching `item` each, joined by newlines (which it never matches)."""
-    return re.compile(rf"(?:{item})(?:\n(?:{item}))*")
+    """Values matching `item` each, joined by newlines (which it never
+    matches). Each value's match ends at a newline or the end, so the
+    repetition is possessive and keeps no state a value: linear, where a
+    plain `*` was 30 times slower at 100,000 values than at 10,000."""
+    one = rf"(?:{item})(?=\n|\Z)"
+    return re.compile(rf"{one}(?:\n{one})*+")
 
 
 # As fleetc writes each (what `show` gives back): machine-ids and MACs in
@@ -109,9 +115,16 @@ def _ipv4(scopes: list, values: list, addresses: Addresses) -> bool:
     if not _all_match(_IPV4, values):
         return False
     return all(
-        addresses.pools[scope].all_usable(sorted(map(_ipv4_int, texts)))
+        addresses.pools[scope].all_usable(sorted(_ipv4_ints(texts)))
         for scope, texts in _grouped(scopes, values).items()
     )
+
+
+def _ipv4_ints(texts: list[str]) -> Iterator[int]:
+    """`_ipv4_int` of each canonical address, without a Python step each:
+    inet_aton reads a dotted quad as its four bytes (and more forms, which
+    the canonical pattern has refused)."""
+    return map(int.from_bytes, map(inet_aton, texts), repeat("big"))
 
 
 def _ipv6(scopes: list, values: list, addresses: Addresses) -> bool:
