@@ -84,3 +84,33 @@ class TableSpans(Mapping):
 
     def __len__(self) -> int:
         return len(self._names)
+
+    def key_span(self) -> Span:
+        """The span of the table's own key (its header's last part)."""
+        return self._spans.key(self._path)
+
+
+class _KeySpan:
+    """The `span` of a lock entry (LockedVm, LockedInterface): what was set
+    (by __init__, model.made), else the key's span, made from the entry's
+    TableSpans when first read (by a diagnostic, mostly never) rather than
+    once a table by fast_read.py (20,000 at 10,000 VMs). Kept as `_span`, an
+    attribute like the fields, so that no entry grows a __dict__ of its own."""
+
+    def __get__(self, entry: Node | None, owner: type | None = None) -> Span | None:
+        if entry is None:
+            return None  # the field's default, read from the class
+        try:
+            return entry._span  # type: ignore[attr-defined]
+        except AttributeError:
+            spans = entry.spans
+            span = spans.key_span() if isinstance(spans, TableSpans) else None
+            object.__setattr__(entry, "_span", span)
+            return span
+
+    def __set__(self, entry: Node, span: Span | None) -> None:
+        object.__setattr__(entry, "_span", span)
+
+
+# Set after the classes are made: the dataclass keeps `span` a field.
+LockedVm.span = LockedInterface.span = _KeySpan()  # type: ignore[assignment]

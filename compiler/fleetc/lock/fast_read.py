@@ -91,7 +91,8 @@ def _built(spans: Any, vms: dict, seen: _Seen) -> dict[str, LockedVm] | None:
     the first table of a shape fleetc does not write. One loop, without a
     call a table it can spare: 10,000 VMs are 20,000 tables."""
     built: dict[str, LockedVm] = {}
-    key, values = spans.key, seen.values
+    values = seen.values
+    put, new, proxy, table_spans = _put, _new, MappingProxyType, TableSpans  # local
     hosts, machine_ids, cids = (values[field].append for field in VM_KEYS)
     taps, macs = values["id"].append, values["mac"].append
     networks, ipv4s, ipv6s = seen.networks.append, seen.ipv4.append, seen.ipv6.append
@@ -117,33 +118,33 @@ def _built(spans: Any, vms: dict, seen: _Seen) -> dict[str, LockedVm] | None:
             networks(network)
             ipv4s(ipv4)
             ipv6s(ipv6)
+            # A field absent is left unset: it reads as its default, None.
+            interface = found[network] = new(LockedInterface)
             if tap is not None:
                 taps(tap)
+                put(interface, "id", tap)
+            if ipv4 is not None:
+                put(interface, "ipv4", ipv4)
+            if ipv6 is not None:
+                put(interface, "ipv6", ipv6)
             if mac is not None:
                 macs(mac)
+                put(interface, "mac", mac)
             path = ("vms", name, "interfaces", network)
-            interface = found[network] = _new(LockedInterface)
-            _put(interface, "id", tap)
-            _put(interface, "ipv4", ipv4)
-            _put(interface, "ipv6", ipv6)
-            _put(interface, "mac", mac)
-            _put(interface, "span", key(path))
-            _put(interface, "spans", TableSpans(spans, path, shape))
+            put(interface, "spans", table_spans(spans, path, shape))
         host, machine_id, cid = map(raw.get, VM_KEYS)
+        vm = built[name] = new(LockedVm)
         if host is not None:
             hosts(host)
+            put(vm, "host", host)
         if machine_id is not None:
             machine_ids(machine_id)
+            put(vm, "machine_id", machine_id)
         if cid is not None:
             cids(cid)
-        path = ("vms", name)
-        vm = built[name] = _new(LockedVm)
-        _put(vm, "host", host)
-        _put(vm, "machine_id", machine_id)
-        _put(vm, "vsock_cid", cid)
-        _put(vm, "interfaces", MappingProxyType(found) if found else _NO_INTERFACES)
-        _put(vm, "span", key(path))
-        _put(vm, "spans", TableSpans(spans, path, names))
+            put(vm, "vsock_cid", cid)
+        put(vm, "interfaces", proxy(found) if found else _NO_INTERFACES)
+        put(vm, "spans", table_spans(spans, ("vms", name), names))
     return built
 
 
