@@ -91,6 +91,7 @@ class Reader:
         self.locate = locate
         self.value_in = locate.value_in  # bound once: every node's spans hold it
         self.diagnostics: list[Diagnostic] = []
+        self.strings: dict[str, str] = {}
         # Values used where a table of the section leaves a key out ([defaults.vm]).
         self.fallbacks: dict[Section, Fields] = {}
 
@@ -123,10 +124,11 @@ class Reader:
         tests/core/test_fast_paths.py compares it with `read_key` for each."""
         plain, by_name = _plain_keys(section), section.by_name
         values, spans = found.values, found.spans
+        one = self.strings.setdefault
         for name, value in raw.items():
             kept = plain.get(name)
             if kept is not None and kept[1](value, kept[2]):
-                values[kept[0]] = value
+                values[kept[0]] = one(value, value) if type(value) is str else value
                 spans[kept[0]] = (path, name)  # self.locate.value_in(path, name)
             else:
                 self.read_key(by_name[name], value, path + (name,), found, path)
