@@ -190,6 +190,16 @@ def test_written_fields_are_the_own_table_s():
     assert vm.at("mem").start == BENCH_LIKE.index("2048")
 
 
+def test_a_value_written_twice_is_one_object():
+    """What every pass over a large fleet reads (a network, a tag) is not
+    one object per VM: each is a cache miss once the model is large."""
+    text = BENCH_LIKE + '[vms.b]\nhost = "h"\ninterfaces = [{ network = "lan" }]\n'
+    fleet, _ = load(Source("fleet.toml", text))
+    first, second = fleet.vms
+    assert first.host is second.host
+    assert first.interfaces[0].network is second.interfaces[0].network
+
+
 BENCH_LIKE = """\
 [fleet]
 name = "t"

@@ -12,6 +12,13 @@ A node read from a file also knows which of its fields its own table wrote
 (`written`), and the fleet keeps [defaults.vm] as written (`vm_defaults`):
 `fleetc convert` writes exactly what the source wrote, a default spelt out
 included. Neither takes part in equality either.
+
+The nodes a large fleet has one or more of per VM and that nothing copies
+through `__dict__` have slots (Share, Volume, Device, ModuleRef and hosts'
+interfaces and bonds): a field is read from the object itself, not from a
+values array beside it, which is a cache miss per read once 100,000 VMs'
+model outgrows the caches. Vm and Interface keep a `__dict__`:
+allocate/as_locked.py copies them through it.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from __future__ import annotations
 import posixpath
 from dataclasses import MISSING, dataclass, field, fields
 from functools import cached_property
-from types import MappingProxyType
+from types import MappingProxyType, MemberDescriptorType
 from typing import Any, Literal, Mapping, TypeVar, Union
 
 from .source import Span
@@ -63,7 +70,7 @@ class Node:
         return self.spans.get(name, self.span)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ModuleRef(Node):
     """A module: a file relative to the fleet file, or `inputs.<name>.<attr...>`."""
 
@@ -142,7 +149,7 @@ class Network(Node):
         return version in STATIC_FAMILIES[self.addressing]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HostInterface(Node):
     """[[hosts.<name>.interfaces]]: a host's own address on a network."""
 
@@ -151,7 +158,7 @@ class HostInterface(Node):
     ipv6: Address = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Bond(Node):
     """A bonded uplink (systemd.netdev Kind=bond): `ports` enslaved to `name`."""
 
@@ -202,7 +209,7 @@ class Interface(Node):
     vhost: bool | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Share(Node):
     """[[vms.<name>.shares]]: a host directory shared into a VM."""
 
@@ -228,7 +235,7 @@ class Share(Node):
         return path == "/run/secrets" or path.startswith("/run/secrets/")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Volume(Node):
     """[[vms.<name>.volumes]]: a disk image (or host block device) of a VM."""
 
@@ -242,7 +249,7 @@ class Volume(Node):
         return self.image.startswith("/dev/")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Device(Node):
     """A host device passed through to a VM (microvm.devices)."""
 
@@ -423,8 +430,9 @@ class Fleet(Node):
 
 N = TypeVar("N", bound=Node)
 # cls -> every field's name; those without a plain default, each with its
-# default_factory or None; None for a class `made` cannot build.
-_PLANS: dict[type, tuple[frozenset[str], tuple] | None] = {}
+# default_factory or None; the slots' plain defaults; None for a class `made`
+# cannot build.
+_PLANS: dict[type, tuple[frozenset[str], tuple, dict] | None] = {}
 
 
 def made(cls: type[N], values: dict[str, Any], more: dict[str, Any]) -> N:
@@ -436,12 +444,13 @@ def made(cls: type[N], values: dict[str, Any], more: dict[str, Any]) -> N:
     out as one __init__ made (a __dict__ assigned whole was 17 MiB more at
     10,000 VMs, and slower to read). What __init__ would refuse (a name that
     is no field or is given twice, a field without a default left out) goes
-    to __init__, which raises. tests/core/test_fast_paths.py compares the two
-    on every model class."""
+    to __init__, which raises. A slotted class (Share, ...) has no default on
+    the class: its defaults are set too. tests/core/test_reader_fast_paths.py
+    compares the two on every model class."""
     plan = _PLANS[cls] if cls in _PLANS else _plan(cls)
     if plan is None:
         return cls(**values, **more)
-    names, unset = plan
+    names, unset, slotted = plan
     known = values.keys() <= names and more.keys() <= names
     if not known or not more.keys().isdisjoint(values):
         return cls(**values, **more)
@@ -452,6 +461,9 @@ def made(cls: type[N], values: dict[str, Any], more: dict[str, Any]) -> N:
             if factory is None:
                 return cls(**values, **more)
             put(node, name, factory())
+    for name, value in slotted.items():  # no class default to fall back on
+        if name not in values and name not in more:
+            put(node, name, value)
     for name, value in values.items():
         put(node, name, value)
     for name, value in more.items():
@@ -459,12 +471,11 @@ def made(cls: type[N], values: dict[str, Any], more: dict[str, Any]) -> N:
     return node
 
 
-def _plan(cls: type) -> tuple[frozenset[str], tuple] | None:
+def _plan(cls: type) -> tuple[frozenset[str], tuple, dict] | None:
     """What `made` builds a `cls` from; None where __init__ does more than
-    set fields (__post_init__, fields it leaves out, slots)."""
+    set fields (__post_init__, fields it leaves out)."""
     every = fields(cls)
-    plain = not hasattr(cls, "__post_init__") and "__slots__" not in cls.__dict__
-    if not plain or not all(f.init for f in every):
+    if hasattr(cls, "__post_init__") or not all(f.init for f in every):
         _PLANS[cls] = None
         return None
     unset = tuple(
@@ -472,7 +483,14 @@ def _plan(cls: type) -> tuple[frozenset[str], tuple] | None:
         for f in every
         if f.default is MISSING
     )
-    _PLANS[cls] = plan = (frozenset(f.name for f in every), unset)
+    # A slot's default is not left on the class (dataclasses moves it to __init__).
+    slotted = {
+        f.name: f.default
+        for f in every
+        if f.default is not MISSING
+        and isinstance(getattr(cls, f.name), MemberDescriptorType)
+    }
+    _PLANS[cls] = plan = (frozenset(f.name for f in every), unset, slotted)
     return plan
 
 

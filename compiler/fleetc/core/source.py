@@ -131,8 +131,9 @@ class SpanMap(Mapping):
     dict per node was 8 MB of a 10,000-VM model and its lock.
 
     A map made by `lazy` holds, in place of most spans, the arguments that
-    make one (the TOML reader's table path and key): the Span is made when
-    the name is first read, and kept. Most spans of a large fleet never are.
+    make one (the TOML reader's table path and key, or the table path alone
+    when the key is the span's name): the Span is made when the name is first
+    read, and kept. Most spans of a large fleet never are.
     """
 
     __slots__ = ("_index", "_spans", "_make")
@@ -150,8 +151,9 @@ class SpanMap(Mapping):
     def lazy(
         cls, names: tuple[str, ...], entries: list, make: Callable[..., Span]
     ) -> SpanMap:
-        """`entries[i]`, the span of `names[i]`: a Span, or a tuple of the
-        arguments of `make` that gives it."""
+        """`entries[i]`, the span of `names[i]`: a Span, a tuple of the
+        arguments of `make` that gives it, or a table path (a tuple of
+        str and int), for `make(path, names[i])`."""
         spans = cls.__new__(cls)
         spans._index, spans._make = _shared_index(names), make
         spans._spans = tuple(entries)  # a list (see _span) once one is made
@@ -169,6 +171,8 @@ class SpanMap(Mapping):
         if type(found) is tuple:  # made now, and kept
             if type(self._spans) is tuple:
                 self._spans = list(self._spans)
+            if not found or type(found[0]) is not tuple:  # a table path
+                found = (found, list(self._index)[position])
             found = self._spans[position] = self._make(*found)
         return found
 
