@@ -106,37 +106,29 @@ def _unquoted(vms: Mapping[str, LockedVm]) -> tuple[str, list, list, list]:
     for name in sorted(vms):
         vm = vms[name]
         names.append(name)
-        host, machine_id, cid = vm.host, vm.machine_id, vm.vsock_cid
         parts.append(f"\n[vms.{name}]\n")
-        if host is not None:
-            parts.append(f'host = "{host}"\n')
-            strings.append(host)
-        if machine_id is not None:
-            parts.append(f'machine_id = "{machine_id}"\n')
-            strings.append(machine_id)
-        if cid is not None:
-            parts.append(f"vsock_cid = {cid}\n")
-            cids.append(cid)
+        _quoted(_VM_QUOTED, (vm.host, vm.machine_id), parts, strings)
+        if vm.vsock_cid is not None:
+            parts.append(f"vsock_cid = {vm.vsock_cid}\n")
+            cids.append(vm.vsock_cid)
         interfaces = vm.interfaces
         for network in sorted(interfaces) if len(interfaces) > 1 else interfaces:
             names.append(network)
             parts.append(f"\n[vms.{name}.interfaces.{network}]\n")
-            tap, ipv4, ipv6, mac = _LOCKED_INTERFACE(interfaces[network])
-            if tap is not None:
-                parts.append(f'id = "{tap}"\n')
-                strings.append(tap)
-            if ipv4 is not None:
-                parts.append(f'ipv4 = "{ipv4}"\n')
-                strings.append(ipv4)
-            if ipv6 is not None:
-                parts.append(f'ipv6 = "{ipv6}"\n')
-                strings.append(ipv6)
-            if mac is not None:
-                parts.append(f'mac = "{mac}"\n')
-                strings.append(mac)
+            locked = _LOCKED_INTERFACE(interfaces[network])
+            _quoted(INTERFACE_KEYS, locked, parts, strings)
     return "".join(parts), names, strings, cids
 
 
+def _quoted(keys: tuple, values: tuple, parts: list, strings: list) -> None:
+    """`key = "value"` lines of the values set, each value unescaped."""
+    for key, value in zip(keys, values, strict=True):
+        if value is not None:
+            parts.append(f'{key} = "{value}"\n')
+            strings.append(value)
+
+
+_VM_QUOTED = ("host", "machine_id")
 _LOCKED_INTERFACE = attrgetter(*INTERFACE_KEYS)  # id, ipv4, ipv6, mac
 _BARE_NAMES = re.compile(r"[A-Za-z0-9_-]+(?:\n[A-Za-z0-9_-]+)*")
 
