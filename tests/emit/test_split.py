@@ -59,7 +59,9 @@ def fleet_text(draw) -> str:
             vm += f'hypervisor = "{draw(st.sampled_from(kinds))}"\n'
             vm += 'interfaces = [{ network = "lan" }]\n'
             if draw(st.booleans()):
-                vm += f'shares = [{{ tag = "d", source = "/srv/{v}", mount = "/srv" }}]\n'
+                vm += (
+                    f'shares = [{{ tag = "d", source = "/srv/{v}", mount = "/srv" }}]\n'
+                )
             parts.append(vm)
     return "\n".join(parts)
 

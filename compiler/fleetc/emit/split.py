@@ -41,9 +41,11 @@ class Children:
 
     def results(self) -> list:
         """Each child's result, in order; rendered here for a child that has none."""
-        found = [collected(child) for child in self.children]
-        pairs = zip(found, self.children)
-        return [self.render(c.share) if got is None else got[0] for got, c in pairs]
+        return [self.result(child) for child in self.children]
+
+    def result(self, child: Child):
+        got = collected(child)
+        return self.render(child.share) if got is None else got[0]
 
 
 @contextmanager
