@@ -54,8 +54,10 @@ def forked(render: Callable, shares: list) -> Iterator[Children]:
     another thread runs: a fork copies only this one); on leaving, every
     child is reaped, killed first if this process leaves early (Ctrl-C)."""
     alone = threading.active_count() == 1
-    children = [fork(render, share) if alone else Child(share) for share in shares]
+    children: list[Child] = []
     try:
+        for share in shares:
+            children.append(fork(render, share) if alone else Child(share))
         yield Children(render, children)
     finally:
         for child in children:
@@ -67,23 +69,36 @@ def fork(render: Callable, share) -> Child:
         answer, send = os.pipe()
     except OSError:
         return Child(share)
-    try:
-        pid = os.fork()
-    except OSError:  # EAGAIN, ENOMEM: this process renders the share
-        os.close(answer)
-        os.close(send)
-        return Child(share)
-    if pid == 0:
-        os.close(answer)
-        child(render, share, send)  # does not return
+    pid = forked_holding_ctrl_c(render, share, answer, send)
     os.close(send)
+    if pid is None:  # EAGAIN, ENOMEM: this process renders the share
+        os.close(answer)
+        return Child(share)
     return Child(share, pid, answer)
 
 
-def child(render: Callable, share, send: int) -> None:
+def forked_holding_ctrl_c(render: Callable, share, answer: int, send: int):
+    """The child's pid (None: the fork failed). SIGINT is held from before
+    the fork until the child is inside child()'s `try`: a KeyboardInterrupt
+    there before it would unwind through this process's callers."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        pid = os.fork()
+    except OSError:
+        pid = None
+    if pid == 0:
+        child(render, share, (answer, send), held)  # does not return
+    signal.pthread_sigmask(signal.SIG_SETMASK, held)
+    return pid
+
+
+def child(render: Callable, share, pipe: tuple[int, int], held) -> None:
     """In the child: render, send, and end; any exception ends it with 1."""
     code = 1
     try:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)  # Ctrl-C ends it now
+        answer, send = pipe
+        os.close(answer)
         data = marshal.dumps(render(share))
         sent = memoryview(len(data).to_bytes(LENGTH, "big") + data)
         while sent:
