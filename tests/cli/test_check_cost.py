@@ -31,6 +31,7 @@ UNUSED_BY_A_TOML_CHECK = (
     "fleetc.emit",
     "fleetc.frontend.dsl",
     "fleetc.frontend.toml_errors",  # the file is valid TOML
+    "fleetc.frontend.tomlscan",  # no diagnostic's span is read
     "fleetc.core.ssh_target",  # no host names a `target`
     "fleetc.output.writer",
     "fleetc.output.compare",
@@ -177,6 +178,7 @@ UNUSED_BY_AN_UP_TO_DATE_TREE = (
     "difflib",  # the diff of a stale tree
     "socket",
     "fleetc.frontend.dsl",
+    "fleetc.frontend.tomlscan",
     "fleetc.core.ssh_target",  # no host names a `target`
     "fleetc.lock.merge",
     "fleetc.nixbuild.staging",
