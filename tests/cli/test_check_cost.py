@@ -183,6 +183,11 @@ UNUSED_BY_AN_UP_TO_DATE_TREE = (
     "fleetc.lock.merge",
     "fleetc.nixbuild.staging",
     "fleetc.nixbuild.build",
+    "fleetc.cli.writing",  # the writer: nothing is written
+    "fleetc.output.writer",
+    "fleetc.output.exclusive",
+    "fleetc.cli.staged_check",  # git's index: only for --staged
+    "fleetc.output.staged",
 )
 
 

@@ -18,7 +18,8 @@ from .owner import Owner
 from .transaction import READ_LIMIT, READ_LIMIT_SHOWN, WriteRefused
 from .tree import Tree
 from .tree_merge import TreeMerge
-from .writer import MANIFEST, manifest_text, owned_files
+from .manifest_file import manifest_text, owned_files
+from .transaction import MANIFEST
 
 
 def desired(files: dict[str, str], owner: Owner | None = None) -> dict[str, str]:
