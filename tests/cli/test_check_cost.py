@@ -16,8 +16,15 @@ from tests.support.paths import SAMPLES
 # Loaded only when needed: lark to explain a .fleet syntax error; ctypes to
 # sync a written tree; importlib.resources (with tempfile, zipfile) and secrets
 # (with random, hmac) not at all: package data is read beside the modules, and
-# entropy is os.urandom.
-UNUSED_BY_CHECK = ("lark", "ctypes", "importlib.resources", "secrets", "random")
+# entropy is os.urandom; where twins differ only when they disagree.
+UNUSED_BY_CHECK = (
+    "lark",
+    "ctypes",
+    "importlib.resources",
+    "secrets",
+    "random",
+    "fleetc.core.twin_differences",
+)
 
 # A fleet without a twin: check reads, checks and allocates; it neither emits
 # nor compares a tree (jinja2, the emitters, the writer), merges a lock, builds,
@@ -32,6 +39,7 @@ UNUSED_BY_A_TOML_CHECK = (
     "fleetc.frontend.dsl",
     "fleetc.frontend.toml_errors",  # the file is valid TOML
     "fleetc.frontend.tomlscan",  # no diagnostic's span is read
+    "fleetc.core.twin_differences",  # no twin, let alone one that disagrees
     "fleetc.core.ssh_target",  # no host names a `target`
     "fleetc.output.writer",
     "fleetc.output.compare",
