@@ -21,7 +21,7 @@ from ..core.formats import LEGAL
 from ..core.model import Fleet
 from ..lock.values import CANONICAL_IPV4, CID_ANY
 from . import machine_ids
-from .addresses import FIELD, Addresses, _ipv4_int
+from .addresses import FIELD, Addresses, ipv4_int
 from .settle import FLEET_WIDE
 
 Pairs = set[tuple[Hashable, Any]]
@@ -122,7 +122,7 @@ def _ipv4_ints(texts: list[str]) -> Iterator[int]:
     """Each canonical address's integer. socket.inet_aton did it in a third
     of the time (1.1 against 4.4 ms at 10,000 VMs), but loading socket cost
     every check 2.6 ms (docs/speed.md, "Start-up, third pass")."""
-    return map(_ipv4_int, texts)
+    return map(ipv4_int, texts)
 
 
 def _ipv6(scopes: list, values: list, addresses: Addresses) -> bool:
