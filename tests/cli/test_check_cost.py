@@ -16,8 +16,15 @@ from tests.support.paths import SAMPLES
 # Loaded only when needed: lark to explain a .fleet syntax error; ctypes to
 # sync a written tree; importlib.resources (with tempfile, zipfile) and secrets
 # (with random, hmac) not at all: package data is read beside the modules, and
-# entropy is os.urandom.
-UNUSED_BY_CHECK = ("lark", "ctypes", "importlib.resources", "secrets", "random")
+# entropy is os.urandom; where twins differ only when they disagree.
+UNUSED_BY_CHECK = (
+    "lark",
+    "ctypes",
+    "importlib.resources",
+    "secrets",
+    "random",
+    "fleetc.core.twin_differences",
+)
 
 # A fleet without a twin: check reads, checks and allocates; it neither emits
 # nor compares a tree (jinja2, the emitters, the writer), merges a lock, builds,
@@ -27,9 +34,12 @@ UNUSED_BY_A_TOML_CHECK = (
     "lark",
     "difflib",
     "subprocess",  # no module files: git is not asked
+    "socket",  # locked addresses are read by arithmetic
     "fleetc.emit",
     "fleetc.frontend.dsl",
     "fleetc.frontend.toml_errors",  # the file is valid TOML
+    "fleetc.frontend.tomlscan",  # no diagnostic's span is read
+    "fleetc.core.twin_differences",  # no twin, let alone one that disagrees
     "fleetc.core.ssh_target",  # no host names a `target`
     "fleetc.output.writer",
     "fleetc.output.compare",
@@ -82,7 +92,7 @@ def toml_only(tmp_path):
 # their own (dataclasses then builds one from inspect.signature at import).
 PROBE = """
 import dataclasses, json, sys, fleetc.cli.main
-code = fleetc.cli.main.main(['check', 'fleet.toml'])
+code = fleetc.cli.main.main(sys.argv[1:])
 undocumented = [
     f"{name}.{key}"
     for name, module in list(sys.modules.items()) if name.startswith("fleetc")
@@ -95,13 +105,12 @@ print(json.dumps(found))
 """
 
 
-def after_check(tmp_path, fleet=None) -> dict:
+def after_check(tmp_path, fleet=None, argv=("check", "fleet.toml")) -> dict:
     """What the process holds after `fleetc check fleet.toml` of journald (or
-    of `fleet`): its modules."""
+    of `fleet`; or after `argv`): its modules."""
     fleet = fleet or journald(tmp_path)
-    probe = PROBE
     done = subprocess.run(
-        [sys.executable, "-c", probe],
+        [sys.executable, "-c", PROBE, *argv],
         cwd=fleet,
         capture_output=True,
         text=True,
@@ -168,3 +177,36 @@ def test_the_loaded_dataclasses_have_docstrings(tmp_path):
     """A dataclass without a docstring gets one built from its signature at
     import: Fleet's 37 fields and Vm's 26 made that a few ms of every check."""
     assert after_check(tmp_path)["undocumented"] == []
+
+
+# `generate --check` of a tree that is up to date (pre-commit on most commits):
+# it emits and compares, and has no diff to show nor anything to write.
+UNUSED_BY_AN_UP_TO_DATE_TREE = (
+    "lark",
+    "difflib",  # the diff of a stale tree
+    "socket",
+    "fleetc.frontend.dsl",
+    "fleetc.frontend.tomlscan",
+    "fleetc.core.ssh_target",  # no host names a `target`
+    "fleetc.lock.merge",
+    "fleetc.nixbuild.staging",
+    "fleetc.nixbuild.build",
+    "fleetc.cli.writing",  # the writer: nothing is written
+    "fleetc.output.writer",
+    "fleetc.output.exclusive",
+    "fleetc.cli.staged_check",  # git's index: only for --staged
+    "fleetc.output.staged",
+)
+
+
+def test_generate_check_of_an_up_to_date_tree_loads_only_what_it_uses(tmp_path):
+    fleet = toml_only(tmp_path)
+    subprocess.run(
+        [sys.executable, "-m", "fleetc", "generate", "fleet.toml"],
+        cwd=fleet,
+        capture_output=True,
+        check=True,
+    )
+    found = after_check(tmp_path, fleet, ("generate", "--check", "fleet.toml"))
+    assert "fleetc.output.compare" in found["modules"]  # it compared
+    assert loaded(found["modules"], UNUSED_BY_AN_UP_TO_DATE_TREE) == []

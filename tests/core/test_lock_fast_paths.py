@@ -351,7 +351,7 @@ def test_the_checksum_line_is_found_as_a_search_finds_it(parts, end):
 def test_ipv4_addresses_by_arithmetic_are_ipaddress_s(value):
     text = str(ipaddress.IPv4Address(value))
     assert addresses._ipv4_text(value) == text
-    assert addresses._ipv4_int(text) == value
+    assert addresses.ipv4_int(text) == value
     assert list(locked_values._ipv4_ints([text, text])) == [value, value]
     pools = addresses.Addresses(
         frontend.load(Source("f.toml", fleet_text(random.Random(0))), None)[0]

@@ -31,13 +31,8 @@ from fleetc.output.compare import changes, desired, diff_of, on_disk
 from fleetc.output.owner import Owner
 from fleetc.output.transaction import WriteRefused, json_lines
 from fleetc.output.tree import Tree, file_hash
-from fleetc.output.writer import (
-    MANIFEST,
-    _manifest,
-    manifest_text,
-    parse_manifest,
-    write_tree,
-)
+from fleetc.output.manifest_file import manifest_of, manifest_text, parse_manifest
+from fleetc.output.writer import MANIFEST, write_tree
 
 # -- the plain Tree: pathlib, lstat, an io file opened without following -------
 
@@ -211,7 +206,7 @@ def test_the_manifest_is_json_dumps_byte_for_byte(owned, fleet):
     owner = None if fleet is None else Owner(tuple(fleet))
     document = {"generator": "fleetc", **({} if owner is None else {"fleet": fleet})}
     plain = json.dumps({**document, "files": owned}, indent=2) + "\n"
-    assert _manifest(owned, owner) == plain
+    assert manifest_of(owned, owner) == plain
 
 
 def test_the_manifest_of_files_names_each_one_with_its_hash():

@@ -147,7 +147,7 @@ class Addresses(Kind):
         if not isinstance(value, str):
             return None
         if scope[1] == 4 and CANONICAL_IPV4.fullmatch(value):
-            return _ipv4_int(value)
+            return ipv4_int(value)
         try:
             return int(inet.address(value, scope[1]))
         except inet.Invalid:
@@ -228,7 +228,7 @@ class Addresses(Kind):
 # integer by arithmetic: an address object each way was most of comparing an
 # unchanged fleet's 10,000 locked addresses (test_lock_fast_paths.py checks
 # both against ipaddress).
-def _ipv4_int(text: str) -> int:
+def ipv4_int(text: str) -> int:
     a, b, c, d = text.split(".")
     return int(a) << 24 | int(b) << 16 | int(c) << 8 | int(d)
 

@@ -18,10 +18,11 @@ from ..core.diagnostics import Diagnostic, error
 from ..core.model import Fleet
 from .common import Suggester
 
-JOBSET = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*/[A-Za-z_][A-Za-z0-9_.-]*\Z")
-JOB = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
+# Patterns compiled on first use (re caches them): only a fleet with [deploy] uses them.
+JOBSET = r"[A-Za-z_][A-Za-z0-9_-]*/[A-Za-z_][A-Za-z0-9_.-]*\Z"
+JOB = r"[A-Za-z_][A-Za-z0-9_-]*\Z"
 # Text that reaches a URL unencoded: no whitespace or control characters.
-_UNSAFE = re.compile(r"[\s\x00-\x1f\x7f]")
+_UNSAFE = r"[\s\x00-\x1f\x7f]"
 
 
 def check_deploy_flake(fleet: Fleet) -> Iterator[Diagnostic]:
@@ -61,13 +62,13 @@ def _is_server_url(text: str) -> bool:
         parts = urlsplit(text)
     except ValueError:  # such as an unclosed `[` of an IPv6 host
         return False
-    plain = not (parts.query or parts.fragment or _UNSAFE.search(text))
+    plain = not (parts.query or parts.fragment or re.search(_UNSAFE, text))
     return parts.scheme in ("http", "https") and bool(parts.netloc) and plain
 
 
 def check_jobset(fleet: Fleet) -> Iterator[Diagnostic]:
     deploy = fleet.deploy
-    if deploy is not None and not JOBSET.match(deploy.jobset):
+    if deploy is not None and not re.match(JOBSET, deploy.jobset):
         message = f"`jobset` must be `<project>/<jobset>`, not `{deploy.jobset}`"
         help = (
             "as in <hydra>/job/<project>/<jobset>/<job>, e.g."
@@ -80,7 +81,7 @@ def check_cache(fleet: Fleet) -> Iterator[Diagnostic]:
     deploy = fleet.deploy
     if deploy is None:
         return
-    if "://" not in deploy.cache or _UNSAFE.search(deploy.cache):
+    if "://" not in deploy.cache or re.search(_UNSAFE, deploy.cache):
         message = f"`cache` must be a Nix store URL, not `{deploy.cache}`"
         help = 'what `nix copy --from` takes, e.g. cache = "https://cache.example.org"'
         yield error("F905", message, deploy.at("cache"), help=help)
@@ -105,7 +106,7 @@ def check_job_names(fleet: Fleet) -> Iterator[Diagnostic]:
     if deploy is None:
         return
     for vm in fleet.vms:
-        if deploy.deploys(vm.name) and not JOB.match(vm.name):
+        if deploy.deploys(vm.name) and not re.match(JOB, vm.name):
             message = f"vm `{vm.name}` cannot be a Hydra job: job names start with a letter or `_`"
             help = "rename the VM, or leave it out of [fleet.deploy] vms"
             yield error("F904", message, vm.span, help=help)

@@ -17,10 +17,11 @@ from ..core.model import Device, Fleet, Vm
 from .common import FirstSeen, element_span
 from .index import index_of
 
+# Patterns compiled on first use (re caches them): only a fleet passing devices uses them.
 # domain:bus:slot.function, as sysfs names it (lowercase; slots 00..1f).
-PCI = re.compile(r"[0-9a-f]{4}:[0-9a-f]{2}:[01][0-9a-f]\.[0-7]\Z")
+PCI = r"[0-9a-f]{4}:[0-9a-f]{2}:[01][0-9a-f]\.[0-7]\Z"
 # qemu usb-host properties: by vendor and product, or by place on the host.
-USB_PAIR = re.compile(
+USB_PAIR = (
     r"(vendorid|productid)=0x[0-9a-fA-F]{1,4}|hostbus=[0-9]+|hostaddr=[0-9]+"
     r"|hostport=[0-9]+(?:\.[0-9]+)*\Z"
 )
@@ -51,14 +52,14 @@ def devices(fleet: Fleet) -> Iterator[tuple[Vm, int, Device]]:
 def usb_valid(path: str) -> bool:
     pairs = path.split(",")
     names = {pair.partition("=")[0] for pair in pairs}
-    if len(names) != len(pairs) or not all(USB_PAIR.fullmatch(p) for p in pairs):
+    if len(names) != len(pairs) or not all(re.fullmatch(USB_PAIR, p) for p in pairs):
         return False
     return names in USB_FORMS
 
 
 def check_device_paths(fleet: Fleet) -> Iterator[Diagnostic]:
     for vm, index, device in index_of(fleet).once(devices):
-        valid = PCI.match(device.path) if device.bus == "pci" else None
+        valid = re.match(PCI, device.path) if device.bus == "pci" else None
         if device.bus == "usb":
             valid = usb_valid(device.path)
         if not valid:
@@ -70,7 +71,7 @@ def _malformed(vm: Vm, index: int, device: Device) -> Diagnostic:
         f"malformed {device.bus.upper()} device path `{device.path}` (vm `{vm.name}`)"
     )
     help = PCI_HELP if device.bus == "pci" else USB_HELP
-    if device.bus == "pci" and PCI.match(device.path.lower()):
+    if device.bus == "pci" and re.match(PCI, device.path.lower()):
         help = f'sysfs names PCI devices in lowercase: `path = "{device.path.lower()}"`'
     return error("F630", message, device.at("path"), help=help)
 

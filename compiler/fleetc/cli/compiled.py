@@ -352,14 +352,14 @@ def tree_changes(compiled: Compiled) -> TreeChanges:
 def diff_text(compiled: Compiled, found: TreeChanges | None = None) -> str:
     """The tree's diff and the lock's, paths relative to the repository;
     `found`: the tree's changes, when the caller has them already."""
-    import difflib
-
     from ..output.compare import diff_of
 
     found = tree_changes(compiled) if found is None else found
     tree = diff_of(found, shown(compiled.out_dir))
     if not compiled.lock_changed:
         return tree
+    import difflib  # loaded only for a changed lock
+
     name = shown(compiled.lock_file)
     lock = difflib.unified_diff(
         (compiled.old_lock or "").splitlines(keepends=True),

@@ -22,7 +22,6 @@ the same system. `deployment.targetUser` is null without a user in
 
 from __future__ import annotations
 
-from ..core import ssh_target
 from . import nix
 from ..core.model import Fleet, Host
 from .common import by_name
@@ -59,6 +58,8 @@ def deploy_rs(fleet: Fleet) -> dict:
 
 
 def deploy_rs_node(host: Host) -> dict:
+    from ..core import ssh_target  # loaded only by a fleet with a deploy tool
+
     target = ssh_target.of_host(host.name, host.target)
     node: dict = {"hostname": target.host}
     if target.user is not None:
@@ -104,6 +105,8 @@ def package_set(system: str) -> nix.Expr:
 
 
 def deployment(host: Host) -> dict:
+    from ..core import ssh_target  # loaded only by a fleet with a deploy tool
+
     target = ssh_target.of_host(host.name, host.target)
     found: dict = {"targetHost": target.host}
     if target.port is not None:

@@ -80,7 +80,7 @@ def root_for(fleet: Fleet, fleet_dir: Path) -> Root:
 def generated_on_disk(out_dir: Path) -> dict[str, str]:
     """The generated tree as written: the files its manifest names."""
     from ..output.compare import on_disk  # only `build` stages: not for `check`
-    from ..output.writer import read_manifest
+    from ..output.manifest_file import read_manifest
 
     owned = read_manifest(out_dir)  # validated: every name inside the tree
     return on_disk(out_dir, set(owned))  # links refused, never followed

@@ -11,7 +11,6 @@ read once, compared byte for byte, and only the texts that differ are kept
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +18,8 @@ from .owner import Owner
 from .transaction import READ_LIMIT, READ_LIMIT_SHOWN, WriteRefused
 from .tree import Tree
 from .tree_merge import TreeMerge
-from .writer import MANIFEST, manifest_text, owned_files
+from .manifest_file import manifest_text, owned_files
+from .transaction import MANIFEST
 
 
 def desired(files: dict[str, str], owner: Owner | None = None) -> dict[str, str]:
@@ -103,10 +103,20 @@ def diff_of(found: TreeChanges, shown_as: str) -> str:
         if name == MANIFEST and not found.owned_set_changes:
             continue
         label = f"{shown_as}/{name}" if shown_as not in ("", ".") else name
-        chunks += difflib.unified_diff(
+        chunks += _unified_diff(old, new, label)
+    return "".join(chunks)
+
+
+def _unified_diff(old: str | None, new: str | None, label: str) -> list[str]:
+    """difflib loads here: an up-to-date tree (most pre-commit runs) has no
+    diff to show."""
+    import difflib
+
+    return list(
+        difflib.unified_diff(
             (old or "").splitlines(keepends=True),
             (new or "").splitlines(keepends=True),
             fromfile="/dev/null" if old is None else f"a/{label}",
             tofile="/dev/null" if new is None else f"b/{label}",
         )
-    return "".join(chunks)
+    )

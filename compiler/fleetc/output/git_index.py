@@ -17,8 +17,9 @@ from pathlib import Path
 
 # As much as fleetc reads of any file: fleet.lock is ~190 bytes a VM.
 READ_LIMIT = 64 * 2**20
-OBJECT_ID = re.compile(rb"[0-9a-f]{40}|[0-9a-f]{64}")
-_UNMERGED = re.compile(rb"([0-7]{6}) ([0-9a-f]{40}|[0-9a-f]{64}) ([123])\t(.+)", re.S)
+# Patterns compiled on first use (re caches them): most runs read no object id.
+OBJECT_ID = rb"[0-9a-f]{40}|[0-9a-f]{64}"
+_UNMERGED = rb"(?s)([0-7]{6}) ([0-9a-f]{40}|[0-9a-f]{64}) ([123])\t(.+)"
 BASE, OURS, THEIRS = 1, 2, 3
 
 
@@ -115,7 +116,7 @@ def unmerged(repo: Path) -> Unmerged:
     listed = run_git(repo, "ls-files", "-u", "-z", "--full-name")
     found: dict[str, dict[int, bytes]] = {}
     for entry in (listed or b"").split(b"\0"):
-        parsed = _UNMERGED.fullmatch(entry) if entry else None
+        parsed = re.fullmatch(_UNMERGED, entry) if entry else None
         if parsed is None:
             continue
         name = _name(parsed.group(4))
@@ -138,7 +139,7 @@ def _name(raw: bytes) -> str | None:
 
 def blob(repo: Path, object_id: bytes, limit: int = READ_LIMIT) -> bytes:
     """The bytes of one blob (`git cat-file blob`), as git stores them."""
-    if not OBJECT_ID.fullmatch(object_id):
+    if not re.fullmatch(OBJECT_ID, object_id):
         raise GitUnreadable("not an object id")
     data = run_git(repo, "cat-file", "blob", object_id.decode(), limit=limit)
     if data is None:
@@ -150,22 +151,22 @@ def merged_tree(repo: Path) -> bytes | None:
     """The tree git's merge of HEAD and MERGE_HEAD gives (`git merge-tree`),
     conflicts left in; None when no merge of two commits is in progress."""
     heads = run_git(repo, "rev-parse", "-q", "--verify", "MERGE_HEAD^{commit}")
-    if heads is None or not OBJECT_ID.fullmatch(heads.strip()):
+    if heads is None or not re.fullmatch(OBJECT_ID, heads.strip()):
         return None
     command = ("merge-tree", "--write-tree", "--no-messages", "-z")
     # Exit 1: the merge has conflicts; the tree (conflicts left in) still holds.
     written = run_git(repo, *command, "HEAD", heads.strip().decode(), ok=(0, 1))
     tree = written.split(b"\0", 1)[0] if written else b""
-    return tree if OBJECT_ID.fullmatch(tree) else None
+    return tree if re.fullmatch(OBJECT_ID, tree) else None
 
 
 def blob_in_tree(repo: Path, tree: bytes, name: str) -> bytes | None:
     """The id of the blob at `name` in `tree`, None when there is none."""
-    if not OBJECT_ID.fullmatch(tree):
+    if not re.fullmatch(OBJECT_ID, tree):
         return None
     listed = run_git(repo, "ls-tree", "-z", tree.decode(), "--", name, limit=4096)
     entry = (listed or b"").split(b"\0", 1)[0]
     parts = entry.split(b"\t", 1)[0].split(b" ")
-    if len(parts) == 3 and parts[1] == b"blob" and OBJECT_ID.fullmatch(parts[2]):
+    if len(parts) == 3 and parts[1] == b"blob" and re.fullmatch(OBJECT_ID, parts[2]):
         return parts[2]
     return None

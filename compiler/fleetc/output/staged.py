@@ -19,7 +19,8 @@ from .git_index import OBJECT_ID, blob, run_git
 from .manifest import validate_manifest
 from .transaction import MANIFEST
 
-_STAGED = re.compile(rb"([0-7]{6}) ([0-9a-f]{40}|[0-9a-f]{64}) ([0-3])\t(.+)", re.S)
+# Compiled on first use (re caches it): only a staged check reads the index.
+_STAGED = rb"(?s)([0-7]{6}) ([0-9a-f]{40}|[0-9a-f]{64}) ([0-3])\t(.+)"
 UNMERGED = b"unmerged"
 
 
@@ -28,7 +29,7 @@ def index_entries(repo: Path, pathspecs: list[str]) -> dict[str, bytes]:
     listed = run_git(repo, "ls-files", "-s", "-z", "--full-name", "--", *pathspecs)
     found: dict[str, bytes] = {}
     for entry in (listed or b"").split(b"\0"):
-        parsed = _STAGED.fullmatch(entry) if entry else None
+        parsed = re.fullmatch(_STAGED, entry) if entry else None
         if parsed is None:
             continue
         name = parsed.group(4).decode("utf-8", "surrogateescape")
@@ -66,7 +67,7 @@ def staged_differences(
 
 
 def _same(staged: bytes | None, text: str) -> bool:
-    if staged is None or not OBJECT_ID.fullmatch(staged):
+    if staged is None or not re.fullmatch(OBJECT_ID, staged):
         return False
     return blob_id(text, staged) == staged
 
@@ -74,7 +75,7 @@ def _same(staged: bytes | None, text: str) -> bool:
 def _dropped(repo: Path, prefix: str, staged: dict, texts: dict) -> list[str]:
     """Files the staged manifest owns that fleetc would remove."""
     manifest = staged.get(f"{prefix}{MANIFEST}")
-    if manifest is None or not OBJECT_ID.fullmatch(manifest):
+    if manifest is None or not re.fullmatch(OBJECT_ID, manifest):
         return []
     owned = validate_manifest(Path(repo, prefix or "."), blob(repo, manifest))
     return sorted(

@@ -17,14 +17,13 @@ run completes the change. A run that changes nothing writes nothing.
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import transaction as journal
 from .exclusive import exclusive
-from .manifest import BadManifest, Manifest, checked_manifest
+from .manifest_file import manifest_of, owned_files
 from .owner import Owner, refuse_another_fleet
 from .transaction import MANIFEST, READ_LIMIT, Change, WriteRefused
 from .tree import Tree, digest
@@ -47,44 +46,6 @@ class LockFile:
 
     path: Path
     text: str
-
-
-def manifest_text(files: dict[str, str], owner: Owner | None = None) -> str:
-    digests = {name: digest(text) for name, text in sorted(files.items())}
-    return _manifest(digests, owner)
-
-
-def _manifest(owned: dict[str, str], owner: Owner | None) -> str:
-    """The manifest naming the fleet whose tree it is (owner.py) and each owned
-    file (sorted) with its hash: `json.dumps(document, indent=2)`, byte for
-    byte, with the entries (11,003 at 10,000 VMs) each written by json's C
-    encoder (with `indent`, json encodes in Python, a tenth of a no-op)."""
-    fleet = {} if owner is None else {"fleet": list(owner.names)}
-    head = json.dumps({"generator": "fleetc", **fleet, "files": {}}, indent=2)
-    if not owned:
-        return head + "\n"
-    dumps = json.dumps
-    entries = ",\n".join([f"    {dumps(n)}: {dumps(h)}" for n, h in owned.items()])
-    return f"{head.removesuffix(EMPTY_FILES)}{{\n{entries}\n  }}\n}}\n"
-
-
-# How json.dumps(indent=2) ends a manifest whose `files` is empty.
-EMPTY_FILES = "{}\n}"
-
-
-def read_manifest(out_dir: Path) -> dict[str, str]:
-    """Owned file -> hash at the time fleetc wrote it; empty when there is none."""
-    if not out_dir.is_dir():
-        return {}
-    # Through Tree: a manifest that is a link to another file is refused (F040).
-    data = Tree(out_dir).read(MANIFEST, wanted=False, limit=READ_LIMIT)
-    return parse_manifest(out_dir, data).files
-
-
-def parse_manifest(out_dir: Path, data: bytes | None) -> Manifest:
-    """The manifest's entries, each validated (manifest.checked_manifest):
-    a committed file names nothing outside the tree (BadManifest otherwise)."""
-    return Manifest({}) if data is None else checked_manifest(out_dir, data)
 
 
 def write_tree(
@@ -127,7 +88,7 @@ def plan(
         _plan_file(tree, owned, name, text, digests[name], overwrite, change)
     for name in sorted(owned.keys() - files.keys() - {MANIFEST}):
         _plan_removal(tree, owned, name, force or name in unmerged, change)
-    new_manifest = _manifest(digests, owner)
+    new_manifest = manifest_of(digests, owner)
     if old_manifest != new_manifest.encode():
         change.writes[MANIFEST] = new_manifest
     lock_changed = lock is not None and _plan_lock(lock, change)
@@ -136,28 +97,6 @@ def plan(
     changed = tuple(sorted(change.writes.keys() & files.keys()))
     removed = tuple(sorted(change.unlinks))
     return change, WriteReport(len(files), changed, removed, lock_changed)
-
-
-def owned_files(out_dir: Path, data: bytes | None, merge: TreeMerge | None) -> Manifest:
-    """The manifest read back: owned name -> the hash it is fleetc's at (in a
-    merge, the set of hashes). A manifest git reports unmerged is not trusted
-    to be one: its branches' versions are read from git (tree_merge.py), and
-    the one on disk adds its hashes only when it is a fleetc manifest (written
-    by an earlier run of this merge), never when it holds conflict markers."""
-    if merge is None or merge.owned is None:
-        return parse_manifest(out_dir, data)
-    owned = dict(merge.owned)
-    earlier = _earlier_run(out_dir, data)
-    for name, hash in earlier.files.items():
-        owned[name] = owned.get(name, frozenset()) | {hash}
-    return Manifest(owned, earlier.fleet or merge.fleet)
-
-
-def _earlier_run(out_dir: Path, data: bytes | None) -> Manifest:
-    try:
-        return parse_manifest(out_dir, data)
-    except BadManifest:  # conflict markers: not a manifest, and not used
-        return Manifest({})
 
 
 def _plan_file(tree, owned, name: str, text: str, new_hash: str, force, change):

@@ -9,17 +9,19 @@ located error (F035) names the first generated file and line that differ, or
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from .. import frontend
-from ..core import twins
-from ..core.twins import twin_file
+from ..core.twins import TWIN_SUFFIX, twin_file
 from ..core.diagnostics import Diagnostic, error, has_errors
 from ..cli.files import read, repository_of
 from ..core.pipeline import Result, compile, lock_path
 from ..core.placement import Placement
 from ..cli.report import Report
 from ..core.source import Source, Span, display_path
+
+if TYPE_CHECKING:
+    from ..core.twin_differences import Difference
 
 
 def check_twin(
@@ -90,13 +92,15 @@ def compare(
 ) -> Diagnostic | None:
     """F035 naming the first file and line that differ, the tree before the
     lock, located at the twin's first key unlike this fleet's."""
+    from ..core.twin_differences import first_difference  # twins disagree
+
     name = display_path(fleet_file)
     at = located(twin, mine, theirs)
-    difference = twins.first_difference(mine.files, theirs.files)
+    difference = first_difference(mine.files, theirs.files)
     if difference is not None:
         where = f"{shown(Path(str(mine.output_dir)))}/{difference.file}"
         return twin_differs(at, name, where, difference)
-    difference = twins.first_difference({"": mine.lock_text}, {"": theirs.lock_text})
+    difference = first_difference({"": mine.lock_text}, {"": theirs.lock_text})
     if difference is not None:
         where = shown(Path(lock_path(str(fleet_file))))
         return twin_differs(at, name, where, difference)
@@ -107,9 +111,11 @@ def located(twin: Source, mine: Result, theirs: Result) -> tuple[Span, Span | No
     """The twin's first key unlike this fleet's, and this fleet's; else the
     twin's start. Compared allocated: a value one twin writes and the other
     leaves to fleetc (a derived tap id) is no difference."""
+    from ..core.twin_differences import first_model_difference
+
     found = None
     if mine.fleet is not None and theirs.fleet is not None:
-        found = twins.first_model_difference(mine.fleet, theirs.fleet)
+        found = first_model_difference(mine.fleet, theirs.fleet)
     if found is None or found[0] is None:
         return start_of(twin), None
     return found
@@ -135,7 +141,7 @@ def twin_differs(
     at: tuple[Span, Span | None],
     read_name: str,
     where: str,
-    difference: twins.Difference,
+    difference: Difference,
 ) -> Diagnostic:
     mine, theirs = (
         "nothing" if text is None else f"`{text.strip()}`"
@@ -152,6 +158,6 @@ def twin_differs(
         span,
         label=f"this file gives {theirs}, {read_name} gives {mine}",
         help=f"make them agree (`fleetc convert {read_name} --to"
-        f" {twins.TWIN_SUFFIX[Path(read_name).suffix][1:]} -o {twin.name}`"
+        f" {TWIN_SUFFIX[Path(read_name).suffix][1:]} -o {twin.name}`"
         " rewrites the twin, without its comments) or delete one",
     )

@@ -42,21 +42,33 @@ def arguments(sub):
 def run(args) -> int:
     # The compiler loads on use: --help and --version must not pay for it.
     from ..compiled import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, compile_fleet
-    from ..compiled import stale_check
     from ..pinned import pins_checked
-    from ..staged_check import after_write, staged_check
-    from ..writing import write_outputs
 
     compiled = compile_fleet(args)
     if isinstance(compiled, int):
         return compiled
     if args.check:  # the tree and fleet.lock, then flake.lock against the inputs
-        check = staged_check if args.staged else stale_check
-        return max(check(args.report, compiled), pins_checked(args, compiled))
+        return max(tree_checked(args, compiled), pins_checked(args, compiled))
+    from ..writing import write_outputs  # the writer: --check does not load it
+
     code, changed = write_outputs(args, compiled)
     if code == EXIT_OK and changed and args.fail_if_changed:
         args.report.say("fleetc: generated files changed; review and commit them")
         code = EXIT_ERRORS
     if code != EXIT_USAGE and args.staged:
+        from ..staged_check import after_write
+
         code = max(code, after_write(args.report, compiled))
     return code
+
+
+def tree_checked(args, compiled) -> int:
+    """The tree and fleet.lock against the compiled ones: on disk, or with
+    --staged as git's index holds them (only then is the index read)."""
+    if not args.staged:
+        from ..compiled import stale_check
+
+        return stale_check(args.report, compiled)
+    from ..staged_check import staged_check
+
+    return staged_check(args.report, compiled)
