@@ -33,8 +33,8 @@ from .split import forked
 # below that, forking and sending the files back cost about what they save
 # (docs/speed.md, "Emitting on two cores").
 SHARE_FROM = 1000
-# Each child copies what it touches of this process's memory (the fleet
-# model); past 4 shares the parent's own rendering is the smaller part.
+# Measured on 2 cores only: each child copies what it touches of this
+# process's memory (the fleet model), for an ever smaller share.
 MOST_SHARES = 4
 
 
@@ -50,7 +50,14 @@ def emit(
     with forked(render, others) as children:
         files = fleet_files(fleet, layout)  # while the children render theirs
         rendered = [render(own)] + children.results()
+    return files | joined(fleet, layout, rendered)
+
+
+def joined(fleet: Fleet, layout, rendered: list) -> dict[str, str]:
+    """The shares' files in the order one process writes them: the hosts',
+    lib/every-vm.nix, the VMs', lib/compat.nix (listing every share's options)."""
     newer: set[str] = set().union(*(found[2] for found in rendered))
+    files = {}
     for host_files, _, _ in rendered:
         files |= host_files
     files |= every_vm_files(fleet, layout, newer)
