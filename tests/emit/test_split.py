@@ -87,20 +87,6 @@ def test_samples_split_give_the_serial_files(name, workers, share_from):
     assert_same_split(result, layout, workers, share_from)
 
 
-def test_a_small_fleet_forks_nothing():
-    """Below SHARE_FROM VMs a share, one process renders the tree: a fork
-    would cost what it saves. strace-free: a child would show in the
-    process's children's CPU time."""
-    result, layout = sample("homelab")
-    before = os.times().children_user + os.times().children_system
-    pid_before = os.getpid()
-    emit(result.fleet, layout, workers=8)
-    assert os.getpid() == pid_before
-    with pytest.raises(ChildProcessError):  # no child was left to reap, none made
-        os.waitpid(-1, os.WNOHANG)
-    assert os.times().children_user + os.times().children_system == before
-
-
 # -- split.forked with real children -------------------------------------------------
 
 
