@@ -143,7 +143,7 @@ def compile_fleet(args) -> Compiled | int:
         compile, source, place, args.format_in, lock_input, forget=forget
     )
     # `check` uses no generated file (a twin that disagrees asks for them)
-    result = compiled(emit_files=args.command != "check")
+    result = compiled(emit_files=args.command != "check", workers=usable_cpus())
     problems = check_outputs(args, result, place, compiled) if result.ok else []
     if isinstance(problems, int):
         return problems
@@ -160,6 +160,15 @@ def compile_fleet(args) -> Compiled | int:
     compiled = Compiled(result, args.fleet, lock_file, old_lock, owner, tree)
     note_compiled(args.report, compiled)
     return compiled
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on: emitting a large fleet's files is
+    split over them (emit/split.py)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
 
 
 def merged_tree(out_dir: Path, index: Unmerged) -> TreeMerge | None:

@@ -59,6 +59,7 @@ def compile(
     entropy: Entropy = os.urandom,
     forget: tuple[str, ...] = (),
     emit_files: bool = True,
+    workers: int = 1,
 ) -> Result:
     """Every pass in order; each later pass runs only on a fleet without errors.
 
@@ -69,8 +70,11 @@ def compile(
     `forget`: VMs whose retirement records leave the lock (retire.py).
     `emit_files=False` (`fleetc check` without a twin) leaves `files` empty:
     emitting reports nothing, and was 40 % of a check at 10,000 VMs.
+    `workers`: how many processes may emit a large fleet's files (emit.emit).
     """
-    compiled = _compile(source, placement, fmt, lock, entropy, forget, emit_files)
+    compiled = _compile(
+        source, placement, fmt, lock, entropy, forget, emit_files, workers
+    )
     return as_reported(compiled)
 
 
@@ -94,6 +98,7 @@ def _compile(
     entropy: Entropy,
     forget: tuple[str, ...] = (),
     emit_files: bool = True,
+    workers: int = 1,
 ) -> Result:
     fleet, diagnostics = frontend.load(source, fmt)
     if fleet is None:
@@ -127,7 +132,8 @@ def _compile(
     # parsed fleet.lock (25 MB at 10,000 VMs) is not part of generate's peak.
     del old_lock, carried, new_lock
     output_dir = placement.output_dir(fleet)
-    files = emitted(fleet, layout(source, placement, output_dir)) if emit_files else {}
+    where = layout(source, placement, output_dir)
+    files = emitted(fleet, where, workers) if emit_files else {}
     diagnostics.sort(key=sort_key)
     return Result(
         fleet, diagnostics, files, output_dir, lock_text, changes, loaded, merge
@@ -156,12 +162,12 @@ def _reassigned(merge: LockMerge | None, fleet: Fleet, new_lock: Lock):
     return reassigned_warnings(merge, fleet, new_lock)
 
 
-def emitted(fleet: Fleet, where: Layout) -> dict[str, str]:
+def emitted(fleet: Fleet, where: Layout, workers: int = 1) -> dict[str, str]:
     """The generated files; jinja2 and the emitters load only when a command
     writes or compares files (`check` of a fleet without a twin does not)."""
     from .. import emit
 
-    return emit.emit(fleet, where)
+    return emit.emit(fleet, where, workers)
 
 
 def _failed(fleet: Fleet | None, diagnostics: list[Diagnostic]) -> Result:
