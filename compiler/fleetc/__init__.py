@@ -1,3 +1,3 @@
 """fleetc: compile a MicroVM fleet description into a checked Nix flake tree."""
 
-__version__ = "0.3.1"
+__version__ = "0.3.2"
