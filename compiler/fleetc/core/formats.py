@@ -16,3 +16,24 @@ HOST_NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?")
 UNIT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 IFNAMSIZ = 16  # Linux's limit on interface names, including the terminating NUL
 LEGAL = re.compile(r"[A-Za-z0-9_.-]+")
+
+
+def joined_pattern(item: str) -> re.Pattern:
+    """Values each matching `item` whole, joined by newlines (which `item`
+    never matches). Each value's match ends at a newline or the end, so no
+    repetition needs giving back: possessive (`*+`), the match keeps no state
+    a value, and it is linear (a plain `*` was 30 times slower at 100,000
+    values than at 10,000)."""
+    one = rf"(?:{item})(?=\n|\Z)"
+    return re.compile(rf"{one}(?:\n{one})*+")
+
+
+def all_match(joined: re.Pattern, values: list) -> bool:
+    """Each value a str (not a subclass) that the item of `joined` (a
+    `joined_pattern`) matches whole: one regex call for the whole list."""
+    if not values:
+        return True
+    if set(map(type, values)) != {str}:
+        return False
+    text = "\n".join(values)
+    return text.count("\n") == len(values) - 1 and bool(joined.fullmatch(text))

@@ -16,7 +16,6 @@ again without a word.
 
 from __future__ import annotations
 
-import re
 from types import MappingProxyType
 from operator import attrgetter
 from typing import Any, Iterator, Mapping
@@ -24,6 +23,7 @@ from typing import Any, Iterator, Mapping
 import tomli
 
 from ..core.diagnostics import Diagnostic, error, has_errors
+from ..core.formats import all_match, joined_pattern
 from ..core.toml_text import _TO_ESCAPE as _NEEDS_ESCAPE
 from ..frontend.toml import decode_error_span
 from ..frontend.tomlspans import SpanIndex, index_spans
@@ -94,7 +94,11 @@ def _render_vms(vms: Mapping[str, LockedVm]) -> str:
     and no value escaping (checked for all of them at once, after), else
     table by table."""
     text, names, strings, cids = _unquoted(vms)
-    if _bare(names) and _plain(strings) and set(map(type, cids)) <= {int}:
+    if (
+        all_match(_BARE_NAMES, names)
+        and _plain(strings)
+        and set(map(type, cids)) <= {int}
+    ):
         return text
     return "".join(part for name in sorted(vms) for part in _render_vm(name, vms[name]))
 
@@ -130,17 +134,12 @@ def _quoted(keys: tuple, values: tuple, parts: list, strings: list) -> None:
 
 _VM_QUOTED = ("host", "machine_id")
 _LOCKED_INTERFACE = attrgetter(*INTERFACE_KEYS)  # id, ipv4, ipv6, mac
-_BARE_NAMES = re.compile(r"[A-Za-z0-9_-]+(?:\n[A-Za-z0-9_-]+)*")
+_BARE_NAMES = joined_pattern(r"[A-Za-z0-9_-]+")
 
 
 def _bare(names: list) -> bool:
     """Each name a str that `_key` writes as it is (toml_text._BARE_KEY)."""
-    if not names:
-        return True
-    if set(map(type, names)) != {str}:
-        return False
-    joined = "\n".join(names)
-    return joined.count("\n") == len(names) - 1 and bool(_BARE_NAMES.fullmatch(joined))
+    return all_match(_BARE_NAMES, names)
 
 
 def _plain(strings: list) -> bool:
