@@ -201,11 +201,10 @@ def test_build_reads_the_tree_through_the_same_gate(repo):
         generated_on_disk(out)
 
 
-def test_a_planted_gigabyte_in_the_tree_is_stale_not_read_whole(tmp_path):
-    """`generate --check` compares each file fleetc owns with what it would
-    write; a file of a gigabyte (sparse: no disk) where a VM's module belongs
-    is read no further than the read limit, so a run held to 512 MiB of
-    address space still says the tree is stale."""
+def generated_with_a_planted_gigabyte(tmp_path) -> tuple[list[str], Path]:
+    """A minimal fleet generated in a repository, then a gigabyte (sparse: no
+    disk) planted where its VM's module is: the `generate` command line, and
+    the planted file."""
     shutil.copy(CASES / "minimal-allocated" / "fleet.toml", tmp_path / "fleet.toml")
     (tmp_path / ".git").mkdir()
     generate = [sys.executable, "-m", "fleetc", "generate", "fleet.toml"]
@@ -213,6 +212,15 @@ def test_a_planted_gigabyte_in_the_tree_is_stale_not_read_whole(tmp_path):
     planted = next((tmp_path / "generated" / "vms").glob("*.nix"))
     with open(planted, "r+b") as file:
         file.truncate(1 << 30)
+    return generate, planted
+
+
+def test_a_planted_gigabyte_in_the_tree_is_stale_not_read_whole(tmp_path):
+    """`generate --check` compares each file fleetc owns with what it would
+    write; a file of a gigabyte (sparse: no disk) where a VM's module belongs
+    is read no further than the read limit, so a run held to 512 MiB of
+    address space still says the tree is stale."""
+    generate, planted = generated_with_a_planted_gigabyte(tmp_path)
 
     def limit():
         resource.setrlimit(resource.RLIMIT_AS, (512 << 20, 512 << 20))
@@ -234,13 +242,7 @@ def test_build_reads_the_tree_up_to_the_read_limit(tmp_path):
     written (compare.on_disk): a gigabyte (sparse) planted where a VM's module
     belongs is refused after the read limit, not read whole, so a process held
     to 512 MiB of address space refuses it instead of running out of memory."""
-    shutil.copy(CASES / "minimal-allocated" / "fleet.toml", tmp_path / "fleet.toml")
-    (tmp_path / ".git").mkdir()
-    generate = [sys.executable, "-m", "fleetc", "generate", "fleet.toml"]
-    subprocess.run(generate, cwd=tmp_path, check=True, capture_output=True)
-    planted = next((tmp_path / "generated" / "vms").glob("*.nix"))
-    with open(planted, "r+b") as file:
-        file.truncate(1 << 30)
+    generate, planted = generated_with_a_planted_gigabyte(tmp_path)
     stage = (
         "import sys; from pathlib import Path\n"
         "from fleetc.nixbuild.staging import generated_on_disk\n"
